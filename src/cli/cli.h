@@ -1,0 +1,50 @@
+/*
+ * cli.h: the command-line front end: sub-commands, output and exit codes.
+ */
+#ifndef SMTPSCOPE_CLI_H
+#define SMTPSCOPE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Exit codes, sysexits.h style for usage and I/O errors (docs/exit-codes). */
+enum {
+	CLI_EXIT_OK = 0,       /* no error-level finding */
+	CLI_EXIT_FINDINGS = 1, /* error-level findings */
+	CLI_EXIT_USAGE = 64,   /* EX_USAGE: bad arguments */
+	CLI_EXIT_NOINPUT = 66, /* EX_NOINPUT: input missing or unreadable */
+	CLI_EXIT_OSERR = 71,   /* EX_OSERR: out of memory */
+	CLI_EXIT_IOERR = 74,   /* EX_IOERR: output could not be written */
+};
+
+/* A buffered writer on a file descriptor; errors are sticky. */
+struct cli_out {
+	int fd;
+	bool error;
+	bool color;
+	size_t len;
+	char buf[64 * 1024];
+};
+
+void cli_out_init(struct cli_out *out, int fd, bool color);
+void cli_out_write(struct cli_out *out, const char *p, size_t n);
+void cli_out_str(struct cli_out *out, const char *s);
+void cli_out_uint(struct cli_out *out, unsigned long value);
+void cli_out_pad(struct cli_out *out, size_t n);
+/* Starts an SGR colour when colour is on; cli_out_sgr(out, NULL) resets. */
+void cli_out_sgr(struct cli_out *out, const char *sgr);
+/* Peer bytes in caret form, never raw. */
+void cli_out_term(struct cli_out *out, const char *p, size_t n);
+/* Peer bytes as a JSON string, quotes included. */
+void cli_out_json(struct cli_out *out, const char *p, size_t n);
+/* Prose wrapped at width columns, each line after indent spaces. */
+void cli_out_wrap(struct cli_out *out, const char *text, size_t indent, size_t width);
+/* Returns 0, or -1 when anything could not be written. */
+int cli_out_flush(struct cli_out *out);
+
+/* Colour decision for --color=auto|always|never on a descriptor. */
+int cli_color_parse(const char *when, int fd, bool *color);
+
+int cli_lint(int argc, char **argv);
+
+#endif

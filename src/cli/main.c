@@ -1,0 +1,40 @@
+/*
+ * main.c: the smtpscope command: picks the sub-command and runs it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char *const usage_text =
+    "usage: smtpscope lint [--json] [--format auto|raw|swaks|transcript] [FILE|-]\n"
+    "       smtpscope --version | --help\n"
+    "\n"
+    "smtpscope shows an SMTP conversation line by line: the role of every reply\n"
+    "line in the RFC 5321 grammar, what is wrong with it, and which real SMTP\n"
+    "clients will or will not see STARTTLS in it.\n"
+    "\n"
+    "  lint    diagnose an EHLO reply or a transcript offline ('smtpscope lint --help')\n"
+    "\n"
+    "Exit status: 0 no error-level finding, 1 error-level findings, 64 usage error,\n"
+    "66 input unreadable, 71 out of memory, 74 output could not be written.\n";
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		puts("smtpscope " SMTPSCOPE_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "lint") == 0)
+		return cli_lint(argc - 1, argv + 1);
+	fprintf(stderr, "smtpscope: unknown command '%s'\nTry 'smtpscope --help'.\n", argv[1]);
+	return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,164 @@
+/*
+ * out.c: buffered output for the sub-commands, with peer bytes escaped.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "proto.h"
+
+void cli_out_init(struct cli_out *out, int fd, bool color)
+{
+	out->fd = fd;
+	out->error = false;
+	out->color = color;
+	out->len = 0;
+}
+
+static void drain(struct cli_out *out)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < out->len && !out->error) {
+		n = write(out->fd, out->buf + done, out->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			out->error = true;
+		else
+			done += (size_t)n;
+	}
+	out->len = 0;
+}
+
+void cli_out_write(struct cli_out *out, const char *p, size_t n)
+{
+	if (n > sizeof out->buf - out->len)
+		drain(out);
+	if (n > sizeof out->buf) {
+		memcpy(out->buf, p, sizeof out->buf);
+		out->len = sizeof out->buf;
+		cli_out_write(out, p + sizeof out->buf, n - sizeof out->buf);
+		return;
+	}
+	memcpy(out->buf + out->len, p, n);
+	out->len += n;
+}
+
+void cli_out_str(struct cli_out *out, const char *s)
+{
+	cli_out_write(out, s, strlen(s));
+}
+
+void cli_out_uint(struct cli_out *out, unsigned long value)
+{
+	char digits[24];
+	size_t i = sizeof digits;
+
+	do {
+		digits[--i] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value > 0);
+	cli_out_write(out, digits + i, sizeof digits - i);
+}
+
+void cli_out_pad(struct cli_out *out, size_t n)
+{
+	static const char spaces[] = "                                ";
+
+	while (n > 0) {
+		size_t k = n < sizeof spaces - 1 ? n : sizeof spaces - 1;
+
+		cli_out_write(out, spaces, k);
+		n -= k;
+	}
+}
+
+void cli_out_sgr(struct cli_out *out, const char *sgr)
+{
+	if (!out->color)
+		return;
+	cli_out_str(out, "\033[");
+	cli_out_str(out, sgr != NULL ? sgr : "0");
+	cli_out_str(out, "m");
+}
+
+void cli_out_term(struct cli_out *out, const char *p, size_t n)
+{
+	char buf[PROTO_ESCAPE_MAX(PROTO_LINE_KEEP)];
+
+	if (n > PROTO_LINE_KEEP)
+		n = PROTO_LINE_KEEP;
+	cli_out_write(out, buf, proto_escape_term(buf, sizeof buf, p, n));
+}
+
+void cli_out_json(struct cli_out *out, const char *p, size_t n)
+{
+	char buf[PROTO_ESCAPE_MAX(PROTO_LINE_KEEP)];
+	size_t chunk;
+
+	cli_out_write(out, "\"", 1);
+	while (n > 0) {
+		chunk = n < PROTO_LINE_KEEP ? n : PROTO_LINE_KEEP;
+		cli_out_write(out, buf, proto_escape_json(buf, sizeof buf, p, chunk));
+		p += chunk;
+		n -= chunk;
+	}
+	cli_out_write(out, "\"", 1);
+}
+
+void cli_out_wrap(struct cli_out *out, const char *text, size_t indent, size_t width)
+{
+	size_t col = 0, word;
+
+	while (*text != '\0') {
+		while (*text == ' ')
+			text++;
+		word = strcspn(text, " ");
+		if (word == 0)
+			break;
+		if (col > 0 && col + 1 + word > width) {
+			cli_out_write(out, "\n", 1);
+			col = 0;
+		}
+		if (col == 0) {
+			cli_out_pad(out, indent);
+			col = indent;
+		} else {
+			cli_out_write(out, " ", 1);
+			col++;
+		}
+		cli_out_write(out, text, word);
+		col += word;
+		text += word;
+	}
+	if (col > 0)
+		cli_out_write(out, "\n", 1);
+}
+
+int cli_out_flush(struct cli_out *out)
+{
+	drain(out);
+	return out->error ? -1 : 0;
+}
+
+int cli_color_parse(const char *when, int fd, bool *color)
+{
+	const char *no_color = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+
+	if (strcmp(when, "always") == 0) {
+		*color = true;
+	} else if (strcmp(when, "never") == 0) {
+		*color = false;
+	} else if (strcmp(when, "auto") == 0) {
+		*color = isatty(fd) && (no_color == NULL || no_color[0] == '\0') &&
+		         (term == NULL || strcmp(term, "dumb") != 0);
+	} else {
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,334 @@
+/*
+ * ehlo.c: the EHLO reply analyser. It reads each line of an EHLO reply by
+ * the grammar of RFC 5321 §4.1.1.1 (and names the same parts in RFC 1869
+ * §4.3's older words):
+ *
+ *   ehlo-ok-rsp  = ( "250" SP Domain [ SP ehlo-greet ] CRLF )
+ *                / ( "250-" Domain [ SP ehlo-greet ] CRLF
+ *                    *( "250-" ehlo-line CRLF )
+ *                    "250" SP ehlo-line CRLF )
+ *   ehlo-line    = ehlo-keyword *( SP ehlo-param )
+ *   ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+ *   ehlo-param   = 1*(%d33-126)
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "proto.h"
+
+/* Registered and common extension keywords, for line 1 checks. */
+static const char *const known_keywords[] = {
+    "8BITMIME",     "ATRN",        "AUTH",          "BINARYMIME",
+    "BURL",         "CHECKPOINT",  "CHUNKING",      "CONNEG",
+    "CONPERM",      "DELIVERBY",   "DSN",           "ENHANCEDSTATUSCODES",
+    "ETRN",         "EXPN",        "FUTURERELEASE", "HELP",
+    "LIMITS",       "MT-PRIORITY", "MTRK",          "NO-SOLICITING",
+    "ONEX",         "PIPELINING",  "REQUIRETLS",    "RRVS",
+    "SAML",         "SEND",        "SIZE",          "SMTPUTF8",
+    "SOML",         "STARTTLS",    "SUBMITTER",     "TURN",
+    "UTF8SMTP",     "VERB",        "VRFY",          "X-EXPS",
+    "X-LINK2STATE", "XCLIENT",     "XEXCH50",       "XFORWARD",
+    "XUSR",
+};
+
+static bool is_alpha(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static bool is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_let_dig(int c)
+{
+	return is_alpha(c) || is_digit(c);
+}
+
+static bool span_is(const char *text, size_t len, const char *word)
+{
+	return strlen(word) == len && strncasecmp(text, word, len) == 0;
+}
+
+static bool is_known_keyword(const char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof known_keywords / sizeof known_keywords[0]; i++)
+		if (span_is(text, len, known_keywords[i]))
+			return true;
+	return false;
+}
+
+/* sub-domain = Let-dig [Ldh-str], labels joined by dots. */
+static bool is_dotted_name(const char *p, size_t len)
+{
+	size_t i, label = 0;
+
+	for (i = 0; i < len; i++) {
+		if (p[i] == '.') {
+			if (label == 0 || p[i - 1] == '-')
+				return false;
+			label = 0;
+		} else if (is_let_dig(p[i]) || (p[i] == '-' && label > 0)) {
+			label++;
+		} else {
+			return false;
+		}
+	}
+	return label > 0 && p[len - 1] != '-';
+}
+
+static bool is_ipv4(const char *p, size_t len)
+{
+	unsigned parts = 0, value = 0, digits = 0;
+	size_t i;
+
+	for (i = 0; i <= len; i++) {
+		if (i == len || p[i] == '.') {
+			if (digits == 0 || value > 255)
+				return false;
+			parts++;
+			value = digits = 0;
+		} else if (is_digit(p[i]) && digits < 3) {
+			value = value * 10 + (unsigned)(p[i] - '0');
+			digits++;
+		} else {
+			return false;
+		}
+	}
+	return parts == 4;
+}
+
+/* "[" IPv4 / "IPv6:" address / tag ":" dcontent "]", checked loosely for IPv6. */
+static bool is_address_literal(const char *p, size_t len)
+{
+	size_t i, colon = 0;
+
+	if (len < 3 || p[0] != '[' || p[len - 1] != ']')
+		return false;
+	p++;
+	len -= 2;
+	if (is_ipv4(p, len))
+		return true;
+	for (i = 0; i < len && colon == 0; i++)
+		if (p[i] == ':')
+			colon = i;
+	if (colon == 0 || colon + 1 == len || !is_dotted_name(p, colon))
+		return false;
+	for (i = colon + 1; i < len; i++)
+		if (p[i] < 33 || p[i] > 126 || p[i] == '[' || p[i] == '\\' || p[i] == ']')
+			return false;
+	return true;
+}
+
+bool proto_is_domain(const char *text, size_t len)
+{
+	return len > 0 && (is_dotted_name(text, len) || is_address_literal(text, len));
+}
+
+bool proto_is_ehlo_keyword(const char *text, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || !is_let_dig(text[0]))
+		return false;
+	for (i = 1; i < len; i++)
+		if (!is_let_dig(text[i]) && text[i] != '-')
+			return false;
+	return true;
+}
+
+void proto_ehlo_begin(struct proto_ehlo *ehlo, bool tls)
+{
+	ehlo->tls = tls;
+	ehlo->starttls = false;
+	ehlo->nlines = 0;
+	ehlo->nkeywords = 0;
+}
+
+static struct proto_span mkspan(size_t off, size_t len)
+{
+	struct proto_span span = {(uint32_t)off, (uint32_t)len};
+
+	return span;
+}
+
+/* Length of the leading run of bytes not in stop. */
+static size_t run_until(const char *p, size_t len, const char *stop)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (strchr(stop, p[i]) != NULL && p[i] != '\0')
+			return i;
+	return len;
+}
+
+/* Notes STARTTLS in any line and any form: the first word, split leniently. */
+static void note_starttls(struct proto_ehlo *ehlo, const char *body, size_t len)
+{
+	if (span_is(body, run_until(body, len, " \t="), "STARTTLS"))
+		ehlo->starttls = true;
+}
+
+/* Line 1: Domain [SP ehlo-greet], or the keyword that took its place. */
+static void greeting_line(const char *text, size_t off, size_t len, struct proto_ehlo_line *out,
+                          proto_emit_fn emit, void *ctx, unsigned index)
+{
+	const char *body = text + off;
+	size_t head = run_until(body, len, " ");
+	size_t word = run_until(body, head, "\t=");
+
+	out->head = mkspan(off, head);
+	if (head < len)
+		out->rest = mkspan(off + head + 1, len - head - 1);
+	out->production_1869 = "domain [ SP greeting ]";
+	if (span_is(body, word, "STARTTLS")) {
+		out->role = PROTO_ROLE_MISORDERED_STARTTLS;
+		out->production = "Domain [ SP ehlo-greet ] -- holding the keyword STARTTLS";
+		emit(ctx, PROTO_F_STARTTLS_BEFORE_GREETING, index);
+	} else if (is_known_keyword(body, word)) {
+		out->role = PROTO_ROLE_MISORDERED_KEYWORD;
+		out->production = "Domain [ SP ehlo-greet ] -- holding an ehlo-keyword";
+		emit(ctx, PROTO_F_KEYWORD_BEFORE_GREETING, index);
+	} else if (proto_is_domain(body, head)) {
+		out->role = PROTO_ROLE_GREETING;
+		out->production = body[0] == '[' ? "address-literal [ SP ehlo-greet ]"
+		                                 : "Domain [ SP ehlo-greet ]";
+	} else {
+		out->role = PROTO_ROLE_MALFORMED;
+		out->production = "none: not a Domain [ SP ehlo-greet ]";
+		emit(ctx, PROTO_F_GREETING_NOT_DOMAIN, index);
+	}
+}
+
+/* Remembers a keyword; true when it was already there. */
+static bool seen_before(struct proto_ehlo *ehlo, const char *kw, size_t len)
+{
+	unsigned i;
+
+	if (len > PROTO_KEYWORD_MAX)
+		return false;
+	for (i = 0; i < ehlo->nkeywords; i++)
+		if (span_is(kw, len, ehlo->keyword[i]))
+			return true;
+	if (ehlo->nkeywords < PROTO_EHLO_KEYWORDS) {
+		memcpy(ehlo->keyword[ehlo->nkeywords], kw, len);
+		ehlo->keyword[ehlo->nkeywords++][len] = '\0';
+	}
+	return false;
+}
+
+/* Splits *(SP ehlo-param); returns the finding it earns, or PROTO_F_COUNT. */
+static enum proto_finding_id parse_params(const char *text, size_t off, size_t len,
+                                          struct proto_ehlo_line *out)
+{
+	enum proto_finding_id bad = PROTO_F_COUNT;
+	size_t i = off, start;
+
+	if (len > off && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+		bad = PROTO_F_TRAILING_WHITESPACE;
+	while (len > off && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+		len--;
+	while (i < len) {
+		if (text[i] != ' ')
+			bad = PROTO_F_INVALID_EHLO_PARAM;
+		start = ++i;
+		for (; i < len && text[i] != ' '; i++)
+			if ((unsigned char)text[i] < 33 || (unsigned char)text[i] > 126)
+				bad = PROTO_F_INVALID_EHLO_PARAM;
+		if (i == start)
+			bad = PROTO_F_INVALID_EHLO_PARAM;
+		if (out->nparams < PROTO_EHLO_PARAMS)
+			out->param[out->nparams] = mkspan(start, i - start);
+		out->nparams++;
+	}
+	if (len > off)
+		out->rest = mkspan(off + 1, len - off - 1);
+	return bad;
+}
+
+static void starttls_checks(const struct proto_ehlo *ehlo, const char *kw,
+                            const struct proto_ehlo_line *out, proto_emit_fn emit, void *ctx,
+                            unsigned index)
+{
+	if (ehlo->tls)
+		emit(ctx, PROTO_F_STARTTLS_AFTER_TLS, index);
+	if (out->nparams > 0)
+		emit(ctx, PROTO_F_STARTTLS_WITH_PARAMETERS, index);
+	if (memcmp(kw, "STARTTLS", 8) != 0)
+		emit(ctx, PROTO_F_STARTTLS_NOT_UPPERCASE, index);
+}
+
+/* Lines 2 and later: ehlo-keyword *(SP ehlo-param). */
+static void keyword_line(struct proto_ehlo *ehlo, const char *text, size_t off, size_t len,
+                         struct proto_ehlo_line *out, proto_emit_fn emit, void *ctx, unsigned index)
+{
+	const char *kw = text + off;
+	size_t kwlen = 0, end = off + len;
+	enum proto_finding_id bad;
+
+	while (kwlen < len && (is_let_dig(kw[kwlen]) || (kwlen > 0 && kw[kwlen] == '-')))
+		kwlen++;
+	out->head = mkspan(off, kwlen);
+	out->production_1869 = "ehlo-line";
+	if (kwlen > 0 && kwlen < len && kw[kwlen] == '=' && span_is(kw, kwlen, "AUTH")) {
+		out->role = PROTO_ROLE_EHLO_LINE;
+		out->production = "none: pre-standard AUTH=mechanisms, not an ehlo-line";
+		out->rest = mkspan(off + kwlen + 1, len - kwlen - 1);
+		emit(ctx, PROTO_F_LEGACY_AUTH_EQUALS, index);
+		return;
+	}
+	if (kwlen == 0 || (kwlen < len && kw[kwlen] != ' ' && kw[kwlen] != '\t')) {
+		size_t word = run_until(kw, len, " ");
+
+		out->role = PROTO_ROLE_MALFORMED;
+		out->head = mkspan(off, word);
+		out->production = proto_is_domain(kw, word) && memchr(kw, '.', word)
+		                      ? "none: a Domain, which belongs on line 1"
+		                      : "none: not a valid ehlo-keyword";
+		emit(ctx, PROTO_F_INVALID_EHLO_KEYWORD, index);
+		return;
+	}
+	out->role = PROTO_ROLE_EHLO_LINE;
+	out->production = "ehlo-line = ehlo-keyword *( SP ehlo-param )";
+	bad = parse_params(text, off + kwlen, end, out);
+	if (bad != PROTO_F_COUNT)
+		emit(ctx, bad, index);
+	if (span_is(kw, kwlen, "STARTTLS"))
+		starttls_checks(ehlo, kw, out, emit, ctx, index);
+	if (seen_before(ehlo, kw, kwlen))
+		emit(ctx, PROTO_F_DUPLICATE_KEYWORD, index);
+}
+
+void proto_ehlo_line(struct proto_ehlo *ehlo, const char *text, size_t len, unsigned flags,
+                     struct proto_ehlo_line *out, proto_emit_fn emit, void *ctx)
+{
+	unsigned index = ehlo->nlines++;
+	size_t off;
+
+	memset(out, 0, sizeof *out);
+	out->code = mkspan(0, len < 3 ? len : 3);
+	if (flags & PROTO_L_BAD_CODE) {
+		out->role = PROTO_ROLE_MALFORMED;
+		out->production = "none: not a reply line";
+		out->production_1869 = "none";
+		return;
+	}
+	off = len > 3 && (text[3] == ' ' || text[3] == '-') ? 4 : 3;
+	if (off > len)
+		off = len;
+	note_starttls(ehlo, text + off, len - off);
+	if (index == 0)
+		greeting_line(text, off, len - off, out, emit, ctx, index);
+	else
+		keyword_line(ehlo, text, off, len - off, out, emit, ctx, index);
+}
+
+void proto_ehlo_end(struct proto_ehlo *ehlo, unsigned first, proto_emit_fn emit, void *ctx)
+{
+	if (!ehlo->starttls && !ehlo->tls && ehlo->nlines > 0)
+		emit(ctx, PROTO_F_NO_STARTTLS, first);
+}

@@ -1,0 +1,151 @@
+/*
+ * escape.c: bytes from a peer made safe to show or store. No byte below
+ * 0x20, DEL or a byte with the high bit set leaves these functions raw.
+ */
+#include <string.h>
+
+#include "proto.h"
+
+static const char hex[] = "0123456789abcdef";
+
+/* True for bytes that pass unchanged: printable US-ASCII. */
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+/* Length of the leading run of bytes that pass unchanged, but for extra. */
+static size_t plain_run(const char *text, size_t len, int extra1, int extra2)
+{
+	size_t i = 0;
+
+	while (i < len && plain((unsigned char)text[i]) && text[i] != extra1 && text[i] != extra2)
+		i++;
+	return i;
+}
+
+size_t proto_escape_term(char *out, size_t cap, const char *text, size_t len)
+{
+	size_t o = 0, i = 0, run;
+	unsigned char c;
+
+	while (i < len) {
+		run = plain_run(text + i, len - i, -1, -1);
+		if (run > cap - o - 1)
+			run = cap - o - 1;
+		memcpy(out + o, text + i, run);
+		o += run;
+		i += run;
+		if (i == len || cap - o < 5)
+			break;
+		c = (unsigned char)text[i++];
+		if (c < 0x20 || c == 0x7f) {
+			out[o++] = '^';
+			out[o++] = c == 0x7f ? '?' : (char)(c + '@');
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[c >> 4];
+			out[o++] = hex[c & 15];
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static size_t json_byte(char *out, unsigned char c)
+{
+	switch (c) {
+	case '"':
+		return (void)memcpy(out, "\\\"", 2), 2;
+	case '\\':
+		return (void)memcpy(out, "\\\\", 2), 2;
+	case '\n':
+		return (void)memcpy(out, "\\n", 2), 2;
+	case '\r':
+		return (void)memcpy(out, "\\r", 2), 2;
+	case '\t':
+		return (void)memcpy(out, "\\t", 2), 2;
+	}
+	memcpy(out, "\\u00", 4);
+	out[4] = hex[c >> 4];
+	out[5] = hex[c & 15];
+	return 6;
+}
+
+size_t proto_escape_json(char *out, size_t cap, const char *text, size_t len)
+{
+	size_t o = 0, i = 0, run;
+
+	while (i < len) {
+		run = plain_run(text + i, len - i, '"', '\\');
+		if (run > cap - o - 1)
+			run = cap - o - 1;
+		memcpy(out + o, text + i, run);
+		o += run;
+		i += run;
+		if (i == len || cap - o < 7)
+			break;
+		o += json_byte(out + o, (unsigned char)text[i++]);
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t proto_escape_transcript(char *out, size_t cap, const char *text, size_t len)
+{
+	size_t o = 0, i = 0, run;
+	unsigned char c;
+
+	while (i < len) {
+		run = plain_run(text + i, len - i, '\\', -1);
+		if (run > cap - o - 1)
+			run = cap - o - 1;
+		memcpy(out + o, text + i, run);
+		o += run;
+		i += run;
+		if (i == len || cap - o < 5)
+			break;
+		c = (unsigned char)text[i++];
+		out[o++] = '\\';
+		if (c == '\\') {
+			out[o++] = '\\';
+			continue;
+		}
+		out[o++] = 'x';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+size_t proto_unescape_transcript(char *out, const char *text, size_t len)
+{
+	size_t o = 0, i = 0;
+
+	while (i < len) {
+		if (text[i] == '\\' && i + 1 < len && text[i + 1] == '\\') {
+			out[o++] = '\\';
+			i += 2;
+		} else if (text[i] == '\\' && i + 3 < len && text[i + 1] == 'x' &&
+		           hexval(text[i + 2]) >= 0 && hexval(text[i + 3]) >= 0) {
+			out[o++] = (char)(hexval(text[i + 2]) * 16 + hexval(text[i + 3]));
+			i += 4;
+		} else {
+			out[o++] = text[i++];
+		}
+	}
+	return o;
+}

@@ -1,0 +1,47 @@
+/*
+ * internal.h: helpers shared by the files of src/proto, not part of its API.
+ */
+#ifndef SMTPSCOPE_PROTO_INTERNAL_H
+#define SMTPSCOPE_PROTO_INTERNAL_H
+
+#include "proto.h"
+
+/* Returns the PROTO_L_* flags the bytes of a line body earn on their own. */
+unsigned proto_scan(const char *text, size_t len);
+
+/*
+ * The line splitter under the reader and the transcript sources: it cuts a
+ * byte stream at LF, keeps at most PROTO_LINE_KEEP bytes of any line and
+ * counts the rest.
+ */
+struct proto_split {
+	char *buf;     /* bytes fed and not yet cut */
+	size_t pos;    /* first unread byte in buf */
+	size_t len;    /* bytes in buf */
+	size_t cap;    /* size of buf */
+	bool eof;      /* no more bytes will come */
+	bool clipping; /* the current line outgrew keep */
+	bool prev_cr;  /* the last dropped byte was a CR */
+	size_t wire;   /* bytes of the clipped line seen so far */
+	unsigned dropped_flags;
+	size_t keep_len;
+	char keep[PROTO_LINE_KEEP];
+};
+
+/* One cut line: text is valid until the next call on the splitter. */
+struct proto_split_line {
+	const char *text;
+	size_t len;
+	size_t wire; /* bytes including the terminator */
+	enum proto_term term;
+	bool clipped;
+	unsigned dropped_flags; /* proto_scan flags of the bytes not kept */
+};
+
+void proto_split_init(struct proto_split *split);
+void proto_split_free(struct proto_split *split);
+int proto_split_feed(struct proto_split *split, const void *buf, size_t len);
+void proto_split_eof(struct proto_split *split);
+int proto_split_next(struct proto_split *split, struct proto_split_line *line);
+
+#endif

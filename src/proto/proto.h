@@ -1,0 +1,328 @@
+/*
+ * proto.h: the protocol engine of smtpscope.
+ *
+ * Everything here is pure: bytes go in, lines, replies, roles and findings
+ * come out. Nothing in this module touches a socket, a file, the terminal or
+ * a global variable, so any number of readers and analysers can live in one
+ * process. Tables are constant data.
+ */
+#ifndef SMTPSCOPE_PROTO_H
+#define SMTPSCOPE_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* RFC 5321 §4.5.3.1.5: a reply line is at most 512 octets, CRLF included. */
+#define PROTO_LINE_MAX 512
+/* Bytes of one line the engine keeps; the rest is counted and dropped. */
+#define PROTO_LINE_KEEP 2048
+/* Lines of one reply kept for whole-reply consumers (client profiles). */
+#define PROTO_REPLY_KEEP 512
+/* Bytes of text one reply keeps in its arena. */
+#define PROTO_REPLY_BYTES (64 * 1024)
+
+/* How a line ended on the wire. */
+enum proto_term {
+	PROTO_TERM_CRLF,    /* CR LF, as RFC 5321 wants */
+	PROTO_TERM_LF,      /* LF alone */
+	PROTO_TERM_EOF,     /* the input ended first */
+	PROTO_TERM_UNKNOWN, /* the source lost it (a pasted LF-only text) */
+};
+
+/* What a strict reader objects to in one line. */
+enum {
+	PROTO_L_BARE_LF = 1u << 0,    /* ended by LF without CR */
+	PROTO_L_BARE_CR = 1u << 1,    /* a CR not followed by LF inside */
+	PROTO_L_TOO_LONG = 1u << 2,   /* over 512 octets with CRLF */
+	PROTO_L_CLIPPED = 1u << 3,    /* longer than PROTO_LINE_KEEP */
+	PROTO_L_BAD_CODE = 1u << 4,   /* no Reply-code %x32-35 %x30-35 %x30-39 */
+	PROTO_L_NO_SEP = 1u << 5,     /* code followed by neither SP, "-" nor end */
+	PROTO_L_MIXED_CODE = 1u << 6, /* code differs from its reply's first */
+	PROTO_L_CTRL = 1u << 7,       /* NUL or a control character other than HT */
+	PROTO_L_8BIT = 1u << 8,       /* a byte with the high bit set */
+	PROTO_L_NO_EOL = 1u << 9,     /* the input ended inside the line */
+};
+
+/* One reply line as the reader hands it back. */
+struct proto_line {
+	const char *text; /* kept bytes, terminator excluded; see the owner's rules */
+	size_t len;       /* bytes at text (at most PROTO_LINE_KEEP) */
+	size_t wire_len;  /* octets the line had, terminator included */
+	unsigned flags;   /* PROTO_L_* */
+	int code;         /* the three leading digits as a number, or -1 */
+	int sep;          /* byte after the code, or -1 when the line ends there */
+	bool last;        /* this line ends its reply */
+	unsigned index;   /* 0-based position inside its reply */
+};
+
+/* A complete reply: its first lines and text kept, the rest counted. */
+struct proto_reply_line {
+	const char *text; /* points into the reply's arena */
+	size_t len;
+	unsigned flags;
+};
+
+struct proto_reply {
+	int code;        /* code of the first line, or -1 */
+	unsigned nlines; /* lines the reply had */
+	unsigned nkept;  /* lines kept in line[] */
+	unsigned flags;  /* PROTO_L_* of all its lines, or-ed */
+	bool complete;   /* a final line was seen */
+	size_t used;     /* arena bytes in use */
+	struct proto_reply_line line[PROTO_REPLY_KEEP];
+	char arena[PROTO_REPLY_BYTES];
+};
+
+void proto_reply_reset(struct proto_reply *reply);
+void proto_reply_add(struct proto_reply *reply, const struct proto_line *line);
+
+/*
+ * The reply reader, in the shape of hiredis' reader: feed it any chunks of
+ * bytes, then call next until it has no more lines. Memory is bounded by the
+ * largest chunk fed plus PROTO_LINE_KEEP: an endless line is clipped, not
+ * stored.
+ */
+struct proto_reader;
+
+enum {
+	PROTO_READER_ENDINGS_UNKNOWN = 1u << 0, /* do not judge line endings */
+};
+
+struct proto_reader *proto_reader_new(unsigned options);
+void proto_reader_free(struct proto_reader *reader);
+/* Returns 0, or -1 when memory ran out (the reader is then unusable). */
+int proto_reader_feed(struct proto_reader *reader, const void *buf, size_t len);
+/* Declares the end of input: a partial last line comes out, flagged. */
+void proto_reader_eof(struct proto_reader *reader);
+/*
+ * Hands back the next line: 1 with *line filled (valid until the next call
+ * on this reader), 0 when more bytes are needed.
+ */
+int proto_reader_next(struct proto_reader *reader, struct proto_line *line);
+/* Gives one already-split line to the reader (a transcript source). */
+void proto_reader_push(struct proto_reader *reader, const char *text, size_t len,
+                       enum proto_term term, struct proto_line *line);
+/* The reply the last line belongs to; complete when that line was last. */
+const struct proto_reply *proto_reader_reply(const struct proto_reader *reader);
+/* True when input stopped inside a multi-line reply. */
+bool proto_reader_inside_reply(const struct proto_reader *reader);
+/* Drops an open reply, so the next line starts a new one. */
+void proto_reader_reset(struct proto_reader *reader);
+
+/* Findings: one catalogue, stable ids. */
+enum proto_finding_id {
+	PROTO_F_STARTTLS_BEFORE_GREETING,
+	PROTO_F_KEYWORD_BEFORE_GREETING,
+	PROTO_F_INVALID_EHLO_KEYWORD,
+	PROTO_F_GREETING_NOT_DOMAIN,
+	PROTO_F_MIXED_REPLY_CODES,
+	PROTO_F_INVALID_REPLY_CODE,
+	PROTO_F_TRUNCATED_REPLY,
+	PROTO_F_STARTTLS_AFTER_TLS,
+	PROTO_F_EHLO_NOT_ACCEPTED,
+	PROTO_F_LINE_TOO_LONG,
+	PROTO_F_BARE_LF,
+	PROTO_F_BARE_CR,
+	PROTO_F_CONTROL_CHARACTERS,
+	PROTO_F_EIGHT_BIT,
+	PROTO_F_MISSING_SPACE_AFTER_CODE,
+	PROTO_F_DUPLICATE_KEYWORD,
+	PROTO_F_INVALID_EHLO_PARAM,
+	PROTO_F_TRAILING_WHITESPACE,
+	PROTO_F_STARTTLS_WITH_PARAMETERS,
+	PROTO_F_STARTTLS_NOT_UPPERCASE,
+	PROTO_F_LEGACY_AUTH_EQUALS,
+	PROTO_F_NO_STARTTLS,
+	PROTO_F_COUNT
+};
+
+enum proto_severity { PROTO_SEV_INFO, PROTO_SEV_WARNING, PROTO_SEV_ERROR };
+
+struct proto_finding_info {
+	const char *id; /* stable kebab-case id */
+	enum proto_severity severity;
+	const char *rfc;     /* e.g. "RFC 5321 §4.1.1.1" */
+	const char *message; /* one line */
+	const char *explain; /* what it means and how to fix it */
+};
+
+const struct proto_finding_info *proto_finding(enum proto_finding_id id);
+const char *proto_severity_name(enum proto_severity severity);
+/* Looks an id up by name; returns PROTO_F_COUNT when unknown. */
+enum proto_finding_id proto_finding_by_name(const char *id);
+
+/* Receives findings; line is the analyser's own line index. */
+typedef void (*proto_emit_fn)(void *ctx, enum proto_finding_id id, unsigned line);
+
+/* Grammar roles of a line in a conversation. */
+enum proto_role {
+	PROTO_ROLE_REPLY,               /* a server line outside an EHLO reply */
+	PROTO_ROLE_BANNER,              /* the 220 connection greeting */
+	PROTO_ROLE_COMMAND,             /* a client command */
+	PROTO_ROLE_INFO,                /* a note of the transcript */
+	PROTO_ROLE_GREETING,            /* EHLO line 1: Domain [SP ehlo-greet] */
+	PROTO_ROLE_EHLO_LINE,           /* ehlo-keyword *(SP ehlo-param) */
+	PROTO_ROLE_MISORDERED_STARTTLS, /* STARTTLS where the Domain belongs */
+	PROTO_ROLE_MISORDERED_KEYWORD,  /* another keyword where the Domain belongs */
+	PROTO_ROLE_MALFORMED,           /* matches no production */
+	PROTO_ROLE_COUNT
+};
+
+const char *proto_role_name(enum proto_role role);
+
+/* A part of a line: byte offset and length inside the line's text. */
+struct proto_span {
+	uint32_t off;
+	uint32_t len;
+};
+
+#define PROTO_EHLO_PARAMS 16 /* params of one line kept as spans */
+
+/* How the EHLO analyser read one line. */
+struct proto_ehlo_line {
+	enum proto_role role;
+	const char *production;      /* RFC 5321 §4.1.1.1 name of what it matched */
+	const char *production_1869; /* RFC 1869 §4.3 name of the same */
+	struct proto_span code;      /* the three digits */
+	struct proto_span head;      /* Domain, or ehlo-keyword */
+	struct proto_span rest;      /* ehlo-greet, or all the params */
+	unsigned nparams;            /* params seen, kept or not */
+	struct proto_span param[PROTO_EHLO_PARAMS];
+};
+
+#define PROTO_EHLO_KEYWORDS 128 /* keywords remembered for duplicates */
+#define PROTO_KEYWORD_MAX   32
+
+/* The state of the analysis of one EHLO reply. */
+struct proto_ehlo {
+	bool tls;      /* the reply was received inside TLS */
+	bool starttls; /* STARTTLS appears, in any position or form */
+	unsigned nlines;
+	unsigned nkeywords;
+	char keyword[PROTO_EHLO_KEYWORDS][PROTO_KEYWORD_MAX + 1];
+};
+
+void proto_ehlo_begin(struct proto_ehlo *ehlo, bool tls);
+/* Analyses the next line of the reply; findings go to emit(ctx, id, index). */
+void proto_ehlo_line(struct proto_ehlo *ehlo, const char *text, size_t len, unsigned flags,
+                     struct proto_ehlo_line *out, proto_emit_fn emit, void *ctx);
+/* Closes the reply: reply-wide findings, placed on line first. */
+void proto_ehlo_end(struct proto_ehlo *ehlo, unsigned first, proto_emit_fn emit, void *ctx);
+/* True when text is a Domain or address-literal of RFC 5321 §4.1.2. */
+bool proto_is_domain(const char *text, size_t len);
+/* True when text is a valid ehlo-keyword of RFC 5321 §4.1.1.1. */
+bool proto_is_ehlo_keyword(const char *text, size_t len);
+
+/*
+ * Client profiles: how real SMTP clients read an EHLO reply, each resting on
+ * its source. The table is constant; the struct is private to clients.c.
+ */
+struct proto_client;
+
+size_t proto_client_count(void);
+const struct proto_client *proto_client_at(size_t i);
+const struct proto_client *proto_client_find(const char *id);
+const char *proto_client_id(const struct proto_client *client);
+const char *proto_client_name(const struct proto_client *client);
+/* One line: which lines it reads and how it matches the keyword. */
+const char *proto_client_rule(const struct proto_client *client);
+/* The source it rests on: file and function, or a vendor document. */
+const char *proto_client_basis(const struct proto_client *client);
+/* True when the client takes line 1 as the greeting and skips it. */
+bool proto_client_skips_first_line(const struct proto_client *client);
+/* Index of the line where the client finds STARTTLS, or -1. */
+int proto_client_starttls_line(const struct proto_client *client, const struct proto_reply *ehlo);
+
+/* Safe text: every byte from a peer is escaped before it is shown. */
+
+/* Caret form for terminals: ^[ for ESC, ^? for DEL, \xHH for 8-bit bytes. */
+size_t proto_escape_term(char *out, size_t cap, const char *text, size_t len);
+/* JSON string body (no quotes); 8-bit bytes become \u0080..\u00ff. */
+size_t proto_escape_json(char *out, size_t cap, const char *text, size_t len);
+/* Transcript form: "\\" for a backslash, \xHH for any other unsafe byte. */
+size_t proto_escape_transcript(char *out, size_t cap, const char *text, size_t len);
+/* Undoes proto_escape_transcript; out needs len bytes. Returns its length. */
+size_t proto_unescape_transcript(char *out, const char *text, size_t len);
+/* Worst-case output size of the escapers for len input bytes; cap >= 1. */
+#define PROTO_ESCAPE_MAX(len) ((len)*6 + 1)
+
+/*
+ * The conversation linter: fed the lines of a conversation (server replies,
+ * client commands, notes), it tells each line's role and the findings, and
+ * keeps the first EHLO reply sent before TLS for the client matrix.
+ */
+enum proto_dir { PROTO_DIR_SERVER, PROTO_DIR_CLIENT, PROTO_DIR_INFO };
+
+const char *proto_dir_name(enum proto_dir dir);
+
+#define PROTO_LINE_FINDINGS 8 /* findings listed with one line */
+
+struct proto_lint_line {
+	unsigned n; /* line number in the input, from 1 */
+	enum proto_dir dir;
+	bool tls;
+	enum proto_role role;
+	const char *text; /* the bytes as received, valid during the callback */
+	size_t len;
+	unsigned flags;                     /* PROTO_L_* of a server line */
+	const struct proto_ehlo_line *ehlo; /* set inside an EHLO reply */
+	unsigned nfindings;
+	enum proto_finding_id finding[PROTO_LINE_FINDINGS];
+};
+
+struct proto_lint_ops {
+	void (*line)(void *ctx, const struct proto_lint_line *line);
+	/* Every finding, including those listed with their line. */
+	void (*finding)(void *ctx, enum proto_finding_id id, unsigned n);
+};
+
+enum {
+	PROTO_LINT_INFER_TLS = 1u << 0, /* no TLS marks: TLS starts after a 220 to STARTTLS */
+};
+
+struct proto_lint;
+
+struct proto_lint *proto_lint_new(const struct proto_lint_ops *ops, void *ctx, unsigned options);
+void proto_lint_free(struct proto_lint *lint);
+void proto_lint_set_options(struct proto_lint *lint, unsigned options);
+void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, size_t len,
+                       enum proto_term term, bool tls);
+void proto_lint_client(struct proto_lint *lint, unsigned n, const char *text, size_t len, bool tls);
+void proto_lint_info(struct proto_lint *lint, unsigned n, const char *text, size_t len);
+/* Ends the conversation: an open reply is reported truncated. */
+void proto_lint_end(struct proto_lint *lint);
+/* The first EHLO reply before TLS, or NULL; first_n gets its first line. */
+const struct proto_reply *proto_lint_first_ehlo(const struct proto_lint *lint, unsigned *first_n);
+/* Input line number of line i of that reply. */
+unsigned proto_lint_first_ehlo_n(const struct proto_lint *lint, unsigned i);
+
+/* Input formats of a conversation, and the source that reads them. */
+enum proto_format {
+	PROTO_FORMAT_AUTO,
+	PROTO_FORMAT_RAW,        /* a reply as pasted, client lines optional */
+	PROTO_FORMAT_SWAKS,      /* swaks' transcript: "<-  ", " -> ", "=== " */
+	PROTO_FORMAT_TRANSCRIPT, /* smtpscope's own, docs/transcript-format.md */
+};
+
+#define PROTO_TRANSCRIPT_MAGIC "# smtpscope transcript 1"
+#define PROTO_DETECT_BYTES     (64 * 1024) /* input looked at to detect a format */
+
+const char *proto_format_name(enum proto_format format);
+/* Returns 0 and sets *format for "auto", "raw", "swaks", "transcript"; -1 otherwise. */
+int proto_format_parse(const char *name, enum proto_format *format);
+enum proto_format proto_format_detect(const char *buf, size_t len);
+
+struct proto_source;
+
+struct proto_source *proto_source_new(enum proto_format format, struct proto_lint_ops const *ops,
+                                      void *ctx);
+void proto_source_free(struct proto_source *source);
+/* Returns 0, or -1 when memory ran out. */
+int proto_source_feed(struct proto_source *source, const void *buf, size_t len);
+/* Ends the input: the last line and the conversation are closed. */
+int proto_source_end(struct proto_source *source);
+enum proto_format proto_source_format(const struct proto_source *source);
+const struct proto_lint *proto_source_lint(const struct proto_source *source);
+
+#endif

@@ -1,0 +1,323 @@
+/*
+ * source.c: reads a conversation in one of three formats -- a raw paste,
+ * a swaks transcript, smtpscope's own transcript -- and feeds its lines to
+ * a linter. Formats are described in docs/transcript-format.md.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+struct proto_source {
+	enum proto_format format;
+	bool endings_known; /* raw input with CR LF somewhere: judge endings */
+	unsigned n;         /* number of the last line read */
+	struct proto_lint *lint;
+	struct proto_split split;
+	char *detect; /* input held back until the format is known */
+	size_t detect_len;
+	char unescaped[PROTO_LINE_KEEP];
+};
+
+const char *proto_format_name(enum proto_format format)
+{
+	switch (format) {
+	case PROTO_FORMAT_AUTO:
+		return "auto";
+	case PROTO_FORMAT_RAW:
+		return "raw";
+	case PROTO_FORMAT_SWAKS:
+		return "swaks";
+	case PROTO_FORMAT_TRANSCRIPT:
+		return "transcript";
+	}
+	abort();
+}
+
+int proto_format_parse(const char *name, enum proto_format *format)
+{
+	enum proto_format f;
+
+	for (f = PROTO_FORMAT_AUTO; f <= PROTO_FORMAT_TRANSCRIPT; f++) {
+		if (strcmp(name, proto_format_name(f)) == 0) {
+			*format = f;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The marks swaks puts before a line (its do_smtp_print classes). */
+struct mark {
+	const char text[5];
+	enum proto_dir dir;
+	bool tls;
+};
+
+static const struct mark marks[] = {
+    {"<-  ", PROTO_DIR_SERVER, false}, {"<** ", PROTO_DIR_SERVER, false},
+    {"<~  ", PROTO_DIR_SERVER, true},  {"<~* ", PROTO_DIR_SERVER, true},
+    {" -> ", PROTO_DIR_CLIENT, false}, {"**> ", PROTO_DIR_CLIENT, false},
+    {" ~> ", PROTO_DIR_CLIENT, true},  {"*~> ", PROTO_DIR_CLIENT, true},
+    {"=== ", PROTO_DIR_INFO, false},   {"*** ", PROTO_DIR_INFO, false},
+    {"<   ", PROTO_DIR_SERVER, false}, {"  > ", PROTO_DIR_CLIENT, false},
+};
+
+static const struct mark *find_mark(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len < 3)
+		return NULL;
+	for (i = 0; i < sizeof marks / sizeof marks[0]; i++)
+		if (memcmp(p, marks[i].text, 3) == 0 && (len == 3 || p[3] == ' '))
+			return &marks[i];
+	return NULL;
+}
+
+enum proto_format proto_format_detect(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len, *nl;
+	size_t magic = strlen(PROTO_TRANSCRIPT_MAGIC);
+	unsigned lines = 0;
+
+	if (len >= magic && memcmp(buf, PROTO_TRANSCRIPT_MAGIC, magic) == 0)
+		return PROTO_FORMAT_TRANSCRIPT;
+	while (p < end && lines++ < 64) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (find_mark(p, (size_t)((nl ? nl : end) - p)) != NULL)
+			return PROTO_FORMAT_SWAKS;
+		p = nl ? nl + 1 : end;
+	}
+	return PROTO_FORMAT_RAW;
+}
+
+/* Verbs that mark a line of a raw paste as the client's. */
+static bool is_client_verb(const char *p, size_t len)
+{
+	static const char *const verbs[] = {
+	    "EHLO", "HELO", "LHLO", "STARTTLS", "MAIL",    "RCPT",     "DATA",
+	    "QUIT", "RSET", "NOOP", "AUTH",     "VRFY",    "EXPN",     "HELP",
+	    "BDAT", "ETRN", "TURN", "ATRN",     "XCLIENT", "XFORWARD",
+	};
+	size_t verb = 0, i;
+
+	while (verb < len && p[verb] != ' ')
+		verb++;
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strlen(verbs[i]) == verb && strncasecmp(p, verbs[i], verb) == 0)
+			return true;
+	return false;
+}
+
+static bool is_blank(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return false;
+	return true;
+}
+
+static void raw_line(struct proto_source *src, const struct proto_split_line *cut)
+{
+	struct proto_lint *lint = src->lint;
+	const char *p = cut->text;
+	size_t len = cut->len;
+	enum proto_term term = src->endings_known ? cut->term : PROTO_TERM_UNKNOWN;
+
+	if (is_blank(p, len))
+		return;
+	if (len >= 3 && (p[0] == 'S' || p[0] == 'C') && p[1] == ':' && p[2] == ' ') {
+		if (p[0] == 'C')
+			proto_lint_client(lint, src->n, p + 3, len - 3, false);
+		else
+			proto_lint_server(lint, src->n, p + 3, len - 3, term, false);
+		return;
+	}
+	if (!(len >= 3 && p[0] >= '0' && p[0] <= '9') && is_client_verb(p, len))
+		proto_lint_client(lint, src->n, p, len, false);
+	else
+		proto_lint_server(lint, src->n, p, len, term, false);
+}
+
+static void swaks_line(struct proto_source *src, const struct proto_split_line *cut)
+{
+	const struct mark *mark = find_mark(cut->text, cut->len);
+	const char *p = cut->text + 4;
+	size_t len = cut->len > 4 ? cut->len - 4 : 0;
+
+	if (mark == NULL) {
+		if (!is_blank(cut->text, cut->len))
+			proto_lint_info(src->lint, src->n, cut->text, cut->len);
+		return;
+	}
+	if (mark->dir == PROTO_DIR_SERVER)
+		proto_lint_server(src->lint, src->n, p, len, PROTO_TERM_UNKNOWN, mark->tls);
+	else if (mark->dir == PROTO_DIR_CLIENT)
+		proto_lint_client(src->lint, src->n, p, len, mark->tls);
+	else
+		proto_lint_info(src->lint, src->n, p, len);
+}
+
+/* A stored line ends in "\n" (LF alone) or "\z" (no ending) when not CR LF. */
+static enum proto_term transcript_term(const char *p, size_t *len)
+{
+	size_t n = *len, slashes = 0;
+
+	if (n < 2 || p[n - 2] != '\\' || (p[n - 1] != 'n' && p[n - 1] != 'z'))
+		return PROTO_TERM_CRLF;
+	while (slashes < n - 1 && p[n - 2 - slashes] == '\\')
+		slashes++;
+	if (slashes % 2 == 0)
+		return PROTO_TERM_CRLF;
+	*len = n - 2;
+	return p[n - 1] == 'n' ? PROTO_TERM_LF : PROTO_TERM_EOF;
+}
+
+static void transcript_line(struct proto_source *src, const struct proto_split_line *cut)
+{
+	const char *sp = memchr(cut->text, ' ', cut->len);
+	const struct mark *mark;
+	size_t off, len;
+	enum proto_term term;
+
+	if (cut->len == 0 || cut->text[0] == '#')
+		return;
+	off = sp ? (size_t)(sp - cut->text) + 1 : cut->len;
+	mark = find_mark(cut->text + off, cut->len - off);
+	if (mark == NULL) {
+		proto_lint_info(src->lint, src->n, cut->text, cut->len);
+		return;
+	}
+	off += cut->len - off > 4 ? 4 : cut->len - off;
+	len = cut->len - off;
+	term = transcript_term(cut->text + off, &len);
+	len = proto_unescape_transcript(src->unescaped, cut->text + off, len);
+	if (mark->dir == PROTO_DIR_SERVER)
+		proto_lint_server(src->lint, src->n, src->unescaped, len, term, mark->tls);
+	else if (mark->dir == PROTO_DIR_CLIENT)
+		proto_lint_client(src->lint, src->n, src->unescaped, len, mark->tls);
+	else
+		proto_lint_info(src->lint, src->n, src->unescaped, len);
+}
+
+struct proto_source *proto_source_new(enum proto_format format, const struct proto_lint_ops *ops,
+                                      void *ctx)
+{
+	struct proto_source *src = calloc(1, sizeof *src);
+
+	if (src == NULL)
+		return NULL;
+	src->format = format;
+	src->detect = malloc(PROTO_DETECT_BYTES);
+	src->lint = proto_lint_new(ops, ctx, 0);
+	if (src->detect == NULL || src->lint == NULL) {
+		proto_source_free(src);
+		return NULL;
+	}
+	proto_split_init(&src->split);
+	return src;
+}
+
+void proto_source_free(struct proto_source *src)
+{
+	if (src == NULL)
+		return;
+	free(src->detect);
+	proto_lint_free(src->lint);
+	proto_split_free(&src->split);
+	free(src);
+}
+
+static void drain(struct proto_source *src)
+{
+	struct proto_split_line cut;
+
+	while (proto_split_next(&src->split, &cut)) {
+		src->n++;
+		if (src->format == PROTO_FORMAT_SWAKS)
+			swaks_line(src, &cut);
+		else if (src->format == PROTO_FORMAT_TRANSCRIPT)
+			transcript_line(src, &cut);
+		else
+			raw_line(src, &cut);
+	}
+}
+
+static bool has_crlf(const char *p, size_t len)
+{
+	const char *cr;
+
+	while ((cr = memchr(p, '\r', len)) != NULL) {
+		len -= (size_t)(cr - p) + 1;
+		p = cr + 1;
+		if (len > 0 && *p == '\n')
+			return true;
+	}
+	return false;
+}
+
+/* Settles the format on the input held back, then reads that input. */
+static int begin(struct proto_source *src)
+{
+	int rc;
+
+	if (src->format == PROTO_FORMAT_AUTO)
+		src->format = proto_format_detect(src->detect, src->detect_len);
+	src->endings_known = has_crlf(src->detect, src->detect_len);
+	if (src->format == PROTO_FORMAT_RAW)
+		proto_lint_set_options(src->lint, PROTO_LINT_INFER_TLS);
+	rc = proto_split_feed(&src->split, src->detect, src->detect_len);
+	free(src->detect);
+	src->detect = NULL;
+	if (rc == 0)
+		drain(src);
+	return rc;
+}
+
+int proto_source_feed(struct proto_source *src, const void *buf, size_t len)
+{
+	size_t take;
+
+	if (src->detect != NULL) {
+		take = PROTO_DETECT_BYTES - src->detect_len;
+		take = take < len ? take : len;
+		memcpy(src->detect + src->detect_len, buf, take);
+		src->detect_len += take;
+		buf = (const char *)buf + take;
+		len -= take;
+		if (src->detect_len < PROTO_DETECT_BYTES)
+			return 0;
+		if (begin(src) != 0)
+			return -1;
+	}
+	if (len == 0)
+		return 0;
+	if (proto_split_feed(&src->split, buf, len) != 0)
+		return -1;
+	drain(src);
+	return 0;
+}
+
+int proto_source_end(struct proto_source *src)
+{
+	if (src->detect != NULL && begin(src) != 0)
+		return -1;
+	proto_split_eof(&src->split);
+	drain(src);
+	proto_lint_end(src->lint);
+	return 0;
+}
+
+enum proto_format proto_source_format(const struct proto_source *src)
+{
+	return src->format;
+}
+
+const struct proto_lint *proto_source_lint(const struct proto_source *src)
+{
+	return src->lint;
+}

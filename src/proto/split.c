@@ -1,0 +1,153 @@
+/*
+ * split.c: cuts a byte stream into lines at LF, with bounded memory.
+ *
+ * A line longer than PROTO_LINE_KEEP keeps its first PROTO_LINE_KEEP bytes;
+ * the rest is scanned for flags, counted and dropped, so a peer that never
+ * sends LF costs at most the size of the chunks fed plus the kept prefix.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+void proto_split_init(struct proto_split *split)
+{
+	memset(split, 0, offsetof(struct proto_split, keep));
+}
+
+void proto_split_free(struct proto_split *split)
+{
+	free(split->buf);
+	split->buf = NULL;
+	split->cap = split->len = split->pos = 0;
+}
+
+int proto_split_feed(struct proto_split *split, const void *buf, size_t len)
+{
+	size_t need;
+	char *grown;
+
+	if (split->pos > 0 && split->pos == split->len)
+		split->pos = split->len = 0;
+	if (len > split->cap - split->len && split->pos > 0) {
+		memmove(split->buf, split->buf + split->pos, split->len - split->pos);
+		split->len -= split->pos;
+		split->pos = 0;
+	}
+	if (len > split->cap - split->len) {
+		need = split->len + len;
+		grown = realloc(split->buf, need < 4096 ? 4096 : need);
+		if (grown == NULL)
+			return -1;
+		split->buf = grown;
+		split->cap = need < 4096 ? 4096 : need;
+	}
+	if (len > 0)
+		memcpy(split->buf + split->len, buf, len);
+	split->len += len;
+	return 0;
+}
+
+void proto_split_eof(struct proto_split *split)
+{
+	split->eof = true;
+}
+
+/* Scans bytes that will not be kept; a CR is judged by the byte after it. */
+static void split_drop(struct proto_split *split, const char *p, size_t n)
+{
+	if (n == 0)
+		return;
+	if (split->prev_cr)
+		split->dropped_flags |= PROTO_L_BARE_CR;
+	if (p[n - 1] == '\r') {
+		split->dropped_flags |= proto_scan(p, n - 1);
+		split->prev_cr = true;
+	} else {
+		split->dropped_flags |= proto_scan(p, n);
+		split->prev_cr = false;
+	}
+	split->wire += n;
+}
+
+/* Starts clipping: the first PROTO_LINE_KEEP bytes are kept. */
+static void split_clip(struct proto_split *split, const char *p, size_t n)
+{
+	memcpy(split->keep, p, PROTO_LINE_KEEP);
+	split->keep_len = PROTO_LINE_KEEP;
+	split->wire = PROTO_LINE_KEEP;
+	split->clipping = true;
+	split->prev_cr = false;
+	split->dropped_flags = 0;
+	split_drop(split, p + PROTO_LINE_KEEP, n - PROTO_LINE_KEEP);
+}
+
+/* Hands back the clipped line once its end (LF or end of input) is seen. */
+static void split_end_clip(struct proto_split *split, struct proto_split_line *line,
+                           enum proto_term term)
+{
+	if (term == PROTO_TERM_EOF && split->prev_cr)
+		split->dropped_flags |= PROTO_L_BARE_CR;
+	if (term == PROTO_TERM_LF && split->prev_cr)
+		term = PROTO_TERM_CRLF;
+	line->text = split->keep;
+	line->len = split->keep_len;
+	line->wire = split->wire + (term == PROTO_TERM_EOF ? 0 : 1);
+	line->term = term;
+	line->clipped = true;
+	line->dropped_flags = split->dropped_flags;
+	split->clipping = false;
+}
+
+static void split_plain(struct proto_split_line *line, const char *p, size_t n, bool lf)
+{
+	line->text = p;
+	line->wire = n + (lf ? 1 : 0);
+	line->term = lf ? PROTO_TERM_LF : PROTO_TERM_EOF;
+	if (lf && n > 0 && p[n - 1] == '\r') {
+		line->term = PROTO_TERM_CRLF;
+		n--;
+	}
+	line->clipped = n > PROTO_LINE_KEEP;
+	line->len = line->clipped ? PROTO_LINE_KEEP : n;
+	line->dropped_flags =
+	    line->clipped ? proto_scan(p + PROTO_LINE_KEEP, n - PROTO_LINE_KEEP) : 0;
+}
+
+int proto_split_next(struct proto_split *split, struct proto_split_line *line)
+{
+	const char *p = split->buf + split->pos;
+	size_t avail = split->len - split->pos;
+	const char *lf = avail > 0 ? memchr(p, '\n', avail) : NULL;
+
+	if (lf != NULL) {
+		size_t n = (size_t)(lf - p);
+
+		split->pos += n + 1;
+		if (!split->clipping) {
+			split_plain(line, p, n, true);
+			return 1;
+		}
+		split_drop(split, p, n);
+		split_end_clip(split, line, PROTO_TERM_LF);
+		return 1;
+	}
+	if (split->clipping) {
+		split_drop(split, p, avail);
+		split->pos = split->len;
+		if (!split->eof)
+			return 0;
+		split_end_clip(split, line, PROTO_TERM_EOF);
+		return 1;
+	}
+	if (split->eof && avail > 0) {
+		split->pos = split->len;
+		split_plain(line, p, avail, false);
+		return 1;
+	}
+	if (avail > PROTO_LINE_KEEP + 1) {
+		split_clip(split, p, avail);
+		split->pos = split->len;
+	}
+	return 0;
+}
