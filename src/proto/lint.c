@@ -71,7 +71,7 @@ struct proto_lint *proto_lint_new(const struct proto_lint_ops *ops, void *ctx, u
 
 	if (lint == NULL)
 		return NULL;
-	lint->reader = proto_reader_new(PROTO_READER_ENDINGS_UNKNOWN);
+	lint->reader = proto_reader_new(0);
 	if (lint->reader == NULL) {
 		free(lint);
 		return NULL;
