@@ -37,8 +37,11 @@ void cli_out_sgr(struct cli_out *out, const char *sgr);
 void cli_out_term(struct cli_out *out, const char *p, size_t n);
 /* Peer bytes as a JSON string, quotes included. */
 void cli_out_json(struct cli_out *out, const char *p, size_t n);
-/* Prose wrapped at width columns, each line after indent spaces. */
-void cli_out_wrap(struct cli_out *out, const char *text, size_t indent, size_t width);
+/*
+ * Prose wrapped at width columns, each line after indent spaces; the first
+ * line goes on from column col when col is not 0.
+ */
+void cli_out_wrap(struct cli_out *out, const char *text, size_t indent, size_t width, size_t col);
 /* Returns 0, or -1 when anything could not be written. */
 int cli_out_flush(struct cli_out *out);
 

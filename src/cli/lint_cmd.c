@@ -291,10 +291,35 @@ static void human_findings(struct lint_run *run)
 			cli_out_str(out, " (");
 			cli_out_str(out, info->rfc);
 			cli_out_str(out, ")\n");
-			cli_out_wrap(out, info->message, 4, 78);
-			cli_out_wrap(out, info->explain, 4, 78);
+			cli_out_wrap(out, info->message, 4, 78, 0);
+			cli_out_wrap(out, info->explain, 4, 78, 0);
 		}
 	}
+}
+
+/* One sentence naming the clients that miss STARTTLS. */
+static void human_blind(struct cli_out *out, const struct proto_reply *reply)
+{
+	size_t i, blind = 0, n = proto_client_count();
+	char names[1024] = "", line[1200];
+	size_t len = 0;
+
+	for (i = 0; i < n; i++) {
+		const struct proto_client *c = proto_client_at(i);
+
+		if (proto_client_starttls_line(c, reply) >= 0 || len >= sizeof names)
+			continue;
+		len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", blind ? ", " : "",
+		                        proto_client_id(c));
+		blind++;
+	}
+	if (blind == 0)
+		snprintf(line, sizeof line, "Every client profiled here sees STARTTLS.");
+	else
+		snprintf(line, sizeof line, "%zu of %zu clients do not see STARTTLS: %s.", blind, n,
+		         names);
+	cli_out_wrap(out, line, 2, 79, 0);
+	cli_out_str(out, "\n");
 }
 
 static void human_clients(struct lint_run *run)
@@ -314,7 +339,8 @@ static void human_clients(struct lint_run *run)
 	cli_out_str(out,
 	            "\nClient matrix: does each client see STARTTLS in the EHLO reply at line ");
 	cli_out_uint(out, first);
-	cli_out_str(out, "?\n\n");
+	cli_out_str(out, "?\n");
+	human_blind(out, reply);
 	for (i = 0; i < proto_client_count(); i++) {
 		const struct proto_client *c = proto_client_at(i);
 		char cell[32];
@@ -332,8 +358,7 @@ static void human_clients(struct lint_run *run)
 		cli_out_str(out, cell);
 		cli_out_sgr(out, NULL);
 		pad_after(out, strlen(cell), 16);
-		cli_out_str(out, proto_client_rule(c));
-		cli_out_str(out, "\n");
+		cli_out_wrap(out, proto_client_rule(c), 36, 79, 36);
 	}
 }
 

@@ -110,33 +110,35 @@ void cli_out_json(struct cli_out *out, const char *p, size_t n)
 	cli_out_write(out, "\"", 1);
 }
 
-void cli_out_wrap(struct cli_out *out, const char *text, size_t indent, size_t width)
+void cli_out_wrap(struct cli_out *out, const char *text, size_t indent, size_t width, size_t col)
 {
-	size_t col = 0, word;
+	bool fresh = true; /* no word on this output line yet */
+	size_t word;
 
 	while (*text != '\0') {
-		while (*text == ' ')
-			text++;
+		text += strspn(text, " ");
 		word = strcspn(text, " ");
 		if (word == 0)
 			break;
-		if (col > 0 && col + 1 + word > width) {
+		if (!fresh && col + 1 + word > width) {
 			cli_out_write(out, "\n", 1);
 			col = 0;
+			fresh = true;
 		}
-		if (col == 0) {
-			cli_out_pad(out, indent);
+		if (col < indent) {
+			cli_out_pad(out, indent - col);
 			col = indent;
-		} else {
+		}
+		if (!fresh) {
 			cli_out_write(out, " ", 1);
 			col++;
 		}
 		cli_out_write(out, text, word);
 		col += word;
 		text += word;
+		fresh = false;
 	}
-	if (col > 0)
-		cli_out_write(out, "\n", 1);
+	cli_out_write(out, "\n", 1);
 }
 
 int cli_out_flush(struct cli_out *out)

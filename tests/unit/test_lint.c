@@ -47,8 +47,8 @@ static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
 static const struct proto_lint_ops ops = {on_line, on_finding};
 
 /* Runs the input through a source, cut into chunks at cut1 and cut2. */
-static void run(enum proto_format format, const char *in, size_t cut1, size_t cut2,
-		struct log *log, enum proto_format *detected, int *first_n)
+static void run(enum proto_format format, const char *in, size_t cut1, size_t cut2, struct log *log,
+                enum proto_format *detected, int *first_n)
 {
 	struct proto_source *src = proto_source_new(format, &ops, log);
 	size_t len = strlen(in);
@@ -73,10 +73,10 @@ struct lcase {
 	const char *want;
 };
 
-#define RAW PROTO_FORMAT_RAW
-#define SWAKS PROTO_FORMAT_SWAKS
+#define RAW        PROTO_FORMAT_RAW
+#define SWAKS      PROTO_FORMAT_SWAKS
 #define TRANSCRIPT PROTO_FORMAT_TRANSCRIPT
-#define AUTO PROTO_FORMAT_AUTO
+#define AUTO       PROTO_FORMAT_AUTO
 
 static const struct lcase cases[] = {
     {"field note, misordered", AUTO,
@@ -105,8 +105,8 @@ static const struct lcase cases[] = {
      "4 S ehlo-line 250-8BITMIME\n"
      "5 S ehlo-line 250-SIZE 33554432\n"
      "6 S ehlo-line 250 STARTTLS\n"},
-    {"server lines alone, LF endings, a blank line", AUTO,
-     "250-mx.example.org\n\n250 starttls\n", RAW, 1,
+    {"server lines alone, LF endings, a blank line", AUTO, "250-mx.example.org\n\n250 starttls\n",
+     RAW, 1,
      "1 S greeting 250-mx.example.org\n"
      "! starttls-not-uppercase 3\n"
      "3 S ehlo-line 250 starttls\n"},
@@ -129,14 +129,13 @@ static const struct lcase cases[] = {
      "8 S~ ehlo-line 250 STARTTLS\n"
      "9 C~ command QUIT\n"
      "10 S~ reply 221 bye\n"},
-    {"input ends inside the EHLO reply", AUTO, "250-mx.example.org\r\n250-SIZE 10\r\n", RAW,
-     1,
+    {"input ends inside the EHLO reply", AUTO, "250-mx.example.org\r\n250-SIZE 10\r\n", RAW, 1,
      "1 S greeting 250-mx.example.org\n"
      "2 S ehlo-line 250-SIZE 10\n"
      "! truncated-reply 2\n"
      "! no-starttls 1\n"},
-    {"EHLO refused, HELO fallback", AUTO,
-     "220 x\r\nEHLO a\r\n502 no\r\nHELO a\r\n250 ok\r\n", RAW, -1,
+    {"EHLO refused, HELO fallback", AUTO, "220 x\r\nEHLO a\r\n502 no\r\nHELO a\r\n250 ok\r\n", RAW,
+     -1,
      "1 S banner 220 x\n"
      "2 C command EHLO a\n"
      "! ehlo-not-accepted 3\n"
@@ -202,7 +201,7 @@ static void check_case(const struct lcase *c, size_t cut1, size_t cut2)
 	run(c->format, c->in, cut1, cut2, log, &detected, &first_n);
 	if (strcmp(log->text, c->want) != 0)
 		print_error("case %s, cuts %zu %zu:\n--- got\n%s--- want\n%s", c->name, cut1, cut2,
-			    log->text, c->want);
+		            log->text, c->want);
 	assert_int_equal(detected, c->detected);
 	assert_int_equal(first_n, c->first_n);
 	assert_string_equal(log->text, c->want);
@@ -260,7 +259,7 @@ static void test_format_names(void **state)
 static void test_first_ehlo_kept(void **state)
 {
 	static const char in[] = "EHLO a\r\n250-mx.example.org\r\n250-SIZE 1\r\n250 STARTTLS\r\n"
-				 "EHLO b\r\n250-other.example\r\n250 SIZE 2\r\n";
+	                         "EHLO b\r\n250-other.example\r\n250 SIZE 2\r\n";
 	struct log *log = calloc(1, sizeof *log);
 	struct proto_source *src = proto_source_new(AUTO, &ops, log);
 	const struct proto_reply *reply;

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# CLI tests of "smtpscope lint": the real binary on the files in
+# tests/data/lint, outputs compared with the golden files beside them,
+# exit codes and terminal safety checked.
+#
+# usage: run-lint-tests.sh SMTPSCOPE SOURCE_TESTS_DIR
+# With UPDATE=1 the golden files are rewritten (review the diff!).
+set -uo pipefail
+bin=$1
+data=$2/data/lint
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect_rc WANT DESCRIPTION COMMAND...: the command's exit status.
+expect_rc() {
+	local want=$1 what=$2 rc
+	shift 2
+	"$@" >"$work/out" 2>"$work/err" </dev/null
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, want $want"; cat "$work/err"; fi
+}
+
+# golden NAME SUFFIX ARGS...: output of lint ARGS compared with NAME.SUFFIX.
+golden() {
+	local name=$1 suffix=$2 rc
+	shift 2
+	(cd "$data" && "$bin" lint "$@" "$name.in") >"$work/$name.$suffix" 2>"$work/err"
+	rc=$?
+	echo "exit $rc" >>"$work/$name.$suffix"
+	if [ "${UPDATE:-0}" = 1 ]; then cp "$work/$name.$suffix" "$data/$name.$suffix"; fi
+	if diff -u "$data/$name.$suffix" "$work/$name.$suffix" >"$work/diff"; then
+		ok
+	else
+		bad "$name.$suffix differs from the golden file"
+		cat "$work/diff"
+	fi
+}
+
+# No byte below 0x20 but LF, no DEL and no 8-bit byte may reach the output raw.
+no_raw_controls() {
+	local what=$1 file=$2
+	if LC_ALL=C grep -q -P '[\x00-\x09\x0b-\x1f\x7f-\xff]' "$file"; then
+		bad "$what: a raw control or 8-bit byte reached the output"
+	else
+		ok
+	fi
+}
+
+for input in "$data"/*.in; do
+	name=$(basename "$input" .in)
+	golden "$name" txt --color=never
+	golden "$name" json --json
+	no_raw_controls "$name human output" "$work/$name.txt"
+	no_raw_controls "$name JSON output" "$work/$name.json"
+	if python3 -c 'import json,sys; s=open(sys.argv[1]).read(); json.loads(s[:s.rindex("exit")])' \
+		"$work/$name.json"; then ok; else bad "$name.json is not valid JSON"; fi
+done
+
+# Colour: our SGR sequences only; the peer's escapes stay escaped.
+"$bin" lint --color=always "$data/hostile.in" >"$work/color" 2>&1
+sed -E 's/\x1b\[[0-9;]*m//g' "$work/color" >"$work/stripped"
+if grep -q $'\x1b\\[' "$work/color"; then ok; else bad "--color=always wrote no colour"; fi
+no_raw_controls "hostile input with --color=always" "$work/stripped"
+
+# NO_COLOR and --color=auto on a real terminal (script(1) gives a pty).
+if command -v script >/dev/null; then
+	script -qec "$bin lint --color=auto $data/field-note-misordered.in" /dev/null >"$work/tty"
+	if grep -q $'\x1b\\[' "$work/tty"; then ok; else bad "no colour on a terminal"; fi
+	NO_COLOR=1 script -qec "$bin lint $data/field-note-misordered.in" /dev/null >"$work/tty"
+	if grep -q $'\x1b\\[' "$work/tty"; then bad "NO_COLOR was ignored"; else ok; fi
+fi
+
+# Exit codes and standard input.
+expect_rc 1 "error findings" "$bin" lint "$data/field-note-misordered.in"
+expect_rc 0 "no error finding" "$bin" lint "$data/field-note-correct.in"
+expect_rc 66 "missing file" "$bin" lint "$work/no-such-file"
+expect_rc 66 "a directory" "$bin" lint "$data"
+expect_rc 64 "unknown option" "$bin" lint --frobnicate
+expect_rc 64 "unknown format" "$bin" lint --format=pcap "$data/field-note-correct.in"
+expect_rc 64 "bad --color" "$bin" lint --color=sometimes "$data/field-note-correct.in"
+expect_rc 64 "two inputs" "$bin" lint "$data/field-note-correct.in" "$data/field-note-correct.in"
+expect_rc 64 "unknown command" "$bin" frobnicate
+expect_rc 64 "no command" "$bin"
+expect_rc 0 "--help" "$bin" lint --help
+expect_rc 0 "--version" "$bin" --version
+if "$bin" lint --json - <"$data/field-note-misordered.in" | grep -q '"input":"<stdin>"'; then
+	ok
+else
+	bad "reading standard input with -"
+fi
+if "$bin" lint --json <"$data/field-note-misordered.in" | grep -q '"postfix":{"starttls":false'; then
+	ok
+else
+	bad "reading standard input without a file argument"
+fi
+if "$bin" lint --format=raw --json "$data/swaks-misordered.in" | grep -q '"format":"raw"'; then
+	ok
+else
+	bad "--format overrides detection"
+fi
+"$bin" lint "$data/field-note-misordered.in" >/dev/full 2>"$work/err"
+rc=$?
+if [ "$rc" -eq 74 ]; then ok; else bad "write error: exit $rc, want 74"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
