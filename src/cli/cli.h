@@ -30,12 +30,16 @@ void cli_out_init(struct cli_out *out, int fd, bool color);
 void cli_out_write(struct cli_out *out, const char *p, size_t n);
 void cli_out_str(struct cli_out *out, const char *s);
 void cli_out_uint(struct cli_out *out, unsigned long value);
+/* A number right-aligned in width columns. */
+void cli_out_uint_right(struct cli_out *out, unsigned long value, size_t width);
 void cli_out_pad(struct cli_out *out, size_t n);
 /* Starts an SGR colour when colour is on; cli_out_sgr(out, NULL) resets. */
 void cli_out_sgr(struct cli_out *out, const char *sgr);
 /* Peer bytes in caret form, never raw. */
 void cli_out_term(struct cli_out *out, const char *p, size_t n);
-/* Peer bytes as a JSON string, quotes included. */
+/* Our own UTF-8 text (catalogue, profiles) as a JSON string, quotes included. */
+void cli_out_json_text(struct cli_out *out, const char *s);
+/* Peer bytes as a JSON string, quotes included; 8-bit bytes as \u0080-\u00ff. */
 void cli_out_json(struct cli_out *out, const char *p, size_t n);
 /*
  * Prose wrapped at width columns, each line after indent spaces; the first

@@ -24,6 +24,7 @@ struct hit {
 struct lint_run {
 	struct cli_out out;
 	bool json;
+	bool summary;     /* findings and matrix only, no line listing */
 	bool started;     /* the first line was written */
 	const char *name; /* input name for messages */
 	struct proto_source *source;
@@ -38,7 +39,7 @@ struct lint_run {
 };
 
 static const char *const usage_text =
-    "usage: smtpscope lint [--json] [--format auto|raw|swaks|transcript]\n"
+    "usage: smtpscope lint [--json] [--summary] [--format auto|raw|swaks|transcript]\n"
     "                      [--color auto|always|never] [FILE|-]\n"
     "\n"
     "Reads an EHLO reply as pasted, a swaks transcript or a smtpscope transcript\n"
@@ -46,6 +47,7 @@ static const char *const usage_text =
     "role in the RFC 5321 grammar, the findings and which SMTP clients see STARTTLS.\n"
     "\n"
     "  --json            one JSON object on standard output (docs/formats.md)\n"
+    "  --summary         findings and client matrix only, without the line listing\n"
     "  --format FORMAT   input format; auto detects it from the first 64 KiB\n"
     "  --color WHEN      colour the roles; auto: on a terminal, unless NO_COLOR is set\n"
     "\n"
@@ -108,12 +110,11 @@ static void human_line(struct lint_run *run, const struct proto_lint_line *line)
 {
 	struct cli_out *out = &run->out;
 	const char *role = proto_role_name(line->role);
-	char num[16];
 	unsigned i;
 
-	snprintf(num, sizeof num, "%6u ", line->n);
-	cli_out_str(out, num);
-	cli_out_str(out, line_mark(line));
+	cli_out_uint_right(out, line->n, 6);
+	cli_out_write(out, " ", 1);
+	cli_out_write(out, line_mark(line), 3);
 	cli_out_write(out, " ", 1);
 	cli_out_sgr(out, role_sgr(line->role));
 	cli_out_str(out, role);
@@ -159,7 +160,7 @@ static void json_ehlo(struct cli_out *out, const struct proto_lint_line *line)
 	unsigned i;
 
 	cli_out_str(out, ",\"production\":");
-	cli_out_json(out, e->production, strlen(e->production));
+	cli_out_json_text(out, e->production);
 	if (e->role == PROTO_ROLE_GREETING) {
 		json_span(out, "domain", line->text, e->head);
 		return;
@@ -211,12 +212,16 @@ static void on_line(void *ctx, const struct proto_lint_line *line)
 	struct lint_run *run = ctx;
 
 	run->nlines++;
+	if (run->summary && run->started)
+		return;
 	if (!run->started) {
 		run->started = true;
 		if (run->json)
 			json_head(run);
 		else
 			human_header(run);
+		if (run->summary)
+			return;
 	}
 	if (run->json)
 		json_line(run, line);
@@ -389,9 +394,9 @@ static void json_findings(struct lint_run *run)
 		cli_out_str(out, "\",\"line\":");
 		cli_out_uint(out, run->hits[i].n);
 		cli_out_str(out, ",\"rfc\":");
-		cli_out_json(out, info->rfc, strlen(info->rfc));
+		cli_out_json_text(out, info->rfc);
 		cli_out_str(out, ",\"message\":");
-		cli_out_json(out, info->message, strlen(info->message));
+		cli_out_json_text(out, info->message);
 		cli_out_str(out, "}");
 	}
 	cli_out_str(out, "]");
@@ -417,9 +422,9 @@ static void json_clients(struct lint_run *run)
 		if (at >= 0)
 			cli_out_uint(out, proto_lint_first_ehlo_n(lint, (unsigned)at));
 		cli_out_str(out, ",\"rule\":");
-		cli_out_json(out, proto_client_rule(c), strlen(proto_client_rule(c)));
+		cli_out_json_text(out, proto_client_rule(c));
 		cli_out_str(out, ",\"basis\":");
-		cli_out_json(out, proto_client_basis(c), strlen(proto_client_basis(c)));
+		cli_out_json_text(out, proto_client_basis(c));
 		cli_out_str(out, "}");
 	}
 	cli_out_str(out, "},\n\"ehlo_line\":");
@@ -452,6 +457,7 @@ static void json_tail(struct lint_run *run)
 
 struct lint_args {
 	bool json;
+	bool summary;
 	const char *color;
 	enum proto_format format;
 	const char *file;
@@ -485,6 +491,8 @@ static int parse_args(int argc, char **argv, struct lint_args *args)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			args->json = true;
+		} else if (strcmp(argv[i], "--summary") == 0) {
+			args->summary = true;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			fputs(usage_text, stdout);
 			return -1;
@@ -573,7 +581,7 @@ static int finish(struct lint_run *run, int rc)
 int cli_lint(int argc, char **argv)
 {
 	static const struct proto_lint_ops ops = {on_line, on_finding};
-	struct lint_args args = {false, "auto", PROTO_FORMAT_AUTO, NULL};
+	struct lint_args args = {false, false, "auto", PROTO_FORMAT_AUTO, NULL};
 	struct lint_run *run;
 	bool color;
 	int fd, rc;
@@ -588,6 +596,7 @@ int cli_lint(int argc, char **argv)
 		return CLI_EXIT_OSERR;
 	cli_out_init(&run->out, STDOUT_FILENO, color && !args.json);
 	run->json = args.json;
+	run->summary = args.summary;
 	fd = open_input(args.file, &run->name);
 	if (fd < 0) {
 		free(run);

@@ -2,6 +2,7 @@
  * out.c: buffered output for the sub-commands, with peer bytes escaped.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,6 +56,11 @@ void cli_out_str(struct cli_out *out, const char *s)
 
 void cli_out_uint(struct cli_out *out, unsigned long value)
 {
+	cli_out_uint_right(out, value, 0);
+}
+
+void cli_out_uint_right(struct cli_out *out, unsigned long value, size_t width)
+{
 	char digits[24];
 	size_t i = sizeof digits;
 
@@ -62,6 +68,8 @@ void cli_out_uint(struct cli_out *out, unsigned long value)
 		digits[--i] = (char)('0' + value % 10);
 		value /= 10;
 	} while (value > 0);
+	if (sizeof digits - i < width)
+		cli_out_pad(out, width - (sizeof digits - i));
 	cli_out_write(out, digits + i, sizeof digits - i);
 }
 
@@ -106,6 +114,27 @@ void cli_out_json(struct cli_out *out, const char *p, size_t n)
 		cli_out_write(out, buf, proto_escape_json(buf, sizeof buf, p, chunk));
 		p += chunk;
 		n -= chunk;
+	}
+	cli_out_write(out, "\"", 1);
+}
+
+void cli_out_json_text(struct cli_out *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char esc[8];
+
+	cli_out_write(out, "\"", 1);
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)*p;
+			cli_out_write(out, esc, 2);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			snprintf(esc, sizeof esc, "\\u%04x", *p);
+			cli_out_write(out, esc, 6);
+		} else {
+			cli_out_write(out, (const char *)p, 1);
+		}
 	}
 	cli_out_write(out, "\"", 1);
 }

@@ -76,8 +76,8 @@ struct proto_client {
 	enum end end;
 	enum clean clean;
 	enum text text;
-	bool need_250;      /* the keyword counts only on a line with code 250 */
-	const char *lead;   /* bytes skipped before the keyword */
+	bool need_250;    /* the keyword counts only on a line with code 250 */
+	const char *lead; /* bytes skipped before the keyword */
 	enum match match;
 	const char *delims; /* bytes that end the token of MATCH_TOKEN */
 	bool nocase;
@@ -86,235 +86,235 @@ struct proto_client {
 #define WS " \t\n\v\f\r"
 
 static const struct proto_client clients[] = {
-	{
-		.id = "cisco-esa",
-		.name = "Cisco Secure Email (ESA)",
-		.rule = "skips line 1 (vendor note); assumed: first word after the code, "
-			"split at space, case-insensitive exact match",
-		.basis = "Cisco field note \"La negociacion de TLS falla con el comando "
-			 "STARTTLS no soportado\" (ESA mail_logs); closed source, "
-			 "keyword parsing assumed",
-		.skip = SKIP_LINE1,
-		.end = END_NOT_HYPHEN,
-		.text = TEXT_AT4,
-		.lead = "",
-		.match = MATCH_TOKEN,
-		.delims = " ",
-		.nocase = true,
-	},
-	{
-		.id = "postfix",
-		.name = "Postfix smtp(8)",
-		.rule = "skips the first line that yields a word; tabs and controls become '?'; "
-			"word split at space, tab or '='; case-insensitive exact",
-		.basis = "postfix src/smtp/smtp_proto.c smtp_helo() and src/smtp/smtp_chat.c "
-			 "smtp_chat_resp() (3.x)",
-		.skip = SKIP_FIRST_WORD,
-		.end = END_SPACE_BARE,
-		.clean = CLEAN_CTRL,
-		.text = TEXT_WORD2,
-		.lead = " \t=",
-		.match = MATCH_TOKEN,
-		.delims = " \t=",
-		.nocase = true,
-	},
-	{
-		.id = "exim",
-		.name = "Exim smtp transport",
-		.rule = "skips line 1; needs 250 then space or hyphen, else rejects the reply; "
-			"STARTTLS then whitespace or end; case-sensitive",
-		.basis = "exim src/src/transports/smtp.c smtp_deliver_init() (regex_STARTTLS) "
-			 "and ehlo_response(); src/src/smtp_out.c smtp_read_response() (4.9x)",
-		.skip = SKIP_LINE1,
-		.code = CODE_DIGITS,
-		.seps = " -",
-		.bare = true,
-		.bad = BAD_REJECT,
-		.end = END_SPACE_BARE,
-		.text = TEXT_AT4,
-		.need_250 = true,
-		.lead = "",
-		.match = MATCH_TOKEN,
-		.delims = WS,
-	},
-	{
-		.id = "sendmail",
-		.name = "Sendmail",
-		.rule = "skips the first well-formed line; ignores lines not code+space/hyphen; "
-			"word split at space or '='; case-insensitive exact",
-		.basis = "sendmail sendmail/usersmtp.c reply() and helo_options() (8.15, "
-			 "usersmtp.c 8.488)",
-		.skip = SKIP_FIRST_GOOD,
-		.code = CODE_DIGITS,
-		.seps = " -",
-		.bare = true,
-		.end = END_SPACE_BARE,
-		.text = TEXT_AT4,
-		.lead = "",
-		.match = MATCH_TOKEN,
-		.delims = " =",
-		.nocase = true,
-	},
-	{
-		.id = "python-smtplib",
-		.name = "Python smtplib",
-		.rule = "skips line 1; text after the first four bytes, trimmed; keyword = leading run of "
-			"[A-Za-z0-9-]; case-insensitive exact",
-		.basis = "cpython Lib/smtplib.py SMTP.getreply(), SMTP.ehlo() and has_extn() (3.x)",
-		.skip = SKIP_LINE1,
-		.end = END_NOT_HYPHEN,
-		.text = TEXT_AT4,
-		.lead = " \t\r\n",
-		.match = MATCH_RUN,
-		.nocase = true,
-	},
-	{
-		.id = "go-net-smtp",
-		.name = "Go net/smtp",
-		.rule = "skips line 1; lines must be code+space/hyphen; word up to the first "
-			"space; case-sensitive exact (keys kept as sent)",
-		.basis = "go src/net/smtp/smtp.go (*Client).ehlo() and Extension(), "
-			 "src/net/textproto/reader.go ReadResponse() (releases before the "
-			 "golang/go#78749 fix)",
-		.skip = SKIP_LINE1,
-		.code = CODE_DIGITS,
-		.seps = " -",
-		.end = END_SPACE,
-		.text = TEXT_AT4,
-		.lead = "",
-		.match = MATCH_TOKEN,
-		.delims = " ",
-	},
-	{
-		.id = "dotnet",
-		.name = ".NET System.Net.Mail",
-		.rule = "skips line 1; lines must be code+space/hyphen, else rejects the reply; "
-			"case-insensitive 8-byte prefix STARTTLS",
-		.basis = "dotnet/runtime System.Net.Mail SmtpConnection.cs ParseExtensions(), "
-			 "SmtpCommands.cs EHelloCommand.CheckResponse(), "
-			 "SmtpReplyReaderFactory.cs ProcessRead()",
-		.skip = SKIP_LINE1,
-		.code = CODE_DIGITS,
-		.seps = " -",
-		.bad = BAD_REJECT,
-		.end = END_SPACE,
-		.text = TEXT_AT4,
-		.lead = "",
-		.match = MATCH_PREFIX,
-		.nocase = true,
-	},
-	{
-		.id = "jakarta-mail",
-		.name = "Jakarta Mail",
-		.rule = "skips line 1; word after the first four bytes, up to the first space; "
-			"case-insensitive exact (upper-cased both sides)",
-		.basis = "JavaMail/Jakarta Mail com/sun/mail/smtp/SMTPTransport.java ehlo(), "
-			 "readServerResponse() and supportsExtension() (1.6)",
-		.skip = SKIP_LINE1,
-		.end = END_NOT_HYPHEN,
-		.text = TEXT_AT4,
-		.lead = "",
-		.match = MATCH_TOKEN,
-		.delims = " ",
-		.nocase = true,
-	},
-	{
-		.id = "opensmtpd",
-		.name = "OpenSMTPD",
-		.rule = "reads every line; the text after the first four bytes must equal STARTTLS; "
-			"case-sensitive",
-		.basis = "OpenSMTPD usr.sbin/smtpd/mta_session.c mta_io() (1.133) and util.c "
-			 "parse_smtp_response()",
-		.code = CODE_2TO5,
-		.bare = true,
-		.bad = BAD_REJECT,
-		.end = END_NOT_HYPHEN,
-		.text = TEXT_AT4,
-		.lead = "",
-		.match = MATCH_WHOLE,
-	},
-	{
-		.id = "curl",
-		.name = "curl",
-		.rule = "reads every line; ignores lines not code+space/hyphen; "
-			"case-sensitive 8-byte prefix STARTTLS",
-		.basis = "curl lib/smtp.c smtp_endofresp() and smtp_state_ehlo_resp() "
-			 "(up to 8.16; see curl#18588)",
-		.code = CODE_DIGITS,
-		.seps = " -",
-		.bare = true,
-		.end = END_SPACE_BARE,
-		.text = TEXT_AT4,
-		.lead = "",
-		.match = MATCH_PREFIX,
-	},
-	{
-		.id = "swaks",
-		.name = "swaks",
-		.rule = "reads every line; the text after the first four bytes must equal STARTTLS; "
-			"case-sensitive; reply ends only at code+space",
-		.basis = "swaks do_smtp_helo(), transact() and recv_line() (20201014.0)",
-		.end = END_SPACE,
-		.text = TEXT_AT4,
-		.lead = "",
-		.match = MATCH_WHOLE,
-	},
-	{
-		.id = "msmtp",
-		.name = "msmtp",
-		.rule = "reads every line; lines must be code+space/hyphen, else rejects the "
-			"reply; case-insensitive 8-byte prefix STARTTLS",
-		.basis = "msmtp src/smtp.c smtp_get_msg() and smtp_init()",
-		.code = CODE_DIGITS,
-		.seps = " -",
-		.bad = BAD_REJECT,
-		.end = END_SPACE,
-		.text = TEXT_AT4,
-		.lead = "",
-		.match = MATCH_PREFIX,
-		.nocase = true,
-	},
-	{
-		.id = "openssl-s-client",
-		.name = "OpenSSL s_client -starttls smtp",
-		.rule = "reads every line; STARTTLS anywhere in the raw line, code included; "
-			"case-sensitive; sends STARTTLS even if absent",
-		.basis = "openssl apps/s_client.c s_client_main(), case PROTO_SMTP (1.1.1, 3.x)",
-		.end = END_NOT_HYPHEN,
-		.text = TEXT_RAW,
-		.lead = "",
-		.match = MATCH_ANY,
-	},
-	{
-		.id = "posttls-finger",
-		.name = "Postfix posttls-finger",
-		.rule = "reads every line; word after the code, hyphen and whitespace, split at "
-			"space, tab or '='; case-insensitive exact",
-		.basis = "postfix src/posttls-finger/posttls-finger.c response() and doproto() "
-			 "(3.x)",
-		.end = END_NOT_HYPHEN,
-		.clean = CLEAN_CTRL_KEEP,
-		.text = TEXT_FLEX,
-		.lead = " \t=",
-		.match = MATCH_TOKEN,
-		.delims = " \t=",
-		.nocase = true,
-	},
-	{
-		.id = "testssl",
-		.name = "testssl.sh",
-		.rule = "reads every line; each must start 250- or 250 (else the dialog fails); "
-			"case-sensitive prefix STARTTLS right after",
-		.basis = "testssl.sh starttls_smtp_dialog() and starttls_full_read() "
-			 "(testssl/testssl.sh 3.3dev)",
-		.code = CODE_250,
-		.seps = " -",
-		.bad = BAD_REJECT,
-		.end = END_SPACE,
-		.text = TEXT_AT4,
-		.lead = "",
-		.match = MATCH_PREFIX,
-	},
+    {
+        .id = "cisco-esa",
+        .name = "Cisco Secure Email (ESA)",
+        .rule = "skips line 1 (vendor note); assumed: first word after the code, "
+                "split at space, case-insensitive exact match",
+        .basis = "Cisco field note \"La negociacion de TLS falla con el comando "
+                 "STARTTLS no soportado\" (ESA mail_logs); closed source, "
+                 "keyword parsing assumed",
+        .skip = SKIP_LINE1,
+        .end = END_NOT_HYPHEN,
+        .text = TEXT_AT4,
+        .lead = "",
+        .match = MATCH_TOKEN,
+        .delims = " ",
+        .nocase = true,
+    },
+    {
+        .id = "postfix",
+        .name = "Postfix smtp(8)",
+        .rule = "skips the first line that yields a word; tabs and controls become '?'; "
+                "word split at space, tab or '='; case-insensitive exact",
+        .basis = "postfix src/smtp/smtp_proto.c smtp_helo() and src/smtp/smtp_chat.c "
+                 "smtp_chat_resp() (3.x)",
+        .skip = SKIP_FIRST_WORD,
+        .end = END_SPACE_BARE,
+        .clean = CLEAN_CTRL,
+        .text = TEXT_WORD2,
+        .lead = " \t=",
+        .match = MATCH_TOKEN,
+        .delims = " \t=",
+        .nocase = true,
+    },
+    {
+        .id = "exim",
+        .name = "Exim smtp transport",
+        .rule = "skips line 1; needs 250 then space or hyphen, else rejects the reply; "
+                "STARTTLS then whitespace or end; case-sensitive",
+        .basis = "exim src/src/transports/smtp.c smtp_deliver_init() (regex_STARTTLS) "
+                 "and ehlo_response(); src/src/smtp_out.c smtp_read_response() (4.9x)",
+        .skip = SKIP_LINE1,
+        .code = CODE_DIGITS,
+        .seps = " -",
+        .bare = true,
+        .bad = BAD_REJECT,
+        .end = END_SPACE_BARE,
+        .text = TEXT_AT4,
+        .need_250 = true,
+        .lead = "",
+        .match = MATCH_TOKEN,
+        .delims = WS,
+    },
+    {
+        .id = "sendmail",
+        .name = "Sendmail",
+        .rule = "skips the first well-formed line; ignores lines not code+space/hyphen; "
+                "word split at space or '='; case-insensitive exact",
+        .basis = "sendmail sendmail/usersmtp.c reply() and helo_options() "
+                 "(usersmtp.c 8.488, 2013)",
+        .skip = SKIP_FIRST_GOOD,
+        .code = CODE_DIGITS,
+        .seps = " -",
+        .bare = true,
+        .end = END_SPACE_BARE,
+        .text = TEXT_AT4,
+        .lead = "",
+        .match = MATCH_TOKEN,
+        .delims = " =",
+        .nocase = true,
+    },
+    {
+        .id = "python-smtplib",
+        .name = "Python smtplib",
+        .rule = "skips line 1; text after the first four bytes, trimmed; keyword = leading run of "
+                "[A-Za-z0-9-]; case-insensitive exact",
+        .basis = "cpython Lib/smtplib.py SMTP.getreply(), SMTP.ehlo() and has_extn() (3.x)",
+        .skip = SKIP_LINE1,
+        .end = END_NOT_HYPHEN,
+        .text = TEXT_AT4,
+        .lead = " \t\r\n",
+        .match = MATCH_RUN,
+        .nocase = true,
+    },
+    {
+        .id = "go-net-smtp",
+        .name = "Go net/smtp",
+        .rule = "skips line 1; lines must be code+space/hyphen; word up to the first "
+                "space; case-sensitive exact (keys kept as sent)",
+        .basis = "go src/net/smtp/smtp.go (*Client).ehlo() and Extension(), "
+                 "src/net/textproto/reader.go ReadResponse() (releases before the "
+                 "golang/go#78749 fix)",
+        .skip = SKIP_LINE1,
+        .code = CODE_DIGITS,
+        .seps = " -",
+        .end = END_SPACE,
+        .text = TEXT_AT4,
+        .lead = "",
+        .match = MATCH_TOKEN,
+        .delims = " ",
+    },
+    {
+        .id = "dotnet",
+        .name = ".NET System.Net.Mail",
+        .rule = "skips line 1; lines must be code+space/hyphen, else rejects the reply; "
+                "case-insensitive 8-byte prefix STARTTLS",
+        .basis = "dotnet/runtime System.Net.Mail SmtpConnection.cs ParseExtensions(), "
+                 "SmtpCommands.cs EHelloCommand.CheckResponse(), "
+                 "SmtpReplyReaderFactory.cs ProcessRead()",
+        .skip = SKIP_LINE1,
+        .code = CODE_DIGITS,
+        .seps = " -",
+        .bad = BAD_REJECT,
+        .end = END_SPACE,
+        .text = TEXT_AT4,
+        .lead = "",
+        .match = MATCH_PREFIX,
+        .nocase = true,
+    },
+    {
+        .id = "jakarta-mail",
+        .name = "Jakarta Mail",
+        .rule = "skips line 1; word after the first four bytes, up to the first space; "
+                "case-insensitive exact (upper-cased both sides)",
+        .basis = "JavaMail/Jakarta Mail com/sun/mail/smtp/SMTPTransport.java ehlo(), "
+                 "readServerResponse() and supportsExtension() (1.6)",
+        .skip = SKIP_LINE1,
+        .end = END_NOT_HYPHEN,
+        .text = TEXT_AT4,
+        .lead = "",
+        .match = MATCH_TOKEN,
+        .delims = " ",
+        .nocase = true,
+    },
+    {
+        .id = "opensmtpd",
+        .name = "OpenSMTPD",
+        .rule = "reads every line; the text after the first four bytes must equal STARTTLS; "
+                "case-sensitive",
+        .basis = "OpenSMTPD usr.sbin/smtpd/mta_session.c mta_io() (1.133) and util.c "
+                 "parse_smtp_response()",
+        .code = CODE_2TO5,
+        .bare = true,
+        .bad = BAD_REJECT,
+        .end = END_NOT_HYPHEN,
+        .text = TEXT_AT4,
+        .lead = "",
+        .match = MATCH_WHOLE,
+    },
+    {
+        .id = "curl",
+        .name = "curl",
+        .rule = "reads every line; ignores lines not code+space/hyphen; "
+                "case-sensitive 8-byte prefix STARTTLS",
+        .basis = "curl lib/smtp.c smtp_endofresp() and smtp_state_ehlo_resp() "
+                 "(up to 8.16; see curl#18588)",
+        .code = CODE_DIGITS,
+        .seps = " -",
+        .bare = true,
+        .end = END_SPACE_BARE,
+        .text = TEXT_AT4,
+        .lead = "",
+        .match = MATCH_PREFIX,
+    },
+    {
+        .id = "swaks",
+        .name = "swaks",
+        .rule = "reads every line; the text after the first four bytes must equal STARTTLS; "
+                "case-sensitive; reply ends only at code+space",
+        .basis = "swaks do_smtp_helo(), transact() and recv_line() (20201014.0)",
+        .end = END_SPACE,
+        .text = TEXT_AT4,
+        .lead = "",
+        .match = MATCH_WHOLE,
+    },
+    {
+        .id = "msmtp",
+        .name = "msmtp",
+        .rule = "reads every line; lines must be code+space/hyphen, else rejects the "
+                "reply; case-insensitive 8-byte prefix STARTTLS",
+        .basis = "msmtp src/smtp.c smtp_get_msg() and smtp_init()",
+        .code = CODE_DIGITS,
+        .seps = " -",
+        .bad = BAD_REJECT,
+        .end = END_SPACE,
+        .text = TEXT_AT4,
+        .lead = "",
+        .match = MATCH_PREFIX,
+        .nocase = true,
+    },
+    {
+        .id = "openssl-s_client",
+        .name = "OpenSSL s_client -starttls smtp",
+        .rule = "reads every line; STARTTLS anywhere in the raw line, code included; "
+                "case-sensitive; sends STARTTLS even if absent",
+        .basis = "openssl apps/s_client.c s_client_main(), case PROTO_SMTP (1.1.1, 3.x)",
+        .end = END_NOT_HYPHEN,
+        .text = TEXT_RAW,
+        .lead = "",
+        .match = MATCH_ANY,
+    },
+    {
+        .id = "posttls-finger",
+        .name = "Postfix posttls-finger",
+        .rule = "reads every line; word after the code, hyphen and whitespace, split at "
+                "space, tab or '='; case-insensitive exact",
+        .basis = "postfix src/posttls-finger/posttls-finger.c response() and doproto() "
+                 "(3.x)",
+        .end = END_NOT_HYPHEN,
+        .clean = CLEAN_CTRL_KEEP,
+        .text = TEXT_FLEX,
+        .lead = " \t=",
+        .match = MATCH_TOKEN,
+        .delims = " \t=",
+        .nocase = true,
+    },
+    {
+        .id = "testssl",
+        .name = "testssl.sh",
+        .rule = "reads every line; each must start 250- or 250 (else the dialog fails); "
+                "case-sensitive prefix STARTTLS right after",
+        .basis = "testssl.sh starttls_smtp_dialog() and starttls_full_read() "
+                 "(testssl/testssl.sh 3.3dev)",
+        .code = CODE_250,
+        .seps = " -",
+        .bad = BAD_REJECT,
+        .end = END_SPACE,
+        .text = TEXT_AT4,
+        .lead = "",
+        .match = MATCH_PREFIX,
+    },
 };
 
 #define NCLIENTS (sizeof clients / sizeof clients[0])
@@ -542,7 +542,7 @@ static bool is_greeting(const struct proto_client *c, struct scan *s, size_t i, 
 
 /* Reads line i; returns -1 when the client rejects the whole reply. */
 static int scan_line(const struct proto_client *c, const struct proto_reply *r, size_t i,
-		     struct scan *s)
+                     struct scan *s)
 {
 	struct view v = {(const unsigned char *)r->line[i].text, r->line[i].len, c->clean};
 	bool word, hit;

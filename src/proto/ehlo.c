@@ -46,9 +46,20 @@ static bool is_let_dig(int c)
 	return is_alpha(c) || is_digit(c);
 }
 
+static int upper(int c)
+{
+	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
+}
+
+/* True when text equals word, ignoring case; word is in upper case. */
 static bool span_is(const char *text, size_t len, const char *word)
 {
-	return strlen(word) == len && strncasecmp(text, word, len) == 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (word[i] == '\0' || upper((unsigned char)text[i]) != word[i])
+			return false;
+	return word[len] == '\0';
 }
 
 static bool is_known_keyword(const char *text, size_t len)
@@ -101,6 +112,17 @@ static bool is_ipv4(const char *p, size_t len)
 	return parts == 4;
 }
 
+/* Ldh-str = *( ALPHA / DIGIT / "-" ) Let-dig, the Standardized-tag of §4.1.3. */
+static bool is_ldh_str(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!is_let_dig(p[i]) && p[i] != '-')
+			return false;
+	return len > 0 && is_let_dig(p[len - 1]);
+}
+
 /* "[" IPv4 / "IPv6:" address / tag ":" dcontent "]", checked loosely for IPv6. */
 static bool is_address_literal(const char *p, size_t len)
 {
@@ -115,7 +137,7 @@ static bool is_address_literal(const char *p, size_t len)
 	for (i = 0; i < len && colon == 0; i++)
 		if (p[i] == ':')
 			colon = i;
-	if (colon == 0 || colon + 1 == len || !is_dotted_name(p, colon))
+	if (colon == 0 || colon + 1 == len || !is_ldh_str(p, colon))
 		return false;
 	for (i = colon + 1; i < len; i++)
 		if (p[i] < 33 || p[i] > 126 || p[i] == '[' || p[i] == '\\' || p[i] == ']')
@@ -155,27 +177,35 @@ static struct proto_span mkspan(size_t off, size_t len)
 	return span;
 }
 
-/* Length of the leading run of bytes not in stop. */
+/* Length of the leading run of bytes not in stop (one to three bytes). */
 static size_t run_until(const char *p, size_t len, const char *stop)
 {
+	char a = stop[0], b = stop[1] ? stop[1] : a, c = stop[1] && stop[2] ? stop[2] : b;
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (strchr(stop, p[i]) != NULL && p[i] != '\0')
+		if (p[i] == a || p[i] == b || p[i] == c)
 			return i;
 	return len;
 }
 
-/* Notes STARTTLS in any line and any form: the first word, split leniently. */
+/* Notes STARTTLS in any line and any form: the leading run of keyword characters. */
 static void note_starttls(struct proto_ehlo *ehlo, const char *body, size_t len)
 {
-	if (span_is(body, run_until(body, len, " \t="), "STARTTLS"))
+	size_t word = 0;
+
+	if (ehlo->starttls)
+		return;
+	while (word < len && (is_let_dig(body[word]) || body[word] == '-'))
+		word++;
+	if (span_is(body, word, "STARTTLS"))
 		ehlo->starttls = true;
 }
 
 /* Line 1: Domain [SP ehlo-greet], or the keyword that took its place. */
-static void greeting_line(const char *text, size_t off, size_t len, struct proto_ehlo_line *out,
-                          proto_emit_fn emit, void *ctx, unsigned index)
+static void greeting_line(const struct proto_ehlo *ehlo, const char *text, size_t off, size_t len,
+                          struct proto_ehlo_line *out, proto_emit_fn emit, void *ctx,
+                          unsigned index)
 {
 	const char *body = text + off;
 	size_t head = run_until(body, len, " ");
@@ -189,7 +219,9 @@ static void greeting_line(const char *text, size_t off, size_t len, struct proto
 		out->role = PROTO_ROLE_MISORDERED_STARTTLS;
 		out->production = "Domain [ SP ehlo-greet ] -- holding the keyword STARTTLS";
 		emit(ctx, PROTO_F_STARTTLS_BEFORE_GREETING, index);
-	} else if (is_known_keyword(body, word)) {
+		if (ehlo->tls)
+			emit(ctx, PROTO_F_STARTTLS_AFTER_TLS, index);
+	} else if (memchr(body, '.', word) == NULL && is_known_keyword(body, word)) {
 		out->role = PROTO_ROLE_MISORDERED_KEYWORD;
 		out->production = "Domain [ SP ehlo-greet ] -- holding an ehlo-keyword";
 		emit(ctx, PROTO_F_KEYWORD_BEFORE_GREETING, index);
@@ -197,6 +229,9 @@ static void greeting_line(const char *text, size_t off, size_t len, struct proto
 		out->role = PROTO_ROLE_GREETING;
 		out->production = body[0] == '[' ? "address-literal [ SP ehlo-greet ]"
 		                                 : "Domain [ SP ehlo-greet ]";
+		/* ehlo-greet is one or more characters: "Domain SP" alone is invalid. */
+		if (head + 1 == len)
+			emit(ctx, PROTO_F_TRAILING_WHITESPACE, index);
 	} else {
 		out->role = PROTO_ROLE_MALFORMED;
 		out->production = "none: not a Domain [ SP ehlo-greet ]";
@@ -212,11 +247,15 @@ static bool seen_before(struct proto_ehlo *ehlo, const char *kw, size_t len)
 	if (len > PROTO_KEYWORD_MAX)
 		return false;
 	for (i = 0; i < ehlo->nkeywords; i++)
-		if (span_is(kw, len, ehlo->keyword[i]))
+		if (ehlo->keyword[i][0] == upper((unsigned char)kw[0]) &&
+		    span_is(kw, len, ehlo->keyword[i]))
 			return true;
 	if (ehlo->nkeywords < PROTO_EHLO_KEYWORDS) {
-		memcpy(ehlo->keyword[ehlo->nkeywords], kw, len);
-		ehlo->keyword[ehlo->nkeywords++][len] = '\0';
+		char *slot = ehlo->keyword[ehlo->nkeywords++];
+
+		for (i = 0; i < len; i++)
+			slot[i] = (char)upper((unsigned char)kw[i]);
+		slot[len] = '\0';
 	}
 	return false;
 }
@@ -309,7 +348,9 @@ void proto_ehlo_line(struct proto_ehlo *ehlo, const char *text, size_t len, unsi
 	unsigned index = ehlo->nlines++;
 	size_t off;
 
-	memset(out, 0, sizeof *out);
+	/* Field by field: params past nparams are never read. */
+	out->head = out->rest = mkspan(0, 0);
+	out->nparams = 0;
 	out->code = mkspan(0, len < 3 ? len : 3);
 	if (flags & PROTO_L_BAD_CODE) {
 		out->role = PROTO_ROLE_MALFORMED;
@@ -322,7 +363,7 @@ void proto_ehlo_line(struct proto_ehlo *ehlo, const char *text, size_t len, unsi
 		off = len;
 	note_starttls(ehlo, text + off, len - off);
 	if (index == 0)
-		greeting_line(text, off, len - off, out, emit, ctx, index);
+		greeting_line(ehlo, text, off, len - off, out, emit, ctx, index);
 	else
 		keyword_line(ehlo, text, off, len - off, out, emit, ctx, index);
 }

@@ -36,9 +36,12 @@ size_t proto_escape_term(char *out, size_t cap, const char *text, size_t len)
 		memcpy(out + o, text + i, run);
 		o += run;
 		i += run;
-		if (i == len || cap - o < 5)
+		if (i == len)
 			break;
-		c = (unsigned char)text[i++];
+		c = (unsigned char)text[i];
+		if (cap - o - 1 < (c < 0x20 || c == 0x7f ? 2u : 4u))
+			break;
+		i++;
 		if (c < 0x20 || c == 0x7f) {
 			out[o++] = '^';
 			out[o++] = c == 0x7f ? '?' : (char)(c + '@');
@@ -51,6 +54,12 @@ size_t proto_escape_term(char *out, size_t cap, const char *text, size_t len)
 	}
 	out[o] = '\0';
 	return o;
+}
+
+/* Bytes json_byte writes for c. */
+static size_t json_size(unsigned char c)
+{
+	return c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' ? 2 : 6;
 }
 
 static size_t json_byte(char *out, unsigned char c)
@@ -84,7 +93,7 @@ size_t proto_escape_json(char *out, size_t cap, const char *text, size_t len)
 		memcpy(out + o, text + i, run);
 		o += run;
 		i += run;
-		if (i == len || cap - o < 7)
+		if (i == len || cap - o - 1 < json_size((unsigned char)text[i]))
 			break;
 		o += json_byte(out + o, (unsigned char)text[i++]);
 	}
@@ -104,9 +113,12 @@ size_t proto_escape_transcript(char *out, size_t cap, const char *text, size_t l
 		memcpy(out + o, text + i, run);
 		o += run;
 		i += run;
-		if (i == len || cap - o < 5)
+		if (i == len)
 			break;
-		c = (unsigned char)text[i++];
+		c = (unsigned char)text[i];
+		if (cap - o - 1 < (c == '\\' ? 2u : 4u))
+			break;
+		i++;
 		out[o++] = '\\';
 		if (c == '\\') {
 			out[o++] = '\\';

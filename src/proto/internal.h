@@ -15,14 +15,16 @@ unsigned proto_scan(const char *text, size_t len);
  * counts the rest.
  */
 struct proto_split {
-	char *buf;     /* bytes fed and not yet cut */
-	size_t pos;    /* first unread byte in buf */
-	size_t len;    /* bytes in buf */
-	size_t cap;    /* size of buf */
-	bool eof;      /* no more bytes will come */
-	bool clipping; /* the current line outgrew keep */
-	bool prev_cr;  /* the last dropped byte was a CR */
-	size_t wire;   /* bytes of the clipped line seen so far */
+	char *buf;        /* own copy of bytes fed and not yet cut */
+	size_t cap;       /* size of buf */
+	const char *data; /* the bytes being cut: buf, or lent memory */
+	bool lent;        /* data is the caller's, valid until proto_split_keep */
+	size_t pos;       /* first unread byte in data */
+	size_t len;       /* bytes in data */
+	bool eof;         /* no more bytes will come */
+	bool clipping;    /* the current line outgrew keep */
+	bool prev_cr;     /* the last dropped byte was a CR */
+	size_t wire;      /* bytes of the clipped line seen so far */
 	unsigned dropped_flags;
 	size_t keep_len;
 	char keep[PROTO_LINE_KEEP];
@@ -41,6 +43,15 @@ struct proto_split_line {
 void proto_split_init(struct proto_split *split);
 void proto_split_free(struct proto_split *split);
 int proto_split_feed(struct proto_split *split, const void *buf, size_t len);
+/*
+ * Cuts the caller's bytes in place, without a copy: allowed only when no
+ * byte is pending. Before the caller's memory goes away, proto_split_keep
+ * copies what was not cut; it returns 0, or -1 when memory ran out.
+ */
+void proto_split_lend(struct proto_split *split, const void *buf, size_t len);
+int proto_split_keep(struct proto_split *split);
+/* Bytes fed and not yet cut. */
+size_t proto_split_pending(const struct proto_split *split);
 void proto_split_eof(struct proto_split *split);
 int proto_split_next(struct proto_split *split, struct proto_split_line *line);
 

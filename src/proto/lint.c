@@ -71,7 +71,7 @@ struct proto_lint *proto_lint_new(const struct proto_lint_ops *ops, void *ctx, u
 
 	if (lint == NULL)
 		return NULL;
-	lint->reader = proto_reader_new(0);
+	lint->reader = proto_reader_new(PROTO_READER_NO_REPLY);
 	if (lint->reader == NULL) {
 		free(lint);
 		return NULL;
@@ -131,6 +131,8 @@ static void flag_findings(struct proto_lint *lint, unsigned flags)
 	};
 	size_t i;
 
+	if (flags == 0)
+		return;
 	for (i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (flags & map[i].flag)
 			emit_here(lint, map[i].id, 0);

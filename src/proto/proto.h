@@ -87,6 +87,7 @@ struct proto_reader;
 
 enum {
 	PROTO_READER_ENDINGS_UNKNOWN = 1u << 0, /* do not judge line endings */
+	PROTO_READER_NO_REPLY = 1u << 1,        /* do not assemble replies */
 };
 
 struct proto_reader *proto_reader_new(unsigned options);

@@ -68,7 +68,7 @@ static const struct mark *find_mark(const char *p, size_t len)
 {
 	size_t i;
 
-	if (len < 3)
+	if (len < 3 || (p[0] != '<' && p[0] != ' ' && p[0] != '*' && p[0] != '='))
 		return NULL;
 	for (i = 0; i < sizeof marks / sizeof marks[0]; i++)
 		if (memcmp(p, marks[i].text, 3) == 0 && (len == 3 || p[3] == ' '))
@@ -179,8 +179,13 @@ static enum proto_term transcript_term(const char *p, size_t *len)
 
 static void transcript_line(struct proto_source *src, const struct proto_split_line *cut)
 {
-	const char *sp = memchr(cut->text, ' ', cut->len);
+	/* The time stamp has a fixed width; look further only when it does not. */
+	const char *sp =
+	    cut->len > 24 && cut->text[10] == 'T' && cut->text[23] == 'Z' && cut->text[24] == ' '
+	        ? cut->text + 24
+	        : memchr(cut->text, ' ', cut->len);
 	const struct mark *mark;
+	const char *text;
 	size_t off, len;
 	enum proto_term term;
 
@@ -195,13 +200,17 @@ static void transcript_line(struct proto_source *src, const struct proto_split_l
 	off += cut->len - off > 4 ? 4 : cut->len - off;
 	len = cut->len - off;
 	term = transcript_term(cut->text + off, &len);
-	len = proto_unescape_transcript(src->unescaped, cut->text + off, len);
+	text = cut->text + off;
+	if (memchr(text, '\\', len) != NULL) {
+		len = proto_unescape_transcript(src->unescaped, text, len);
+		text = src->unescaped;
+	}
 	if (mark->dir == PROTO_DIR_SERVER)
-		proto_lint_server(src->lint, src->n, src->unescaped, len, term, mark->tls);
+		proto_lint_server(src->lint, src->n, text, len, term, mark->tls);
 	else if (mark->dir == PROTO_DIR_CLIENT)
-		proto_lint_client(src->lint, src->n, src->unescaped, len, mark->tls);
+		proto_lint_client(src->lint, src->n, text, len, mark->tls);
 	else
-		proto_lint_info(src->lint, src->n, src->unescaped, len);
+		proto_lint_info(src->lint, src->n, text, len);
 }
 
 struct proto_source *proto_source_new(enum proto_format format, const struct proto_lint_ops *ops,
@@ -278,6 +287,33 @@ static int begin(struct proto_source *src)
 	return rc;
 }
 
+/*
+ * Cuts the chunk in place: only a line begun in an earlier chunk is copied
+ * to be completed, and the unfinished line at the end is kept.
+ */
+static int feed_lines(struct proto_source *src, const char *buf, size_t len)
+{
+	const char *lf;
+	size_t head;
+
+	if (len == 0)
+		return 0;
+	if (proto_split_pending(&src->split) > 0 || src->split.clipping) {
+		lf = memchr(buf, '\n', len);
+		head = lf != NULL ? (size_t)(lf - buf) + 1 : len;
+		if (proto_split_feed(&src->split, buf, head) != 0)
+			return -1;
+		drain(src);
+		buf += head;
+		len -= head;
+		if (len == 0)
+			return 0;
+	}
+	proto_split_lend(&src->split, buf, len);
+	drain(src);
+	return proto_split_keep(&src->split);
+}
+
 int proto_source_feed(struct proto_source *src, const void *buf, size_t len)
 {
 	size_t take;
@@ -294,12 +330,7 @@ int proto_source_feed(struct proto_source *src, const void *buf, size_t len)
 		if (begin(src) != 0)
 			return -1;
 	}
-	if (len == 0)
-		return 0;
-	if (proto_split_feed(&src->split, buf, len) != 0)
-		return -1;
-	drain(src);
-	return 0;
+	return feed_lines(src, buf, len);
 }
 
 int proto_source_end(struct proto_source *src)

@@ -19,10 +19,13 @@ void proto_split_free(struct proto_split *split)
 {
 	free(split->buf);
 	split->buf = NULL;
+	split->data = NULL;
+	split->lent = false;
 	split->cap = split->len = split->pos = 0;
 }
 
-int proto_split_feed(struct proto_split *split, const void *buf, size_t len)
+/* Makes room for len more bytes in the own buffer. */
+static int reserve(struct proto_split *split, size_t len)
 {
 	size_t need;
 	char *grown;
@@ -34,18 +37,60 @@ int proto_split_feed(struct proto_split *split, const void *buf, size_t len)
 		split->len -= split->pos;
 		split->pos = 0;
 	}
-	if (len > split->cap - split->len) {
-		need = split->len + len;
-		grown = realloc(split->buf, need < 4096 ? 4096 : need);
-		if (grown == NULL)
-			return -1;
-		split->buf = grown;
-		split->cap = need < 4096 ? 4096 : need;
-	}
+	if (len <= split->cap - split->len)
+		return 0;
+	need = split->len + len < 4096 ? 4096 : split->len + len;
+	grown = realloc(split->buf, need);
+	if (grown == NULL)
+		return -1;
+	split->buf = grown;
+	split->data = grown;
+	split->cap = need;
+	return 0;
+}
+
+int proto_split_feed(struct proto_split *split, const void *buf, size_t len)
+{
+	if (proto_split_keep(split) != 0 || reserve(split, len) != 0)
+		return -1;
+	split->data = split->buf;
 	if (len > 0)
 		memcpy(split->buf + split->len, buf, len);
 	split->len += len;
 	return 0;
+}
+
+void proto_split_lend(struct proto_split *split, const void *buf, size_t len)
+{
+	if (split->lent || split->pos != split->len)
+		abort();
+	split->data = buf;
+	split->lent = true;
+	split->pos = 0;
+	split->len = len;
+}
+
+int proto_split_keep(struct proto_split *split)
+{
+	const char *rest = split->data + split->pos;
+	size_t n = split->len - split->pos;
+
+	if (!split->lent)
+		return 0;
+	split->lent = false;
+	split->data = split->buf;
+	split->pos = split->len = 0;
+	if (reserve(split, n) != 0)
+		return -1;
+	if (n > 0)
+		memcpy(split->buf, rest, n);
+	split->len = n;
+	return 0;
+}
+
+size_t proto_split_pending(const struct proto_split *split)
+{
+	return split->len - split->pos;
 }
 
 void proto_split_eof(struct proto_split *split)
@@ -116,7 +161,7 @@ static void split_plain(struct proto_split_line *line, const char *p, size_t n, 
 
 int proto_split_next(struct proto_split *split, struct proto_split_line *line)
 {
-	const char *p = split->buf + split->pos;
+	const char *p = split->data + split->pos;
 	size_t avail = split->len - split->pos;
 	const char *lf = avail > 0 ? memchr(p, '\n', avail) : NULL;
 

@@ -1,0 +1,79 @@
+/*
+ * gen-transcript.c: writes a large smtpscope transcript for the lint
+ * benchmark: many sessions, one in four with the field note's misordered
+ * EHLO reply, the others correct, each upgraded with STARTTLS.
+ *
+ * usage: gen-transcript MEGABYTES > FILE
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char *const misordered[] = {
+    "250-STARTTLS", "250-mail.domain1.com", "250-8BITMIME",      "250-PIPELINING",
+    "250-HELP",     "250-DELIVERBY 300",    "250 SIZE 30000000", NULL,
+};
+
+static const char *const correct[] = {
+    "250-mail-esa.com",
+    "250-8BITMIME",
+    "250-SIZE 33554432",
+    "250-PIPELINING",
+    "250-ENHANCEDSTATUSCODES",
+    "250 STARTTLS",
+    NULL,
+};
+
+static const char *const after_tls[] = {
+    "250-mail-esa.com",        "250-8BITMIME", "250-SIZE 33554432", "250-AUTH PLAIN LOGIN",
+    "250 ENHANCEDSTATUSCODES", NULL,
+};
+
+static unsigned long ms;
+
+static size_t line(const char *mark, const char *text)
+{
+	unsigned long t = ms++;
+
+	return (size_t)printf("2026-11-22T%02lu:%02lu:%02lu.%03luZ %s%s\n", (t / 3600000) % 24,
+	                      (t / 60000) % 60, (t / 1000) % 60, t % 1000, mark, text);
+}
+
+static size_t reply(const char *mark, const char *const *lines)
+{
+	size_t n = 0;
+
+	while (*lines != NULL)
+		n += line(mark, *lines++);
+	return n;
+}
+
+static size_t session(unsigned long i)
+{
+	size_t n = 0;
+
+	n += line("=== ", "Connected to mx.example.org [192.0.2.1]:25");
+	n += line("<-  ", "220 mx.example.org ESMTP ready");
+	n += line(" -> ", "EHLO client.example");
+	n += reply("<-  ", i % 4 == 0 ? misordered : correct);
+	n += line(" -> ", "STARTTLS");
+	n += line("<-  ", "220 2.0.0 Ready to start TLS");
+	n += line("=== ", "TLS started: TLSv1.3 TLS_AES_256_GCM_SHA384");
+	n += line(" ~> ", "EHLO client.example");
+	n += reply("<~  ", after_tls);
+	n += line(" ~> ", "QUIT");
+	n += line("<~  ", "221 2.0.0 Bye");
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long megabytes = argc > 1 ? strtoul(argv[1], NULL, 10) : 100;
+	size_t total = 0;
+	unsigned long i = 0;
+
+	printf("# smtpscope transcript 1\n");
+	while (total < megabytes * 1024 * 1024)
+		total += session(i++);
+	fprintf(stderr, "gen-transcript: %lu sessions, %zu bytes\n", i, total);
+	return 0;
+}

@@ -1,0 +1,257 @@
+/*
+ * test_clients.c: the client profiles against a matrix of EHLO reply shapes.
+ * Every expectation follows from the rule each profile documents, read off
+ * the client's source (see docs/clients.md).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+#define MAXL 8
+
+/* The matrix columns, in this order. */
+static const char *const ids[] = {
+    "cisco-esa",        "postfix",        "exim",      "sendmail", "python-smtplib", "go-net-smtp",
+    "dotnet",           "jakarta-mail",   "opensmtpd", "curl",     "swaks",          "msmtp",
+    "openssl-s_client", "posttls-finger", "testssl",
+};
+
+#define NIDS (sizeof ids / sizeof ids[0])
+
+/*
+ * One reply shape and what every client makes of it: want[k] is the 0-based
+ * line where the client in column k finds STARTTLS, or '-' for none.
+ */
+struct shape {
+	const char *name;
+	const char *line[MAXL]; /* NULL ends the list */
+	const char *want;
+};
+
+static const struct shape shapes[] = {
+    {"field note, misordered",
+     {"250-STARTTLS", "250-mail.domain1.com", "250-8BITMIME", "250-PIPELINING", "250-HELP",
+      "250-DELIVERBY 300", "250 SIZE 30000000"},
+     "--------0000000"},
+    {"field note, correct",
+     {"250-mail-esa.com", "250-8BITMIME", "250-SIZE 33554432", "250 STARTTLS"},
+     "333333333333333"},
+    {"lower-case starttls", {"250-mx.example.org", "250 starttls"}, "11-11-11---1-1-"},
+    {"mixed-case StartTLS", {"250-mx.example.org", "250 StartTLS"}, "11-11-11---1-1-"},
+    {"X-NOSTARTTLS only",
+     {"250-mx.example.org", "250-X-NOSTARTTLS", "250 8BITMIME"},
+     "------------1--"},
+    {"greeting text mentions STARTTLS",
+     {"250-mx.example.org offers STARTTLS", "250 8BITMIME"},
+     "------------0--"},
+    {"trailing space", {"250-mx.example.org", "250 STARTTLS "}, "11111111-1-1111"},
+    {"parameter after a space", {"250-mx.example.org", "250 STARTTLS foo"}, "11111111-1-1111"},
+    {"parameter after '='", {"250-mx.example.org", "250 STARTTLS=foo"}, "-1-11-1--1-1111"},
+    {"STARTTLSX", {"250-mx.example.org", "250 STARTTLSX"}, "------1--1-11-1"},
+    {"tab after the keyword",
+     {"250-mx.example.org", "250-STARTTLS\tfoo", "250 8BITMIME"},
+     "--1-1-1--1-1111"},
+    {"tab after the code", {"250-mx.example.org", "250\tSTARTTLS"}, "1---1--11---11-"},
+    {"keyword and domain swapped", {"250-STARTTLS", "250 mx.example.org"}, "--------0000000"},
+    {"swapped, greeting text",
+     {"250-STARTTLS", "250 mx.example.org Hello client [192.0.2.1]"},
+     "--------0000000"},
+    {"single line", {"250 STARTTLS"}, "--------0000000"},
+    {"advertised twice", {"250-mx.example.org", "250-STARTTLS", "250 STARTTLS"}, "111111111111111"},
+    {"empty greeting line", {"250-", "250 STARTTLS"}, "1-1111111111111"},
+    {"empty reply", {NULL}, "---------------"},
+};
+
+/* About 70 KB: static, never on the stack. */
+static struct proto_reply reply;
+
+static void add_line(const char *text, bool last)
+{
+	struct proto_line line;
+
+	memset(&line, 0, sizeof line);
+	line.text = text;
+	line.len = strlen(text);
+	line.wire_len = line.len + 2;
+	line.flags = 0;
+	line.code = line.len >= 3 ? atoi(text) : -1;
+	line.sep = line.len > 3 ? (unsigned char)text[3] : -1;
+	line.last = last;
+	line.index = reply.nlines;
+	proto_reply_add(&reply, &line);
+}
+
+static void build(const struct shape *s)
+{
+	size_t i;
+
+	proto_reply_reset(&reply);
+	for (i = 0; i < MAXL && s->line[i] != NULL; i++)
+		add_line(s->line[i], i + 1 == MAXL || s->line[i + 1] == NULL);
+}
+
+static const struct proto_client *client(const char *id)
+{
+	const struct proto_client *c = proto_client_find(id);
+
+	if (c == NULL)
+		fail_msg("no profile %s", id);
+	return c;
+}
+
+static void test_matrix(void **state)
+{
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+		build(&shapes[i]);
+		assert_int_equal(strlen(shapes[i].want), NIDS);
+		for (k = 0; k < NIDS; k++) {
+			char want = shapes[i].want[k];
+			int got = proto_client_starttls_line(client(ids[k]), &reply);
+			int exp = want == '-' ? -1 : want - '0';
+
+			if (got != exp)
+				fail_msg("%s / %s: got %d, want %d", shapes[i].name, ids[k], got,
+				         exp);
+		}
+	}
+}
+
+/* Measured: lower-case starttls, seen by Postfix and smtplib only of these. */
+static void test_fact_lower_case(void **state)
+{
+	static const struct shape s = {"fact", {"250-mx.example.org", "250 starttls"}, ""};
+
+	(void)state;
+	build(&s);
+	assert_true(proto_client_starttls_line(client("postfix"), &reply) >= 0);
+	assert_true(proto_client_starttls_line(client("python-smtplib"), &reply) >= 0);
+	assert_int_equal(proto_client_starttls_line(client("swaks"), &reply), -1);
+	assert_int_equal(proto_client_starttls_line(client("curl"), &reply), -1);
+	assert_int_equal(proto_client_starttls_line(client("openssl-s_client"), &reply), -1);
+}
+
+/* Measured: X-NOSTARTTLS fools only s_client's substring search. */
+static void test_fact_x_nostarttls(void **state)
+{
+	static const struct shape s = {
+	    "fact", {"250-mx.example.org", "250-X-NOSTARTTLS", "250 8BITMIME"}, ""};
+	size_t i;
+
+	(void)state;
+	build(&s);
+	for (i = 0; i < proto_client_count(); i++) {
+		const struct proto_client *c = proto_client_at(i);
+		int got = proto_client_starttls_line(c, &reply);
+
+		if (strcmp(proto_client_id(c), "openssl-s_client") == 0)
+			assert_int_equal(got, 1);
+		else if (got != -1)
+			fail_msg("%s sees STARTTLS in X-NOSTARTTLS", proto_client_id(c));
+	}
+}
+
+/* More lines than a reply keeps: the kept lines are read, no end required. */
+static void test_clipped_reply(void **state)
+{
+	size_t i;
+
+	(void)state;
+	proto_reply_reset(&reply);
+	add_line("250-mx.example.org", false);
+	add_line("250-STARTTLS", false);
+	for (i = 0; i < PROTO_REPLY_KEEP; i++)
+		add_line("250-PIPELINING", false);
+	add_line("250 8BITMIME", true);
+	assert_true(reply.nkept < reply.nlines);
+	assert_int_equal(proto_client_starttls_line(client("postfix"), &reply), 1);
+	assert_int_equal(proto_client_starttls_line(client("swaks"), &reply), 1);
+}
+
+/* Lower case, digits and hyphens; '_' where the program's name has one. */
+static bool kebab(const char *id)
+{
+	const char *p;
+
+	if (*id == '\0' || *id == '-')
+		return false;
+	for (p = id; *p != '\0'; p++) {
+		bool ok =
+		    (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
+
+		if (!ok || (p[0] == '-' && (p[1] == '-' || p[1] == '\0')))
+			return false;
+	}
+	return true;
+}
+
+static void test_table(void **state)
+{
+	size_t i, j, n = proto_client_count();
+
+	(void)state;
+	assert_true(n >= NIDS);
+	assert_null(proto_client_at(n));
+	for (i = 0; i < n; i++) {
+		const struct proto_client *c = proto_client_at(i);
+
+		assert_non_null(c);
+		if (!kebab(proto_client_id(c)))
+			fail_msg("id %s is not kebab-case", proto_client_id(c));
+		assert_true(strlen(proto_client_name(c)) > 0);
+		assert_true(strlen(proto_client_rule(c)) > 0);
+		assert_true(strlen(proto_client_basis(c)) > 0);
+		assert_ptr_equal(proto_client_find(proto_client_id(c)), c);
+		for (j = 0; j < i; j++)
+			assert_string_not_equal(proto_client_id(proto_client_at(j)),
+			                        proto_client_id(c));
+	}
+}
+
+static void test_find(void **state)
+{
+	(void)state;
+	assert_non_null(proto_client_find("postfix"));
+	assert_string_equal(proto_client_id(proto_client_find("curl")), "curl");
+	assert_null(proto_client_find("Postfix"));
+	assert_null(proto_client_find("no-such-client"));
+	assert_null(proto_client_find(""));
+	assert_null(proto_client_find(NULL));
+	build(&shapes[1]);
+	assert_int_equal(proto_client_starttls_line(NULL, &reply), -1);
+	assert_int_equal(proto_client_starttls_line(client("postfix"), NULL), -1);
+}
+
+/* The grouping the source confirmed: these eight take line 1 as the greeting. */
+static void test_skips_first_line(void **state)
+{
+	size_t k;
+
+	(void)state;
+	for (k = 0; k < NIDS; k++)
+		assert_int_equal(proto_client_skips_first_line(client(ids[k])), k < 8);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_matrix),
+	    cmocka_unit_test(test_fact_lower_case),
+	    cmocka_unit_test(test_fact_x_nostarttls),
+	    cmocka_unit_test(test_clipped_reply),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_find),
+	    cmocka_unit_test(test_skips_first_line),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
