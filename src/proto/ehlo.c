@@ -31,19 +31,23 @@ static const char *const known_keywords[] = {
     "XUSR",
 };
 
-static bool is_alpha(int c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
 static bool is_digit(int c)
 {
-	return c >= '0' && c <= '9';
+	return (unsigned)(c - '0') < 10;
 }
+
+/* Keyword bytes: 1 for ALPHA / DIGIT, 2 for "-". */
+#define KW_LET_DIG  1
+#define KW_HYPHEN   2
+#define ROW_LETTERS 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const unsigned char kw_class[256] = {
+    [0x2d] = KW_HYPHEN,   [0x30] = 1,           1, 1, 1, 1, 1, 1, 1, 1, 1,
+    [0x40] = ROW_LETTERS, [0x60] = ROW_LETTERS,
+};
 
 static bool is_let_dig(int c)
 {
-	return is_alpha(c) || is_digit(c);
+	return kw_class[(unsigned char)c] == KW_LET_DIG;
 }
 
 static int upper(int c)
@@ -239,24 +243,16 @@ static void greeting_line(const struct proto_ehlo *ehlo, const char *text, size_
 	}
 }
 
-/* Remembers a keyword; true when it was already there. */
-static bool seen_before(struct proto_ehlo *ehlo, const char *kw, size_t len)
+/* Remembers a keyword by its hash; true when it was already there. */
+static bool seen_before(struct proto_ehlo *ehlo, uint64_t hash)
 {
 	unsigned i;
 
-	if (len > PROTO_KEYWORD_MAX)
-		return false;
 	for (i = 0; i < ehlo->nkeywords; i++)
-		if (ehlo->keyword[i][0] == upper((unsigned char)kw[0]) &&
-		    span_is(kw, len, ehlo->keyword[i]))
+		if (ehlo->keyword[i] == hash)
 			return true;
-	if (ehlo->nkeywords < PROTO_EHLO_KEYWORDS) {
-		char *slot = ehlo->keyword[ehlo->nkeywords++];
-
-		for (i = 0; i < len; i++)
-			slot[i] = (char)upper((unsigned char)kw[i]);
-		slot[len] = '\0';
-	}
+	if (ehlo->nkeywords < PROTO_EHLO_KEYWORDS)
+		ehlo->keyword[ehlo->nkeywords++] = hash;
 	return false;
 }
 
@@ -307,10 +303,20 @@ static void keyword_line(struct proto_ehlo *ehlo, const char *text, size_t off, 
 {
 	const char *kw = text + off;
 	size_t kwlen = 0, end = off + len;
+	uint64_t hash = 0xcbf29ce484222325u;
 	enum proto_finding_id bad;
 
-	while (kwlen < len && (is_let_dig(kw[kwlen]) || (kwlen > 0 && kw[kwlen] == '-')))
+	/*
+	 * The keyword, hashed on the way for the duplicate check. Clearing bit
+	 * 0x20 folds case and keeps digits and "-" apart from letters.
+	 */
+	while (kwlen < len && (kw_class[(unsigned char)kw[kwlen]] &
+	                       (kwlen > 0 ? KW_LET_DIG | KW_HYPHEN : KW_LET_DIG))) {
+		hash = (hash ^ ((unsigned char)kw[kwlen] & 0xdf)) * 0x100000001b3u;
 		kwlen++;
+	}
+	if (kwlen == 8 && span_is(kw, kwlen, "STARTTLS"))
+		ehlo->starttls = true;
 	out->head = mkspan(off, kwlen);
 	out->production_1869 = "ehlo-line";
 	if (kwlen > 0 && kwlen < len && kw[kwlen] == '=' && span_is(kw, kwlen, "AUTH")) {
@@ -338,7 +344,7 @@ static void keyword_line(struct proto_ehlo *ehlo, const char *text, size_t off, 
 		emit(ctx, bad, index);
 	if (span_is(kw, kwlen, "STARTTLS"))
 		starttls_checks(ehlo, kw, out, emit, ctx, index);
-	if (seen_before(ehlo, kw, kwlen))
+	if (seen_before(ehlo, hash))
 		emit(ctx, PROTO_F_DUPLICATE_KEYWORD, index);
 }
 
@@ -361,11 +367,12 @@ void proto_ehlo_line(struct proto_ehlo *ehlo, const char *text, size_t len, unsi
 	off = len > 3 && (text[3] == ' ' || text[3] == '-') ? 4 : 3;
 	if (off > len)
 		off = len;
-	note_starttls(ehlo, text + off, len - off);
-	if (index == 0)
+	if (index == 0) {
+		note_starttls(ehlo, text + off, len - off);
 		greeting_line(ehlo, text, off, len - off, out, emit, ctx, index);
-	else
+	} else {
 		keyword_line(ehlo, text, off, len - off, out, emit, ctx, index);
+	}
 }
 
 void proto_ehlo_end(struct proto_ehlo *ehlo, unsigned first, proto_emit_fn emit, void *ctx)

@@ -223,10 +223,17 @@ static void keep_first(struct proto_lint *lint, const struct proto_line *line, u
 void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, size_t len,
                        enum proto_term term, bool tls)
 {
-	struct proto_lint_line out = {.n = n, .dir = PROTO_DIR_SERVER, .text = text, .len = len};
+	struct proto_lint_line out;
 	struct proto_ehlo_line ehlo_line;
 	struct proto_line line;
 
+	/* Field by field: finding[] past nfindings is never read. */
+	out.n = n;
+	out.dir = PROTO_DIR_SERVER;
+	out.text = text;
+	out.len = len;
+	out.ehlo = NULL;
+	out.nfindings = 0;
 	out.tls = tls || lint->tls;
 	lint->cur = &out;
 	proto_reader_push(lint->reader, text, len, term, &line);

@@ -193,7 +193,6 @@ struct proto_ehlo_line {
 };
 
 #define PROTO_EHLO_KEYWORDS 128 /* keywords remembered for duplicates */
-#define PROTO_KEYWORD_MAX   32
 
 /* The state of the analysis of one EHLO reply. */
 struct proto_ehlo {
@@ -201,7 +200,8 @@ struct proto_ehlo {
 	bool starttls; /* STARTTLS appears, in any position or form */
 	unsigned nlines;
 	unsigned nkeywords;
-	char keyword[PROTO_EHLO_KEYWORDS][PROTO_KEYWORD_MAX + 1];
+	/* Keywords seen, as 64-bit FNV-1a hashes of their upper-case form. */
+	uint64_t keyword[PROTO_EHLO_KEYWORDS];
 };
 
 void proto_ehlo_begin(struct proto_ehlo *ehlo, bool tls);

@@ -91,17 +91,25 @@ unsigned proto_scan(const char *text, size_t len)
 	size_t i = 0, j;
 	uint64_t w;
 
-	/* Eight bytes at a time while they are all plain, as most are. */
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, p + i, 8);
-		if (!word_unusual(w))
-			continue;
-		for (j = i; j < i + 8; j++)
-			acc |= scan_class[p[j]];
+	if (len < 8) {
+		for (; i < len; i++)
+			acc |= scan_class[p[i]];
+		return acc;
 	}
-	for (; i < len; i++)
-		acc |= scan_class[p[i]];
-	return acc;
+	/*
+	 * Eight bytes at a time while they are all plain, as most are; the last
+	 * word overlaps the one before it instead of a byte loop for the tail.
+	 */
+	for (;; i += 8) {
+		if (i + 8 > len)
+			i = len - 8;
+		memcpy(&w, p + i, 8);
+		if (word_unusual(w))
+			for (j = i; j < i + 8; j++)
+				acc |= scan_class[p[j]];
+		if (i + 8 == len)
+			return acc;
+	}
 }
 
 struct proto_reader *proto_reader_new(unsigned options)

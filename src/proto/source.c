@@ -55,23 +55,42 @@ struct mark {
 	bool tls;
 };
 
+/* Grouped by first byte, the most common first in each group. */
 static const struct mark marks[] = {
-    {"<-  ", PROTO_DIR_SERVER, false}, {"<** ", PROTO_DIR_SERVER, false},
-    {"<~  ", PROTO_DIR_SERVER, true},  {"<~* ", PROTO_DIR_SERVER, true},
-    {" -> ", PROTO_DIR_CLIENT, false}, {"**> ", PROTO_DIR_CLIENT, false},
-    {" ~> ", PROTO_DIR_CLIENT, true},  {"*~> ", PROTO_DIR_CLIENT, true},
-    {"=== ", PROTO_DIR_INFO, false},   {"*** ", PROTO_DIR_INFO, false},
-    {"<   ", PROTO_DIR_SERVER, false}, {"  > ", PROTO_DIR_CLIENT, false},
+    {"<-  ", PROTO_DIR_SERVER, false}, {"<~  ", PROTO_DIR_SERVER, true},
+    {"<** ", PROTO_DIR_SERVER, false}, {"<~* ", PROTO_DIR_SERVER, true},
+    {"<   ", PROTO_DIR_SERVER, false}, {" -> ", PROTO_DIR_CLIENT, false},
+    {" ~> ", PROTO_DIR_CLIENT, true},  {"  > ", PROTO_DIR_CLIENT, false},
+    {"**> ", PROTO_DIR_CLIENT, false}, {"*~> ", PROTO_DIR_CLIENT, true},
+    {"*** ", PROTO_DIR_INFO, false},   {"=== ", PROTO_DIR_INFO, false},
 };
 
+/* The mark at p, or NULL: three bytes, then a space or the end of the line. */
 static const struct mark *find_mark(const char *p, size_t len)
 {
-	size_t i;
+	size_t i, first = 0;
 
-	if (len < 3 || (p[0] != '<' && p[0] != ' ' && p[0] != '*' && p[0] != '='))
+	if (len < 3 || (len > 3 && p[3] != ' '))
 		return NULL;
-	for (i = 0; i < sizeof marks / sizeof marks[0]; i++)
-		if (memcmp(p, marks[i].text, 3) == 0 && (len == 3 || p[3] == ' '))
+	/* The table is grouped by first byte: start at the group. */
+	switch (p[0]) {
+	case '<':
+		break;
+	case ' ':
+		first = 5;
+		break;
+	case '*':
+		first = 8;
+		break;
+	case '=':
+		first = 11;
+		break;
+	default:
+		return NULL;
+	}
+	for (i = first; i < sizeof marks / sizeof marks[0]; i++)
+		if (p[1] == marks[i].text[1] && p[0] == marks[i].text[0] &&
+		    p[2] == marks[i].text[2])
 			return &marks[i];
 	return NULL;
 }
