@@ -1,0 +1,56 @@
+/*
+ * lab.h: the scripted SMTP server. It plays a scenario -- greeting, replies
+ * per command, raw bytes, delays, STARTTLS, injected bytes -- on a loopback
+ * socket, for teaching, demos and smtpscope's own tests. The scenario file
+ * format is described in docs/scenario-format.md.
+ */
+#ifndef SMTPSCOPE_LAB_H
+#define SMTPSCOPE_LAB_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct lab_scenario;
+
+/* Parses a scenario; NULL with err filled ("file:line: what") on failure. */
+struct lab_scenario *lab_scenario_parse(const char *name, const char *text, size_t len,
+					char *err, size_t errlen);
+/* A built-in scenario by name, or else a scenario file by path. */
+struct lab_scenario *lab_scenario_load(const char *name_or_path, char *err, size_t errlen);
+void lab_scenario_free(struct lab_scenario *scenario);
+const char *lab_scenario_name(const struct lab_scenario *scenario);
+const char *lab_scenario_summary(const struct lab_scenario *scenario);
+
+/* The scenarios compiled into the binary. */
+size_t lab_builtin_count(void);
+const char *lab_builtin_name(size_t i);
+const char *lab_builtin_summary(size_t i);
+
+struct lab_config {
+	const char *listen;    /* address to bind; NULL: 127.0.0.1 */
+	unsigned port;         /* 0: any free port */
+	bool once;             /* serve one connection, then return */
+	const char *cert_file; /* PEM; NULL: a certificate made in memory */
+	const char *key_file;
+	const char *hostname;  /* name in the generated certificate; NULL: localhost */
+	const char *log_file;  /* one line per command received; NULL: none */
+};
+
+struct lab_server;
+
+/* Binds and listens; NULL with err filled on failure. */
+struct lab_server *lab_server_new(const struct lab_scenario *scenario,
+				  const struct lab_config *config, char *err, size_t errlen);
+/* "127.0.0.1:2525" or "[::1]:2525", as bound. */
+const char *lab_server_address(const struct lab_server *server);
+unsigned lab_server_port(const struct lab_server *server);
+/*
+ * Serves connections until *stop becomes non-zero (checked at least every
+ * 100 ms) or, with once, after the first connection. Returns 0, or -1 on a
+ * fatal error.
+ */
+int lab_server_run(struct lab_server *server, volatile sig_atomic_t *stop);
+void lab_server_free(struct lab_server *server);
+
+#endif

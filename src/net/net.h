@@ -1,0 +1,67 @@
+/*
+ * net.h: addresses, resolving (A/AAAA, MX) and non-blocking connect.
+ * Everything with a timeout; nothing here knows SMTP.
+ */
+#ifndef SMTPSCOPE_NET_H
+#define SMTPSCOPE_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#define NET_HOST_MAX 256
+#define NET_ADDRS_MAX 16
+#define NET_MX_MAX 16
+
+/* "HOST[:PORT]" or "[v6addr]:PORT", split. */
+struct net_target {
+	char host[NET_HOST_MAX];
+	char port[8];
+};
+
+struct net_addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char text[64]; /* "192.0.2.1:25", "[2001:db8::1]:25" */
+};
+
+struct net_mx {
+	char host[NET_HOST_MAX];
+	unsigned preference;
+};
+
+/* Options shared by the look-ups. */
+struct net_resolve_opts {
+	int family;           /* AF_UNSPEC, AF_INET or AF_INET6 (-4 / -6) */
+	const char *resolver; /* "ADDR[:PORT]" of a DNS server to ask; NULL: the system's */
+	int timeout_ms;
+};
+
+/* Returns 0, or -1 with err filled ("HOST:PORT", "[v6]:PORT", port 1-65535). */
+int net_parse_target(const char *text, const char *default_port, struct net_target *target,
+		     char *err, size_t errlen);
+/*
+ * Addresses of host (a name or a literal), in the resolver's order.
+ * Returns 0 with *n >= 1, or -1 with err filled.
+ */
+int net_resolve(const char *host, const char *port, const struct net_resolve_opts *opts,
+		struct net_addr *out, size_t max, size_t *n, char *err, size_t errlen);
+/*
+ * MX records of domain, sorted by preference (ties in the order received).
+ * No MX record gives *n == 0 (the caller falls back to the domain itself,
+ * RFC 5321 §5.1); a null MX ("." ) gives -1 with err saying so.
+ */
+int net_mx(const char *domain, const struct net_resolve_opts *opts, struct net_mx *out,
+	   size_t max, size_t *n, char *err, size_t errlen);
+/*
+ * Connects without blocking longer than timeout_ms. Returns a connected,
+ * non-blocking socket, or -1 with err filled ("connection refused", "timed
+ * out after 30 s", ...).
+ */
+int net_connect(const struct net_addr *addr, int timeout_ms, char *err, size_t errlen);
+/* Waits until fd is readable (or writable); 1 ready, 0 timed out, -1 error. */
+int net_wait(int fd, bool for_write, int timeout_ms);
+/* Milliseconds of a monotonic clock, for deadlines. */
+long long net_now_ms(void);
+
+#endif
