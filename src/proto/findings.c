@@ -134,6 +134,34 @@ static const struct proto_finding_info catalogue[PROTO_F_COUNT] = {
          "Clients with opportunistic TLS will deliver in plaintext; clients that require TLS "
          "will not deliver. If the server should offer TLS, check its TLS configuration and "
          "any middlebox that strips STARTTLS from the reply."},
+    [PROTO_F_STARTTLS_RESPONSE_INJECTION] =
+        {"starttls-response-injection", E, "RFC 3207 §4.2",
+         "Plaintext bytes arrived after the 220 to STARTTLS, before the TLS handshake",
+         "Bytes that follow the 220 reply in plaintext were sent before TLS began, so they "
+         "can have been injected by anyone on the path (the CVE-2011-0411 class). A client "
+         "that keeps them would take them as replies received inside TLS. smtpscope "
+         "discarded them. Fix: the server must discard its input buffer at STARTTLS and "
+         "send nothing after the 220 until the handshake; if it does, look for a middlebox."},
+    [PROTO_F_STARTTLS_REJECTED] =
+        {"starttls-rejected", W, "RFC 3207 §4", "The server refused STARTTLS",
+         "STARTTLS was answered with something other than 220 (often 454 \"TLS not available "
+         "due to temporary reason\"). Clients with opportunistic TLS go on in plaintext; "
+         "clients that require TLS stop. Fix: check the server's certificate and key files "
+         "and its TLS log; a 454 usually means it could not load them."},
+    [PROTO_F_TLS_HANDSHAKE_FAILED] =
+        {"tls-handshake-failed", E, "RFC 3207 §4.1", "The TLS handshake after STARTTLS failed",
+         "The server accepted STARTTLS but the handshake did not complete: no common "
+         "protocol version or cipher, a certificate the server cannot use, or bytes that are "
+         "not TLS. The message beside it says what OpenSSL saw. Clients then either retry in "
+         "plaintext or defer the mail."},
+    [PROTO_F_TLS_UNVERIFIED] =
+        {"tls-unverified", W, "RFC 6125 §6",
+         "The server's certificate could not be verified for this host name",
+         "TLS was established, but the certificate chain does not lead to a trusted CA, or "
+         "the certificate does not carry the name that was checked. Opportunistic clients "
+         "deliver anyway; clients that verify (DANE, MTA-STS, smtp_tls_security_level = "
+         "verify) do not. Fix: serve a certificate for the MX host name with its full chain. "
+         "With --tls-verify this finding is an error."},
 };
 
 const struct proto_finding_info *proto_finding(enum proto_finding_id id)

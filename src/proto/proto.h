@@ -110,6 +110,10 @@ const struct proto_reply *proto_reader_reply(const struct proto_reader *reader);
 bool proto_reader_inside_reply(const struct proto_reader *reader);
 /* Drops an open reply, so the next line starts a new one. */
 void proto_reader_reset(struct proto_reader *reader);
+/* Bytes fed and not yet handed back as lines. */
+size_t proto_reader_pending(const struct proto_reader *reader);
+/* Drops the bytes fed and not yet handed back, and any open reply. */
+void proto_reader_discard(struct proto_reader *reader);
 
 /* Findings: one catalogue, stable ids. */
 enum proto_finding_id {
@@ -135,6 +139,10 @@ enum proto_finding_id {
 	PROTO_F_STARTTLS_NOT_UPPERCASE,
 	PROTO_F_LEGACY_AUTH_EQUALS,
 	PROTO_F_NO_STARTTLS,
+	PROTO_F_STARTTLS_RESPONSE_INJECTION,
+	PROTO_F_STARTTLS_REJECTED,
+	PROTO_F_TLS_HANDSHAKE_FAILED,
+	PROTO_F_TLS_UNVERIFIED,
 	PROTO_F_COUNT
 };
 
@@ -325,5 +333,105 @@ int proto_source_feed(struct proto_source *source, const void *buf, size_t len);
 int proto_source_end(struct proto_source *source);
 enum proto_format proto_source_format(const struct proto_source *source);
 const struct proto_lint *proto_source_lint(const struct proto_source *source);
+
+/*
+ * The session engine: an explicit state machine that drives one SMTP
+ * conversation. It is fed the server's bytes and tells its owner, through
+ * callbacks, what to send and when to start TLS; it never touches a socket
+ * or TLS itself. Every line goes through a linter, so the owner gets each
+ * line with its role and the findings as they happen.
+ */
+enum proto_session_state {
+	PROTO_S_BANNER,    /* waiting for the connection greeting */
+	PROTO_S_EHLO,      /* EHLO sent */
+	PROTO_S_HELO,      /* HELO sent after EHLO was refused */
+	PROTO_S_STARTTLS,  /* STARTTLS sent */
+	PROTO_S_HANDSHAKE, /* the owner runs the TLS handshake */
+	PROTO_S_TLS_EHLO,  /* EHLO sent inside TLS */
+	PROTO_S_MAIL,      /* MAIL FROM sent */
+	PROTO_S_RCPT,      /* RCPT TO sent */
+	PROTO_S_DATA,      /* DATA sent */
+	PROTO_S_BODY,      /* the message and its final dot sent */
+	PROTO_S_QUIT,      /* QUIT sent */
+	PROTO_S_DONE,      /* the conversation ended as planned */
+	PROTO_S_FAILED,    /* it ended early: proto_session_error says why */
+	PROTO_S_COUNT
+};
+
+enum proto_starttls_policy {
+	PROTO_STARTTLS_AUTO,   /* when any line advertises it, in any position */
+	PROTO_STARTTLS_STRICT, /* only when Postfix would see it: line 1 is the greeting */
+	PROTO_STARTTLS_FORCE,  /* always, advertised or not */
+	PROTO_STARTTLS_NEVER,  /* --no-tls */
+};
+
+/* Where the session stops early and sends QUIT, like swaks' --quit-after. */
+enum proto_quit_after {
+	PROTO_QUIT_NONE,
+	PROTO_QUIT_CONNECT,
+	PROTO_QUIT_EHLO,
+	PROTO_QUIT_STARTTLS, /* after the TLS handshake */
+	PROTO_QUIT_TLS_EHLO,
+	PROTO_QUIT_MAIL,
+	PROTO_QUIT_RCPT,
+};
+
+#define PROTO_SESSION_RCPT_MAX 32
+
+struct proto_session_config {
+	const char *helo; /* name given with EHLO and HELO */
+	const char *from; /* NULL: no mail transaction */
+	const char *rcpt[PROTO_SESSION_RCPT_MAX];
+	unsigned nrcpt;
+	const char *data; /* message for DATA; NULL: no DATA */
+	size_t data_len;
+	enum proto_starttls_policy starttls;
+	bool tls_on_connect; /* TLS was started before the greeting */
+	enum proto_quit_after quit_after;
+};
+
+struct proto_session_ops {
+	/* Bytes to write to the server, on TLS once it is started. */
+	void (*send)(void *ctx, const char *buf, size_t len);
+	/* Start the TLS handshake now; answer with proto_session_tls_done. */
+	void (*starttls)(void *ctx);
+	/* Every line, sent, received or noted, with its role; and every finding. */
+	void (*line)(void *ctx, const struct proto_lint_line *line);
+	void (*finding)(void *ctx, enum proto_finding_id id, unsigned n);
+	/* Each change of state, for logs; may be NULL. */
+	void (*state)(void *ctx, enum proto_session_state from, enum proto_session_state to);
+};
+
+struct proto_session;
+
+const char *proto_session_state_name(enum proto_session_state state);
+int proto_quit_after_parse(const char *name, enum proto_quit_after *out);
+int proto_starttls_policy_parse(const char *name, enum proto_starttls_policy *out);
+
+struct proto_session *proto_session_new(const struct proto_session_config *config,
+                                        const struct proto_session_ops *ops, void *ctx);
+void proto_session_free(struct proto_session *session);
+/* The connection is up (and TLS too, for tls_on_connect): wait for the greeting. */
+void proto_session_start(struct proto_session *session);
+/* Bytes received from the server. */
+void proto_session_feed(struct proto_session *session, const void *buf, size_t len);
+/* The server closed the connection. */
+void proto_session_eof(struct proto_session *session);
+/* The handshake asked for by ops->starttls ended; verified: chain and name. */
+void proto_session_tls_done(struct proto_session *session, bool ok, bool verified);
+/* A note for the transcript ("TLS started: ..."), shown as an info line. */
+void proto_session_info(struct proto_session *session, const char *text);
+/* Ends the session early (timeout, I/O error), with the reason in words. */
+void proto_session_abort(struct proto_session *session, const char *reason);
+enum proto_session_state proto_session_state(const struct proto_session *session);
+/* True once DONE or FAILED. */
+bool proto_session_over(const struct proto_session *session);
+/* Why the session failed, or "". */
+const char *proto_session_error(const struct proto_session *session);
+/* True while the owner must read and write through TLS. */
+bool proto_session_tls(const struct proto_session *session);
+/* What the command in flight is waiting for, for timeout messages. */
+const char *proto_session_waiting_for(const struct proto_session *session);
+const struct proto_lint *proto_session_lint(const struct proto_session *session);
 
 #endif

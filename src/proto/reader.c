@@ -248,3 +248,19 @@ void proto_reader_reset(struct proto_reader *reader)
 {
 	reader->inside = false;
 }
+
+size_t proto_reader_pending(const struct proto_reader *reader)
+{
+	return proto_split_pending(&reader->split);
+}
+
+void proto_reader_discard(struct proto_reader *reader)
+{
+	struct proto_split *split = &reader->split;
+
+	if (split->lent)
+		abort();
+	split->pos = split->len;
+	split->clipping = false;
+	reader->inside = false;
+}

@@ -1,0 +1,504 @@
+/*
+ * session.c: the session engine. One explicit state machine drives an SMTP
+ * conversation: set_state() is the only place that changes state, and
+ * on_reply() the only place that acts on a complete reply. The owner moves
+ * the bytes and runs TLS; the engine says what to send and when.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#include <strings.h>
+
+#define SESSION_CMD_MAX 1024 /* bytes of one command line built here */
+#define SESSION_ERR_MAX 256
+
+struct proto_session {
+	struct proto_session_config config;
+	const struct proto_session_ops *ops;
+	void *ctx;
+	enum proto_session_state state;
+	bool tls;                      /* lines are inside TLS */
+	bool verified;                 /* the TLS peer was verified */
+	unsigned n;                    /* number of the last line */
+	unsigned rcpt_next;            /* next recipient to send */
+	unsigned rcpt_ok;              /* recipients accepted */
+	unsigned nehlo;                /* EHLO replies received */
+	char pending[SESSION_ERR_MAX]; /* failure to report once QUIT is answered */
+	struct proto_reader *reader;
+	struct proto_lint *lint;
+	struct proto_lint_ops lint_ops; /* the owner's line and finding callbacks */
+	char error[SESSION_ERR_MAX];
+};
+
+static const char *const state_names[PROTO_S_COUNT] = {
+    [PROTO_S_BANNER] = "banner",       [PROTO_S_EHLO] = "ehlo",
+    [PROTO_S_HELO] = "helo",           [PROTO_S_STARTTLS] = "starttls",
+    [PROTO_S_HANDSHAKE] = "handshake", [PROTO_S_TLS_EHLO] = "tls-ehlo",
+    [PROTO_S_MAIL] = "mail",           [PROTO_S_RCPT] = "rcpt",
+    [PROTO_S_DATA] = "data",           [PROTO_S_BODY] = "body",
+    [PROTO_S_QUIT] = "quit",           [PROTO_S_DONE] = "done",
+    [PROTO_S_FAILED] = "failed",
+};
+
+/* What each state waits for, in words, for timeout messages. */
+static const char *const waiting_names[PROTO_S_COUNT] = {
+    [PROTO_S_BANNER] = "the server's greeting",
+    [PROTO_S_EHLO] = "the reply to EHLO",
+    [PROTO_S_HELO] = "the reply to HELO",
+    [PROTO_S_STARTTLS] = "the reply to STARTTLS",
+    [PROTO_S_HANDSHAKE] = "the TLS handshake",
+    [PROTO_S_TLS_EHLO] = "the reply to EHLO inside TLS",
+    [PROTO_S_MAIL] = "the reply to MAIL FROM",
+    [PROTO_S_RCPT] = "the reply to RCPT TO",
+    [PROTO_S_DATA] = "the reply to DATA",
+    [PROTO_S_BODY] = "the reply to the end of the message",
+    [PROTO_S_QUIT] = "the reply to QUIT",
+    [PROTO_S_DONE] = "nothing",
+    [PROTO_S_FAILED] = "nothing",
+};
+
+const char *proto_session_state_name(enum proto_session_state state)
+{
+	if ((unsigned)state >= PROTO_S_COUNT)
+		abort();
+	return state_names[state];
+}
+
+int proto_quit_after_parse(const char *name, enum proto_quit_after *out)
+{
+	static const char *const names[] = {"",         "connect", "ehlo", "starttls",
+	                                    "tls-ehlo", "mail",    "rcpt"};
+	size_t i;
+
+	for (i = 1; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*out = (enum proto_quit_after)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int proto_starttls_policy_parse(const char *name, enum proto_starttls_policy *out)
+{
+	static const char *const names[] = {"auto", "strict", "force", "never"};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*out = (enum proto_starttls_policy)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The one place that changes state; it tells the owner. */
+static void set_state(struct proto_session *s, enum proto_session_state to)
+{
+	enum proto_session_state from = s->state;
+
+	if ((unsigned)to >= PROTO_S_COUNT || from == PROTO_S_DONE || from == PROTO_S_FAILED)
+		abort();
+	s->state = to;
+	if (s->ops->state != NULL)
+		s->ops->state(s->ctx, from, to);
+}
+
+static void fail(struct proto_session *s, const char *reason)
+{
+	if (proto_session_over(s))
+		return;
+	snprintf(s->error, sizeof s->error, "%s", reason);
+	proto_lint_end(s->lint);
+	set_state(s, PROTO_S_FAILED);
+}
+
+/* Sends one command line: to the transcript first, then to the owner. */
+static void send_line(struct proto_session *s, const char *line, size_t len)
+{
+	char buf[SESSION_CMD_MAX + 2];
+
+	if (len > SESSION_CMD_MAX)
+		len = SESSION_CMD_MAX;
+	proto_lint_client(s->lint, ++s->n, line, len, s->tls);
+	memcpy(buf, line, len);
+	memcpy(buf + len, "\r\n", 2);
+	s->ops->send(s->ctx, buf, len + 2);
+}
+
+/* Sends head, arg and tail as one command line, then moves to next. */
+static void send_cmd(struct proto_session *s, enum proto_session_state next, const char *head,
+                     const char *arg, const char *tail)
+{
+	char line[SESSION_CMD_MAX];
+	int len = snprintf(line, sizeof line, "%s%s%s", head, arg, tail);
+
+	if (len < 0)
+		abort();
+	send_line(s, line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
+	set_state(s, next);
+}
+
+static void send_quit(struct proto_session *s)
+{
+	send_cmd(s, PROTO_S_QUIT, "QUIT", "", "");
+}
+
+struct proto_session *proto_session_new(const struct proto_session_config *config,
+                                        const struct proto_session_ops *ops, void *ctx)
+{
+	struct proto_session *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	s->config = *config;
+	if (s->config.nrcpt > PROTO_SESSION_RCPT_MAX)
+		abort();
+	s->ops = ops;
+	s->ctx = ctx;
+	s->state = PROTO_S_BANNER;
+	s->tls = config->tls_on_connect;
+	s->reader = proto_reader_new(0);
+	s->lint_ops.line = ops->line;
+	s->lint_ops.finding = ops->finding;
+	s->lint = proto_lint_new(&s->lint_ops, ctx, 0);
+	if (s->reader == NULL || s->lint == NULL) {
+		proto_session_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void proto_session_free(struct proto_session *s)
+{
+	if (s == NULL)
+		return;
+	proto_reader_free(s->reader);
+	proto_lint_free(s->lint);
+	free(s);
+}
+
+static bool is_keyword_byte(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-';
+}
+
+/* True when the line's first word, after the code, is STARTTLS in any case. */
+static bool line_has_starttls(const char *text, size_t len)
+{
+	size_t end = 4;
+
+	if (len < 12)
+		return false;
+	while (end < len && is_keyword_byte(text[end]))
+		end++;
+	return end == 12 && strncasecmp(text + 4, "STARTTLS", 8) == 0;
+}
+
+/* The STARTTLS policy applied to the EHLO reply (NULL after HELO). */
+static bool wants_starttls(const struct proto_session *s, const struct proto_reply *ehlo)
+{
+	unsigned i;
+
+	switch (s->config.starttls) {
+	case PROTO_STARTTLS_NEVER:
+		return false;
+	case PROTO_STARTTLS_FORCE:
+		return true;
+	case PROTO_STARTTLS_STRICT:
+		return ehlo != NULL &&
+		       proto_client_starttls_line(proto_client_find("postfix"), ehlo) >= 0;
+	case PROTO_STARTTLS_AUTO:
+		for (i = 0; ehlo != NULL && i < ehlo->nkept; i++)
+			if (line_has_starttls(ehlo->line[i].text, ehlo->line[i].len))
+				return true;
+		return false;
+	}
+	abort();
+}
+
+/* The planned mail transaction, or QUIT when there is none. */
+static void transaction_or_quit(struct proto_session *s)
+{
+	if (s->config.from == NULL || s->config.quit_after == PROTO_QUIT_TLS_EHLO)
+		send_quit(s);
+	else
+		send_cmd(s, PROTO_S_MAIL, "MAIL FROM:<", s->config.from, ">");
+}
+
+/* After EHLO (or HELO): STARTTLS, the mail transaction, or QUIT. */
+static void after_greeting(struct proto_session *s, const struct proto_reply *ehlo)
+{
+	if (s->config.quit_after == PROTO_QUIT_EHLO && s->nehlo <= 1) {
+		send_quit(s);
+		return;
+	}
+	if (!s->tls && wants_starttls(s, ehlo)) {
+		send_cmd(s, PROTO_S_STARTTLS, "STARTTLS", "", "");
+		return;
+	}
+	transaction_or_quit(s);
+}
+
+/* Sends QUIT, and fails with reason once it is answered. */
+static void quit_failing(struct proto_session *s, const char *reason, int code)
+{
+	snprintf(s->pending, sizeof s->pending, "%s (reply %d)", reason, code);
+	send_quit(s);
+}
+
+/* Ends the conversation after QUIT: done, or the failure noted before it. */
+static void finish(struct proto_session *s)
+{
+	proto_lint_end(s->lint);
+	if (s->pending[0] != '\0') {
+		fail(s, s->pending);
+		return;
+	}
+	set_state(s, PROTO_S_DONE);
+}
+
+/* After the 220 to STARTTLS: drop injected bytes, then hand over to TLS. */
+static void begin_tls(struct proto_session *s)
+{
+	size_t pending = proto_reader_pending(s->reader);
+	char note[128];
+
+	if (pending > 0) {
+		snprintf(note, sizeof note,
+		         "discarded %zu plaintext bytes received after the 220 to STARTTLS",
+		         pending);
+		proto_lint_info(s->lint, ++s->n, note, strlen(note));
+		s->ops->finding(s->ctx, PROTO_F_STARTTLS_RESPONSE_INJECTION, s->n);
+		proto_reader_discard(s->reader);
+	}
+	set_state(s, PROTO_S_HANDSHAKE);
+	s->ops->starttls(s->ctx);
+}
+
+/* Sends the message, dot-stuffed, one transcript line per line, then the dot. */
+static void send_body(struct proto_session *s)
+{
+	const char *p = s->config.data, *end = p + s->config.data_len, *nl;
+	char line[SESSION_CMD_MAX + 1];
+	size_t len;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		len = (size_t)((nl != NULL ? nl : end) - p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		line[0] = '.';
+		len = len < SESSION_CMD_MAX ? len : SESSION_CMD_MAX;
+		memcpy(line + 1, p, len);
+		if (p[0] == '.')
+			send_line(s, line, len + 1);
+		else
+			send_line(s, line + 1, len);
+		p = nl != NULL ? nl + 1 : end;
+	}
+	send_cmd(s, PROTO_S_BODY, ".", "", "");
+}
+
+/* The next recipient, DATA, or QUIT. */
+static void after_rcpt(struct proto_session *s)
+{
+	if (s->rcpt_next < s->config.nrcpt && s->config.quit_after != PROTO_QUIT_RCPT) {
+		send_cmd(s, PROTO_S_RCPT, "RCPT TO:<", s->config.rcpt[s->rcpt_next++], ">");
+		return;
+	}
+	if (s->config.data != NULL && s->rcpt_ok > 0 && s->config.quit_after == PROTO_QUIT_NONE)
+		send_cmd(s, PROTO_S_DATA, "DATA", "", "");
+	else
+		send_quit(s);
+}
+
+static void on_ehlo_reply(struct proto_session *s, int code, const struct proto_reply *reply)
+{
+	s->nehlo++;
+	if (code == 250) {
+		after_greeting(s, reply);
+		return;
+	}
+	if (s->state == PROTO_S_EHLO)
+		send_cmd(s, PROTO_S_HELO, "HELO ", s->config.helo, "");
+	else
+		quit_failing(s, "the server refused EHLO inside TLS", code);
+}
+
+static void on_mail_reply(struct proto_session *s, int code)
+{
+	if (s->state == PROTO_S_MAIL) {
+		if (code / 100 != 2 || s->config.quit_after == PROTO_QUIT_MAIL ||
+		    s->config.nrcpt == 0)
+			send_quit(s);
+		else
+			after_rcpt(s);
+	} else if (s->state == PROTO_S_RCPT) {
+		s->rcpt_ok += code / 100 == 2;
+		after_rcpt(s);
+	} else if (s->state == PROTO_S_DATA && code == 354) {
+		send_body(s);
+	} else {
+		send_quit(s);
+	}
+}
+
+/* The one place that acts on a complete reply. */
+static void on_reply(struct proto_session *s, int code, const struct proto_reply *reply)
+{
+	switch (s->state) {
+	case PROTO_S_BANNER:
+		if (code / 100 != 2)
+			quit_failing(s, "the server refused the session at its greeting", code);
+		else if (s->config.quit_after == PROTO_QUIT_CONNECT)
+			send_quit(s);
+		else
+			send_cmd(s, PROTO_S_EHLO, "EHLO ", s->config.helo, "");
+		break;
+	case PROTO_S_EHLO:
+	case PROTO_S_TLS_EHLO:
+		on_ehlo_reply(s, code, reply);
+		break;
+	case PROTO_S_HELO:
+		if (code / 100 == 2)
+			after_greeting(s, NULL);
+		else
+			quit_failing(s, "the server refused both EHLO and HELO", code);
+		break;
+	case PROTO_S_STARTTLS:
+		if (code == 220) {
+			begin_tls(s);
+			break;
+		}
+		s->ops->finding(s->ctx, PROTO_F_STARTTLS_REJECTED, s->n);
+		transaction_or_quit(s);
+		break;
+	case PROTO_S_MAIL:
+	case PROTO_S_RCPT:
+	case PROTO_S_DATA:
+	case PROTO_S_BODY:
+		on_mail_reply(s, code);
+		break;
+	case PROTO_S_QUIT:
+		finish(s);
+		break;
+	case PROTO_S_HANDSHAKE:
+		/* The owner feeds no plaintext during the handshake. */
+		abort();
+	case PROTO_S_DONE:
+	case PROTO_S_FAILED:
+	case PROTO_S_COUNT:
+		break;
+	}
+}
+
+void proto_session_start(struct proto_session *s)
+{
+	if (s->state != PROTO_S_BANNER || s->n != 0)
+		abort();
+}
+
+void proto_session_feed(struct proto_session *s, const void *buf, size_t len)
+{
+	struct proto_line line;
+	enum proto_term term;
+
+	if (s->state == PROTO_S_HANDSHAKE)
+		abort();
+	if (proto_reader_feed(s->reader, buf, len) != 0) {
+		fail(s, "out of memory");
+		return;
+	}
+	while (!proto_session_over(s) && proto_reader_next(s->reader, &line)) {
+		term = line.flags & PROTO_L_BARE_LF ? PROTO_TERM_LF : PROTO_TERM_CRLF;
+		proto_lint_server(s->lint, ++s->n, line.text, line.len, term, s->tls);
+		if (line.last)
+			on_reply(s, proto_reader_reply(s->reader)->code,
+			         proto_reader_reply(s->reader));
+	}
+}
+
+void proto_session_eof(struct proto_session *s)
+{
+	struct proto_line line;
+	char reason[SESSION_ERR_MAX];
+
+	if (proto_session_over(s))
+		return;
+	proto_reader_eof(s->reader);
+	while (proto_reader_next(s->reader, &line))
+		proto_lint_server(s->lint, ++s->n, line.text, line.len, PROTO_TERM_EOF, s->tls);
+	if (s->state == PROTO_S_QUIT) {
+		finish(s);
+		return;
+	}
+	snprintf(reason, sizeof reason,
+	         "the server closed the connection while smtpscope waited for %s",
+	         waiting_names[s->state]);
+	fail(s, reason);
+}
+
+void proto_session_tls_done(struct proto_session *s, bool ok, bool verified)
+{
+	if (s->state != PROTO_S_HANDSHAKE)
+		abort();
+	if (!ok) {
+		s->ops->finding(s->ctx, PROTO_F_TLS_HANDSHAKE_FAILED, s->n);
+		fail(s, "the TLS handshake failed");
+		return;
+	}
+	s->tls = true;
+	s->verified = verified;
+	if (!verified)
+		s->ops->finding(s->ctx, PROTO_F_TLS_UNVERIFIED, s->n);
+	if (s->config.quit_after == PROTO_QUIT_STARTTLS)
+		send_quit(s);
+	else
+		send_cmd(s, PROTO_S_TLS_EHLO, "EHLO ", s->config.helo, "");
+}
+
+void proto_session_info(struct proto_session *s, const char *text)
+{
+	proto_lint_info(s->lint, ++s->n, text, strlen(text));
+}
+
+void proto_session_abort(struct proto_session *s, const char *reason)
+{
+	fail(s, reason);
+}
+
+enum proto_session_state proto_session_state(const struct proto_session *s)
+{
+	return s->state;
+}
+
+bool proto_session_over(const struct proto_session *s)
+{
+	return s->state == PROTO_S_DONE || s->state == PROTO_S_FAILED;
+}
+
+const char *proto_session_error(const struct proto_session *s)
+{
+	return s->error;
+}
+
+bool proto_session_tls(const struct proto_session *s)
+{
+	return s->tls;
+}
+
+const char *proto_session_waiting_for(const struct proto_session *s)
+{
+	return waiting_names[s->state];
+}
+
+const struct proto_lint *proto_session_lint(const struct proto_session *s)
+{
+	return s->lint;
+}

@@ -1,0 +1,308 @@
+/*
+ * test_session.c: the session engine, in the manner of curl's test files:
+ * each case says what the server sends and what the client must send back.
+ * Server bytes are fed whole and, in a second run, one byte at a time.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+
+enum tls_event { TLS_NONE, TLS_VERIFIED, TLS_UNVERIFIED, TLS_FAILS };
+
+struct step {
+	const char *server; /* bytes the server sends; NULL: it closes */
+	const char *sent;   /* what the client has sent after it, in total */
+	enum tls_event tls; /* the handshake asked for before this step */
+};
+
+struct scase {
+	const char *name;
+	struct proto_session_config config;
+	struct step step[12];
+	enum proto_session_state end;
+	const char *findings; /* ids, space-separated, in order */
+	const char *error;    /* substring of the error, or NULL */
+	bool whole_only;      /* the bytes must arrive in one read */
+};
+
+struct run {
+	char sent[8192];
+	size_t nsent;
+	bool starttls;
+	char findings[1024];
+	unsigned lines;
+};
+
+static void on_send(void *ctx, const char *buf, size_t len)
+{
+	struct run *r = ctx;
+
+	assert_true(r->nsent + len < sizeof r->sent);
+	memcpy(r->sent + r->nsent, buf, len);
+	r->nsent += len;
+	r->sent[r->nsent] = '\0';
+}
+
+static void on_starttls(void *ctx)
+{
+	((struct run *)ctx)->starttls = true;
+}
+
+static void on_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct run *r = ctx;
+
+	assert_int_equal(line->n, r->lines + 1);
+	r->lines = line->n;
+}
+
+static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	struct run *r = ctx;
+	size_t len = strlen(r->findings);
+
+	(void)n;
+	snprintf(r->findings + len, sizeof r->findings - len, "%s%s", len ? " " : "",
+	         proto_finding(id)->id);
+}
+
+static const struct proto_session_ops ops = {on_send, on_starttls, on_line, on_finding, NULL};
+
+static void feed(struct proto_session *s, const char *bytes, bool bytewise)
+{
+	size_t i, len = strlen(bytes);
+
+	if (!bytewise) {
+		proto_session_feed(s, bytes, len);
+		return;
+	}
+	for (i = 0; i < len && !proto_session_over(s); i++)
+		proto_session_feed(s, bytes + i, 1);
+}
+
+static void do_tls(struct proto_session *s, struct run *r, enum tls_event tls)
+{
+	if (tls == TLS_NONE) {
+		assert_false(r->starttls);
+		return;
+	}
+	assert_true(r->starttls);
+	assert_int_equal(proto_session_state(s), PROTO_S_HANDSHAKE);
+	r->starttls = false;
+	proto_session_info(s, "TLS started");
+	proto_session_tls_done(s, tls != TLS_FAILS, tls == TLS_VERIFIED);
+}
+
+static void run_case(const struct scase *c, bool bytewise)
+{
+	struct run *r = calloc(1, sizeof *r);
+	struct proto_session *s = proto_session_new(&c->config, &ops, r);
+	const struct step *st;
+
+	assert_non_null(s);
+	proto_session_start(s);
+	for (st = c->step; st->sent != NULL; st++) {
+		do_tls(s, r, st->tls);
+		if (st->server != NULL)
+			feed(s, st->server, bytewise);
+		else
+			proto_session_eof(s);
+		if (strcmp(r->sent, st->sent) != 0)
+			print_error("case %s: sent\n%s\nwant\n%s\n", c->name, r->sent, st->sent);
+		assert_string_equal(r->sent, st->sent);
+	}
+	assert_string_equal(proto_session_state_name(proto_session_state(s)),
+	                    proto_session_state_name(c->end));
+	assert_string_equal(r->findings, c->findings);
+	if (c->error != NULL)
+		assert_non_null(strstr(proto_session_error(s), c->error));
+	proto_session_free(s);
+	free(r);
+}
+
+#define BANNER "220 mail.domain1.com ESMTP Service ready\r\n"
+#define MISORDERED                                                                                 \
+	"250-STARTTLS\r\n250-mail.domain1.com\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-HELP\r\n"   \
+	"250-DELIVERBY 300\r\n250 SIZE 30000000\r\n"
+#define CORRECT "250-mail-esa.com\r\n250-8BITMIME\r\n250-SIZE 33554432\r\n250 STARTTLS\r\n"
+#define PLAIN   "250-mx.example.org\r\n250 SIZE 1000\r\n"
+#define EHLO    "EHLO client.example\r\n"
+#define AUTO                                                                                       \
+	{                                                                                          \
+		.helo = "client.example", .starttls = PROTO_STARTTLS_AUTO                          \
+	}
+
+static const struct scase cases[] = {
+    {"misordered, auto: STARTTLS is sent, TLS verified",
+     AUTO,
+     {{BANNER, EHLO},
+      {MISORDERED, EHLO "STARTTLS\r\n"},
+      {"220 2.0.0 Ready\r\n", EHLO "STARTTLS\r\n"},
+      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_VERIFIED},
+      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+     PROTO_S_DONE,
+     "starttls-before-greeting invalid-ehlo-keyword",
+     NULL},
+    {"misordered, strict: like Postfix, no STARTTLS",
+     {.helo = "client.example", .starttls = PROTO_STARTTLS_STRICT},
+     {{BANNER, EHLO}, {MISORDERED, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     PROTO_S_DONE,
+     "starttls-before-greeting invalid-ehlo-keyword",
+     NULL},
+    {"correct, strict: STARTTLS is sent, TLS unverified",
+     {.helo = "client.example", .starttls = PROTO_STARTTLS_STRICT},
+     {{BANNER, EHLO},
+      {CORRECT, EHLO "STARTTLS\r\n"},
+      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
+      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_UNVERIFIED},
+      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+     PROTO_S_DONE,
+     "tls-unverified",
+     NULL},
+    {"never: no STARTTLS",
+     {.helo = "client.example", .starttls = PROTO_STARTTLS_NEVER},
+     {{BANNER, EHLO}, {CORRECT, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     PROTO_S_DONE,
+     "",
+     NULL},
+    {"force: STARTTLS though not offered",
+     {.helo = "client.example", .starttls = PROTO_STARTTLS_FORCE},
+     {{BANNER, EHLO},
+      {PLAIN, EHLO "STARTTLS\r\n"},
+      {"454 TLS not available\r\n", EHLO "STARTTLS\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n"}},
+     PROTO_S_DONE,
+     "no-starttls starttls-rejected",
+     NULL},
+    {"EHLO refused: HELO fallback",
+     AUTO,
+     {{BANNER, EHLO},
+      {"502 5.5.1 EHLO not implemented\r\n", EHLO "HELO client.example\r\n"},
+      {"250 mx.example.org\r\n", EHLO "HELO client.example\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "HELO client.example\r\nQUIT\r\n"}},
+     PROTO_S_DONE,
+     "ehlo-not-accepted",
+     NULL},
+    {"bytes injected after the 220 are discarded",
+     AUTO,
+     {{BANNER, EHLO},
+      {CORRECT, EHLO "STARTTLS\r\n"},
+      {"220 Ready\r\n250 injected\r\n", EHLO "STARTTLS\r\n"},
+      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_VERIFIED},
+      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+     PROTO_S_DONE,
+     "starttls-response-injection",
+     NULL,
+     true},
+    {"421 greeting: QUIT, then failure",
+     AUTO,
+     {{"421 4.7.0 Try again later\r\n", "QUIT\r\n"}, {NULL, "QUIT\r\n"}},
+     PROTO_S_FAILED,
+     "",
+     "refused the session at its greeting (reply 421)"},
+    {"the server closes inside the EHLO reply",
+     AUTO,
+     {{BANNER, EHLO}, {"250-mx.example.org\r\n250-SIZE 1\r\n", EHLO}, {NULL, EHLO}},
+     PROTO_S_FAILED,
+     "truncated-reply no-starttls",
+     "while smtpscope waited for the reply to EHLO"},
+    {"the handshake fails",
+     AUTO,
+     {{BANNER, EHLO},
+      {CORRECT, EHLO "STARTTLS\r\n"},
+      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
+      {"", EHLO "STARTTLS\r\n", TLS_FAILS}},
+     PROTO_S_FAILED,
+     "tls-handshake-failed",
+     "TLS handshake failed"},
+    {"a whole transaction, dot-stuffed",
+     {.helo = "c.example",
+      .starttls = PROTO_STARTTLS_NEVER,
+      .from = "a@example.com",
+      .rcpt = {"b@example.org", "c@example.org"},
+      .nrcpt = 2,
+      .data = "Subject: t\r\n\r\n.hidden\nend\r\n",
+      .data_len = 27},
+     {{"220 x\r\n", "EHLO c.example\r\n"},
+      {PLAIN, "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\n"},
+      {"250 ok\r\n", "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"},
+      {"550 no\r\n", "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
+                     "RCPT TO:<c@example.org>\r\n"},
+      {"250 ok\r\n", "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
+                     "RCPT TO:<c@example.org>\r\nDATA\r\n"},
+      {"354 go\r\n",
+       "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
+       "RCPT TO:<c@example.org>\r\nDATA\r\nSubject: t\r\n\r\n..hidden\r\nend\r\n.\r\n"},
+      {"250 queued\r\n221 bye\r\n",
+       "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
+       "RCPT TO:<c@example.org>\r\nDATA\r\nSubject: t\r\n\r\n..hidden\r\nend\r\n.\r\nQUIT\r\n"}},
+     PROTO_S_DONE,
+     "no-starttls",
+     NULL},
+    {"quit after EHLO",
+     {.helo = "client.example", .quit_after = PROTO_QUIT_EHLO},
+     {{BANNER, EHLO}, {CORRECT, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     PROTO_S_DONE,
+     "",
+     NULL},
+    {"quit after the handshake",
+     {.helo = "client.example", .quit_after = PROTO_QUIT_STARTTLS},
+     {{BANNER, EHLO},
+      {CORRECT, EHLO "STARTTLS\r\n"},
+      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
+      {"221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n", TLS_VERIFIED}},
+     PROTO_S_DONE,
+     "",
+     NULL},
+    {"implicit TLS: STARTTLS inside TLS is a finding, not sent",
+     {.helo = "client.example", .tls_on_connect = true},
+     {{BANNER, EHLO}, {CORRECT, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     PROTO_S_DONE,
+     "starttls-after-tls",
+     NULL},
+};
+
+static void test_cases(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		run_case(&cases[i], false);
+		/* Bytes that arrive after the 220 in a later read go to TLS, not here. */
+		if (!cases[i].whole_only)
+			run_case(&cases[i], true);
+	}
+}
+
+static void test_names(void **state)
+{
+	enum proto_quit_after q;
+	enum proto_starttls_policy p;
+
+	(void)state;
+	assert_string_equal(proto_session_state_name(PROTO_S_TLS_EHLO), "tls-ehlo");
+	assert_int_equal(proto_quit_after_parse("tls-ehlo", &q), 0);
+	assert_int_equal(q, PROTO_QUIT_TLS_EHLO);
+	assert_int_equal(proto_quit_after_parse("never", &q), -1);
+	assert_int_equal(proto_starttls_policy_parse("strict", &p), 0);
+	assert_int_equal(p, PROTO_STARTTLS_STRICT);
+	assert_int_equal(proto_starttls_policy_parse("sometimes", &p), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_cases),
+	    cmocka_unit_test(test_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
