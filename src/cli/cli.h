@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "proto.h"
+
 /* Exit codes, sysexits.h style for usage and I/O errors (docs/exit-codes). */
 enum {
 	CLI_EXIT_OK = 0,       /* no error-level finding */
@@ -51,6 +53,52 @@ int cli_out_flush(struct cli_out *out);
 
 /* Colour decision for --color=auto|always|never on a descriptor. */
 int cli_color_parse(const char *when, int fd, bool *color);
+
+#define REPORT_LINES_SHOWN 8 /* line numbers listed per finding id */
+
+struct cli_report_hit {
+	unsigned n;
+	enum proto_finding_id id;
+};
+
+/*
+ * The report of "lint" and "check". The owner fills the settings and hooks,
+ * passes cli_report_line and cli_report_finding as its linter's callbacks,
+ * and calls cli_report_end once the conversation is over.
+ */
+struct cli_report {
+	struct cli_out out;
+	/* Settings, filled by the owner. */
+	bool json;
+	bool summary;    /* findings and matrix only, no line listing */
+	bool tls_verify; /* tls-unverified counts as an error */
+	const char *name;
+	const struct proto_lint *lint; /* whose first EHLO reply feeds the matrix */
+	void *owner;
+	/* Writes the heading (text) or first fields, each followed by ',' (JSON). */
+	void (*head)(struct cli_report *report);
+	/* Writes more sections (text) or fields, each after ',' (JSON); may be NULL. */
+	void (*tail)(struct cli_report *report);
+	/* State. */
+	bool started;
+	unsigned nlines;
+	unsigned count[PROTO_F_COUNT];
+	unsigned shown[PROTO_F_COUNT][REPORT_LINES_SHOWN];
+	unsigned severity[3];
+	struct cli_report_hit *hits; /* every finding, for JSON */
+	size_t nhits;
+	size_t cap;
+	size_t dropped; /* findings past the cap, counted only */
+};
+
+void cli_report_line(void *ctx, const struct proto_lint_line *line);
+void cli_report_finding(void *ctx, enum proto_finding_id id, unsigned n);
+void cli_report_end(struct cli_report *report);
+int cli_report_errors(const struct cli_report *report);
+void cli_report_free(struct cli_report *report);
+/* Colours of the roles and of the severities, as SGR parameters (or NULL). */
+const char *cli_role_sgr(enum proto_role role);
+const char *cli_severity_sgr(enum proto_severity severity);
 
 int cli_lint(int argc, char **argv);
 
