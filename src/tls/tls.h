@@ -81,5 +81,11 @@ const char *tls_error(const struct tls_conn *conn);
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
 					  const char *hostname, char *err, size_t errlen);
 void tls_server_ctx_free(struct tls_server_ctx *ctx);
+/*
+ * The server's certificate in PEM, terminated, into buf: returns its length,
+ * or -1 when it does not fit in len bytes. A generated certificate is its own
+ * CA, so this text serves a client as its CA file.
+ */
+int tls_server_ctx_cert_pem(const struct tls_server_ctx *ctx, char *buf, size_t len);
 
 #endif
