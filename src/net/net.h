@@ -12,6 +12,8 @@
 #define NET_HOST_MAX 256
 #define NET_ADDRS_MAX 16
 #define NET_MX_MAX 16
+/* The port net_parse_target() uses when given no default. */
+#define NET_SMTP_PORT "25"
 
 /* "HOST[:PORT]" or "[v6addr]:PORT", split. */
 struct net_target {
@@ -59,6 +61,11 @@ int net_mx(const char *domain, const struct net_resolve_opts *opts, struct net_m
  * out after 30 s", ...).
  */
 int net_connect(const struct net_addr *addr, int timeout_ms, char *err, size_t errlen);
+/*
+ * Fills addr from a socket address (from accept() or getpeername(), say):
+ * ss, len and text. Returns 0, or -1 when sa is neither IPv4 nor IPv6.
+ */
+int net_addr_set(struct net_addr *addr, const struct sockaddr *sa, socklen_t len);
 /* Waits until fd is readable (or writable); 1 ready, 0 timed out, -1 error. */
 int net_wait(int fd, bool for_write, int timeout_ms);
 /* Milliseconds of a monotonic clock, for deadlines. */

@@ -1,0 +1,147 @@
+/*
+ * target.c: "HOST[:PORT]", "[IPv6]:PORT" and bare IPv6 addresses, split
+ * into host and port.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The parts of a target as found in its text. */
+struct parts {
+	const char *host;
+	size_t hostlen;
+	const char *port; /* NULL: none given */
+	bool bracketed;
+};
+
+/* "[ADDR]" or "[ADDR]:PORT". */
+static int split_bracketed(const char *text, struct parts *p, char *err, size_t errlen)
+{
+	const char *close = strchr(text, ']');
+
+	if (close == NULL) {
+		net_err(err, errlen, "unterminated '[': an IPv6 address is written [ADDR]:PORT");
+		return -1;
+	}
+	p->host = text + 1;
+	p->hostlen = (size_t)(close - p->host);
+	p->bracketed = true;
+	if (close[1] == ':')
+		p->port = close + 2;
+	else if (close[1] != '\0') {
+		char rest[24];
+
+		net_quote(rest, sizeof rest, close + 1, strlen(close + 1));
+		net_err(err, errlen, "unexpected \"%s\" after ']': write [ADDR]:PORT", rest);
+		return -1;
+	}
+	return 0;
+}
+
+/* "HOST", "HOST:PORT", or an IPv6 address without brackets (two colons or more). */
+static int split_plain(const char *text, struct parts *p, char *err, size_t errlen)
+{
+	const char *colon = strchr(text, ':');
+	int family;
+
+	p->host = text;
+	p->hostlen = strlen(text);
+	if (colon == NULL)
+		return 0;
+	if (strchr(colon + 1, ':') == NULL) {
+		p->hostlen = (size_t)(colon - text);
+		p->port = colon + 1;
+		return 0;
+	}
+	if (!net_is_literal(text, &family)) {
+		net_err(err, errlen,
+		        "more than one ':' but not an IPv6 address: write [ADDR]:PORT for one");
+		return -1;
+	}
+	return 0;
+}
+
+/* The port given, or the default: a decimal number from 1 to 65535. */
+static int set_port(struct net_target *target, const char *port, const char *default_port,
+                    char *err, size_t errlen)
+{
+	unsigned long value = 0;
+	char shown[24];
+	const char *c;
+
+	if (port == NULL) {
+		if (strlen(default_port) >= sizeof target->port)
+			abort();
+		strcpy(target->port, default_port);
+		return 0;
+	}
+	net_quote(shown, sizeof shown, port, strlen(port));
+	if (*port == '\0') {
+		net_err(err, errlen, "the port after ':' is empty");
+		return -1;
+	}
+	for (c = port; *c != '\0'; c++) {
+		if (*c < '0' || *c > '9') {
+			net_err(err, errlen, "port \"%s\" is not a number", shown);
+			return -1;
+		}
+		if (value <= 65535)
+			value = value * 10 + (unsigned long)(*c - '0');
+	}
+	if (value < 1 || value > 65535) {
+		net_err(err, errlen, "port %s is outside 1-65535", shown);
+		return -1;
+	}
+	snprintf(target->port, sizeof target->port, "%lu", value);
+	return 0;
+}
+
+/* The host must be there, fit, and hold no spaces or control bytes. */
+static int check_host(const struct parts *p, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (p->hostlen == 0) {
+		net_err(err, errlen, "empty host");
+		return -1;
+	}
+	if (p->hostlen > NET_HOST_MAX - 1) {
+		net_err(err, errlen, "host longer than %d bytes", NET_HOST_MAX - 1);
+		return -1;
+	}
+	for (i = 0; i < p->hostlen; i++) {
+		if ((unsigned char)p->host[i] <= 0x20 || p->host[i] == 0x7f) {
+			net_err(err, errlen, "the host holds a space or a control character");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int net_parse_target(const char *text, const char *default_port, struct net_target *target,
+                     char *err, size_t errlen)
+{
+	struct parts p = {NULL, 0, NULL, false};
+	int family;
+
+	memset(target, 0, sizeof *target);
+	if (default_port == NULL)
+		default_port = NET_SMTP_PORT;
+	if ((text[0] == '[' ? split_bracketed(text, &p, err, errlen)
+	                    : split_plain(text, &p, err, errlen)) != 0)
+		return -1;
+	if (check_host(&p, err, errlen) != 0)
+		return -1;
+	memcpy(target->host, p.host, p.hostlen);
+	target->host[p.hostlen] = '\0';
+	if (p.bracketed && (!net_is_literal(target->host, &family) || family != AF_INET6)) {
+		char shown[48];
+
+		net_quote(shown, sizeof shown, p.host, p.hostlen);
+		net_err(err, errlen, "[%s] does not hold an IPv6 address", shown);
+		return -1;
+	}
+	return set_port(target, p.port, default_port, err, errlen);
+}
