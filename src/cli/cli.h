@@ -11,12 +11,13 @@
 
 /* Exit codes, sysexits.h style for usage and I/O errors (docs/exit-codes). */
 enum {
-	CLI_EXIT_OK = 0,       /* no error-level finding */
-	CLI_EXIT_FINDINGS = 1, /* error-level findings */
-	CLI_EXIT_USAGE = 64,   /* EX_USAGE: bad arguments */
-	CLI_EXIT_NOINPUT = 66, /* EX_NOINPUT: input missing or unreadable */
-	CLI_EXIT_OSERR = 71,   /* EX_OSERR: out of memory */
-	CLI_EXIT_IOERR = 74,   /* EX_IOERR: output could not be written */
+	CLI_EXIT_OK = 0,         /* no error-level finding */
+	CLI_EXIT_FINDINGS = 1,   /* error-level findings */
+	CLI_EXIT_INCOMPLETE = 2, /* check: the session could not complete */
+	CLI_EXIT_USAGE = 64,     /* EX_USAGE: bad arguments */
+	CLI_EXIT_NOINPUT = 66,   /* EX_NOINPUT: input missing or unreadable */
+	CLI_EXIT_OSERR = 71,     /* EX_OSERR: out of memory */
+	CLI_EXIT_IOERR = 74,     /* EX_IOERR: output could not be written */
 };
 
 /* A buffered writer on a file descriptor; errors are sticky. */
@@ -50,6 +51,9 @@ void cli_out_json(struct cli_out *out, const char *p, size_t n);
 void cli_out_wrap(struct cli_out *out, const char *text, size_t indent, size_t width, size_t col);
 /* Returns 0, or -1 when anything could not be written. */
 int cli_out_flush(struct cli_out *out);
+
+/* Takes "--opt VALUE" or "--opt=VALUE" at argv[*i]; the value, or NULL. */
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 
 /* Colour decision for --color=auto|always|never on a descriptor. */
 int cli_color_parse(const char *when, int fd, bool *color);
@@ -100,6 +104,22 @@ void cli_report_free(struct cli_report *report);
 const char *cli_role_sgr(enum proto_role role);
 const char *cli_severity_sgr(enum proto_severity severity);
 
+/* A transcript file written line by line: text (smtpscope's format) or JSON Lines. */
+struct cli_transcript {
+	int fd; /* -1: none */
+	bool json;
+	struct cli_out out;
+};
+
+/* Creates path (never overwrites it without force); 0, or -1 with a message. */
+int cli_transcript_open(struct cli_transcript *t, const char *path, bool json, bool force,
+                        const char *target);
+void cli_transcript_line(struct cli_transcript *t, const struct proto_lint_line *line);
+void cli_transcript_finding(struct cli_transcript *t, enum proto_finding_id id, unsigned n);
+int cli_transcript_close(struct cli_transcript *t);
+
 int cli_lint(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_lab(int argc, char **argv);
 
 #endif

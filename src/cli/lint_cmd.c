@@ -65,19 +65,6 @@ struct lint_args {
 	const char *file;
 };
 
-/* Takes "--opt VALUE" or "--opt=VALUE"; returns the value or NULL. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0' || *i + 1 >= argc)
-		return NULL;
-	return argv[++*i];
-}
 
 static int usage_error(const char *what, const char *arg)
 {
@@ -98,11 +85,11 @@ static int parse_args(int argc, char **argv, struct lint_args *args)
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			fputs(usage_text, stdout);
 			return -1;
-		} else if ((v = opt_value(argc, argv, &i, "--format")) != NULL) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--format")) != NULL) {
 			if (proto_format_parse(v, &args->format) != 0)
 				return usage_error("unknown format (auto, raw, swaks, transcript)",
 				                   v);
-		} else if ((v = opt_value(argc, argv, &i, "--color")) != NULL) {
+		} else if ((v = cli_opt_value(argc, argv, &i, "--color")) != NULL) {
 			args->color = v;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			return usage_error("unknown option", argv[i]);

@@ -8,6 +8,7 @@
 
 static const char *const usage_text =
     "usage: smtpscope lint [--json] [--format auto|raw|swaks|transcript] [FILE|-]\n"
+    "       smtpscope check [options] HOST[:PORT] | --mx DOMAIN\n"
     "       smtpscope --version | --help\n"
     "\n"
     "smtpscope shows an SMTP conversation line by line: the role of every reply\n"
@@ -15,9 +16,11 @@ static const char *const usage_text =
     "clients will or will not see STARTTLS in it.\n"
     "\n"
     "  lint    diagnose an EHLO reply or a transcript offline ('smtpscope lint --help')\n"
+    "  check   run a live session and diagnose it ('smtpscope check --help')\n"
     "\n"
-    "Exit status: 0 no error-level finding, 1 error-level findings, 64 usage error,\n"
-    "66 input unreadable, 71 out of memory, 74 output could not be written.\n";
+    "Exit status: 0 no error-level finding, 1 error-level findings, 2 a live session\n"
+    "could not complete, 64 usage error, 66 input unreadable, 71 out of memory,\n"
+    "74 output could not be written.\n";
 
 int main(int argc, char **argv)
 {
@@ -35,6 +38,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "lint") == 0)
 		return cli_lint(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return cli_check(argc - 1, argv + 1);
 	fprintf(stderr, "smtpscope: unknown command '%s'\nTry 'smtpscope --help'.\n", argv[1]);
 	return CLI_EXIT_USAGE;
 }

@@ -400,7 +400,8 @@ static void on_reply(struct proto_session *s, int code, const struct proto_reply
 
 void proto_session_start(struct proto_session *s)
 {
-	if (s->state != PROTO_S_BANNER || s->n != 0)
+	/* Notes may come first (the connection attempts); commands may not. */
+	if (s->state != PROTO_S_BANNER)
 		abort();
 }
 

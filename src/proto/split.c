@@ -161,7 +161,8 @@ static void split_plain(struct proto_split_line *line, const char *p, size_t n, 
 
 int proto_split_next(struct proto_split *split, struct proto_split_line *line)
 {
-	const char *p = split->data + split->pos;
+	/* Nothing fed yet leaves data NULL, and NULL + 0 is undefined. */
+	const char *p = split->data != NULL ? split->data + split->pos : "";
 	size_t avail = split->len - split->pos;
 	const char *lf = avail > 0 ? memchr(p, '\n', avail) : NULL;
 

@@ -1,0 +1,36 @@
+/*
+ * check.h: the parts of "smtpscope check" (and "demo --batch", which runs
+ * it against the lab server in the same process).
+ */
+#ifndef SMTPSCOPE_CHECK_H
+#define SMTPSCOPE_CHECK_H
+
+#include "cli.h"
+#include "proto.h"
+
+struct check_args {
+	const char *target;   /* HOST[:PORT], or NULL with mx */
+	const char *mx;       /* DOMAIN whose MX hosts are tried */
+	const char *resolver; /* ADDR[:PORT] of a DNS server, or NULL */
+	const char *data_file;
+	const char *sni;
+	const char *ca_file;
+	const char *color;
+	const char *transcript;
+	const char *transcript_json;
+	int family;
+	int timeout_ms;
+	bool tls_verify;
+	bool json;
+	bool force;
+	struct proto_session_config session;
+	char helo_buf[256];
+};
+
+void check_default_args(struct check_args *args);
+/* Returns 0, -1 after --help, or an exit code. */
+int check_parse_args(int argc, char **argv, struct check_args *args);
+/* Runs the whole check; returns the exit code. */
+int check_run(struct check_args *args);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * check_cmd.c: "smtpscope check", a live session run to its end without a
+ * person: the annotated transcript, the findings, the client matrix and the
+ * TLS facts. This file reads the arguments; check_run.c drives the session.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static const char *const usage_text =
+    "usage: smtpscope check [options] HOST[:PORT]\n"
+    "       smtpscope check [options] --mx DOMAIN\n"
+    "\n"
+    "Connects, runs EHLO, STARTTLS, EHLO, QUIT (and MAIL, RCPT, DATA when asked),\n"
+    "and prints every line with its role, the findings, which clients see\n"
+    "STARTTLS, and what TLS established.\n"
+    "\n"
+    "Target:\n"
+    "  HOST[:PORT], [V6ADDR]:PORT  port 25 by default (465 with --tls-on-connect)\n"
+    "  --mx DOMAIN           the domain's MX hosts in preference order\n"
+    "  -4, -6                IPv4 or IPv6 only\n"
+    "  --resolver ADDR[:PORT]  ask this DNS server instead of the system's\n"
+    "  --timeout SECONDS     for connect, each reply and the handshake (30)\n"
+    "Conversation:\n"
+    "  --helo NAME           name given with EHLO (this machine's name)\n"
+    "  --from ADDR --to ADDR go on with MAIL FROM and RCPT TO (--to repeats)\n"
+    "  --data FILE           and send FILE with DATA\n"
+    "  --quit-after STEP     connect, ehlo, starttls, tls-ehlo, mail or rcpt\n"
+    "TLS:\n"
+    "  --starttls POLICY     auto: when any line offers it (default); strict: only\n"
+    "                        when line 2 or later offers it, as Postfix; force\n"
+    "  --no-tls              never start TLS\n"
+    "  --tls-on-connect      TLS from the first byte (port 465, RFC 8314)\n"
+    "  --sni NAME            server name sent (the host name by default)\n"
+    "  --ca-file FILE        trust these CAs instead of the system store\n"
+    "  --tls-verify          an unverified certificate is an error, not a warning\n"
+    "Output:\n"
+    "  --json                one JSON object (docs/formats.md)\n"
+    "  --color WHEN          auto, always or never\n"
+    "  --transcript FILE     write the transcript (docs/transcript-format.md)\n"
+    "  --transcript-json FILE  write it as JSON Lines\n"
+    "  --force               overwrite existing transcript files\n"
+    "\n"
+    "Exit status: 0 completed, no error-level finding; 1 error-level findings;\n"
+    "2 could not complete (connect, timeout, TLS failure); 64 usage error.\n";
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "smtpscope check: %s: %s\nTry 'smtpscope check --help'.\n", what, arg);
+	return CLI_EXIT_USAGE;
+}
+
+/* Options that take no value; returns 1 when argv[i] was one. */
+static int flag_option(struct check_args *a, const char *arg)
+{
+	if (strcmp(arg, "-4") == 0)
+		a->family = AF_INET;
+	else if (strcmp(arg, "-6") == 0)
+		a->family = AF_INET6;
+	else if (strcmp(arg, "--no-tls") == 0)
+		a->session.starttls = PROTO_STARTTLS_NEVER;
+	else if (strcmp(arg, "--tls-on-connect") == 0)
+		a->session.tls_on_connect = true;
+	else if (strcmp(arg, "--tls-verify") == 0)
+		a->tls_verify = true;
+	else if (strcmp(arg, "--json") == 0)
+		a->json = true;
+	else if (strcmp(arg, "--force") == 0)
+		a->force = true;
+	else
+		return 0;
+	return 1;
+}
+
+static int parse_timeout(struct check_args *a, const char *v)
+{
+	char *end;
+	double seconds = strtod(v, &end);
+
+	if (*end != '\0' || seconds <= 0 || seconds > 3600)
+		return usage_error("--timeout takes seconds, more than 0 and at most 3600", v);
+	a->timeout_ms = (int)(seconds * 1000);
+	return 0;
+}
+
+static int add_rcpt(struct check_args *a, const char *v)
+{
+	if (a->session.nrcpt == PROTO_SESSION_RCPT_MAX)
+		return usage_error("too many --to", v);
+	a->session.rcpt[a->session.nrcpt++] = v;
+	return 0;
+}
+
+/* Options with a value; returns 1 when taken, 0 when not one, or an exit code. */
+static int value_option(struct check_args *a, int argc, char **argv, int *i)
+{
+	struct {
+		const char *name;
+		const char **slot;
+	} strings[] = {
+	    {"--mx", &a->mx},
+	    {"--resolver", &a->resolver},
+	    {"--helo", &a->session.helo},
+	    {"--from", &a->session.from},
+	    {"--data", &a->data_file},
+	    {"--sni", &a->sni},
+	    {"--ca-file", &a->ca_file},
+	    {"--color", &a->color},
+	    {"--transcript", &a->transcript},
+	    {"--transcript-json", &a->transcript_json},
+	};
+	const char *v;
+	size_t k;
+
+	for (k = 0; k < sizeof strings / sizeof strings[0]; k++) {
+		if ((v = cli_opt_value(argc, argv, i, strings[k].name)) != NULL) {
+			*strings[k].slot = v;
+			return 1;
+		}
+	}
+	if ((v = cli_opt_value(argc, argv, i, "--to")) != NULL)
+		return add_rcpt(a, v) == 0 ? 1 : CLI_EXIT_USAGE;
+	if ((v = cli_opt_value(argc, argv, i, "--timeout")) != NULL)
+		return parse_timeout(a, v) == 0 ? 1 : CLI_EXIT_USAGE;
+	if ((v = cli_opt_value(argc, argv, i, "--quit-after")) != NULL)
+		return proto_quit_after_parse(v, &a->session.quit_after) == 0
+		           ? 1
+		           : usage_error("--quit-after takes connect, ehlo, starttls, tls-ehlo, "
+		                         "mail or rcpt",
+		                         v);
+	if ((v = cli_opt_value(argc, argv, i, "--starttls")) != NULL)
+		return proto_starttls_policy_parse(v, &a->session.starttls) == 0
+		           ? 1
+		           : usage_error("--starttls takes auto, strict or force", v);
+	return 0;
+}
+
+/* Checks what the options say together. */
+static int check_combination(struct check_args *a)
+{
+	if ((a->target == NULL) == (a->mx == NULL))
+		return usage_error("give one target", a->target ? "a host and --mx" : "none");
+	if (a->data_file != NULL && (a->session.from == NULL || a->session.nrcpt == 0))
+		return usage_error("--data needs --from and --to", a->data_file);
+	if (a->session.from != NULL && a->session.nrcpt == 0)
+		return usage_error("--from needs at least one --to", a->session.from);
+	return 0;
+}
+
+int check_parse_args(int argc, char **argv, struct check_args *a)
+{
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(usage_text, stdout);
+			return -1;
+		}
+		if (flag_option(a, argv[i]))
+			continue;
+		rc = value_option(a, argc, argv, &i);
+		if (rc == 1)
+			continue;
+		if (rc != 0)
+			return rc;
+		if (argv[i][0] == '-')
+			return usage_error("unknown option, or an option without its value",
+			                   argv[i]);
+		if (a->target != NULL)
+			return usage_error("more than one target", argv[i]);
+		a->target = argv[i];
+	}
+	return check_combination(a);
+}
+
+void check_default_args(struct check_args *a)
+{
+	memset(a, 0, sizeof *a);
+	a->family = AF_UNSPEC;
+	a->timeout_ms = 30000;
+	a->color = "auto";
+	a->session.starttls = PROTO_STARTTLS_AUTO;
+	a->session.quit_after = PROTO_QUIT_NONE;
+	if (gethostname(a->helo_buf, sizeof a->helo_buf - 1) != 0 || a->helo_buf[0] == '\0')
+		snprintf(a->helo_buf, sizeof a->helo_buf, "localhost");
+	a->session.helo = a->helo_buf;
+}
+
+int cli_check(int argc, char **argv)
+{
+	struct check_args args;
+	int rc;
+
+	check_default_args(&args);
+	rc = check_parse_args(argc, argv, &args);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	return check_run(&args);
+}
