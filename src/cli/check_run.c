@@ -448,10 +448,14 @@ static void json_tls(struct check *c, struct cli_out *out)
 
 	cli_out_str(out, ",\n\"tls\":{\"established\":");
 	cli_out_str(out, f->established ? "true" : "false");
-	cli_out_str(out, ",");
-	json_field(out, "version", f->version, true);
-	json_field(out, "cipher", f->cipher, false);
-	json_field(out, "group", f->group, false);
+	if (f->established) {
+		cli_out_str(out, ",");
+		json_field(out, "version", f->version, true);
+		json_field(out, "cipher", f->cipher, false);
+		json_field(out, "group", f->group, false);
+	} else {
+		cli_out_str(out, ",\"version\":null,\"cipher\":null,\"group\":null");
+	}
 	cli_out_str(out, f->verified ? ",\"verified\":true" : ",\"verified\":false");
 	cli_out_str(out, ",\"verify_error\":");
 	if (f->verified || !c->tls_tried)
@@ -538,7 +542,7 @@ static int open_outputs(struct check *c)
 	c->report.tail = check_tail;
 	if (c->args->transcript != NULL &&
 	    cli_transcript_open(&c->text, c->args->transcript, false, c->args->force, target) != 0)
-		return CLI_EXIT_IOERR;
+		return CLI_EXIT_CANTCREAT;
 	if (c->args->transcript_json != NULL &&
 	    cli_transcript_open(&c->jsonl, c->args->transcript_json, true, c->args->force,
 	                        target) != 0)

@@ -9,7 +9,7 @@
 
 #include "proto.h"
 
-/* Exit codes, sysexits.h style for usage and I/O errors (docs/exit-codes). */
+/* Exit codes, sysexits.h style for usage and I/O errors (docs/formats.md, docs/check.md). */
 enum {
 	CLI_EXIT_OK = 0,         /* no error-level finding */
 	CLI_EXIT_FINDINGS = 1,   /* error-level findings */
@@ -17,6 +17,7 @@ enum {
 	CLI_EXIT_USAGE = 64,     /* EX_USAGE: bad arguments */
 	CLI_EXIT_NOINPUT = 66,   /* EX_NOINPUT: input missing or unreadable */
 	CLI_EXIT_OSERR = 71,     /* EX_OSERR: out of memory */
+	CLI_EXIT_CANTCREAT = 73, /* EX_CANTCREAT: an output file cannot be created */
 	CLI_EXIT_IOERR = 74,     /* EX_IOERR: output could not be written */
 };
 

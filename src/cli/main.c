@@ -9,6 +9,7 @@
 static const char *const usage_text =
     "usage: smtpscope lint [--json] [--format auto|raw|swaks|transcript] [FILE|-]\n"
     "       smtpscope check [options] HOST[:PORT] | --mx DOMAIN\n"
+    "       smtpscope lab [options] SCENARIO|FILE | --list\n"
     "       smtpscope --version | --help\n"
     "\n"
     "smtpscope shows an SMTP conversation line by line: the role of every reply\n"
@@ -17,6 +18,7 @@ static const char *const usage_text =
     "\n"
     "  lint    diagnose an EHLO reply or a transcript offline ('smtpscope lint --help')\n"
     "  check   run a live session and diagnose it ('smtpscope check --help')\n"
+    "  lab     play a scripted SMTP server on loopback ('smtpscope lab --help')\n"
     "\n"
     "Exit status: 0 no error-level finding, 1 error-level findings, 2 a live session\n"
     "could not complete, 64 usage error, 66 input unreadable, 71 out of memory,\n"
@@ -40,6 +42,8 @@ int main(int argc, char **argv)
 		return cli_lint(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cli_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "lab") == 0)
+		return cli_lab(argc - 1, argv + 1);
 	fprintf(stderr, "smtpscope: unknown command '%s'\nTry 'smtpscope --help'.\n", argv[1]);
 	return CLI_EXIT_USAGE;
 }

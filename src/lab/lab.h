@@ -18,6 +18,12 @@ struct lab_scenario *lab_scenario_parse(const char *name, const char *text, size
 					char *err, size_t errlen);
 /* A built-in scenario by name, or else a scenario file by path. */
 struct lab_scenario *lab_scenario_load(const char *name_or_path, char *err, size_t errlen);
+/*
+ * Like lab_scenario_load; on failure *syntax tells a syntax error (true)
+ * from an unknown name or an unreadable file (false).
+ */
+struct lab_scenario *lab_scenario_open(const char *name_or_path, bool *syntax, char *err,
+				       size_t errlen);
 void lab_scenario_free(struct lab_scenario *scenario);
 const char *lab_scenario_name(const struct lab_scenario *scenario);
 const char *lab_scenario_summary(const struct lab_scenario *scenario);
@@ -42,6 +48,15 @@ struct lab_server;
 /* Binds and listens; NULL with err filled on failure. */
 struct lab_server *lab_server_new(const struct lab_scenario *scenario,
 				  const struct lab_config *config, char *err, size_t errlen);
+/*
+ * Like lab_server_new; on failure *status is a sysexits code: 64 the listen
+ * address is not an IP address, 65 the certificate or key is unusable, 69
+ * the address cannot be bound, 71 a system error, 73 the log file cannot
+ * be opened.
+ */
+struct lab_server *lab_server_start(const struct lab_scenario *scenario,
+				    const struct lab_config *config, int *status, char *err,
+				    size_t errlen);
 /* "127.0.0.1:2525" or "[::1]:2525", as bound. */
 const char *lab_server_address(const struct lab_server *server);
 unsigned lab_server_port(const struct lab_server *server);

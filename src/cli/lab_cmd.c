@@ -1,0 +1,219 @@
+/*
+ * lab_cmd.c: "smtpscope lab", the scripted SMTP server on loopback for
+ * teaching, demos and tests (docs/scenario-format.md).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lab.h"
+
+#define LAB_ERR_MAX 512
+
+static volatile sig_atomic_t lab_stop;
+
+static const char *const usage_text =
+    "usage: smtpscope lab [--port N] [--listen ADDR] [--once] [--cert FILE [--key FILE]]\n"
+    "                     [--hostname NAME] [--log FILE] SCENARIO|FILE\n"
+    "       smtpscope lab --list\n"
+    "\n"
+    "Plays a scripted SMTP server: a built-in scenario by name, or a scenario file\n"
+    "(docs/scenario-format.md). The first line printed is 'listening on ADDR:PORT'.\n"
+    "It serves one connection at a time until SIGINT or SIGTERM.\n"
+    "\n"
+    "  --port N          port to listen on; 0 (the default) picks a free one\n"
+    "  --listen ADDR     IP address to bind (default 127.0.0.1; ::1 for IPv6)\n"
+    "  --once            serve one connection, then exit\n"
+    "  --cert FILE       PEM certificate chain for STARTTLS (default: a self-signed\n"
+    "                    certificate made at start)\n"
+    "  --key FILE        PEM private key (default: the --cert file)\n"
+    "  --hostname NAME   name in the generated certificate (default localhost)\n"
+    "  --log FILE        append one line per command received ('plain EHLO x')\n"
+    "  --list            list the built-in scenarios\n"
+    "\n"
+    "Exit status: 0 stopped by a signal or --once done, 64 usage error, 65 scenario\n"
+    "syntax error or unusable certificate, 66 scenario or certificate unreadable,\n"
+    "69 address cannot be bound, 71 system error, 73 log cannot be opened.\n";
+
+struct lab_args {
+	struct lab_config config;
+	bool list;
+	const char *scenario;
+};
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "smtpscope lab: %s: %s\nTry 'smtpscope lab --help'.\n", what, arg);
+	return CLI_EXIT_USAGE;
+}
+
+static int parse_port(const char *text, unsigned *port)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; text[i] != '\0' && i < 6; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(text[i] - '0');
+	}
+	if (i == 0 || text[i] != '\0' || v > 65535)
+		return -1;
+	*port = (unsigned)v;
+	return 0;
+}
+
+/* The options that take a value; returns 1 when argv[*i] was one of them. */
+static int parse_value(int argc, char **argv, int *i, struct lab_args *args)
+{
+	struct lab_config *cfg = &args->config;
+	const char *v;
+
+	if ((v = cli_opt_value(argc, argv, i, "--port")) != NULL) {
+		if (parse_port(v, &cfg->port) != 0)
+			return usage_error("--port takes a number from 0 to 65535", v);
+	} else if ((v = cli_opt_value(argc, argv, i, "--listen")) != NULL) {
+		cfg->listen = v;
+	} else if ((v = cli_opt_value(argc, argv, i, "--cert")) != NULL) {
+		cfg->cert_file = v;
+	} else if ((v = cli_opt_value(argc, argv, i, "--key")) != NULL) {
+		cfg->key_file = v;
+	} else if ((v = cli_opt_value(argc, argv, i, "--hostname")) != NULL) {
+		cfg->hostname = v;
+	} else if ((v = cli_opt_value(argc, argv, i, "--log")) != NULL) {
+		cfg->log_file = v;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+static int parse_args(int argc, char **argv, struct lab_args *args)
+{
+	int i, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0) {
+			args->config.once = true;
+		} else if (strcmp(argv[i], "--list") == 0) {
+			args->list = true;
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(usage_text, stdout);
+			return -1;
+		} else if ((rc = parse_value(argc, argv, &i, args)) != 0) {
+			if (rc != 1)
+				return rc;
+		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			return usage_error("unknown option or missing value", argv[i]);
+		} else if (args->scenario != NULL) {
+			return usage_error("more than one scenario", argv[i]);
+		} else {
+			args->scenario = argv[i];
+		}
+	}
+	if (args->config.key_file != NULL && args->config.cert_file == NULL)
+		return usage_error("--key needs --cert", args->config.key_file);
+	if (!args->list && args->scenario == NULL)
+		return usage_error("no scenario", "give a name from --list or a file");
+	return 0;
+}
+
+static int list_scenarios(void)
+{
+	size_t i, width = 0;
+
+	for (i = 0; i < lab_builtin_count(); i++)
+		if (strlen(lab_builtin_name(i)) > width)
+			width = strlen(lab_builtin_name(i));
+	for (i = 0; i < lab_builtin_count(); i++)
+		printf("%-*s  %s\n", (int)width, lab_builtin_name(i), lab_builtin_summary(i));
+	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_IOERR;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	lab_stop = 1;
+}
+
+/* SIGINT and SIGTERM stop the server; no SA_RESTART, so poll returns at once. */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* A certificate or key file named but unreadable is 66, like the scenario. */
+static int check_readable(const char *path)
+{
+	if (path == NULL || access(path, R_OK) == 0)
+		return 0;
+	fprintf(stderr, "smtpscope lab: cannot read %s: %s\n", path, strerror(errno));
+	return CLI_EXIT_NOINPUT;
+}
+
+static int serve(const struct lab_scenario *scenario, const struct lab_config *config)
+{
+	char err[LAB_ERR_MAX];
+	struct lab_server *server;
+	int status, rc;
+
+	server = lab_server_start(scenario, config, &status, err, sizeof err);
+	if (server == NULL) {
+		fprintf(stderr, "smtpscope lab: %s\n", err);
+		return status;
+	}
+	printf("listening on %s\n", lab_server_address(server));
+	if (fflush(stdout) != 0) {
+		lab_server_free(server);
+		return CLI_EXIT_IOERR;
+	}
+	rc = lab_server_run(server, &lab_stop);
+	if (rc != 0)
+		fprintf(stderr, "smtpscope lab: cannot accept connections: %s\n", strerror(errno));
+	lab_server_free(server);
+	return rc == 0 ? CLI_EXIT_OK : CLI_EXIT_OSERR;
+}
+
+int cli_lab(int argc, char **argv)
+{
+	struct lab_args args;
+	struct lab_scenario *scenario;
+	char err[LAB_ERR_MAX];
+	bool syntax;
+	int rc;
+
+	memset(&args, 0, sizeof args);
+	rc = parse_args(argc, argv, &args);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if (args.list)
+		return list_scenarios();
+	rc = check_readable(args.config.cert_file);
+	if (rc == 0)
+		rc = check_readable(args.config.key_file);
+	if (rc != 0)
+		return rc;
+	scenario = lab_scenario_open(args.scenario, &syntax, err, sizeof err);
+	if (scenario == NULL) {
+		fprintf(stderr, "smtpscope lab: %s\n", err);
+		return syntax                         ? 65
+		       : strstr(err, "out of memory") ? CLI_EXIT_OSERR
+		                                      : CLI_EXIT_NOINPUT;
+	}
+	catch_signals();
+	rc = serve(scenario, &args.config);
+	lab_scenario_free(scenario);
+	return rc;
+}

@@ -1,0 +1,255 @@
+/*
+ * server.c: the lab server's listening socket and accept loop. It serves
+ * one connection at a time: while one is played, the next ones wait in the
+ * listen backlog (docs/scenario-format.md, "The lab command").
+ */
+#define _GNU_SOURCE /* accept4 */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "tls.h"
+
+#define LAB_BACKLOG 16
+#define LAB_TICK_MS 100 /* the stop flag is checked at least this often */
+
+struct lab_server {
+	const struct lab_scenario *scenario;
+	bool once;
+	int fd;
+	struct tls_server_ctx *tls;
+	FILE *log;
+	unsigned port;
+	char address[INET6_ADDRSTRLEN + 8];
+};
+
+/* Reads "127.0.0.1", "::1" or "[::1]" and port into ss. */
+static int parse_listen(const char *text, unsigned port, struct sockaddr_storage *ss,
+                        socklen_t *len)
+{
+	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+	char host[INET6_ADDRSTRLEN];
+	size_t n = strlen(text);
+
+	memset(ss, 0, sizeof *ss);
+	if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((unsigned short)port);
+		*len = sizeof *v4;
+		return 0;
+	}
+	if (n >= 2 && text[0] == '[' && text[n - 1] == ']') {
+		text++;
+		n -= 2;
+	}
+	if (n >= sizeof host)
+		return -1;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	if (inet_pton(AF_INET6, host, &v6->sin6_addr) != 1)
+		return -1;
+	v6->sin6_family = AF_INET6;
+	v6->sin6_port = htons((unsigned short)port);
+	*len = sizeof *v6;
+	return 0;
+}
+
+/* Fills the bound port and the "ADDR:PORT" text. */
+static int describe(struct lab_server *sv)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char host[INET6_ADDRSTRLEN];
+
+	if (getsockname(sv->fd, (struct sockaddr *)&ss, &len) != 0)
+		return -1;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
+		sv->port = ntohs(v4->sin_port);
+		snprintf(sv->address, sizeof sv->address, "%s:%u", host, sv->port);
+	} else {
+		struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
+		sv->port = ntohs(v6->sin6_port);
+		snprintf(sv->address, sizeof sv->address, "[%s]:%u", host, sv->port);
+	}
+	return 0;
+}
+
+static int open_listener(struct lab_server *sv, const struct lab_config *cfg, int *status,
+                         char *err, size_t errlen)
+{
+	const char *listen_on = cfg->listen != NULL ? cfg->listen : "127.0.0.1";
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1;
+
+	*status = 64;
+	if (cfg->port > 65535 || parse_listen(listen_on, cfg->port, &ss, &len) != 0) {
+		snprintf(err, errlen, "cannot listen on %s port %u: not an IP address and port",
+		         listen_on, cfg->port);
+		return -1;
+	}
+	*status = 71;
+	sv->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (sv->fd < 0 || setsockopt(sv->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    (ss.ss_family == AF_INET6 &&
+	     setsockopt(sv->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0)) {
+		snprintf(err, errlen, "cannot make a socket: %s", strerror(errno));
+		return -1;
+	}
+	if (bind(sv->fd, (struct sockaddr *)&ss, len) != 0) {
+		*status = 69;
+		snprintf(err, errlen, "cannot bind %s port %u: %s", listen_on, cfg->port,
+		         strerror(errno));
+		return -1;
+	}
+	if (listen(sv->fd, LAB_BACKLOG) != 0 || describe(sv) != 0) {
+		snprintf(err, errlen, "cannot listen on %s: %s", listen_on, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int open_log(struct lab_server *sv, const char *path, int *status, char *err, size_t errlen)
+{
+	int fd;
+
+	if (path == NULL)
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	sv->log = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (sv->log != NULL)
+		return 0;
+	*status = 73;
+	snprintf(err, errlen, "cannot open the log %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* The TLS context, made only when the scenario starts TLS somewhere. */
+static int open_tls(struct lab_server *sv, const struct lab_config *cfg, int *status, char *err,
+                    size_t errlen)
+{
+	const char *key = cfg->key_file != NULL ? cfg->key_file : cfg->cert_file;
+	char why[256];
+
+	if (!lab_scenario_uses_tls(sv->scenario))
+		return 0;
+	sv->tls = tls_server_ctx_new(cfg->cert_file, cfg->cert_file != NULL ? key : NULL,
+	                             cfg->hostname != NULL ? cfg->hostname : "localhost", why,
+	                             sizeof why);
+	if (sv->tls != NULL)
+		return 0;
+	*status = cfg->cert_file != NULL ? 65 : 71;
+	snprintf(err, errlen, "cannot set up TLS: %s", why);
+	return -1;
+}
+
+struct lab_server *lab_server_start(const struct lab_scenario *scenario,
+                                    const struct lab_config *config, int *status, char *err,
+                                    size_t errlen)
+{
+	struct lab_server *sv = calloc(1, sizeof *sv);
+
+	*status = 71;
+	if (sv == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	sv->scenario = scenario;
+	sv->once = config->once;
+	sv->fd = -1;
+	if (open_tls(sv, config, status, err, errlen) != 0 ||
+	    open_log(sv, config->log_file, status, err, errlen) != 0 ||
+	    open_listener(sv, config, status, err, errlen) != 0) {
+		lab_server_free(sv);
+		return NULL;
+	}
+	*status = 0;
+	return sv;
+}
+
+struct lab_server *lab_server_new(const struct lab_scenario *scenario,
+                                  const struct lab_config *config, char *err, size_t errlen)
+{
+	int status;
+
+	return lab_server_start(scenario, config, &status, err, errlen);
+}
+
+const char *lab_server_address(const struct lab_server *server)
+{
+	return server->address;
+}
+
+unsigned lab_server_port(const struct lab_server *server)
+{
+	return server->port;
+}
+
+/* True when accept failed for a reason that passes. */
+static bool accept_transient(int error)
+{
+	struct timespec pause = {0, LAB_TICK_MS * 1000000L};
+
+	if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+		nanosleep(&pause, NULL);
+		return true;
+	}
+	return error == EAGAIN || error == EWOULDBLOCK || error == EINTR || error == ECONNABORTED ||
+	       error == EPROTO || error == EPERM;
+}
+
+int lab_server_run(struct lab_server *server, volatile sig_atomic_t *stop)
+{
+	struct lab_session session = {server->scenario, server->tls, server->log, stop, -1};
+	struct pollfd pfd;
+	int k;
+
+	while (!*stop) {
+		pfd.fd = server->fd;
+		pfd.events = POLLIN;
+		k = poll(&pfd, 1, LAB_TICK_MS);
+		if (k < 0 && errno != EINTR)
+			return -1;
+		if (k <= 0)
+			continue;
+		session.fd = accept4(server->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (session.fd < 0) {
+			if (accept_transient(errno))
+				continue;
+			return -1;
+		}
+		lab_session_serve(&session);
+		if (server->once)
+			return 0;
+	}
+	return 0;
+}
+
+void lab_server_free(struct lab_server *server)
+{
+	if (server == NULL)
+		return;
+	if (server->fd >= 0)
+		close(server->fd);
+	if (server->log != NULL)
+		fclose(server->log);
+	tls_server_ctx_free(server->tls);
+	free(server);
+}

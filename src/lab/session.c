@@ -1,0 +1,404 @@
+/*
+ * session.c: one client connection played from a scenario: the greeting,
+ * the section that answers each command, STARTTLS, the message body and
+ * the command log. Memory is one struct conn whatever the client or the
+ * scenario sends: lines are clipped, output is streamed.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "proto.h"
+#include "tls.h"
+
+#define LAB_IN_MAX   4096   /* bytes read at a time */
+#define LAB_LINE_MAX 2048   /* bytes of a client line kept; the rest is counted */
+#define LAB_OUT_MAX  16384  /* bytes written at a time */
+#define LAB_IDLE_MS  120000 /* a client silent this long is dropped */
+#define LAB_IO_MS    30000  /* a write or a handshake stalled this long fails */
+#define LAB_DRAIN_MS 2000   /* reading what the client still sends after a close */
+#define LAB_SLICE_MS 100    /* the stop flag is checked at least this often */
+
+enum play { PLAY_ON, PLAY_CLOSE, PLAY_FAIL };
+
+struct conn {
+	const struct lab_session *s;
+	struct tls_conn *tls; /* inside TLS when not NULL */
+	bool body;            /* reading a message body */
+	bool body_crlf;       /* the body line before ended in CRLF */
+	unsigned long long body_bytes;
+	bool sasl;         /* the next line answers a 334: a SASL response */
+	unsigned dribble;  /* ms before each byte sent; 0: at once */
+	bool line_cr;      /* the last byte taken into the line was CR */
+	size_t line_len;   /* bytes kept in line */
+	size_t line_extra; /* bytes of the line past LAB_LINE_MAX */
+	size_t in_off, in_len;
+	size_t out_len;
+	char in[LAB_IN_MAX];
+	char line[LAB_LINE_MAX];
+	char out[LAB_OUT_MAX];
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Waits up to ms for events on the socket, or just sleeps when events is 0.
+ * Returns 1 ready, 0 time is up, -1 stopped or failed.
+ */
+static int wait_for(struct conn *c, short events, long long ms)
+{
+	struct pollfd pfd = {c->s->fd, events, 0};
+	long long deadline = now_ms() + ms, left;
+	int k;
+
+	for (;;) {
+		if (*c->s->stop)
+			return -1;
+		left = deadline - now_ms();
+		if (left <= 0)
+			return 0;
+		k = poll(&pfd, events != 0, left < LAB_SLICE_MS ? (int)left : LAB_SLICE_MS);
+		if (k > 0)
+			return 1;
+		if (k < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+static int wait_tls(struct conn *c, enum tls_io r, long long ms)
+{
+	if (r != TLS_IO_WANT_READ && r != TLS_IO_WANT_WRITE)
+		return -1;
+	return wait_for(c, r == TLS_IO_WANT_READ ? POLLIN : POLLOUT, ms) == 1 ? 0 : -1;
+}
+
+/* Writes all of p; 0, or -1 when the client is gone, stalls or we stop. */
+static int write_all(struct conn *c, const char *p, size_t n)
+{
+	enum tls_io r;
+	size_t done;
+	ssize_t k;
+
+	while (n > 0) {
+		if (*c->s->stop)
+			return -1;
+		if (c->tls != NULL) {
+			r = tls_write(c->tls, p, n, &done);
+			if (r != TLS_IO_DONE && wait_tls(c, r, LAB_IO_MS) != 0)
+				return -1;
+			k = r == TLS_IO_DONE ? (ssize_t)done : 0;
+		} else {
+			k = send(c->s->fd, p, n, MSG_NOSIGNAL);
+			if (k < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+				return -1;
+			if (k < 0 && errno != EINTR && wait_for(c, POLLOUT, LAB_IO_MS) != 1)
+				return -1;
+		}
+		if (k > 0) {
+			p += k;
+			n -= (size_t)k;
+		}
+	}
+	return 0;
+}
+
+/* Reads into in; 1 bytes came, 0 the client closed, -1 failed, idle or stopped. */
+static int read_some(struct conn *c)
+{
+	enum tls_io r;
+	size_t got;
+	ssize_t k;
+
+	c->in_off = c->in_len = 0;
+	for (;;) {
+		if (c->tls != NULL) {
+			r = tls_read(c->tls, c->in, sizeof c->in, &got);
+			if (r == TLS_IO_CLOSED)
+				return 0;
+			k = r == TLS_IO_DONE ? (ssize_t)got : 0;
+			if (r != TLS_IO_DONE && wait_tls(c, r, LAB_IDLE_MS) != 0)
+				return -1;
+		} else {
+			k = recv(c->s->fd, c->in, sizeof c->in, 0);
+			if (k == 0)
+				return 0;
+			if (k < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+				return -1;
+			if (k < 0 && errno != EINTR && wait_for(c, POLLIN, LAB_IDLE_MS) != 1)
+				return -1;
+		}
+		if (k > 0) {
+			c->in_len = (size_t)k;
+			return 1;
+		}
+	}
+}
+
+/* Sends the output buffer, a byte at a time when dribbling. */
+static int flush_out(struct conn *c)
+{
+	size_t i;
+	int rc = 0;
+
+	if (c->dribble == 0)
+		rc = write_all(c, c->out, c->out_len);
+	for (i = 0; c->dribble > 0 && rc == 0 && i < c->out_len; i++)
+		rc = wait_for(c, 0, c->dribble) == 0 ? write_all(c, c->out + i, 1) : -1;
+	c->out_len = 0;
+	return rc;
+}
+
+static int put_out(struct conn *c, const char *p, size_t n)
+{
+	size_t k;
+
+	while (n > 0) {
+		k = sizeof c->out - c->out_len;
+		if (k > n)
+			k = n;
+		memcpy(c->out + c->out_len, p, k);
+		c->out_len += k;
+		p += k;
+		n -= k;
+		if (c->out_len == sizeof c->out && flush_out(c) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One line of the command log: "plain " or "tls ", then text in caret form. */
+static void log_text(struct conn *c, const char *text, size_t len, const char *note, size_t count)
+{
+	char esc[PROTO_ESCAPE_MAX(LAB_LINE_MAX)];
+	FILE *log = c->s->log;
+
+	if (log == NULL)
+		return;
+	proto_escape_term(esc, sizeof esc, text, len);
+	fprintf(log, "%s %s", c->tls != NULL ? "tls" : "plain", esc);
+	if (note != NULL)
+		fprintf(log, "%s<%s %zu bytes>", len > 0 ? " " : "", note, count);
+	fputc('\n', log);
+	fflush(log);
+}
+
+/* Logs a command; AUTH keeps its mechanism, SASL responses nothing. */
+static void log_command(struct conn *c)
+{
+	size_t keep = c->line_len, rest;
+
+	if (c->sasl) {
+		keep = 0;
+	} else if (lab_verb_of(c->line, c->line_len) == LAB_V_AUTH) {
+		keep = 4;
+		while (keep < c->line_len && c->line[keep] == ' ')
+			keep++;
+		while (keep < c->line_len && c->line[keep] != ' ')
+			keep++;
+	}
+	if (keep == c->line_len && c->line_extra == 0) {
+		log_text(c, c->line, keep, NULL, 0);
+		return;
+	}
+	if (keep == c->line_len && !c->sasl) {
+		log_text(c, c->line, keep, "clipped", c->line_extra);
+		return;
+	}
+	rest = c->line_len - keep + c->line_extra;
+	if (keep > 0 && keep < c->line_len)
+		rest--; /* the space after the mechanism */
+	log_text(c, c->line, keep, "redacted", rest);
+}
+
+static enum play play(struct conn *c, const struct lab_section *sec);
+
+/* Drops what the client sent after STARTTLS, before the handshake. */
+static void drop_pipelined(struct conn *c)
+{
+	if (c->in_off < c->in_len)
+		log_text(c, "", 0, "discarded after STARTTLS:", c->in_len - c->in_off);
+	c->in_off = c->in_len = 0;
+}
+
+static enum play start_tls(struct conn *c)
+{
+	long long deadline = now_ms() + LAB_IO_MS;
+	enum tls_io r;
+	char err[256];
+
+	if (c->tls != NULL)
+		return PLAY_ON; /* no second handshake inside TLS */
+	if (c->s->tls_ctx == NULL)
+		abort(); /* the server makes a context when a scenario starts TLS */
+	drop_pipelined(c);
+	c->tls = tls_server_new(c->s->tls_ctx, c->s->fd, err, sizeof err);
+	if (c->tls == NULL) {
+		fprintf(stderr, "smtpscope lab: %s\n", err);
+		return PLAY_FAIL;
+	}
+	while ((r = tls_handshake(c->tls)) != TLS_IO_DONE) {
+		if (wait_tls(c, r, deadline - now_ms()) != 0) {
+			fprintf(stderr, "smtpscope lab: TLS handshake failed: %s\n",
+			        r == TLS_IO_ERROR || r == TLS_IO_CLOSED ? tls_error(c->tls)
+			                                                : "timed out or stopped");
+			return PLAY_FAIL;
+		}
+	}
+	return PLAY_ON;
+}
+
+static enum play play_action(struct conn *c, const struct lab_action *a)
+{
+	const char *pool = c->s->scenario->pool;
+	unsigned long i;
+
+	if (a->kind == LAB_A_BYTES) {
+		for (i = 0; i < a->count; i++)
+			if (put_out(c, pool + a->off, a->len) != 0)
+				return PLAY_FAIL;
+		return PLAY_ON;
+	}
+	if (flush_out(c) != 0)
+		return PLAY_FAIL;
+	switch (a->kind) {
+	case LAB_A_DELAY:
+		return wait_for(c, 0, a->ms) == 0 ? PLAY_ON : PLAY_FAIL;
+	case LAB_A_DRIBBLE:
+		c->dribble = a->ms;
+		return PLAY_ON;
+	case LAB_A_STARTTLS:
+		return start_tls(c);
+	case LAB_A_BODY:
+		c->body = true;
+		c->body_crlf = true;
+		c->body_bytes = 0;
+		return PLAY_ON;
+	case LAB_A_CLOSE:
+		return PLAY_CLOSE;
+	default:
+		abort();
+	}
+}
+
+static enum play play(struct conn *c, const struct lab_section *sec)
+{
+	const struct lab_action *act = c->s->scenario->act + sec->first;
+	enum play rc = PLAY_ON;
+	size_t i;
+
+	c->dribble = 0;
+	for (i = 0; i < sec->n && rc == PLAY_ON; i++)
+		rc = play_action(c, &act[i]);
+	if (rc == PLAY_ON && flush_out(c) != 0)
+		rc = PLAY_FAIL;
+	c->dribble = 0;
+	return rc;
+}
+
+/* A line of the message body; the line "." after a CRLF ends it. */
+static enum play body_line(struct conn *c, bool crlf)
+{
+	if (crlf && c->body_crlf && c->line_len == 1 && c->line[0] == '.' && c->line_extra == 0) {
+		c->body = false;
+		log_text(c, "", 0, "message body,", (size_t)c->body_bytes);
+		return play(c, lab_section_for(c->s->scenario, LAB_V_DOT, c->tls != NULL));
+	}
+	c->body_bytes += c->line_len + c->line_extra + (crlf ? 2 : 1);
+	c->body_crlf = crlf;
+	return PLAY_ON;
+}
+
+static enum play command_line(struct conn *c)
+{
+	const struct lab_section *sec;
+	enum lab_verb verb;
+
+	log_command(c);
+	verb = c->sasl ? LAB_V_DEFAULT : lab_verb_of(c->line, c->line_len);
+	sec = lab_section_for(c->s->scenario, verb, c->tls != NULL);
+	c->sasl = sec->sasl;
+	return play(c, sec);
+}
+
+/*
+ * Moves input up to the next LF into the line, keeping LAB_LINE_MAX bytes.
+ * Returns true when the line is complete; *crlf tells its ending.
+ */
+static bool take_line(struct conn *c, bool *crlf)
+{
+	const char *p = c->in + c->in_off, *lf;
+	size_t avail = c->in_len - c->in_off, n, keep;
+
+	lf = memchr(p, '\n', avail);
+	n = lf != NULL ? (size_t)(lf - p) : avail;
+	keep = sizeof c->line - c->line_len;
+	if (keep > n)
+		keep = n;
+	memcpy(c->line + c->line_len, p, keep);
+	c->line_len += keep;
+	c->line_extra += n - keep;
+	if (n > 0)
+		c->line_cr = p[n - 1] == '\r';
+	c->in_off += n + (lf != NULL);
+	if (lf == NULL)
+		return false;
+	*crlf = c->line_cr;
+	if (*crlf && c->line_extra > 0)
+		c->line_extra--;
+	else if (*crlf)
+		c->line_len--;
+	return true;
+}
+
+/* After a close: ends TLS, stops sending and reads what is left, so no reset loses a reply. */
+static void finish(struct conn *c, enum play rc)
+{
+	long long deadline = now_ms() + LAB_DRAIN_MS;
+
+	if (c->tls != NULL && rc != PLAY_FAIL)
+		tls_shutdown(c->tls);
+	if (rc != PLAY_FAIL && shutdown(c->s->fd, SHUT_WR) == 0) {
+		while (wait_for(c, POLLIN, deadline - now_ms()) == 1 &&
+		       recv(c->s->fd, c->in, sizeof c->in, 0) > 0)
+			continue;
+	}
+	tls_free(c->tls);
+	close(c->s->fd);
+}
+
+void lab_session_serve(const struct lab_session *session)
+{
+	struct conn *c = calloc(1, sizeof *c);
+	enum play rc;
+	bool crlf;
+
+	if (c == NULL) {
+		close(session->fd);
+		return;
+	}
+	c->s = session;
+	rc = play(c, lab_section_for(session->scenario, LAB_V_GREETING, false));
+	while (rc == PLAY_ON) {
+		if (c->in_off == c->in_len && read_some(c) <= 0)
+			break;
+		if (!take_line(c, &crlf))
+			continue;
+		rc = c->body ? body_line(c, crlf) : command_line(c);
+		c->line_len = c->line_extra = 0;
+		c->line_cr = false;
+	}
+	finish(c, rc);
+	free(c);
+}

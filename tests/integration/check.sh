@@ -1,0 +1,209 @@
+#!/usr/bin/env bash
+# Integration tests of "smtpscope check": real sessions over loopback
+# against the lab server's built-in scenarios, with asserted findings, exit
+# codes, TLS facts and transcripts. Every server is started with --once and
+# killed on exit; nothing leaves 127.0.0.1.
+#
+# usage: check.sh SMTPSCOPE TESTS_SOURCE_DIR TESTS_BINARY_DIR
+set -uo pipefail
+bin=$(realpath "$1")
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL: $*"
+}
+
+# lab SCENARIO [OPTIONS...]: starts a one-connection lab server; sets $port.
+lab() {
+	local scenario=$1 out="$work/lab.$RANDOM"
+	shift
+	"$bin" lab --once --port 0 "$@" "$scenario" >"$out" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 1 100); do
+		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
+		[ -n "$port" ] && return 0
+		sleep 0.05
+	done
+	bad "lab $scenario did not start: $(cat "$out")"
+	port=1
+}
+
+# check NAME WANT_RC [OPTIONS...] TARGET: runs check --json into $work/NAME.json.
+check() {
+	local name=$1 want=$2 rc
+	shift 2
+	timeout 60 "$bin" check --json --timeout 5 "$@" >"$work/$name.json" 2>"$work/$name.err"
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, want $want: $(cat "$work/$name.err")"; fi
+}
+
+# expect NAME PYTHON-EXPRESSION...: each expression holds for the JSON object d.
+expect() {
+	local name=$1
+	shift
+	if python3 - "$work/$name.json" "$@" <<'PY'; then ok; else bad "$name: $(tail -c 600 "$work/$name.json")"; fi
+import json, sys
+d = json.load(open(sys.argv[1]))
+ids = [f["id"] for f in d["findings"]]
+seen = {k: v["starttls"] for k, v in d["clients"].items()}
+failed = [e for e in sys.argv[2:] if not eval(e, {"d": d, "ids": ids, "seen": seen})]
+for e in failed:
+    print("  does not hold:", e)
+sys.exit(1 if failed else 0)
+PY
+}
+
+lab misordered
+check misordered 1 "127.0.0.1:$port"
+expect misordered '"starttls-before-greeting" in ids' '"invalid-ehlo-keyword" in ids' \
+	'"tls-unverified" in ids' 'd["tls"]["established"]' 'd["tls"]["version"] == "TLSv1.3"' \
+	'not d["tls"]["verified"]' '"no host name" in d["tls"]["verify_error"]' \
+	'not seen["postfix"] and not seen["cisco-esa"] and seen["curl"] and seen["swaks"]' \
+	'd["outcome"]["completed"]' 'd["lines"][-1]["text"].startswith("221")' \
+	'any(l["tls"] and l["role"] == "greeting" for l in d["lines"])'
+
+lab misordered
+check misordered-strict 1 --starttls strict "127.0.0.1:$port"
+expect misordered-strict 'not d["tls"]["established"]' \
+	'not any(l["text"] == "STARTTLS" for l in d["lines"])'
+
+lab correct
+check correct 0 "127.0.0.1:$port"
+expect correct 'd["summary"]["errors"] == 0' 'all(seen.values())' 'd["tls"]["established"]' \
+	'd["tls"]["chain"][0]["key_type"] == "EC"' 'len(d["tls"]["chain"][0]["sha256"]) == 95'
+
+lab correct
+check correct-tls-verify 1 --tls-verify "127.0.0.1:$port"
+expect correct-tls-verify '[f["severity"] for f in d["findings"] if f["id"] == "tls-unverified"] == ["error"]'
+
+# A certificate for "localhost" made here and given to the lab; verified only by that name.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+	-addext subjectAltName=DNS:localhost -keyout "$work/key.pem" -out "$work/cert.pem" \
+	>/dev/null 2>&1
+lab correct --cert "$work/cert.pem" --key "$work/key.pem"
+check verified 0 --ca-file "$work/cert.pem" --tls-verify "localhost:$port"
+expect verified 'd["tls"]["verified"]' 'd["tls"]["verify_error"] is None' \
+	'"tls-unverified" not in ids'
+lab correct --cert "$work/cert.pem" --key "$work/key.pem"
+check wrong-name 0 --ca-file "$work/cert.pem" --sni mx.example.org "localhost:$port"
+expect wrong-name 'd["tls"]["verified"]'
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=mx.test \
+	-addext subjectAltName=DNS:mx.test -keyout "$work/key2.pem" -out "$work/cert2.pem" \
+	>/dev/null 2>&1
+lab correct --cert "$work/cert2.pem" --key "$work/key2.pem"
+check mismatch 1 --ca-file "$work/cert2.pem" --tls-verify "localhost:$port"
+expect mismatch 'not d["tls"]["verified"]' '"localhost" in d["tls"]["verify_error"]'
+
+lab no-starttls
+check no-starttls 0 "127.0.0.1:$port"
+expect no-starttls '"no-starttls" in ids' 'not d["tls"]["established"]' 'not any(seen.values())'
+
+lab starttls-only
+check starttls-only 1 "127.0.0.1:$port"
+expect starttls-only '"starttls-before-greeting" in ids' 'd["tls"]["established"]'
+
+lab keyword-first
+check keyword-first 1 "127.0.0.1:$port"
+expect keyword-first '"keyword-before-greeting" in ids'
+
+lab mixed-codes
+check mixed-codes 1 "127.0.0.1:$port"
+expect mixed-codes '"mixed-reply-codes" in ids'
+
+lab bare-lf
+check bare-lf 0 "127.0.0.1:$port"
+expect bare-lf '"bare-lf" in ids'
+
+lab long-line
+check long-line 0 "127.0.0.1:$port"
+expect long-line '"line-too-long" in ids'
+
+lab control-chars
+check control-chars 0 "127.0.0.1:$port"
+expect control-chars '"control-characters" in ids'
+lab control-chars
+"$bin" check --timeout 5 --color=always "127.0.0.1:$port" >"$work/control.txt" 2>&1
+if python3 - "$work/control.txt" <<'PY'; then ok; else bad "a raw control byte reached the text output"; fi
+import re, sys
+text = open(sys.argv[1], "rb").read().decode("utf-8")
+text = re.sub("\x1b\\[[0-9;]*m", "", text)
+sys.exit(1 if re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", text) else 0)
+PY
+
+lab injection
+check injection 1 "127.0.0.1:$port"
+expect injection '"starttls-response-injection" in ids' 'd["tls"]["established"]' \
+	'any("discarded" in l["text"] for l in d["lines"])' \
+	'not any("injected" in l["text"] for l in d["lines"] if l["tls"])'
+
+lab starttls-after-tls
+check starttls-after-tls 1 "127.0.0.1:$port"
+expect starttls-after-tls '"starttls-after-tls" in ids'
+
+lab tls-454
+check tls-454 0 "127.0.0.1:$port"
+expect tls-454 '"starttls-rejected" in ids' 'not d["tls"]["established"]' \
+	'd["outcome"]["completed"]'
+
+lab ehlo-502
+check ehlo-502 0 "127.0.0.1:$port"
+expect ehlo-502 '"ehlo-not-accepted" in ids' 'any(l["text"].startswith("HELO") for l in d["lines"])'
+
+lab throttle-421
+check throttle-421 2 "127.0.0.1:$port"
+expect throttle-421 'not d["outcome"]["completed"]' '"421" in d["outcome"]["error"]'
+
+# A peer that dribbles is cut off by --timeout, on time.
+lab slow
+start=$(date +%s%N)
+check slow 2 --timeout 1 "127.0.0.1:$port"
+elapsed=$((($(date +%s%N) - start) / 1000000))
+if [ "$elapsed" -ge 900 ] && [ "$elapsed" -lt 3000 ]; then ok; else bad "slow: took $elapsed ms"; fi
+if grep -q "timed out after 1 s" "$work/slow.err"; then ok; else bad "slow: $(cat "$work/slow.err")"; fi
+
+# Nobody listening: exit 2 with the reason.
+lab correct
+kill "${pids[-1]}" 2>/dev/null
+wait "${pids[-1]}" 2>/dev/null
+check refused 2 "127.0.0.1:$port"
+if grep -q "could not connect" "$work/refused.err"; then ok; else bad "refused: $(cat "$work/refused.err")"; fi
+
+# Transcripts: written line by line, read back by lint, never overwritten silently.
+lab misordered
+check transcript 1 --transcript "$work/t.txt" --transcript-json "$work/t.jsonl" "127.0.0.1:$port"
+if head -1 "$work/t.txt" | grep -qx "# smtpscope transcript 1"; then ok; else bad "transcript header"; fi
+"$bin" lint --json "$work/t.txt" >"$work/relint.json"
+if python3 - "$work/relint.json" "$work/transcript.json" <<'PY'; then ok; else bad "lint of the transcript differs"; fi
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+ids = lambda d: sorted(f["id"] for f in d["findings"] if not f["id"].startswith("tls-"))
+same_clients = {k: v["starttls"] for k, v in a["clients"].items()} == \
+    {k: v["starttls"] for k, v in b["clients"].items()}
+sys.exit(0 if a["format"] == "transcript" and ids(a) == ids(b) and same_clients else 1)
+PY
+if python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$work/t.jsonl"; then
+	ok
+else
+	bad "the JSON Lines transcript is not JSON Lines"
+fi
+lab misordered
+check no-overwrite 73 --transcript "$work/t.txt" "127.0.0.1:$port"
+kill "${pids[-1]}" 2>/dev/null
+
+# Usage errors.
+check usage-none 64
+check usage-two 64 --mx example.org 127.0.0.1
+check usage-data 64 --data /etc/hostname 127.0.0.1
+check usage-quit 64 --quit-after lunch 127.0.0.1
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
