@@ -9,6 +9,7 @@
 static const char *const usage_text =
     "usage: smtpscope lint [--json] [--format auto|raw|swaks|transcript] [FILE|-]\n"
     "       smtpscope check [options] HOST[:PORT] | --mx DOMAIN\n"
+    "       smtpscope demo --batch [SCENARIO]\n"
     "       smtpscope lab [options] SCENARIO|FILE | --list\n"
     "       smtpscope --version | --help\n"
     "\n"
@@ -18,6 +19,7 @@ static const char *const usage_text =
     "\n"
     "  lint    diagnose an EHLO reply or a transcript offline ('smtpscope lint --help')\n"
     "  check   run a live session and diagnose it ('smtpscope check --help')\n"
+    "  demo    the field case, played by the lab server in this process\n"
     "  lab     play a scripted SMTP server on loopback ('smtpscope lab --help')\n"
     "\n"
     "Exit status: 0 no error-level finding, 1 error-level findings, 2 a live session\n"
@@ -42,6 +44,8 @@ int main(int argc, char **argv)
 		return cli_lint(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cli_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "demo") == 0)
+		return cli_demo(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lab") == 0)
 		return cli_lab(argc - 1, argv + 1);
 	fprintf(stderr, "smtpscope: unknown command '%s'\nTry 'smtpscope --help'.\n", argv[1]);

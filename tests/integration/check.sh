@@ -26,6 +26,7 @@ bad() {
 lab() {
 	local scenario=$1 out="$work/lab.$RANDOM"
 	shift
+	: >"$out"
 	"$bin" lab --once --port 0 "$@" "$scenario" >"$out" 2>&1 &
 	pids+=($!)
 	for _ in $(seq 1 100); do
@@ -198,6 +199,19 @@ fi
 lab misordered
 check no-overwrite 73 --transcript "$work/t.txt" "127.0.0.1:$port"
 kill "${pids[-1]}" 2>/dev/null
+
+# The demo: the lab server in the same process, check against it.
+timeout 60 "$bin" demo --batch --json >"$work/demo.json" 2>"$work/demo.err"
+rc=$?
+if [ "$rc" -eq 1 ]; then ok; else bad "demo: exit $rc: $(cat "$work/demo.err")"; fi
+expect demo '"starttls-before-greeting" in ids' 'd["tls"]["established"]' 'not seen["postfix"]'
+timeout 60 "$bin" demo --batch --json correct >"$work/demo-correct.json" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ]; then ok; else bad "demo correct: exit $rc"; fi
+expect demo-correct 'all(seen.values())'
+timeout 60 "$bin" demo --batch no-such-scenario >/dev/null 2>&1
+rc=$?
+if [ "$rc" -eq 66 ]; then ok; else bad "demo with an unknown scenario: exit $rc"; fi
 
 # Usage errors.
 check usage-none 64

@@ -1,0 +1,126 @@
+/*
+ * demo_cmd.c: "smtpscope demo --batch": the field case without a network.
+ * A lab server plays a built-in scenario (misordered by default) on a free
+ * loopback port in a thread of this process, and "check" runs against it.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "lab.h"
+
+static const char *const usage_text =
+    "usage: smtpscope demo --batch [--json] [--color WHEN] [SCENARIO]\n"
+    "\n"
+    "Plays a built-in lab scenario (default: misordered, the field case of a\n"
+    "server that lists STARTTLS before its domain) on 127.0.0.1 inside this\n"
+    "process, and runs 'smtpscope check' against it. No network is needed.\n"
+    "'smtpscope lab --list' lists the scenarios.\n"
+    "\n"
+    "Exit status: that of 'smtpscope check'.\n";
+
+struct demo {
+	struct lab_scenario *scenario; /* the server plays it: freed after the server */
+	struct lab_server *server;
+	volatile sig_atomic_t stop;
+	int status;
+};
+
+static void *serve(void *arg)
+{
+	struct demo *d = arg;
+
+	d->status = lab_server_run(d->server, &d->stop);
+	return NULL;
+}
+
+static int demo_usage(const char *what, const char *arg)
+{
+	fprintf(stderr, "smtpscope demo: %s: %s\nTry 'smtpscope demo --help'.\n", what, arg);
+	return CLI_EXIT_USAGE;
+}
+
+/* Reads the demo's own options into args; returns 0, -1 after --help, or a code. */
+static int parse_demo(int argc, char **argv, struct check_args *args, const char **scenario)
+{
+	bool batch = false;
+	const char *v;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			fputs(usage_text, stdout);
+			return -1;
+		}
+		if (strcmp(argv[i], "--batch") == 0)
+			batch = true;
+		else if (strcmp(argv[i], "--json") == 0)
+			args->json = true;
+		else if ((v = cli_opt_value(argc, argv, &i, "--color")) != NULL)
+			args->color = v;
+		else if (argv[i][0] == '-')
+			return demo_usage("unknown option", argv[i]);
+		else
+			*scenario = argv[i];
+	}
+	if (!batch)
+		return demo_usage("the interactive demo needs the inspector, which is not built "
+		                  "yet; run",
+		                  "smtpscope demo --batch");
+	return 0;
+}
+
+/* Starts the lab server in a thread; returns 0 or an exit code. */
+static int start_lab(struct demo *d, const char *name, pthread_t *thread)
+{
+	struct lab_config config = {.listen = "127.0.0.1", .port = 0, .once = true};
+	char err[256];
+	bool syntax = false;
+
+	d->scenario = lab_scenario_open(name, &syntax, err, sizeof err);
+	if (d->scenario == NULL) {
+		fprintf(stderr, "smtpscope demo: %s\n", err);
+		return syntax ? 65 : CLI_EXIT_NOINPUT;
+	}
+	d->server = lab_server_start(d->scenario, &config, &d->status, err, sizeof err);
+	if (d->server == NULL) {
+		fprintf(stderr, "smtpscope demo: cannot start the lab server: %s\n", err);
+		return d->status;
+	}
+	if (pthread_create(thread, NULL, serve, d) != 0) {
+		lab_server_free(d->server);
+		d->server = NULL;
+		fprintf(stderr, "smtpscope demo: cannot start a thread\n");
+		return CLI_EXIT_OSERR;
+	}
+	return 0;
+}
+
+int cli_demo(int argc, char **argv)
+{
+	struct demo d = {NULL, NULL, 0, 0};
+	const char *scenario = "misordered";
+	struct check_args args;
+	pthread_t thread;
+	int rc;
+
+	check_default_args(&args);
+	args.timeout_ms = 10000;
+	rc = parse_demo(argc, argv, &args, &scenario);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	rc = start_lab(&d, scenario, &thread);
+	if (rc != 0) {
+		lab_server_free(d.server);
+		lab_scenario_free(d.scenario);
+		return rc;
+	}
+	args.target = lab_server_address(d.server);
+	rc = check_run(&args);
+	d.stop = 1;
+	pthread_join(thread, NULL);
+	lab_server_free(d.server);
+	lab_scenario_free(d.scenario);
+	return rc;
+}
