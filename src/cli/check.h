@@ -12,6 +12,7 @@ struct check_args {
 	const char *target;   /* HOST[:PORT], or NULL with mx */
 	const char *mx;       /* DOMAIN whose MX hosts are tried */
 	const char *resolver; /* ADDR[:PORT] of a DNS server, or NULL */
+	const char *port;     /* --port: instead of 25 (465 with TLS on connect) */
 	const char *data_file;
 	const char *sni;
 	const char *ca_file;

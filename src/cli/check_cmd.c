@@ -22,6 +22,7 @@ static const char *const usage_text =
     "Target:\n"
     "  HOST[:PORT], [V6ADDR]:PORT  port 25 by default (465 with --tls-on-connect)\n"
     "  --mx DOMAIN           the domain's MX hosts in preference order\n"
+    "  --port PORT           the port when the target names none, and for MX hosts\n"
     "  -4, -6                IPv4 or IPv6 only\n"
     "  --resolver ADDR[:PORT]  ask this DNS server instead of the system's\n"
     "  --timeout SECONDS     for connect, each reply and the handshake (30)\n"
@@ -104,6 +105,7 @@ static int value_option(struct check_args *a, int argc, char **argv, int *i)
 	} strings[] = {
 	    {"--mx", &a->mx},
 	    {"--resolver", &a->resolver},
+	    {"--port", &a->port},
 	    {"--helo", &a->session.helo},
 	    {"--from", &a->session.from},
 	    {"--data", &a->data_file},
@@ -148,6 +150,9 @@ static int check_combination(struct check_args *a)
 		return usage_error("--data needs --from and --to", a->data_file);
 	if (a->session.from != NULL && a->session.nrcpt == 0)
 		return usage_error("--from needs at least one --to", a->session.from);
+	if (a->port != NULL && (strspn(a->port, "0123456789") != strlen(a->port) ||
+	                        atoi(a->port) < 1 || atoi(a->port) > 65535 || strlen(a->port) > 5))
+		return usage_error("--port takes a number from 1 to 65535", a->port);
 	return 0;
 }
 

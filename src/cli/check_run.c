@@ -174,6 +174,8 @@ static int connect_target(struct check *c)
 	struct net_target target;
 	char err[256];
 
+	if (c->args->port != NULL)
+		port = c->args->port;
 	if (c->args->mx != NULL)
 		return connect_mx(c, port);
 	if (net_parse_target(c->args->target, port, &target, err, sizeof err) != 0) {

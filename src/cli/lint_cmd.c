@@ -65,7 +65,6 @@ struct lint_args {
 	const char *file;
 };
 
-
 static int usage_error(const char *what, const char *arg)
 {
 	fprintf(stderr, "smtpscope lint: %s: %s\nTry 'smtpscope lint --help'.\n", what, arg);
