@@ -171,6 +171,39 @@ elapsed=$((($(date +%s%N) - start) / 1000000))
 if [ "$elapsed" -ge 900 ] && [ "$elapsed" -lt 3000 ]; then ok; else bad "slow: took $elapsed ms"; fi
 if grep -q "timed out after 1 s" "$work/slow.err"; then ok; else bad "slow: $(cat "$work/slow.err")"; fi
 
+# A whole transaction through DATA, dot-stuffed, as the lab's log shows.
+printf 'Subject: test\r\n\r\n.a line that starts with a dot\r\nbye\r\n' >"$work/message"
+lab correct --log "$work/lab.log"
+check transaction 0 --from a@example.com --to b@example.org --to c@example.org \
+	--data "$work/message" "127.0.0.1:$port"
+expect transaction 'any(l["text"] == "..a line that starts with a dot" for l in d["lines"])' \
+	'[l["text"] for l in d["lines"] if l["dir"] == "client"][-3:] == ["bye", ".", "QUIT"]' \
+	'd["outcome"]["completed"]'
+sleep 0.2
+if grep -q "^tls RCPT TO:<c@example.org>" "$work/lab.log" && grep -q "^tls DATA" "$work/lab.log"; then
+	ok
+else
+	bad "the lab did not log the transaction inside TLS: $(cat "$work/lab.log")"
+fi
+
+# IPv6 on loopback, when the machine has ::1.
+if python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))' 2>/dev/null; then
+	out="$work/lab6"
+	: >"$out"
+	"$bin" lab --once --port 0 --listen ::1 correct >"$out" 2>&1 &
+	pids+=($!)
+	port6=""
+	for _ in $(seq 1 100); do
+		port6=$(sed -n 's/^listening on \[::1\]:\([0-9]*\)$/\1/p' "$out")
+		[ -n "$port6" ] && break
+		sleep 0.05
+	done
+	check ipv6 0 -6 "[::1]:$port6"
+	expect ipv6 'd["address"].startswith("[::1]:")' 'd["tls"]["established"]'
+else
+	echo "SKIPPED: ipv6 (::1 cannot be bound here)"
+fi
+
 # Nobody listening: exit 2 with the reason.
 lab correct
 kill "${pids[-1]}" 2>/dev/null
