@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "proto.h"
 
 enum ending { END_CRLF, END_LF, END_NONE };
 
@@ -158,17 +159,6 @@ static int pool_reserve(struct parser *p, size_t more)
 	return 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the escape at s[0] == '\\' into *out; returns the bytes it used, or -1. */
 static int unescape(struct parser *p, const char *s, const char *end, char *out)
 {
@@ -179,8 +169,8 @@ static int unescape(struct parser *p, const char *s, const char *end, char *out)
 	if (s + 1 == end)
 		return fail(p, "a backslash ends the line (write \\\\ for one)");
 	if (s[1] == 'x') {
-		hi = s + 2 < end ? hex_value(s[2]) : -1;
-		lo = s + 3 < end ? hex_value(s[3]) : -1;
+		hi = s + 2 < end ? proto_hex_value(s[2]) : -1;
+		lo = s + 3 < end ? proto_hex_value(s[3]) : -1;
 		if (hi < 0 || lo < 0)
 			return fail(p, "\\x needs two hex digits");
 		*out = (char)(hi << 4 | lo);

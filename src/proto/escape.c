@@ -132,7 +132,7 @@ size_t proto_escape_transcript(char *out, size_t cap, const char *text, size_t l
 	return o;
 }
 
-static int hexval(int c)
+int proto_hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -152,8 +152,8 @@ size_t proto_unescape_transcript(char *out, const char *text, size_t len)
 			out[o++] = '\\';
 			i += 2;
 		} else if (text[i] == '\\' && i + 3 < len && text[i + 1] == 'x' &&
-		           hexval(text[i + 2]) >= 0 && hexval(text[i + 3]) >= 0) {
-			out[o++] = (char)(hexval(text[i + 2]) * 16 + hexval(text[i + 3]));
+		           proto_hex_value(text[i + 2]) >= 0 && proto_hex_value(text[i + 3]) >= 0) {
+			out[o++] = (char)(proto_hex_value(text[i + 2]) * 16 + proto_hex_value(text[i + 3]));
 			i += 4;
 		} else {
 			out[o++] = text[i++];

@@ -251,6 +251,8 @@ size_t proto_escape_term(char *out, size_t cap, const char *text, size_t len);
 size_t proto_escape_json(char *out, size_t cap, const char *text, size_t len);
 /* Transcript form: "\\" for a backslash, \xHH for any other unsafe byte. */
 size_t proto_escape_transcript(char *out, size_t cap, const char *text, size_t len);
+/* The value of a hex digit in either case, or -1. */
+int proto_hex_value(int c);
 /* Undoes proto_escape_transcript; out needs len bytes. Returns its length. */
 size_t proto_unescape_transcript(char *out, const char *text, size_t len);
 /* Worst-case output size of the escapers for len input bytes; cap >= 1. */
