@@ -204,6 +204,17 @@ else
 	echo "SKIPPED: ipv6 (::1 cannot be bound here)"
 fi
 
+# Hostile endings: plain text instead of TLS, a close inside a reply.
+lab "$2/data/lab/not-tls.scn"
+check not-tls 2 "127.0.0.1:$port"
+expect not-tls '"tls-handshake-failed" in ids' 'not d["tls"]["established"]' \
+	'any(l["text"].startswith("TLS handshake failed: ") and len(l["text"]) > 30 for l in d["lines"])'
+if grep -q "TLS handshake failed" "$work/not-tls.err"; then ok; else bad "not-tls: $(cat "$work/not-tls.err")"; fi
+lab "$2/data/lab/reset-mid-reply.scn"
+check reset-mid-reply 2 "127.0.0.1:$port"
+expect reset-mid-reply '"truncated-reply" in ids' 'd["lines"][-1]["text"] == "250-PIPELINING"' \
+	'"closed the connection" in d["outcome"]["error"]'
+
 # Nobody listening: exit 2 with the reason.
 lab correct
 kill "${pids[-1]}" 2>/dev/null
