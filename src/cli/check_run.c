@@ -28,6 +28,7 @@ struct check {
 	int fd;
 	struct tls_conn *tls;
 	struct tls_facts facts;
+	char why[256]; /* why the handshake failed */
 	bool tls_tried;
 	bool want_tls;
 	char *out; /* bytes queued for the server */
@@ -191,22 +192,27 @@ static bool is_ip_literal(const char *name)
 	return strchr(name, ':') != NULL || strspn(name, "0123456789.") == strlen(name);
 }
 
-/* Runs the handshake within the deadline; true when TLS is up. */
-static bool handshake(struct check *c)
+/* The TLS layer's words without the "handshake failed: " said around them here. */
+static const char *without_prefix(const char *error)
+{
+	static const char prefix[] = "handshake failed: ";
+
+	return strncmp(error, prefix, sizeof prefix - 1) == 0 ? error + sizeof prefix - 1 : error;
+}
+
+/* Runs the handshake within the deadline; NULL when TLS is up, else why not. */
+static const char *handshake(struct check *c)
 {
 	const char *name = is_ip_literal(c->host) ? NULL : c->host;
 	struct tls_client_config cfg = {c->args->sni ? c->args->sni : name, name, c->args->ca_file};
-	char err[256];
 	enum tls_io io;
 	int ready = 1;
 
 	c->tls_tried = true;
 	c->deadline = net_now_ms() + c->args->timeout_ms;
-	c->tls = tls_client_new(&cfg, c->fd, err, sizeof err);
-	if (c->tls == NULL) {
-		note(c, "TLS could not start: %s", err);
-		return false;
-	}
+	c->tls = tls_client_new(&cfg, c->fd, c->why, sizeof c->why);
+	if (c->tls == NULL)
+		return c->why;
 	while ((io = tls_handshake(c->tls)) == TLS_IO_WANT_READ || io == TLS_IO_WANT_WRITE) {
 		ready = net_wait(c->fd, io == TLS_IO_WANT_WRITE, remaining(c));
 		if (ready <= 0)
@@ -214,12 +220,16 @@ static bool handshake(struct check *c)
 	}
 	tls_get_facts(c->tls, &c->facts);
 	if (io == TLS_IO_DONE && c->facts.established)
-		return true;
-	note(c, "TLS handshake failed: %s",
-	     ready == 0            ? "timed out"
-	     : io == TLS_IO_CLOSED ? "the server closed the connection"
-	                           : tls_error(c->tls));
-	return false;
+		return NULL;
+	if (ready == 0)
+		snprintf(c->why, sizeof c->why, "timed out after %g s",
+		         c->args->timeout_ms / 1000.0);
+	else if (io == TLS_IO_CLOSED)
+		snprintf(c->why, sizeof c->why, "the server closed the connection");
+	else
+		snprintf(c->why, sizeof c->why, "%s", without_prefix(tls_error(c->tls)));
+	note(c, "TLS handshake failed: %s", c->why);
+	return c->why;
 }
 
 /* Notes what TLS established and whether the certificate was verified. */
@@ -237,13 +247,13 @@ static void note_tls(struct check *c)
 /* Hands the session over to TLS, as it asked. */
 static void start_tls(struct check *c)
 {
-	bool ok;
+	const char *why;
 
 	c->want_tls = false;
-	ok = handshake(c);
-	if (ok)
+	why = handshake(c);
+	if (why == NULL)
 		note_tls(c);
-	proto_session_tls_done(c->session, ok, ok && c->facts.verified);
+	proto_session_tls_done(c->session, why == NULL, why == NULL && c->facts.verified, why);
 }
 
 /* Writes what is queued; false when the session ended on the way. */
@@ -335,8 +345,11 @@ static bool converse(struct check *c)
 		return false;
 	}
 	if (c->args->session.tls_on_connect) {
-		if (!handshake(c)) {
-			proto_session_abort(c->session, "the TLS handshake failed");
+		if (handshake(c) != NULL) {
+			char reason[300];
+
+			snprintf(reason, sizeof reason, "the TLS handshake failed: %s", c->why);
+			proto_session_abort(c->session, reason);
 			return false;
 		}
 		note_tls(c);

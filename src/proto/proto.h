@@ -419,8 +419,11 @@ void proto_session_start(struct proto_session *session);
 void proto_session_feed(struct proto_session *session, const void *buf, size_t len);
 /* The server closed the connection. */
 void proto_session_eof(struct proto_session *session);
-/* The handshake asked for by ops->starttls ended; verified: chain and name. */
-void proto_session_tls_done(struct proto_session *session, bool ok, bool verified);
+/*
+ * The handshake asked for by ops->starttls ended; verified: chain and name;
+ * why: what went wrong, in words, when it failed (or NULL).
+ */
+void proto_session_tls_done(struct proto_session *session, bool ok, bool verified, const char *why);
 /* A note for the transcript ("TLS started: ..."), shown as an info line. */
 void proto_session_info(struct proto_session *session, const char *text);
 /* Ends the session early (timeout, I/O error), with the reason in words. */

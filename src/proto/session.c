@@ -445,13 +445,17 @@ void proto_session_eof(struct proto_session *s)
 	fail(s, reason);
 }
 
-void proto_session_tls_done(struct proto_session *s, bool ok, bool verified)
+void proto_session_tls_done(struct proto_session *s, bool ok, bool verified, const char *why)
 {
+	char reason[SESSION_ERR_MAX];
+
 	if (s->state != PROTO_S_HANDSHAKE)
 		abort();
 	if (!ok) {
 		s->ops->finding(s->ctx, PROTO_F_TLS_HANDSHAKE_FAILED, s->n);
-		fail(s, "the TLS handshake failed");
+		snprintf(reason, sizeof reason, "the TLS handshake failed%s%s",
+		         why != NULL ? ": " : "", why != NULL ? why : "");
+		fail(s, reason);
 		return;
 	}
 	s->tls = true;

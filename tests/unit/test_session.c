@@ -97,7 +97,8 @@ static void do_tls(struct proto_session *s, struct run *r, enum tls_event tls)
 	assert_int_equal(proto_session_state(s), PROTO_S_HANDSHAKE);
 	r->starttls = false;
 	proto_session_info(s, "TLS started");
-	proto_session_tls_done(s, tls != TLS_FAILS, tls == TLS_VERIFIED);
+	proto_session_tls_done(s, tls != TLS_FAILS, tls == TLS_VERIFIED,
+	                       tls == TLS_FAILS ? "no shared cipher" : NULL);
 }
 
 static void run_case(const struct scase *c, bool bytewise)
@@ -221,7 +222,7 @@ static const struct scase cases[] = {
       {"", EHLO "STARTTLS\r\n", TLS_FAILS}},
      PROTO_S_FAILED,
      "tls-handshake-failed",
-     "TLS handshake failed"},
+     "the TLS handshake failed: no shared cipher"},
     {"a whole transaction, dot-stuffed",
      {.helo = "c.example",
       .starttls = PROTO_STARTTLS_NEVER,
