@@ -84,7 +84,8 @@ static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
 	cli_report_finding(&c->report, id, n);
 }
 
-static const struct proto_session_ops check_ops = {on_send, on_starttls, on_line, on_finding, NULL};
+static const struct proto_session_ops check_ops = {on_send,    on_starttls, on_line,
+                                                   on_finding, NULL,        NULL};
 
 /* A note in the transcript, formatted. */
 static void note(struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -390,6 +390,7 @@ struct proto_session_config {
 	enum proto_starttls_policy starttls;
 	bool tls_on_connect; /* TLS was started before the greeting */
 	enum proto_quit_after quit_after;
+	bool step; /* hold each planned command until the owner sends it */
 };
 
 struct proto_session_ops {
@@ -402,6 +403,8 @@ struct proto_session_ops {
 	void (*finding)(void *ctx, enum proto_finding_id id, unsigned n);
 	/* Each change of state, for logs; may be NULL. */
 	void (*state)(void *ctx, enum proto_session_state from, enum proto_session_state to);
+	/* Step mode: a planned command waits for the owner; may be NULL. */
+	void (*pending)(void *ctx, const char *command);
 };
 
 struct proto_session;
@@ -424,6 +427,27 @@ void proto_session_eof(struct proto_session *session);
  * why: what went wrong, in words, when it failed (or NULL).
  */
 void proto_session_tls_done(struct proto_session *session, bool ok, bool verified, const char *why);
+/* Step mode: the planned command waiting to be sent, or NULL. */
+const char *proto_session_pending(const struct proto_session *session);
+/*
+ * Sends the pending command, or edited in its place. An edit with another
+ * verb is sent as a free command and the plan keeps waiting. Returns 0, or
+ * -1 when nothing is pending.
+ */
+int proto_session_send_pending(struct proto_session *session, const char *edited);
+/* Drops the pending command and plans the next; -1 when it cannot be skipped (QUIT). */
+int proto_session_skip(struct proto_session *session);
+/* Leaves step mode: the pending command and all after it are sent at once. */
+void proto_session_run(struct proto_session *session);
+/*
+ * Sends a command the user typed, outside the plan. Its reply is analysed
+ * like any other; a 220 to STARTTLS starts TLS, a reply to QUIT ends the
+ * session; otherwise the plan goes on where it was. Returns -1 while
+ * another command awaits its reply.
+ */
+int proto_session_command(struct proto_session *session, const char *command);
+/* True while a command (or the greeting) awaits its reply. */
+bool proto_session_busy(const struct proto_session *session);
 /* A note for the transcript ("TLS started: ..."), shown as an info line. */
 void proto_session_info(struct proto_session *session, const char *text);
 /* Ends the session early (timeout, I/O error), with the reason in words. */

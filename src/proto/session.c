@@ -20,13 +20,19 @@ struct proto_session {
 	const struct proto_session_ops *ops;
 	void *ctx;
 	enum proto_session_state state;
-	bool tls;                      /* lines are inside TLS */
-	bool verified;                 /* the TLS peer was verified */
-	unsigned n;                    /* number of the last line */
-	unsigned rcpt_next;            /* next recipient to send */
-	unsigned rcpt_ok;              /* recipients accepted */
-	unsigned nehlo;                /* EHLO replies received */
-	char pending[SESSION_ERR_MAX]; /* failure to report once QUIT is answered */
+	bool tls;                            /* lines are inside TLS */
+	bool verified;                       /* the TLS peer was verified */
+	unsigned n;                          /* number of the last line */
+	unsigned rcpt_next;                  /* next recipient to send */
+	unsigned rcpt_ok;                    /* recipients accepted */
+	unsigned nehlo;                      /* EHLO replies received */
+	char pending_error[SESSION_ERR_MAX]; /* failure to report once QUIT is answered */
+	char pending[SESSION_CMD_MAX];       /* step mode: the planned command not yet sent */
+	enum proto_session_state pending_next;
+	bool has_pending;
+	bool free_in_flight; /* a command the user typed awaits its reply */
+	char free_verb[16];  /* its verb, upper case */
+	bool busy;           /* a command, or the greeting, awaits its reply */
 	struct proto_reader *reader;
 	struct proto_lint *lint;
 	struct proto_lint_ops lint_ops; /* the owner's line and finding callbacks */
@@ -125,22 +131,40 @@ static void send_line(struct proto_session *s, const char *line, size_t len)
 	if (len > SESSION_CMD_MAX)
 		len = SESSION_CMD_MAX;
 	proto_lint_client(s->lint, ++s->n, line, len, s->tls);
+	s->busy = true;
 	memcpy(buf, line, len);
 	memcpy(buf + len, "\r\n", 2);
 	s->ops->send(s->ctx, buf, len + 2);
 }
 
-/* Sends head, arg and tail as one command line, then moves to next. */
+/* Sends a command line now and moves to next. */
+static void send_now(struct proto_session *s, enum proto_session_state next, const char *line)
+{
+	send_line(s, line, strlen(line));
+	set_state(s, next);
+}
+
+/*
+ * The next planned command: head, arg and tail as one line. It is sent at
+ * once, or in step mode kept as pending until the owner sends, edits or
+ * skips it.
+ */
 static void send_cmd(struct proto_session *s, enum proto_session_state next, const char *head,
                      const char *arg, const char *tail)
 {
-	char line[SESSION_CMD_MAX];
-	int len = snprintf(line, sizeof line, "%s%s%s", head, arg, tail);
+	int len = snprintf(s->pending, sizeof s->pending, "%s%s%s", head, arg, tail);
 
 	if (len < 0)
 		abort();
-	send_line(s, line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
-	set_state(s, next);
+	if (!s->config.step) {
+		send_now(s, next, s->pending);
+		s->pending[0] = '\0';
+		return;
+	}
+	s->pending_next = next;
+	s->has_pending = true;
+	if (s->ops->pending != NULL)
+		s->ops->pending(s->ctx, s->pending);
 }
 
 static void send_quit(struct proto_session *s)
@@ -161,6 +185,7 @@ struct proto_session *proto_session_new(const struct proto_session_config *confi
 	s->ops = ops;
 	s->ctx = ctx;
 	s->state = PROTO_S_BANNER;
+	s->busy = true;
 	s->tls = config->tls_on_connect;
 	s->reader = proto_reader_new(0);
 	s->lint_ops.line = ops->line;
@@ -248,7 +273,7 @@ static void after_greeting(struct proto_session *s, const struct proto_reply *eh
 /* Sends QUIT, and fails with reason once it is answered. */
 static void quit_failing(struct proto_session *s, const char *reason, int code)
 {
-	snprintf(s->pending, sizeof s->pending, "%s (reply %d)", reason, code);
+	snprintf(s->pending_error, sizeof s->pending_error, "%s (reply %d)", reason, code);
 	send_quit(s);
 }
 
@@ -256,8 +281,8 @@ static void quit_failing(struct proto_session *s, const char *reason, int code)
 static void finish(struct proto_session *s)
 {
 	proto_lint_end(s->lint);
-	if (s->pending[0] != '\0') {
-		fail(s, s->pending);
+	if (s->pending_error[0] != '\0') {
+		fail(s, s->pending_error);
 		return;
 	}
 	set_state(s, PROTO_S_DONE);
@@ -302,7 +327,7 @@ static void send_body(struct proto_session *s)
 			send_line(s, line + 1, len);
 		p = nl != NULL ? nl + 1 : end;
 	}
-	send_cmd(s, PROTO_S_BODY, ".", "", "");
+	send_now(s, PROTO_S_BODY, ".");
 }
 
 /* The next recipient, DATA, or QUIT. */
@@ -398,6 +423,98 @@ static void on_reply(struct proto_session *s, int code, const struct proto_reply
 	}
 }
 
+/* The reply to a command the user typed: the plan goes on where it was. */
+static void on_free_reply(struct proto_session *s, int code)
+{
+	s->free_in_flight = false;
+	if (strcmp(s->free_verb, "STARTTLS") == 0 && code == 220 && !s->tls) {
+		s->has_pending = false;
+		begin_tls(s);
+	} else if (strcmp(s->free_verb, "QUIT") == 0) {
+		s->has_pending = false;
+		set_state(s, PROTO_S_QUIT);
+		finish(s);
+	} else if (s->has_pending && s->ops->pending != NULL) {
+		s->ops->pending(s->ctx, s->pending);
+	}
+}
+
+/* The verb of a command line, upper case, into verb (at most 15 bytes). */
+static void verb_of(const char *line, char *verb, size_t size)
+{
+	size_t i = 0;
+
+	while (line[i] != '\0' && line[i] != ' ' && i + 1 < size) {
+		verb[i] = (char)(line[i] >= 'a' && line[i] <= 'z' ? line[i] - 32 : line[i]);
+		i++;
+	}
+	verb[i] = '\0';
+}
+
+int proto_session_command(struct proto_session *s, const char *command)
+{
+	if (s->busy || proto_session_over(s) || s->state == PROTO_S_HANDSHAKE)
+		return -1;
+	verb_of(command, s->free_verb, sizeof s->free_verb);
+	s->free_in_flight = true;
+	send_line(s, command, strlen(command));
+	return 0;
+}
+
+const char *proto_session_pending(const struct proto_session *s)
+{
+	return s->has_pending ? s->pending : NULL;
+}
+
+int proto_session_send_pending(struct proto_session *s, const char *edited)
+{
+	char planned[16], typed[16];
+
+	if (!s->has_pending || s->busy)
+		return -1;
+	if (edited == NULL)
+		edited = s->pending;
+	verb_of(s->pending, planned, sizeof planned);
+	verb_of(edited, typed, sizeof typed);
+	if (strcmp(planned, typed) != 0)
+		return proto_session_command(s, edited);
+	s->has_pending = false;
+	send_now(s, s->pending_next, edited);
+	return 0;
+}
+
+int proto_session_skip(struct proto_session *s)
+{
+	if (!s->has_pending || s->pending_next == PROTO_S_QUIT)
+		return -1;
+	s->has_pending = false;
+	switch (s->pending_next) {
+	case PROTO_S_MAIL:
+	case PROTO_S_DATA:
+		send_quit(s);
+		break;
+	case PROTO_S_RCPT:
+		after_rcpt(s);
+		break;
+	default:
+		transaction_or_quit(s);
+		break;
+	}
+	return 0;
+}
+
+void proto_session_run(struct proto_session *s)
+{
+	s->config.step = false;
+	if (s->has_pending && !s->busy)
+		proto_session_send_pending(s, NULL);
+}
+
+bool proto_session_busy(const struct proto_session *s)
+{
+	return s->busy;
+}
+
 void proto_session_start(struct proto_session *s)
 {
 	/* Notes may come first (the connection attempts); commands may not. */
@@ -419,7 +536,12 @@ void proto_session_feed(struct proto_session *s, const void *buf, size_t len)
 	while (!proto_session_over(s) && proto_reader_next(s->reader, &line)) {
 		term = line.flags & PROTO_L_BARE_LF ? PROTO_TERM_LF : PROTO_TERM_CRLF;
 		proto_lint_server(s->lint, ++s->n, line.text, line.len, term, s->tls);
-		if (line.last)
+		if (!line.last)
+			continue;
+		s->busy = false;
+		if (s->free_in_flight)
+			on_free_reply(s, proto_reader_reply(s->reader)->code);
+		else
 			on_reply(s, proto_reader_reply(s->reader)->code,
 			         proto_reader_reply(s->reader));
 	}
@@ -500,6 +622,8 @@ bool proto_session_tls(const struct proto_session *s)
 
 const char *proto_session_waiting_for(const struct proto_session *s)
 {
+	if (s->free_in_flight)
+		return "the reply to the command typed";
 	return waiting_names[s->state];
 }
 

@@ -298,11 +298,117 @@ static void test_names(void **state)
 	assert_int_equal(proto_starttls_policy_parse("sometimes", &p), -1);
 }
 
+/* Step mode: the owner sends, edits, skips and types commands. */
+struct stepper {
+	struct run run;
+	char pending[256];
+	unsigned notified;
+};
+
+static void on_pending(void *ctx, const char *command)
+{
+	struct stepper *st = ctx;
+
+	snprintf(st->pending, sizeof st->pending, "%s", command);
+	st->notified++;
+}
+
+static const struct proto_session_ops step_ops = {on_send,    on_starttls, on_line,
+                                                  on_finding, NULL,        on_pending};
+
+static struct proto_session *stepped(struct stepper *st, enum proto_starttls_policy policy)
+{
+	struct proto_session_config config = {
+	    .helo = "client.example", .starttls = policy, .step = true};
+	struct proto_session *s = proto_session_new(&config, &step_ops, st);
+
+	memset(st, 0, sizeof *st);
+	proto_session_start(s);
+	return s;
+}
+
+static void test_step_send_edit_skip(void **state)
+{
+	struct stepper *st = calloc(1, sizeof *st);
+	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
+
+	(void)state;
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	assert_string_equal(proto_session_pending(s), "EHLO client.example");
+	assert_int_equal(st->run.nsent, 0);
+	assert_int_equal(proto_session_send_pending(s, "EHLO edited.example"), 0);
+	assert_string_equal(st->run.sent, "EHLO edited.example\r\n");
+	assert_null(proto_session_pending(s));
+	assert_int_equal(proto_session_command(s, "NOOP"), -1); /* EHLO awaits its reply */
+	proto_session_feed(s, CORRECT, strlen(CORRECT));
+	assert_string_equal(st->pending, "STARTTLS");
+	assert_int_equal(proto_session_skip(s), 0);
+	assert_string_equal(proto_session_pending(s), "QUIT");
+	assert_int_equal(proto_session_skip(s), -1);
+	assert_int_equal(proto_session_send_pending(s, NULL), 0);
+	proto_session_feed(s, "221 bye\r\n", 9);
+	assert_int_equal(proto_session_state(s), PROTO_S_DONE);
+	assert_string_equal(st->run.sent, "EHLO edited.example\r\nQUIT\r\n");
+	proto_session_free(s);
+	free(st);
+}
+
+static void test_step_free_commands(void **state)
+{
+	struct stepper *st = calloc(1, sizeof *st);
+	struct proto_session *s = stepped(st, PROTO_STARTTLS_STRICT);
+
+	(void)state;
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	proto_session_send_pending(s, NULL);
+	proto_session_feed(s, MISORDERED, strlen(MISORDERED));
+	/* Strict, like Postfix: no STARTTLS planned, QUIT is next. */
+	assert_string_equal(proto_session_pending(s), "QUIT");
+	/* An edit with another verb is a free command; the plan keeps waiting. */
+	assert_int_equal(proto_session_send_pending(s, "NOOP"), 0);
+	proto_session_feed(s, "250 ok\r\n", 8);
+	assert_string_equal(proto_session_pending(s), "QUIT");
+	assert_int_equal(st->notified, 3);
+	/* The user sends STARTTLS anyway: TLS starts, then EHLO is planned. */
+	assert_int_equal(proto_session_command(s, "starttls"), 0);
+	proto_session_feed(s, "220 go\r\n", 8);
+	assert_true(st->run.starttls);
+	proto_session_tls_done(s, true, true, NULL);
+	assert_string_equal(proto_session_pending(s), "EHLO client.example");
+	assert_true(proto_session_tls(s));
+	proto_session_run(s);
+	assert_null(proto_session_pending(s));
+	proto_session_feed(s, PLAIN, strlen(PLAIN));
+	proto_session_feed(s, "221 bye\r\n", 9);
+	assert_int_equal(proto_session_state(s), PROTO_S_DONE);
+	assert_string_equal(st->run.sent, EHLO "NOOP\r\nstarttls\r\n" EHLO "QUIT\r\n");
+	proto_session_free(s);
+	free(st);
+}
+
+static void test_step_typed_quit(void **state)
+{
+	struct stepper *st = calloc(1, sizeof *st);
+	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
+
+	(void)state;
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	assert_int_equal(proto_session_command(s, "QUIT"), 0);
+	proto_session_feed(s, "221 bye\r\n", 9);
+	assert_int_equal(proto_session_state(s), PROTO_S_DONE);
+	assert_null(proto_session_pending(s));
+	proto_session_free(s);
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_step_send_edit_skip),
+	    cmocka_unit_test(test_step_free_commands),
+	    cmocka_unit_test(test_step_typed_quit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
