@@ -1,0 +1,109 @@
+/*
+ * ui.h: the inspector's full-screen front end (ncurses, wide characters)
+ * and its libedit command line. It renders a model that its owner fills and
+ * never reads a socket: keys come in through ui_input (or ui_key), and what
+ * the user asks for goes out through struct ui_ops.
+ */
+#ifndef SMTPSCOPE_UI_H
+#define SMTPSCOPE_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proto.h"
+
+#define UI_LINES_MAX 200000 /* lines kept; older ones are counted and dropped */
+
+/* One line of the conversation, as the model keeps it. */
+struct ui_line {
+	unsigned n;
+	enum proto_dir dir;
+	bool tls;
+	enum proto_role role;
+	char *text; /* owned copy of the bytes as received; show them escaped */
+	size_t len;
+	unsigned flags; /* PROTO_L_* */
+	bool has_ehlo;  /* inside an EHLO reply: ehlo is set */
+	struct proto_ehlo_line ehlo;
+	unsigned nfindings;
+	enum proto_finding_id finding[PROTO_LINE_FINDINGS];
+	char time[16]; /* "07:10:00.123", local time of arrival or sending */
+};
+
+struct ui_finding {
+	enum proto_finding_id id;
+	unsigned n;
+};
+
+/* What the screen shows. The owner fills it and calls ui_draw. */
+struct ui_model {
+	struct ui_line *lines;
+	size_t nlines;
+	size_t cap;
+	size_t dropped;
+	struct ui_finding *findings;
+	size_t nfindings;
+	size_t fcap;
+	const struct proto_lint *lint; /* its first EHLO reply drives the client matrix */
+	char target[256];              /* what the user asked for: "mx.example.org:25" */
+	char address[64];              /* "192.0.2.1:25", or "" */
+	char state[96];                /* "connecting", "plaintext", "TLSv1.3 TLS_AES_...", "closed" */
+	char verify[192];              /* "verified for mx.example.org", "not verified: ...", "" */
+	char transcript[256];          /* file being written, or "" */
+	long long started_ms;          /* monotonic start, for the elapsed time */
+	const char *pending;           /* the next planned command, or NULL */
+	bool session_open;             /* quitting asks first */
+	bool busy;                     /* a command awaits its reply */
+	bool replay;                   /* stepping through a saved transcript */
+	char message[256];             /* a one-line note for the user, or "" */
+};
+
+void ui_model_init(struct ui_model *model);
+void ui_model_free(struct ui_model *model);
+/* Copies a line (time is "HH:MM:SS.mmm"); 0, or -1 when memory ran out. */
+int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line,
+		      const char *time);
+int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsigned n);
+
+/* What the user asks for. Any may be NULL. */
+struct ui_ops {
+	/* Send the pending command: as planned (command NULL) or as edited. */
+	void (*send)(void *ctx, const char *command);
+	/* Send a command typed after ':'. */
+	void (*command)(void *ctx, const char *command);
+	void (*skip)(void *ctx);
+	void (*run)(void *ctx);
+	void (*write_transcript)(void *ctx);
+	void (*quit)(void *ctx);
+	/* Replay: show the next line of the saved transcript. */
+	void (*step)(void *ctx);
+};
+
+enum {
+	UI_NO_COLOR = 1u << 0, /* attributes instead of colours (NO_COLOR, monochrome) */
+	UI_HEADLESS = 1u << 1, /* no terminal: output discarded, keys only through ui_key */
+};
+
+struct ui;
+
+/* Takes over the terminal; NULL with err filled when it cannot. */
+struct ui *ui_new(struct ui_model *model, const struct ui_ops *ops, void *ctx, unsigned flags,
+		  char *err, size_t errlen);
+/* Gives the terminal back as it was. */
+void ui_free(struct ui *ui);
+/* The descriptor to poll for keys, or -1 (headless). */
+int ui_fd(const struct ui *ui);
+/* Reads and handles every key waiting on the terminal; never blocks. */
+void ui_input(struct ui *ui);
+/* Handles one key (a character or a KEY_* code). */
+void ui_key(struct ui *ui, int key);
+/* Redraws the screen from the model. */
+void ui_draw(struct ui *ui);
+/* Takes the new terminal size (after SIGWINCH). */
+void ui_resize(struct ui *ui);
+/* True once the user asked to quit and confirmed. */
+bool ui_done(const struct ui *ui);
+/* The screen as text, one row per line, for headless tests; returns its length. */
+size_t ui_dump(const struct ui *ui, char *buf, size_t len);
+
+#endif
