@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "lab_int.h"
 #include "proto.h"
 
 enum ending { END_CRLF, END_LF, END_NONE };

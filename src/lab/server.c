@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "lab_int.h"
 #include "tls.h"
 
 #define LAB_BACKLOG 16

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "lab_int.h"
 #include "proto.h"
 #include "tls.h"
 

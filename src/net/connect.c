@@ -9,7 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "net_int.h"
 
 long long net_now_ms(void)
 {

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "net_int.h"
 
 /* The one server, IPv4: the classic nsaddr_list. */
 static void point_v4(struct net_dns *dns, const char *host, unsigned port)

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "net_int.h"
 
 /* Reads one MX record; the host comes without its trailing dot ("." for the root). */
 static int read_mx(ns_msg *msg, const ns_rr *rr, struct net_mx *mx)

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "net_int.h"
 
 int net_addr_set(struct net_addr *addr, const struct sockaddr *sa, socklen_t len)
 {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "net_int.h"
 
 void net_err(char *err, size_t errlen, const char *fmt, ...)
 {

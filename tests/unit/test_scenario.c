@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "lab_int.h"
 
 #define OUT_MAX 4096
 
