@@ -1,0 +1,434 @@
+/*
+ * live.c: one live session on the network, for "check" and the inspector.
+ * It connects (MX hosts in preference order, every address in turn), moves
+ * bytes between the socket (or TLS) and the session engine, runs the
+ * handshake when the engine asks for it, and keeps every wait within
+ * --timeout. "check" lets it run to the end; the inspector services it
+ * from its own event loop, between keys.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "live.h"
+
+#define CHECK_READ 16384 /* bytes read at a time */
+
+static void on_send(void *ctx, const char *buf, size_t len)
+{
+	struct live *c = ctx;
+	char *grown;
+
+	if (len > c->outcap - c->outlen) {
+		grown = realloc(c->out, c->outlen + len + 4096);
+		if (grown == NULL) {
+			proto_session_abort(c->session, "out of memory");
+			return;
+		}
+		c->out = grown;
+		c->outcap = c->outlen + len + 4096;
+	}
+	memcpy(c->out + c->outlen, buf, len);
+	c->outlen += len;
+	c->deadline = net_now_ms() + c->args->timeout_ms;
+}
+
+static void on_starttls(void *ctx)
+{
+	struct live *c = ctx;
+
+	c->want_tls = true;
+	c->deadline = net_now_ms() + c->args->timeout_ms;
+}
+
+static void on_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct live *c = ctx;
+
+	c->last_n = line->n;
+	c->sink->line(c->ctx, line);
+}
+
+static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	struct live *c = ctx;
+
+	c->sink->finding(c->ctx, id, n);
+}
+
+static void on_pending(void *ctx, const char *command)
+{
+	struct live *c = ctx;
+
+	if (c->sink->pending != NULL)
+		c->sink->pending(c->ctx, command);
+}
+
+static const struct proto_session_ops live_ops = {on_send,    on_starttls, on_line,
+                                                  on_finding, NULL,        on_pending};
+
+/* A note in the transcript, formatted. */
+static void note(struct live *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(struct live *c, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	proto_session_info(c->session, text);
+}
+
+/* Milliseconds left before the deadline, at least 0. */
+static int remaining(const struct live *c)
+{
+	long long left = c->deadline - net_now_ms();
+
+	return left > 0 ? (int)(left < 2147483647 ? left : 2147483647) : 0;
+}
+
+static void timed_out(struct live *c)
+{
+	char reason[256];
+
+	snprintf(reason, sizeof reason, "timed out after %g s waiting for %s",
+	         c->args->timeout_ms / 1000.0, proto_session_waiting_for(c->session));
+	note(c, "%s", reason);
+	proto_session_abort(c->session, reason);
+}
+
+/* Tries each address of host in turn; 0 with c->fd connected, or -1. */
+static int connect_host(struct live *c, const char *host, const char *port)
+{
+	struct net_resolve_opts opts = {c->args->family, c->args->resolver, c->args->timeout_ms};
+	struct net_addr addr[NET_ADDRS_MAX];
+	char err[256];
+	size_t n, i;
+
+	if (net_resolve(host, port, &opts, addr, NET_ADDRS_MAX, &n, err, sizeof err) != 0) {
+		note(c, "cannot resolve %s: %s", host, err);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		note(c, "connecting to %s [%s]", host, addr[i].text);
+		c->fd = net_connect(&addr[i], c->args->timeout_ms, err, sizeof err);
+		if (c->fd >= 0) {
+			snprintf(c->host, sizeof c->host, "%s", host);
+			snprintf(c->address, sizeof c->address, "%s", addr[i].text);
+			note(c, "connected to %s [%s]", host, addr[i].text);
+			return 0;
+		}
+		note(c, "%s", err);
+	}
+	return -1;
+}
+
+/* The MX hosts of the domain in preference order, or the domain itself. */
+static int connect_mx(struct live *c, const char *port)
+{
+	struct net_resolve_opts opts = {c->args->family, c->args->resolver, c->args->timeout_ms};
+	struct net_mx mx[NET_MX_MAX];
+	char err[256];
+	size_t n, i;
+
+	if (net_mx(c->args->mx, &opts, mx, NET_MX_MAX, &n, err, sizeof err) != 0) {
+		note(c, "MX look-up for %s failed: %s", c->args->mx, err);
+		return -1;
+	}
+	if (n == 0) {
+		note(c, "%s has no MX record: trying the domain itself (RFC 5321 section 5.1)",
+		     c->args->mx);
+		return connect_host(c, c->args->mx, port);
+	}
+	for (i = 0; i < n; i++) {
+		note(c, "MX %u %s", mx[i].preference, mx[i].host);
+		if (connect_host(c, mx[i].host, port) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int connect_target(struct live *c)
+{
+	const char *port = c->args->session.tls_on_connect ? "465" : "25";
+	struct net_target target;
+	char err[256];
+
+	if (c->args->port != NULL)
+		port = c->args->port;
+	if (c->args->mx != NULL)
+		return connect_mx(c, port);
+	if (net_parse_target(c->args->target, port, &target, err, sizeof err) != 0) {
+		note(c, "%s", err);
+		return -1;
+	}
+	return connect_host(c, target.host, target.port);
+}
+
+/* True when name is an IP literal, which carries no name to send or check. */
+static bool is_ip_literal(const char *name)
+{
+	return strchr(name, ':') != NULL || strspn(name, "0123456789.") == strlen(name);
+}
+
+/* The TLS layer's words without the "handshake failed: " said around them here. */
+static const char *without_prefix(const char *error)
+{
+	static const char prefix[] = "handshake failed: ";
+
+	return strncmp(error, prefix, sizeof prefix - 1) == 0 ? error + sizeof prefix - 1 : error;
+}
+
+/* Runs the handshake within the deadline; NULL when TLS is up, else why not. */
+static const char *handshake(struct live *c)
+{
+	const char *name = is_ip_literal(c->host) ? NULL : c->host;
+	struct tls_client_config cfg = {c->args->sni ? c->args->sni : name, name, c->args->ca_file};
+	enum tls_io io;
+	int ready = 1;
+
+	c->tls_tried = true;
+	c->deadline = net_now_ms() + c->args->timeout_ms;
+	c->tls = tls_client_new(&cfg, c->fd, c->why, sizeof c->why);
+	if (c->tls == NULL)
+		return c->why;
+	while ((io = tls_handshake(c->tls)) == TLS_IO_WANT_READ || io == TLS_IO_WANT_WRITE) {
+		ready = net_wait(c->fd, io == TLS_IO_WANT_WRITE, remaining(c));
+		if (ready <= 0)
+			break;
+	}
+	tls_get_facts(c->tls, &c->facts);
+	if (io == TLS_IO_DONE && c->facts.established)
+		return NULL;
+	if (ready == 0)
+		snprintf(c->why, sizeof c->why, "timed out after %g s",
+		         c->args->timeout_ms / 1000.0);
+	else if (io == TLS_IO_CLOSED)
+		snprintf(c->why, sizeof c->why, "the server closed the connection");
+	else
+		snprintf(c->why, sizeof c->why, "%s", without_prefix(tls_error(c->tls)));
+	note(c, "TLS handshake failed: %s", c->why);
+	return c->why;
+}
+
+/* Notes what TLS established and whether the certificate was verified. */
+static void note_tls(struct live *c)
+{
+	const struct tls_facts *f = &c->facts;
+
+	note(c, "TLS started: %s %s%s%s", f->version, f->cipher, f->group[0] ? " " : "", f->group);
+	if (f->verified)
+		note(c, "certificate verified for %s", c->host);
+	else
+		note(c, "certificate not verified: %s", f->verify_error);
+}
+
+/* Hands the session over to TLS, as it asked. */
+static void start_tls(struct live *c)
+{
+	const char *why;
+
+	c->want_tls = false;
+	why = handshake(c);
+	if (why == NULL)
+		note_tls(c);
+	proto_session_tls_done(c->session, why == NULL, why == NULL && c->facts.verified, why);
+}
+
+/* Writes what is queued; false when the session ended on the way. */
+static bool flush_out(struct live *c)
+{
+	size_t done = 0;
+	ssize_t n;
+	enum tls_io io;
+
+	while (c->outlen > 0) {
+		if (c->tls != NULL) {
+			io = tls_write(c->tls, c->out, c->outlen, &done);
+			n = io == TLS_IO_DONE ? (ssize_t)done : -1;
+			errno = io == TLS_IO_WANT_READ || io == TLS_IO_WANT_WRITE ? EAGAIN : EPIPE;
+		} else {
+			n = write(c->fd, c->out, c->outlen);
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			if (net_wait(c->fd, true, remaining(c)) <= 0) {
+				timed_out(c);
+				return false;
+			}
+			continue;
+		}
+		if (n < 0) {
+			proto_session_abort(c->session, "the connection broke while sending");
+			return false;
+		}
+		memmove(c->out, c->out + n, c->outlen - (size_t)n);
+		c->outlen -= (size_t)n;
+	}
+	return true;
+}
+
+/* Reads what the server sent into the session, waiting at most until the deadline. */
+static void read_in(struct live *c)
+{
+	char buf[CHECK_READ];
+	size_t got = 0;
+	ssize_t n;
+	enum tls_io io;
+	int ready = c->tls != NULL ? 1 : net_wait(c->fd, false, remaining(c));
+
+	if (ready == 0) {
+		timed_out(c);
+		return;
+	}
+	if (c->tls == NULL) {
+		n = read(c->fd, buf, sizeof buf);
+		if (n > 0)
+			proto_session_feed(c->session, buf, (size_t)n);
+		else if (n == 0)
+			proto_session_eof(c->session);
+		else if (errno != EAGAIN && errno != EINTR)
+			proto_session_abort(c->session, "the connection broke while reading");
+		return;
+	}
+	io = tls_read(c->tls, buf, sizeof buf, &got);
+	if (io == TLS_IO_DONE)
+		proto_session_feed(c->session, buf, got);
+	else if (io == TLS_IO_CLOSED)
+		proto_session_eof(c->session);
+	else if (io == TLS_IO_ERROR)
+		proto_session_abort(c->session, tls_error(c->tls));
+	else if (net_wait(c->fd, io == TLS_IO_WANT_WRITE, remaining(c)) == 0)
+		timed_out(c);
+}
+
+/* Reads once what is there, without waiting; TLS may hold more than the socket shows. */
+static void read_ready(struct live *c)
+{
+	char buf[CHECK_READ];
+	size_t got = 0;
+	ssize_t n;
+	enum tls_io io;
+
+	if (c->tls == NULL) {
+		n = read(c->fd, buf, sizeof buf);
+		if (n > 0)
+			proto_session_feed(c->session, buf, (size_t)n);
+		else if (n == 0)
+			proto_session_eof(c->session);
+		else if (errno != EAGAIN && errno != EINTR)
+			proto_session_abort(c->session, "the connection broke while reading");
+		return;
+	}
+	while (!proto_session_over(c->session) && !c->want_tls &&
+	       (io = tls_read(c->tls, buf, sizeof buf, &got)) == TLS_IO_DONE)
+		proto_session_feed(c->session, buf, got);
+	if (proto_session_over(c->session) || c->want_tls)
+		return;
+	if (io == TLS_IO_CLOSED)
+		proto_session_eof(c->session);
+	else if (io == TLS_IO_ERROR)
+		proto_session_abort(c->session, tls_error(c->tls));
+}
+
+void live_run(struct live *c)
+{
+	while (!proto_session_over(c->session)) {
+		if (c->want_tls) {
+			start_tls(c);
+			continue;
+		}
+		if (!flush_out(c) || proto_session_over(c->session))
+			break;
+		read_in(c);
+	}
+	flush_out(c);
+}
+
+void live_service(struct live *c, bool readable)
+{
+	if (proto_session_over(c->session))
+		return;
+	if (c->want_tls) {
+		start_tls(c);
+		return;
+	}
+	if (!flush_out(c))
+		return;
+	if (readable)
+		read_ready(c);
+	if (!proto_session_over(c->session) && proto_session_busy(c->session) &&
+	    net_now_ms() >= c->deadline)
+		timed_out(c);
+	flush_out(c);
+}
+
+int live_wait_ms(const struct live *c)
+{
+	if (proto_session_over(c->session))
+		return -1;
+	if (c->want_tls || c->outlen > 0)
+		return 0;
+	return proto_session_busy(c->session) ? remaining(c) : -1;
+}
+
+int live_fd(const struct live *c)
+{
+	return c->fd;
+}
+
+/* Connects (and for implicit TLS, shakes hands), then waits for the greeting. */
+bool live_open(struct live *c)
+{
+	c->deadline = net_now_ms() + c->args->timeout_ms;
+	if (connect_target(c) != 0) {
+		proto_session_abort(c->session, "could not connect to any address");
+		return false;
+	}
+	if (c->args->session.tls_on_connect) {
+		if (handshake(c) != NULL) {
+			char reason[300];
+
+			snprintf(reason, sizeof reason, "the TLS handshake failed: %s", c->why);
+			proto_session_abort(c->session, reason);
+			return false;
+		}
+		note_tls(c);
+		if (!c->facts.verified)
+			c->sink->finding(c->ctx, PROTO_F_TLS_UNVERIFIED, c->last_n);
+	}
+	c->deadline = net_now_ms() + c->args->timeout_ms;
+	proto_session_start(c->session);
+	return true;
+}
+
+int live_init(struct live *c, struct check_args *args, const struct live_sink *sink, void *ctx)
+{
+	memset(c, 0, sizeof *c);
+	c->args = args;
+	c->sink = sink;
+	c->ctx = ctx;
+	c->fd = -1;
+	c->session = proto_session_new(&args->session, &live_ops, c);
+	return c->session != NULL ? 0 : -1;
+}
+
+void live_free(struct live *c)
+{
+	if (c->tls != NULL) {
+		tls_shutdown(c->tls);
+		tls_free(c->tls);
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	proto_session_free(c->session);
+	free(c->out);
+	c->tls = NULL;
+	c->fd = -1;
+	c->session = NULL;
+	c->out = NULL;
+}
