@@ -448,6 +448,11 @@ void proto_session_run(struct proto_session *session);
 int proto_session_command(struct proto_session *session, const char *command);
 /* True while a command (or the greeting) awaits its reply. */
 bool proto_session_busy(const struct proto_session *session);
+/*
+ * True from ops->starttls to proto_session_tls_done. (In step mode the
+ * state stays "handshake" after it, until the EHLO inside TLS is sent.)
+ */
+bool proto_session_handshaking(const struct proto_session *session);
 /* A note for the transcript ("TLS started: ..."), shown as an info line. */
 void proto_session_info(struct proto_session *session, const char *text);
 /* Ends the session early (timeout, I/O error), with the reason in words. */

@@ -33,6 +33,7 @@ struct proto_session {
 	bool free_in_flight; /* a command the user typed awaits its reply */
 	char free_verb[16];  /* its verb, upper case */
 	bool busy;           /* a command, or the greeting, awaits its reply */
+	bool handshaking;    /* the owner runs the TLS handshake: no plaintext may come */
 	struct proto_reader *reader;
 	struct proto_lint *lint;
 	struct proto_lint_ops lint_ops; /* the owner's line and finding callbacks */
@@ -303,6 +304,7 @@ static void begin_tls(struct proto_session *s)
 		proto_reader_discard(s->reader);
 	}
 	set_state(s, PROTO_S_HANDSHAKE);
+	s->handshaking = true;
 	s->ops->starttls(s->ctx);
 }
 
@@ -453,7 +455,7 @@ static void verb_of(const char *line, char *verb, size_t size)
 
 int proto_session_command(struct proto_session *s, const char *command)
 {
-	if (s->busy || proto_session_over(s) || s->state == PROTO_S_HANDSHAKE)
+	if (s->busy || proto_session_over(s) || s->handshaking)
 		return -1;
 	verb_of(command, s->free_verb, sizeof s->free_verb);
 	s->free_in_flight = true;
@@ -515,6 +517,11 @@ bool proto_session_busy(const struct proto_session *s)
 	return s->busy;
 }
 
+bool proto_session_handshaking(const struct proto_session *s)
+{
+	return s->handshaking;
+}
+
 void proto_session_start(struct proto_session *s)
 {
 	/* Notes may come first (the connection attempts); commands may not. */
@@ -527,7 +534,8 @@ void proto_session_feed(struct proto_session *s, const void *buf, size_t len)
 	struct proto_line line;
 	enum proto_term term;
 
-	if (s->state == PROTO_S_HANDSHAKE)
+	/* The owner feeds no plaintext while it runs the handshake. */
+	if (s->handshaking)
 		abort();
 	if (proto_reader_feed(s->reader, buf, len) != 0) {
 		fail(s, "out of memory");
@@ -537,6 +545,9 @@ void proto_session_feed(struct proto_session *s, const void *buf, size_t len)
 		term = line.flags & PROTO_L_BARE_LF ? PROTO_TERM_LF : PROTO_TERM_CRLF;
 		proto_lint_server(s->lint, ++s->n, line.text, line.len, term, s->tls);
 		if (!line.last)
+			continue;
+		/* A reply nothing asked for is analysed, but moves no plan. */
+		if (!s->busy)
 			continue;
 		s->busy = false;
 		if (s->free_in_flight)
@@ -563,7 +574,7 @@ void proto_session_eof(struct proto_session *s)
 	}
 	snprintf(reason, sizeof reason,
 	         "the server closed the connection while smtpscope waited for %s",
-	         waiting_names[s->state]);
+	         proto_session_waiting_for(s));
 	fail(s, reason);
 }
 
@@ -571,8 +582,9 @@ void proto_session_tls_done(struct proto_session *s, bool ok, bool verified, con
 {
 	char reason[SESSION_ERR_MAX];
 
-	if (s->state != PROTO_S_HANDSHAKE)
+	if (!s->handshaking)
 		abort();
+	s->handshaking = false;
 	if (!ok) {
 		s->ops->finding(s->ctx, PROTO_F_TLS_HANDSHAKE_FAILED, s->n);
 		snprintf(reason, sizeof reason, "the TLS handshake failed%s%s",
@@ -624,6 +636,8 @@ const char *proto_session_waiting_for(const struct proto_session *s)
 {
 	if (s->free_in_flight)
 		return "the reply to the command typed";
+	if (s->has_pending && !s->busy)
+		return "the user to send the next command";
 	return waiting_names[s->state];
 }
 

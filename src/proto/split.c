@@ -72,11 +72,12 @@ void proto_split_lend(struct proto_split *split, const void *buf, size_t len)
 
 int proto_split_keep(struct proto_split *split)
 {
-	const char *rest = split->data + split->pos;
+	const char *rest;
 	size_t n = split->len - split->pos;
 
 	if (!split->lent)
 		return 0;
+	rest = split->data + split->pos;
 	split->lent = false;
 	split->data = split->buf;
 	split->pos = split->len = 0;

@@ -401,6 +401,36 @@ static void test_step_typed_quit(void **state)
 	free(st);
 }
 
+/* Replies nothing asked for move no plan, even while TLS waits for EHLO. */
+static void test_step_unsolicited(void **state)
+{
+	struct stepper *st = calloc(1, sizeof *st);
+	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
+
+	(void)state;
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	proto_session_send_pending(s, NULL);
+	proto_session_feed(s, CORRECT, strlen(CORRECT));
+	proto_session_feed(s, "250 extra\r\n454 not now\r\n", 24);
+	assert_string_equal(proto_session_pending(s), "STARTTLS");
+	assert_string_equal(st->run.sent, EHLO);
+	proto_session_send_pending(s, NULL);
+	proto_session_feed(s, "220 go\r\n", 8);
+	proto_session_tls_done(s, true, true, NULL);
+	assert_string_equal(proto_session_pending(s), "EHLO client.example");
+	/* The server speaks first inside TLS: analysed, no crash, EHLO still pending. */
+	proto_session_feed(s, "250 hi\r\n", 8);
+	assert_string_equal(proto_session_pending(s), "EHLO client.example");
+	assert_string_equal(proto_session_waiting_for(s), "the user to send the next command");
+	assert_int_equal(proto_session_command(s, "NOOP"), 0);
+	proto_session_feed(s, "250 ok\r\n", 8);
+	assert_string_equal(proto_session_pending(s), "EHLO client.example");
+	proto_session_eof(s);
+	assert_non_null(strstr(proto_session_error(s), "waited for the user"));
+	proto_session_free(s);
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +439,7 @@ int main(void)
 	    cmocka_unit_test(test_step_send_edit_skip),
 	    cmocka_unit_test(test_step_free_commands),
 	    cmocka_unit_test(test_step_typed_quit),
+	    cmocka_unit_test(test_step_unsolicited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

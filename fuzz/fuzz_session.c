@@ -1,0 +1,188 @@
+/*
+ * fuzz_session.c: a libFuzzer target for the session engine, which reads
+ * the bytes of a live server.
+ *
+ * The first byte of the input is the configuration: bits 0-1 the STARTTLS
+ * policy, bit 2 TLS on connect, bits 3-5 where to quit early, bit 6 a mail
+ * transaction with DATA, bit 7 a failed TLS handshake. The second byte gives
+ * the size of the chunks the rest is fed in, as the server's bytes. The
+ * third gives the number of recipients (bits 0-1), whether the TLS peer is
+ * verified (bit 2), step mode (bit 3), what the owner does with each pending
+ * command in step mode (bits 4-5: send it, skip it, run to the end, or send
+ * NOOP in its place) and whether it types a free RSET when idle (bit 6).
+ * Whenever the engine asks for TLS the target answers at once. Every command
+ * the engine sends must be one line ended by CR LF, the callbacks check each
+ * line and finding against proto.h, a session that is not stepped always has
+ * a command awaiting its reply, and the session must be over after the end
+ * of input, with an error exactly when it failed.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "proto.h"
+
+#define CHECK(x)                                                                                   \
+	do {                                                                                       \
+		if (!(x))                                                                          \
+			__builtin_trap();                                                          \
+	} while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Every byte handed back is read into this, so ASan sees each read. */
+static volatile unsigned sink;
+
+struct seen {
+	struct proto_session *session;
+	bool asked_tls; /* ops.starttls was called and not yet answered */
+};
+
+static void on_send(void *ctx, const char *buf, size_t len)
+{
+	size_t i;
+
+	(void)ctx;
+	CHECK(len >= 2 && buf[len - 2] == '\r' && buf[len - 1] == '\n');
+	for (i = 0; i + 2 < len; i++)
+		CHECK(buf[i] != '\r' && buf[i] != '\n');
+}
+
+static void on_starttls(void *ctx)
+{
+	struct seen *seen = ctx;
+
+	CHECK(!seen->asked_tls);
+	seen->asked_tls = true;
+}
+
+static void on_line(void *ctx, const struct proto_lint_line *line)
+{
+	size_t i;
+
+	(void)ctx;
+	CHECK((unsigned)line->dir <= PROTO_DIR_INFO);
+	CHECK((unsigned)line->role < PROTO_ROLE_COUNT);
+	CHECK(line->nfindings <= PROTO_LINE_FINDINGS);
+	for (i = 0; i < line->nfindings; i++)
+		CHECK((unsigned)line->finding[i] < PROTO_F_COUNT);
+	for (i = 0; i < line->len; i++)
+		sink += (unsigned char)line->text[i];
+}
+
+static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	(void)ctx;
+	(void)n;
+	CHECK((unsigned)id < PROTO_F_COUNT);
+}
+
+static void on_state(void *ctx, enum proto_session_state from, enum proto_session_state to)
+{
+	(void)ctx;
+	CHECK((unsigned)from < PROTO_S_COUNT && (unsigned)to < PROTO_S_COUNT);
+	CHECK(from != PROTO_S_DONE && from != PROTO_S_FAILED);
+}
+
+static void on_pending(void *ctx, const char *command)
+{
+	(void)ctx;
+	CHECK(command != NULL && strchr(command, '\n') == NULL);
+}
+
+static const struct proto_session_ops ops = {on_send,    on_starttls, on_line,
+                                             on_finding, on_state,    on_pending};
+
+/* What the owner does between chunks: answers TLS, handles step mode. */
+static void owner(struct proto_session *s, struct seen *seen, const uint8_t *data)
+{
+	unsigned round;
+	int rc;
+
+	/* Without step mode or typed commands, the plan always has a command out. */
+	if (!(data[2] & 0x48))
+		CHECK(proto_session_busy(s) || proto_session_over(s) ||
+		      proto_session_handshaking(s));
+	for (round = 0; round < 8 && !proto_session_over(s); round++) {
+		if (proto_session_handshaking(s)) {
+			CHECK(seen->asked_tls);
+			seen->asked_tls = false;
+			proto_session_tls_done(s, !(data[0] & 0x80), data[2] & 4,
+			                       data[0] & 0x80 ? "fuzzed failure" : NULL);
+			/* Once answered, bytes may be fed again. */
+			CHECK(!proto_session_handshaking(s));
+			continue;
+		}
+		if (proto_session_busy(s))
+			return;
+		if (proto_session_pending(s) == NULL) {
+			if (data[2] & 0x40)
+				CHECK(proto_session_command(s, "RSET") == 0);
+			return;
+		}
+		switch (data[2] >> 4 & 3) {
+		case 0:
+			rc = proto_session_send_pending(s, NULL);
+			break;
+		case 1:
+			rc = proto_session_skip(s);
+			if (rc != 0)
+				rc = proto_session_send_pending(s, NULL);
+			break;
+		case 2:
+			proto_session_run(s);
+			rc = 0;
+			break;
+		default:
+			rc = proto_session_send_pending(s, "NOOP");
+			break;
+		}
+		CHECK(rc == 0);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char body[] = "Subject: x\r\n\r\n.leading dot\r\nline\n\r\n.\r\nlast";
+	struct proto_session_config config = {0};
+	struct seen seen = {NULL, false};
+	struct proto_session *s;
+	size_t pos = 3, n;
+	unsigned i;
+
+	if (size < 3)
+		return 0;
+	config.helo = "client.example";
+	config.starttls = (enum proto_starttls_policy)(data[0] & 3);
+	config.tls_on_connect = data[0] & 4;
+	config.quit_after = (enum proto_quit_after)((data[0] >> 3 & 7) % 7);
+	config.step = data[2] & 8;
+	if (data[0] & 0x40) {
+		config.from = "a@client.example";
+		config.nrcpt = data[2] & 3;
+		for (i = 0; i < config.nrcpt; i++)
+			config.rcpt[i] = "b@server.example";
+		config.data = body;
+		config.data_len = sizeof body - 1;
+	}
+	s = proto_session_new(&config, &ops, &seen);
+	if (s == NULL)
+		return 0;
+	seen.session = s;
+	proto_session_info(s, "connected");
+	proto_session_start(s);
+	owner(s, &seen, data);
+	while (pos < size && !proto_session_over(s)) {
+		n = (size_t)data[1] + 1;
+		n = n < size - pos ? n : size - pos;
+		proto_session_feed(s, data + pos, n);
+		pos += n;
+		owner(s, &seen, data);
+	}
+	proto_session_eof(s);
+	CHECK(proto_session_over(s));
+	CHECK((proto_session_state(s) == PROTO_S_FAILED) == (proto_session_error(s)[0] != '\0'));
+	proto_session_free(s);
+	return 0;
+}

@@ -1,0 +1,136 @@
+/*
+ * fuzz_source.c: a libFuzzer target for the conversation source and linter.
+ *
+ * The first byte of the input is a mode: bits 0-1 choose the format (auto,
+ * raw, swaks or transcript); when bit 2 is set, one blank line of 64 KiB
+ * less (bits 3-7) * 8 bytes is fed first, so the detection buffer fills
+ * early and the rest of the input goes through the in-place cutting of
+ * later chunks. The next two bytes give the sizes of the chunks the rest is
+ * fed in, used in turn. The callbacks check each line and finding against
+ * proto.h. At the end, the first EHLO reply, when there is one, goes through
+ * every client profile, whose answer must be -1 or a kept line, and the
+ * input number of every kept line is looked up.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "proto.h"
+
+#define CHECK(x)                                                                                   \
+	do {                                                                                       \
+		if (!(x))                                                                          \
+			__builtin_trap();                                                          \
+	} while (0)
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Every byte handed back is read into this, so ASan sees each read. */
+static volatile unsigned sink;
+
+struct seen {
+	unsigned last_n; /* number of the last line reported */
+};
+
+static void check_span(struct proto_span span, size_t len)
+{
+	CHECK(span.off <= len && span.len <= len - span.off);
+}
+
+static void on_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct seen *seen = ctx;
+	size_t i;
+
+	CHECK(line->n >= 1 && line->n >= seen->last_n);
+	seen->last_n = line->n;
+	CHECK((unsigned)line->dir <= PROTO_DIR_INFO);
+	CHECK((unsigned)line->role < PROTO_ROLE_COUNT);
+	CHECK(line->nfindings <= PROTO_LINE_FINDINGS);
+	for (i = 0; i < line->nfindings; i++)
+		CHECK((unsigned)line->finding[i] < PROTO_F_COUNT);
+	for (i = 0; i < line->len; i++)
+		sink += (unsigned char)line->text[i];
+	if (line->ehlo != NULL) {
+		CHECK(line->dir == PROTO_DIR_SERVER);
+		check_span(line->ehlo->head, line->len);
+		check_span(line->ehlo->rest, line->len);
+		for (i = 0; i < line->ehlo->nparams && i < PROTO_EHLO_PARAMS; i++)
+			check_span(line->ehlo->param[i], line->len);
+	}
+}
+
+static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	(void)ctx;
+	CHECK((unsigned)id < PROTO_F_COUNT);
+	CHECK(n >= 1);
+}
+
+static const struct proto_lint_ops ops = {on_line, on_finding};
+
+/* A chunk size from one byte: 1 to 128 bytes, or 64 to 8192 in steps of 64. */
+static size_t chunk_size(uint8_t b)
+{
+	return b < 0x80 ? (size_t)b + 1 : (size_t)(b - 0x7f) * 64;
+}
+
+/* Runs the first EHLO reply through every client profile. */
+static void check_first_ehlo(const struct proto_lint *lint, const struct seen *seen)
+{
+	const struct proto_reply *reply;
+	unsigned first_n, i, n, prev = 0;
+	size_t c;
+	int at;
+
+	reply = proto_lint_first_ehlo(lint, &first_n);
+	if (reply == NULL)
+		return;
+	CHECK(reply->nkept >= 1 && reply->nkept <= reply->nlines);
+	CHECK(reply->nkept <= PROTO_REPLY_KEEP);
+	for (c = 0; c < proto_client_count(); c++) {
+		at = proto_client_starttls_line(proto_client_at(c), reply);
+		CHECK(at == -1 || (at >= 0 && (unsigned)at < reply->nkept));
+	}
+	CHECK(first_n == proto_lint_first_ehlo_n(lint, 0));
+	for (i = 0; i < reply->nkept; i++) {
+		n = proto_lint_first_ehlo_n(lint, i);
+		CHECK(n > prev && n <= seen->last_n);
+		prev = n;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const enum proto_format formats[] = {PROTO_FORMAT_AUTO, PROTO_FORMAT_RAW,
+	                                            PROTO_FORMAT_SWAKS, PROTO_FORMAT_TRANSCRIPT};
+	static char blank[PROTO_DETECT_BYTES];
+	struct proto_source *src;
+	struct seen seen = {0};
+	size_t pos = 3, n, turn = 0, pad;
+
+	if (size < 3)
+		return 0;
+	src = proto_source_new(formats[data[0] & 3], &ops, &seen);
+	if (src == NULL)
+		return 0;
+	if (data[0] & 4) {
+		if (blank[0] != ' ')
+			memset(blank, ' ', sizeof blank);
+		pad = sizeof blank - (size_t)(data[0] >> 3) * 8;
+		CHECK(proto_source_feed(src, blank, pad - 1) == 0);
+		CHECK(proto_source_feed(src, "\n", 1) == 0);
+	}
+	while (pos < size) {
+		n = chunk_size(data[1 + turn++ % 2]);
+		n = n < size - pos ? n : size - pos;
+		CHECK(proto_source_feed(src, data + pos, n) == 0);
+		pos += n;
+	}
+	CHECK(proto_source_end(src) == 0);
+	CHECK(proto_source_format(src) != PROTO_FORMAT_AUTO);
+	check_first_ehlo(proto_source_lint(src), &seen);
+	proto_source_free(src);
+	return 0;
+}
