@@ -122,6 +122,8 @@ int cli_transcript_close(struct cli_transcript *t);
 int cli_lint(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_demo(int argc, char **argv);
+int cli_inspect(int argc, char **argv);
+int cli_replay(int argc, char **argv);
 int cli_lab(int argc, char **argv);
 
 #endif

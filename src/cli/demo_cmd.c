@@ -8,17 +8,19 @@
 #include <string.h>
 
 #include "check.h"
+#include "inspect.h"
 #include "lab.h"
 
 static const char *const usage_text =
-    "usage: smtpscope demo --batch [--json] [--color WHEN] [SCENARIO]\n"
+    "usage: smtpscope demo [--batch [--json] [--color WHEN] | --plain] [SCENARIO]\n"
     "\n"
     "Plays a built-in lab scenario (default: misordered, the field case of a\n"
     "server that lists STARTTLS before its domain) on 127.0.0.1 inside this\n"
-    "process, and runs 'smtpscope check' against it. No network is needed.\n"
-    "'smtpscope lab --list' lists the scenarios.\n"
+    "process, and opens the inspector on it; with --batch it runs\n"
+    "'smtpscope check' against it instead, with --plain the line mode.\n"
+    "No network is needed. 'smtpscope lab --list' lists the scenarios.\n"
     "\n"
-    "Exit status: that of 'smtpscope check'.\n";
+    "Exit status: that of 'smtpscope check' (--batch) or of the inspector.\n";
 
 struct demo {
 	struct lab_scenario *scenario; /* the server plays it: freed after the server */
@@ -42,9 +44,9 @@ static int demo_usage(const char *what, const char *arg)
 }
 
 /* Reads the demo's own options into args; returns 0, -1 after --help, or a code. */
-static int parse_demo(int argc, char **argv, struct check_args *args, const char **scenario)
+static int parse_demo(int argc, char **argv, struct check_args *args, const char **scenario,
+                      bool *batch, bool *plain)
 {
-	bool batch = false;
 	const char *v;
 	int i;
 
@@ -54,7 +56,9 @@ static int parse_demo(int argc, char **argv, struct check_args *args, const char
 			return -1;
 		}
 		if (strcmp(argv[i], "--batch") == 0)
-			batch = true;
+			*batch = true;
+		else if (strcmp(argv[i], "--plain") == 0)
+			*plain = true;
 		else if (strcmp(argv[i], "--json") == 0)
 			args->json = true;
 		else if ((v = cli_opt_value(argc, argv, &i, "--color")) != NULL)
@@ -64,10 +68,6 @@ static int parse_demo(int argc, char **argv, struct check_args *args, const char
 		else
 			*scenario = argv[i];
 	}
-	if (!batch)
-		return demo_usage("the interactive demo needs the inspector, which is not built "
-		                  "yet; run",
-		                  "smtpscope demo --batch");
 	return 0;
 }
 
@@ -101,13 +101,14 @@ int cli_demo(int argc, char **argv)
 {
 	struct demo d = {NULL, NULL, 0, 0};
 	const char *scenario = "misordered";
+	bool batch = false, plain = false;
 	struct check_args args;
 	pthread_t thread;
 	int rc;
 
 	check_default_args(&args);
 	args.timeout_ms = 10000;
-	rc = parse_demo(argc, argv, &args, &scenario);
+	rc = parse_demo(argc, argv, &args, &scenario, &batch, &plain);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	rc = start_lab(&d, scenario, &thread);
@@ -117,7 +118,7 @@ int cli_demo(int argc, char **argv)
 		return rc;
 	}
 	args.target = lab_server_address(d.server);
-	rc = check_run(&args);
+	rc = batch ? check_run(&args) : inspect_target(&args, plain);
 	d.stop = 1;
 	pthread_join(thread, NULL);
 	lab_server_free(d.server);

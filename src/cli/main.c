@@ -7,9 +7,11 @@
 #include "cli.h"
 
 static const char *const usage_text =
-    "usage: smtpscope lint [--json] [--format auto|raw|swaks|transcript] [FILE|-]\n"
+    "usage: smtpscope [--plain] [check options] HOST[:PORT] | --mx DOMAIN\n"
+    "       smtpscope lint [--json] [--format auto|raw|swaks|transcript] [FILE|-]\n"
     "       smtpscope check [options] HOST[:PORT] | --mx DOMAIN\n"
-    "       smtpscope demo --batch [SCENARIO]\n"
+    "       smtpscope demo [--batch | --plain] [SCENARIO]\n"
+    "       smtpscope replay FILE\n"
     "       smtpscope lab [options] SCENARIO|FILE | --list\n"
     "       smtpscope --version | --help\n"
     "\n"
@@ -17,9 +19,11 @@ static const char *const usage_text =
     "line in the RFC 5321 grammar, what is wrong with it, and which real SMTP\n"
     "clients will or will not see STARTTLS in it.\n"
     "\n"
+    "  (none)  the inspector: step through a live session, see each line's grammar\n"
     "  lint    diagnose an EHLO reply or a transcript offline ('smtpscope lint --help')\n"
     "  check   run a live session and diagnose it ('smtpscope check --help')\n"
     "  demo    the field case, played by the lab server in this process\n"
+    "  replay  step through a saved transcript in the inspector\n"
     "  lab     play a scripted SMTP server on loopback ('smtpscope lab --help')\n"
     "\n"
     "Exit status: 0 no error-level finding, 1 error-level findings, 2 a live session\n"
@@ -46,8 +50,10 @@ int main(int argc, char **argv)
 		return cli_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "demo") == 0)
 		return cli_demo(argc - 1, argv + 1);
+	if (strcmp(argv[1], "replay") == 0)
+		return cli_replay(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lab") == 0)
 		return cli_lab(argc - 1, argv + 1);
-	fprintf(stderr, "smtpscope: unknown command '%s'\nTry 'smtpscope --help'.\n", argv[1]);
-	return CLI_EXIT_USAGE;
+	/* Anything else is the inspector's target and options. */
+	return cli_inspect(argc, argv);
 }

@@ -1,0 +1,30 @@
+/*
+ * inspect.h: the interactive front ends of a live session: the full-screen
+ * inspector and the plain line mode (--plain).
+ */
+#ifndef SMTPSCOPE_INSPECT_H
+#define SMTPSCOPE_INSPECT_H
+
+#include "check.h"
+#include "live.h"
+#include "ui.h"
+
+struct inspect {
+	struct check_args args;
+	struct live live;
+	struct ui_model model;
+	struct ui *ui;
+	struct cli_transcript transcript; /* written once the user asks ('w') */
+	char transcript_path[256];
+};
+
+/* The inspector (or with plain the line mode) on a target; returns the exit code. */
+int inspect_target(const struct check_args *args, bool plain);
+/* Runs the inspector on args (step mode); returns the exit code. */
+int inspect_run(struct inspect *in);
+/* The plain line mode, for screen readers and dumb terminals. */
+int inspect_plain(struct inspect *in);
+/* Writes the transcript so far to a new file and goes on appending; 0 or -1. */
+int inspect_write_transcript(struct inspect *in);
+
+#endif

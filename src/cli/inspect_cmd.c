@@ -1,0 +1,333 @@
+/*
+ * inspect_cmd.c: the inspector, "smtpscope [options] HOST[:PORT]", and its
+ * demo. One poll loop serves the terminal and the connection: keys go to
+ * the UI, which asks for commands through its ops; the server's bytes go to
+ * the session, whose lines fill the UI's model. Neither ever waits for the
+ * other.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "inspect.h"
+#include "ui.h"
+
+#define INSPECT_TICK_MS 500 /* the status line's clock */
+
+static volatile sig_atomic_t got_winch;
+static volatile sig_atomic_t got_term;
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	got_winch = 1;
+}
+
+static void on_term(int sig)
+{
+	(void)sig;
+	got_term = 1;
+}
+
+/* "07:10:00.123", local time, for the model's lines. */
+static void clock_text(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+	         (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+static void on_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct inspect *in = ctx;
+	char now[16];
+
+	clock_text(now, sizeof now);
+	if (ui_model_add_line(&in->model, line, now) != 0)
+		snprintf(in->model.message, sizeof in->model.message, "out of memory");
+	cli_transcript_line(&in->transcript, line);
+}
+
+static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	struct inspect *in = ctx;
+
+	ui_model_add_finding(&in->model, id, n);
+	cli_transcript_finding(&in->transcript, id, n);
+}
+
+static void on_pending(void *ctx, const char *command)
+{
+	struct inspect *in = ctx;
+
+	(void)command;
+	in->model.pending = proto_session_pending(in->live.session);
+}
+
+static const struct live_sink inspect_sink = {on_line, on_finding, on_pending};
+
+/* The status fields of the model, from the session and TLS. */
+static void refresh_status(struct inspect *in)
+{
+	const struct tls_facts *f = &in->live.facts;
+	struct proto_session *s = in->live.session;
+
+	in->model.pending = proto_session_pending(s);
+	in->model.busy = proto_session_busy(s);
+	in->model.session_open = !proto_session_over(s);
+	snprintf(in->model.address, sizeof in->model.address, "%s", in->live.address);
+	if (proto_session_over(s))
+		snprintf(in->model.state, sizeof in->model.state, "closed%s%s",
+		         proto_session_error(s)[0] ? ": " : "", proto_session_error(s));
+	else if (proto_session_tls(s) && f->established)
+		snprintf(in->model.state, sizeof in->model.state, "%s %s", f->version, f->cipher);
+	else
+		snprintf(in->model.state, sizeof in->model.state, "plaintext");
+	if (in->live.tls_tried && f->established)
+		snprintf(in->model.verify, sizeof in->model.verify, "%s%.160s",
+		         f->verified ? "verified for " : "not verified: ",
+		         f->verified ? in->live.host : f->verify_error);
+}
+
+static void ui_send(void *ctx, const char *command)
+{
+	struct inspect *in = ctx;
+
+	if (proto_session_send_pending(in->live.session, command) != 0)
+		snprintf(in->model.message, sizeof in->model.message,
+		         "wait: a command is still waiting for its reply");
+}
+
+static void ui_command(void *ctx, const char *command)
+{
+	struct inspect *in = ctx;
+
+	if (proto_session_command(in->live.session, command) != 0)
+		snprintf(in->model.message, sizeof in->model.message,
+		         proto_session_over(in->live.session)
+		             ? "the session is closed"
+		             : "wait: a command is still waiting for its reply");
+}
+
+static void ui_skip(void *ctx)
+{
+	struct inspect *in = ctx;
+
+	if (proto_session_skip(in->live.session) != 0)
+		snprintf(in->model.message, sizeof in->model.message,
+		         "nothing to skip (QUIT cannot be skipped; 'q' leaves)");
+}
+
+static void ui_run(void *ctx)
+{
+	struct inspect *in = ctx;
+
+	proto_session_run(in->live.session);
+}
+
+static void ui_write(void *ctx)
+{
+	struct inspect *in = ctx;
+
+	if (inspect_write_transcript(in) == 0)
+		snprintf(in->model.message, sizeof in->model.message,
+		         "transcript written to %.200s", in->transcript_path);
+}
+
+static const struct ui_ops inspect_ops = {ui_send,  ui_command, ui_skip, ui_run,
+                                          ui_write, NULL,       NULL};
+
+int inspect_write_transcript(struct inspect *in)
+{
+	struct proto_lint_line line;
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t i;
+
+	if (in->transcript.fd >= 0)
+		return 0;
+	localtime_r(&now, &tm);
+	strftime(in->transcript_path, sizeof in->transcript_path, "smtpscope-%Y%m%d-%H%M%S.txt",
+	         &tm);
+	if (cli_transcript_open(&in->transcript, in->transcript_path, false, false,
+	                        in->model.target) != 0) {
+		snprintf(in->model.message, sizeof in->model.message, "cannot write %.120s: %.100s",
+		         in->transcript_path, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < in->model.nlines; i++) {
+		const struct ui_line *l = &in->model.lines[i];
+
+		memset(&line, 0, sizeof line);
+		line.n = l->n;
+		line.dir = l->dir;
+		line.tls = l->tls;
+		line.role = l->role;
+		line.text = l->text;
+		line.len = l->len;
+		line.flags = l->flags;
+		cli_transcript_line(&in->transcript, &line);
+	}
+	snprintf(in->model.transcript, sizeof in->model.transcript, "%s", in->transcript_path);
+	return 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_handler = on_term;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Waits for a key, the server or the clock; returns the socket's readiness. */
+static bool wait_events(struct inspect *in)
+{
+	struct pollfd fds[2];
+	int wait = live_wait_ms(&in->live), n = 0, sock = -1;
+
+	fds[n].fd = ui_fd(in->ui);
+	fds[n++].events = POLLIN;
+	if (!proto_session_over(in->live.session) && live_fd(&in->live) >= 0) {
+		sock = n;
+		fds[n].fd = live_fd(&in->live);
+		fds[n++].events = POLLIN;
+	}
+	if (wait < 0 || wait > INSPECT_TICK_MS)
+		wait = INSPECT_TICK_MS;
+	if (poll(fds, (nfds_t)n, wait) < 0)
+		return false;
+	if (fds[0].revents != 0)
+		ui_input(in->ui);
+	return sock >= 0 && fds[sock].revents != 0;
+}
+
+static void loop(struct inspect *in)
+{
+	bool readable;
+
+	while (!ui_done(in->ui) && !got_term) {
+		refresh_status(in);
+		ui_draw(in->ui);
+		readable = wait_events(in);
+		if (got_winch) {
+			got_winch = 0;
+			ui_resize(in->ui);
+		}
+		live_service(&in->live, readable);
+	}
+}
+
+int inspect_run(struct inspect *in)
+{
+	char err[256];
+	const char *no_color = getenv("NO_COLOR");
+	unsigned flags = no_color != NULL && no_color[0] != '\0' ? UI_NO_COLOR : 0;
+	bool over;
+
+	in->ui = ui_new(&in->model, &inspect_ops, in, flags, err, sizeof err);
+	if (in->ui == NULL) {
+		fprintf(stderr,
+		        "smtpscope: cannot start the inspector: %s\nUse --plain for the "
+		        "line mode, or 'smtpscope check' for a report.\n",
+		        err);
+		return CLI_EXIT_USAGE;
+	}
+	install_signals();
+	in->model.lint = proto_session_lint(in->live.session);
+	refresh_status(in);
+	ui_draw(in->ui);
+	if (live_open(&in->live))
+		loop(in);
+	else
+		while (!ui_done(in->ui) && !got_term) {
+			refresh_status(in);
+			ui_draw(in->ui);
+			wait_events(in);
+		}
+	over = proto_session_over(in->live.session);
+	ui_free(in->ui);
+	in->ui = NULL;
+	if (over && proto_session_state(in->live.session) == PROTO_S_FAILED)
+		fprintf(stderr, "smtpscope: %s\n", proto_session_error(in->live.session));
+	return proto_session_state(in->live.session) == PROTO_S_FAILED ? CLI_EXIT_INCOMPLETE
+	                                                               : CLI_EXIT_OK;
+}
+
+static void inspect_free(struct inspect *in)
+{
+	live_free(&in->live);
+	cli_transcript_close(&in->transcript);
+	ui_model_free(&in->model);
+	free(in);
+}
+
+int inspect_target(const struct check_args *args, bool plain)
+{
+	struct inspect *in = calloc(1, sizeof *in);
+	const char *target;
+	int rc;
+
+	if (in == NULL)
+		return CLI_EXIT_OSERR;
+	in->args = *args;
+	in->args.session.step = true;
+	in->args.session.helo = in->args.helo_buf[0] ? in->args.helo_buf : args->session.helo;
+	in->transcript.fd = -1;
+	ui_model_init(&in->model);
+	target = args->mx != NULL ? args->mx : args->target;
+	snprintf(in->model.target, sizeof in->model.target, "%s", target);
+	in->model.started_ms = net_now_ms();
+	if (live_init(&in->live, &in->args, &inspect_sink, in) != 0) {
+		inspect_free(in);
+		return CLI_EXIT_OSERR;
+	}
+	if (args->transcript != NULL) {
+		if (cli_transcript_open(&in->transcript, args->transcript, false, args->force,
+		                        target) != 0) {
+			inspect_free(in);
+			return CLI_EXIT_CANTCREAT;
+		}
+		snprintf(in->model.transcript, sizeof in->model.transcript, "%s", args->transcript);
+	}
+	rc = plain ? inspect_plain(in) : inspect_run(in);
+	inspect_free(in);
+	return rc;
+}
+
+int cli_inspect(int argc, char **argv)
+{
+	struct check_args args;
+	char *rest[256];
+	bool plain = false;
+	int i, n = 0, rc;
+
+	for (i = 0; i < argc && n < 255; i++) {
+		if (strcmp(argv[i], "--plain") == 0)
+			plain = true;
+		else
+			rest[n++] = argv[i];
+	}
+	rest[n] = NULL;
+	check_default_args(&args);
+	rc = check_parse_args(n, rest, &args);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	return inspect_target(&args, plain);
+}

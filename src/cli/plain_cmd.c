@@ -1,0 +1,172 @@
+/*
+ * plain_cmd.c: the line mode of the inspector (--plain), for screen readers
+ * and dumb terminals: the same annotations as "check", printed as lines
+ * come, and a libedit prompt before each planned command.
+ */
+#include <histedit.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "inspect.h"
+
+struct plain {
+	struct inspect *in;
+	struct cli_report report;
+	EditLine *el;
+	History *hist;
+};
+
+static void on_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct plain *p = ctx;
+
+	cli_report_line(&p->report, line);
+	cli_transcript_line(&p->in->transcript, line);
+	cli_out_flush(&p->report.out);
+}
+
+static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	struct plain *p = ctx;
+
+	cli_report_finding(&p->report, id, n);
+	cli_transcript_finding(&p->in->transcript, id, n);
+}
+
+static const struct live_sink plain_sink = {on_line, on_finding, NULL};
+
+static const char *prompt(EditLine *el)
+{
+	(void)el;
+	return "smtpscope> ";
+}
+
+static const char *const help_text =
+    "  Enter  send it as planned      e  edit it first     s  skip it\n"
+    "  r      run to the end          :COMMAND  send COMMAND instead\n"
+    "  w      write the transcript    q  quit\n";
+
+/* Reads one answer at the prompt; NULL at end of input. */
+static const char *ask(struct plain *p, const char *pending, bool edit)
+{
+	const char *line;
+	HistEvent ev;
+	int count;
+
+	printf("next: %s   (Enter sends; e edits; s skips; r runs; :CMD; w; q; ? help)\n", pending);
+	fflush(stdout);
+	if (edit)
+		el_push(p->el, pending);
+	line = el_gets(p->el, &count);
+	if (line != NULL && count > 1)
+		history(p->hist, &ev, H_ENTER, line);
+	return line;
+}
+
+/* Acts on one answer; returns false when the user leaves. */
+static bool answer(struct plain *p, const char *pending, const char *line)
+{
+	struct proto_session *s = p->in->live.session;
+	char text[1024];
+	size_t len = strcspn(line, "\r\n");
+
+	snprintf(text, sizeof text, "%.*s", (int)(len < sizeof text ? len : sizeof text - 1), line);
+	if (strcmp(text, "q") == 0)
+		return false;
+	if (text[0] == '\0')
+		proto_session_send_pending(s, NULL);
+	else if (strcmp(text, "e") == 0 && (line = ask(p, pending, true)) != NULL)
+		answer(p, pending, line[strspn(line, " ")] == '\n' ? "s" : line);
+	else if (strcmp(text, "s") == 0 && proto_session_skip(s) != 0)
+		puts("QUIT cannot be skipped; q leaves.");
+	else if (strcmp(text, "r") == 0)
+		proto_session_run(s);
+	else if (strcmp(text, "w") == 0 && inspect_write_transcript(p->in) == 0)
+		printf("transcript written to %s\n", p->in->transcript_path);
+	else if (strcmp(text, "?") == 0)
+		fputs(help_text, stdout);
+	else if (text[0] == ':')
+		proto_session_command(s, text + 1);
+	else if (strlen(text) > 1)
+		proto_session_send_pending(s, text);
+	return true;
+}
+
+/* Serves the connection until the session waits for the user or ends. */
+static void serve(struct plain *p)
+{
+	struct pollfd fd = {live_fd(&p->in->live), POLLIN, 0};
+	int wait = live_wait_ms(&p->in->live);
+
+	if (wait != 0 && fd.fd >= 0 && poll(&fd, 1, wait < 0 ? 1000 : wait) < 0)
+		return;
+	live_service(&p->in->live, fd.revents != 0);
+}
+
+static void run(struct plain *p)
+{
+	struct proto_session *s = p->in->live.session;
+	const char *pending, *line;
+
+	while (!proto_session_over(s)) {
+		pending = proto_session_pending(s);
+		if (pending == NULL || proto_session_busy(s) || p->in->live.want_tls) {
+			serve(p);
+			continue;
+		}
+		cli_out_flush(&p->report.out);
+		line = ask(p, pending, false);
+		if (line == NULL || !answer(p, pending, line))
+			break;
+	}
+}
+
+static bool setup(struct plain *p)
+{
+	HistEvent ev;
+
+	p->el = el_init("smtpscope", stdin, stdout, stderr);
+	p->hist = history_init();
+	if (p->el == NULL || p->hist == NULL)
+		return false;
+	history(p->hist, &ev, H_SETSIZE, 500);
+	el_set(p->el, EL_PROMPT, prompt);
+	el_set(p->el, EL_HIST, history, p->hist);
+	el_set(p->el, EL_EDITOR, "emacs");
+	el_source(p->el, NULL);
+	return true;
+}
+
+int inspect_plain(struct inspect *in)
+{
+	struct plain *p = calloc(1, sizeof *p);
+	int rc;
+
+	if (p == NULL)
+		return CLI_EXIT_OSERR;
+	p->in = in;
+	cli_out_init(&p->report.out, STDOUT_FILENO, false);
+	p->report.name = in->model.target;
+	p->report.lint = proto_session_lint(in->live.session);
+	in->live.sink = &plain_sink;
+	in->live.ctx = p;
+	rc = setup(p) ? 0 : CLI_EXIT_OSERR;
+	if (rc == 0 && live_open(&in->live))
+		run(p);
+	if (rc == 0) {
+		cli_report_end(&p->report);
+		cli_out_flush(&p->report.out);
+		rc = proto_session_state(in->live.session) == PROTO_S_FAILED ? CLI_EXIT_INCOMPLETE
+		                                                             : CLI_EXIT_OK;
+	}
+	if (p->el != NULL)
+		el_end(p->el);
+	if (p->hist != NULL)
+		history_end(p->hist);
+	cli_report_free(&p->report);
+	free(p);
+	return rc;
+}

@@ -1,0 +1,657 @@
+/*
+ * ui.c: the inspector's screen. It owns the terminal (or, headless, a
+ * terminal writing to /dev/null), lays the panes out for the size of the
+ * screen, sends each key to the mode it belongs to and the user's requests
+ * to the owner's ops. It never reads a socket.
+ */
+#include <langinfo.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "ui_int.h"
+
+#define UI_KEYS      64  /* keys read at once by ui_input */
+#define UI_WIDE_COLS 120 /* from this width grammar and findings stand side by side */
+#define UI_DUMP_COLS 1024
+
+static const struct ui_view_ops *const views[UI_NPANES] = {
+    [UI_PANE_CONV] = &ui_view_conv,
+    [UI_PANE_GRAMMAR] = &ui_view_grammar,
+    [UI_PANE_MATRIX] = &ui_view_matrix,
+};
+
+static const struct ui_ops no_ops;
+
+void ui_set_note(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->note, sizeof ui->note, fmt, ap);
+	va_end(ap);
+}
+
+size_t ui_move_index(size_t cur, size_t n, size_t page, enum ui_move how)
+{
+	if (n == 0)
+		return 0;
+	switch (how) {
+	case UI_MOVE_UP:
+		return cur > 0 ? cur - 1 : 0;
+	case UI_MOVE_DOWN:
+		return cur + 1 < n ? cur + 1 : n - 1;
+	case UI_MOVE_PAGE_UP:
+		return cur > page ? cur - page : 0;
+	case UI_MOVE_PAGE_DOWN:
+		return cur + page < n ? cur + page : n - 1;
+	case UI_MOVE_HOME:
+		return 0;
+	case UI_MOVE_END:
+		return n - 1;
+	case UI_MOVE_ENTER:
+		return cur;
+	}
+	abort();
+}
+
+void ui_pane_scroll(struct ui_pane *pane, enum ui_move how)
+{
+	size_t h = (size_t)pane->area.h, last = pane->nrows > h ? pane->nrows - h : 0;
+
+	pane->top = ui_move_index(pane->top, last + 1, h > 1 ? h - 1 : 1, how);
+}
+
+static struct ui_area area_of(int y, int x, int h, int w)
+{
+	struct ui_area area = {y, x, h > 0 ? h : 0, w > 0 ? w : 0};
+
+	return area;
+}
+
+/* Narrow screens: the three panes stacked. */
+static void layout_narrow(struct ui *ui, int body, int cols)
+{
+	int r = body - 2, hc = r * 3 / 10 < 3 ? 3 : r * 3 / 10, cap = r / 5 < 2 ? 2 : r / 5, hf, hg;
+	size_t want = ui_matrix_rows(ui, cols);
+
+	hf = want < 2 ? 2 : want > (size_t)cap ? cap : (int)want;
+	hg = r - hc - hf;
+	ui->pane[UI_PANE_CONV].area = area_of(1, 0, hc, cols);
+	ui->pane[UI_PANE_GRAMMAR].title = area_of(1 + hc, 0, 1, cols);
+	ui->pane[UI_PANE_GRAMMAR].area = area_of(2 + hc, 0, hg, cols);
+	ui->pane[UI_PANE_MATRIX].title = area_of(2 + hc + hg, 0, 1, cols);
+	ui->pane[UI_PANE_MATRIX].area = area_of(3 + hc + hg, 0, hf, cols);
+}
+
+/* Wide screens: the conversation above, grammar and findings side by side. */
+static void layout_wide(struct ui *ui, int body, int cols)
+{
+	int r = body - 1, hc = r * 2 / 5 < 3 ? 3 : r * 2 / 5, hb = r - hc, wg = cols * 3 / 5;
+
+	ui->wide = true;
+	ui->pane[UI_PANE_CONV].area = area_of(1, 0, hc, cols);
+	ui->pane[UI_PANE_GRAMMAR].title = area_of(1 + hc, 0, 1, wg);
+	ui->pane[UI_PANE_GRAMMAR].area = area_of(2 + hc, 0, hb, wg);
+	ui->pane[UI_PANE_MATRIX].title = area_of(1 + hc, wg + 1, 1, cols - wg - 1);
+	ui->pane[UI_PANE_MATRIX].area = area_of(2 + hc, wg + 1, hb, cols - wg - 1);
+}
+
+void ui_layout(struct ui *ui)
+{
+	int rows = LINES, cols = COLS, m, body, i;
+
+	for (i = 0; i < UI_NPANES; i++)
+		ui->pane[i].area = ui->pane[i].title = area_of(0, 0, 0, 0);
+	ui->wide = false;
+	ui->status = area_of(0, 0, 1, cols);
+	ui->command = area_of(rows - 1, 0, 1, cols);
+	m = ui_message_layout(ui, cols);
+	m = m > (rows - 2) / 4 ? (rows - 2) / 4 : m;
+	m = m < 0 ? 0 : m;
+	ui->message = area_of(rows - 1 - m, 0, m, cols);
+	body = rows - 2 - m;
+	if (body < 10 || cols < 40)
+		ui->pane[UI_PANE_CONV].area = area_of(1, 0, body, cols);
+	else if (cols >= UI_WIDE_COLS)
+		layout_wide(ui, body, cols);
+	else
+		layout_narrow(ui, body, cols);
+	if (ui->pane[ui->focus].area.h == 0)
+		ui->focus = UI_PANE_CONV;
+}
+
+static void set_locale(struct ui *ui)
+{
+	const char *current = setlocale(LC_CTYPE, NULL);
+
+	if (current == NULL || strcmp(current, "C") == 0 || strcmp(current, "POSIX") == 0)
+		setlocale(LC_ALL, "");
+	ui->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+/* Headless: a terminal of a known type that writes to /dev/null. */
+static int open_headless(struct ui *ui, char *err, size_t errlen)
+{
+	static const char *const types[] = {"xterm", "vt100"};
+	size_t i;
+
+	ui->out = fopen("/dev/null", "w");
+	ui->in = fopen("/dev/null", "r");
+	if (ui->out == NULL || ui->in == NULL) {
+		snprintf(err, errlen, "cannot open /dev/null");
+		return -1;
+	}
+	use_tioctl(FALSE);
+	for (i = 0; i < sizeof types / sizeof types[0] && ui->screen == NULL; i++)
+		ui->screen = newterm(types[i], ui->out, ui->in);
+	if (ui->screen == NULL) {
+		snprintf(err, errlen, "no terminal description for xterm or vt100");
+		return -1;
+	}
+	ui->fd = -1;
+	return 0;
+}
+
+static int open_terminal(struct ui *ui, char *err, size_t errlen)
+{
+	const char *term = getenv("TERM");
+
+	if (ui->flags & UI_HEADLESS)
+		return open_headless(ui, err, errlen);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, errlen,
+		         "the inspector needs a terminal on standard input and output");
+		return -1;
+	}
+	if (term == NULL || term[0] == '\0') {
+		snprintf(err, errlen, "TERM is not set: the type of the terminal is unknown");
+		return -1;
+	}
+	/* The size from the terminal itself, not from LINES and COLUMNS. */
+	use_tioctl(TRUE);
+	ui->screen = newterm(NULL, stdout, stdin);
+	if (ui->screen == NULL) {
+		snprintf(err, errlen, "unknown terminal type \"%.64s\"", term);
+		return -1;
+	}
+	ui->out = stdout;
+	ui->in = stdin;
+	ui->fd = STDIN_FILENO;
+	return 0;
+}
+
+static void setup_terminal(struct ui *ui)
+{
+	set_term(ui->screen);
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	meta(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	ui->color = !(ui->flags & UI_NO_COLOR) && has_colors() && start_color() != ERR;
+	if (ui->color)
+		use_default_colors();
+	ui_styles_init(ui);
+}
+
+struct ui *ui_new(struct ui_model *model, const struct ui_ops *ops, void *ctx, unsigned flags,
+                  char *err, size_t errlen)
+{
+	struct ui *ui;
+
+	if (model == NULL)
+		abort();
+	ui = calloc(1, sizeof *ui);
+	if (ui == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ui->model = model;
+	ui->ops = ops != NULL ? ops : &no_ops;
+	ui->ctx = ctx;
+	ui->flags = flags;
+	ui->follow = true;
+	ui->matrix = true;
+	ui->dropped = model->dropped;
+	set_locale(ui);
+	/* libedit first: its tgetent sets the terminal that newterm then replaces. */
+	ui->cmdline = ui_cmdline_new(model, err, errlen);
+	if (ui->cmdline == NULL || open_terminal(ui, err, errlen) < 0) {
+		ui_free(ui);
+		return NULL;
+	}
+	setup_terminal(ui);
+	ui_layout(ui);
+	return ui;
+}
+
+void ui_free(struct ui *ui)
+{
+	if (ui == NULL || ui->closing)
+		return;
+	ui->closing = 1;
+	/* The terminal first: a signal arriving later finds it restored. */
+	if (ui->screen != NULL) {
+		set_term(ui->screen);
+		curs_set(1);
+		if (!isendwin())
+			endwin();
+	}
+	ui_cmdline_free(ui->cmdline);
+	if (ui->screen != NULL)
+		delscreen(ui->screen);
+	if (ui->flags & UI_HEADLESS) {
+		if (ui->out != NULL)
+			fclose(ui->out);
+		if (ui->in != NULL)
+			fclose(ui->in);
+	}
+	ui_doc_free(&ui->doc);
+	ui_doc_free(&ui->msg);
+	free(ui);
+}
+
+int ui_fd(const struct ui *ui)
+{
+	return ui != NULL ? ui->fd : -1;
+}
+
+bool ui_done(const struct ui *ui)
+{
+	return ui != NULL && ui->done;
+}
+
+static void focus_step(struct ui *ui, int dir)
+{
+	int i, p;
+
+	for (i = 1; i < UI_NPANES; i++) {
+		p = ((int)ui->focus + dir * i + UI_NPANES) % UI_NPANES;
+		if (ui->pane[p].area.h > 0) {
+			ui->focus = (enum ui_pane_id)p;
+			return;
+		}
+	}
+}
+
+static void pane_move(struct ui *ui, enum ui_move how)
+{
+	views[ui->focus]->navigate(ui, &ui->pane[ui->focus], how);
+}
+
+static void begin_edit(struct ui *ui, enum ui_mode mode, const char *prompt, const char *text)
+{
+	ui->mode = mode;
+	ui_cmdline_begin(ui->cmdline, prompt, text);
+	/* Raw while editing, so that ^C cancels instead of interrupting. */
+	if (!(ui->flags & UI_HEADLESS))
+		raw();
+}
+
+static void end_edit(struct ui *ui)
+{
+	ui->mode = UI_MODE_NORMAL;
+	if (!(ui->flags & UI_HEADLESS)) {
+		noraw();
+		cbreak();
+	}
+}
+
+static void edit_key(struct ui *ui, int key, bool keycode, bool alone)
+{
+	enum ui_mode mode = ui->mode;
+	char text[UI_CMD_MAX];
+
+	switch (ui_cmdline_key(ui->cmdline, key, keycode, alone)) {
+	case UI_CMDLINE_MORE:
+		return;
+	case UI_CMDLINE_CANCEL:
+		end_edit(ui);
+		ui_set_note(ui, "%s",
+		            mode == UI_MODE_EDIT ? "Edit cancelled." : "Command cancelled.");
+		return;
+	case UI_CMDLINE_DONE:
+		break;
+	}
+	snprintf(text, sizeof text, "%s", ui_cmdline_text(ui->cmdline));
+	end_edit(ui);
+	ui_set_note(ui, "%s", ui_cmdline_note(ui->cmdline));
+	if (text[0] == '\0')
+		ui_set_note(ui, "Nothing sent: the line was empty.");
+	else if (mode == UI_MODE_EDIT && ui->ops->send != NULL)
+		ui->ops->send(ui->ctx, text);
+	else if (mode == UI_MODE_COMMAND && ui->ops->command != NULL)
+		ui->ops->command(ui->ctx, text);
+}
+
+/* Calls an op without arguments, or says that it is not available. */
+static void call(struct ui *ui, void (*fn)(void *), const char *what)
+{
+	if (fn == NULL) {
+		ui_set_note(ui, "%s is not available here.", what);
+		return;
+	}
+	fn(ui->ctx);
+}
+
+static void send_next(struct ui *ui)
+{
+	const struct ui_model *m = ui->model;
+
+	if (m->replay)
+		call(ui, ui->ops->step, "Stepping");
+	else if (m->pending == NULL)
+		ui_set_note(ui, "%s",
+		            m->session_open ? "Nothing is planned: ':' types a command."
+		                            : "The session is closed.");
+	else if (ui->ops->send == NULL)
+		ui_set_note(ui, "Sending is not available here.");
+	else
+		ui->ops->send(ui->ctx, NULL);
+}
+
+static void edit_pending(struct ui *ui)
+{
+	if (ui->model->pending == NULL || ui->model->replay) {
+		ui_set_note(ui, "Nothing is planned to edit: ':' types a command.");
+		return;
+	}
+	begin_edit(ui, UI_MODE_EDIT, "edit> ", ui->model->pending);
+}
+
+static void quit(struct ui *ui)
+{
+	if (ui->model->session_open) {
+		ui->mode = UI_MODE_CONFIRM;
+		return;
+	}
+	ui->done = true;
+	if (ui->ops->quit != NULL)
+		ui->ops->quit(ui->ctx);
+}
+
+static void confirm_key(struct ui *ui, int key, bool keycode)
+{
+	ui->mode = UI_MODE_NORMAL;
+	if (keycode || (key != 'y' && key != 'Y')) {
+		ui_set_note(ui, "The session stays open.");
+		return;
+	}
+	ui->done = true;
+	if (ui->ops->quit != NULL)
+		ui->ops->quit(ui->ctx);
+}
+
+static void normal_keycode(struct ui *ui, int key)
+{
+	switch (key) {
+	case KEY_UP:
+		pane_move(ui, UI_MOVE_UP);
+		break;
+	case KEY_DOWN:
+		pane_move(ui, UI_MOVE_DOWN);
+		break;
+	case KEY_PPAGE:
+		pane_move(ui, UI_MOVE_PAGE_UP);
+		break;
+	case KEY_NPAGE:
+		pane_move(ui, UI_MOVE_PAGE_DOWN);
+		break;
+	case KEY_HOME:
+		pane_move(ui, UI_MOVE_HOME);
+		break;
+	case KEY_END:
+		pane_move(ui, UI_MOVE_END);
+		break;
+	case KEY_ENTER:
+		pane_move(ui, UI_MOVE_ENTER);
+		break;
+	case KEY_BTAB:
+		focus_step(ui, -1);
+		break;
+	}
+}
+
+/* The keys that act on the session. */
+static bool session_key(struct ui *ui, int key)
+{
+	switch (key) {
+	case ' ':
+	case 'n':
+		send_next(ui);
+		return true;
+	case 'e':
+		edit_pending(ui);
+		return true;
+	case ':':
+		begin_edit(ui, UI_MODE_COMMAND, ":", "");
+		return true;
+	case 's':
+		if (ui->model->pending == NULL && !ui->model->replay)
+			ui_set_note(ui, "Nothing is planned to skip.");
+		else
+			call(ui, ui->ops->skip, "Skipping");
+		return true;
+	case 'r':
+		call(ui, ui->ops->run, "Running to the end");
+		return true;
+	case 'w':
+		call(ui, ui->ops->write_transcript, "Writing the transcript");
+		return true;
+	case 'q':
+		quit(ui);
+		return true;
+	}
+	return false;
+}
+
+static void normal_key(struct ui *ui, int key)
+{
+	static const char moves[] = "kj<>\r\n\2\6";
+	static const enum ui_move move_of[] = {UI_MOVE_UP,      UI_MOVE_DOWN,     UI_MOVE_HOME,
+	                                       UI_MOVE_END,     UI_MOVE_ENTER,    UI_MOVE_ENTER,
+	                                       UI_MOVE_PAGE_UP, UI_MOVE_PAGE_DOWN};
+	const char *m = key > 0 && key < 128 ? strchr(moves, key) : NULL;
+
+	if (m != NULL) {
+		pane_move(ui, move_of[m - moves]);
+		return;
+	}
+	if (session_key(ui, key))
+		return;
+	switch (key) {
+	case '\t':
+		focus_step(ui, 1);
+		break;
+	case 'g':
+		ui->rfc1869 = !ui->rfc1869;
+		break;
+	case 'c':
+		ui->matrix = !ui->matrix;
+		break;
+	case '?':
+		ui->mode = UI_MODE_HELP;
+		ui->help_top = 0;
+		break;
+	case 12: /* ^L */
+		clearok(curscr, TRUE);
+		break;
+	case 27:
+		break;
+	default:
+		ui_set_note(ui, "That key does nothing here: '?' lists the keys.");
+		break;
+	}
+}
+
+static void handle(struct ui *ui, int key, bool keycode, bool alone)
+{
+	if (keycode && key == KEY_RESIZE) {
+		ui_layout(ui);
+		return;
+	}
+	ui->note[0] = '\0';
+	ui_conv_sync(ui);
+	switch (ui->mode) {
+	case UI_MODE_EDIT:
+	case UI_MODE_COMMAND:
+		edit_key(ui, key, keycode, alone);
+		break;
+	case UI_MODE_CONFIRM:
+		confirm_key(ui, key, keycode);
+		break;
+	case UI_MODE_HELP:
+		ui_help_key(ui, key, keycode);
+		break;
+	case UI_MODE_NORMAL:
+		if (keycode)
+			normal_keycode(ui, key);
+		else
+			normal_key(ui, key);
+		break;
+	}
+}
+
+void ui_key(struct ui *ui, int key)
+{
+	if (ui == NULL || ui->closing || ui->done)
+		return;
+	set_term(ui->screen);
+	handle(ui, key, key >= KEY_MIN && key <= KEY_MAX, true);
+}
+
+void ui_input(struct ui *ui)
+{
+	int keys[UI_KEYS], n, i, r;
+	bool code[UI_KEYS], any = false;
+	wint_t wc;
+
+	if (ui == NULL || ui->closing || ui->fd < 0)
+		return;
+	set_term(ui->screen);
+	do {
+		for (n = 0; n < UI_KEYS && (r = get_wch(&wc)) != ERR; n++) {
+			keys[n] = (int)wc;
+			code[n] = r == KEY_CODE_YES;
+		}
+		/* An Escape with a key right after it is a meta prefix, not a cancel. */
+		for (i = 0; i < n && !ui->done; i++)
+			handle(ui, keys[i], code[i], code[i] || keys[i] != 27 || i + 1 == n);
+		any = any || n > 0;
+	} while (n == UI_KEYS && !ui->done);
+	if (any && !ui->done)
+		ui_draw(ui);
+}
+
+void ui_draw(struct ui *ui)
+{
+	int i;
+
+	if (ui == NULL || ui->closing)
+		return;
+	set_term(ui->screen);
+	ui_conv_sync(ui);
+	ui_matrix_count(ui);
+	ui_layout(ui);
+	ui->cursor = false;
+	attrset(A_NORMAL);
+	erase();
+	ui_status_draw(ui);
+	for (i = 0; i < UI_NPANES; i++)
+		if (ui->pane[i].area.h > 0)
+			views[i]->draw(ui, &ui->pane[i], ui->focus == (enum ui_pane_id)i);
+	if (ui->wide)
+		mvvline(ui->pane[UI_PANE_GRAMMAR].title.y, ui->pane[UI_PANE_GRAMMAR].area.w, '|',
+		        ui->pane[UI_PANE_GRAMMAR].area.h + 1);
+	ui_message_draw(ui);
+	ui_command_draw(ui);
+	if (ui->mode == UI_MODE_HELP)
+		ui_help_draw(ui);
+	curs_set(ui->cursor ? 1 : 0);
+	if (ui->cursor)
+		move(ui->cur_y, ui->cur_x);
+	wnoutrefresh(stdscr);
+	doupdate();
+}
+
+/* The size to take: the terminal's, or headless the environment's. */
+static void new_size(const struct ui *ui, int *rows, int *cols)
+{
+	const char *l = getenv("LINES"), *c = getenv("COLUMNS");
+	struct winsize ws;
+
+	*rows = *cols = 0;
+	if (!(ui->flags & UI_HEADLESS)) {
+		if (ioctl(fileno(ui->out), TIOCGWINSZ, &ws) == 0) {
+			*rows = ws.ws_row;
+			*cols = ws.ws_col;
+		}
+		return;
+	}
+	*rows = l != NULL ? atoi(l) : 0;
+	*cols = c != NULL ? atoi(c) : 0;
+}
+
+void ui_resize(struct ui *ui)
+{
+	int rows, cols;
+
+	if (ui == NULL || ui->closing)
+		return;
+	set_term(ui->screen);
+	new_size(ui, &rows, &cols);
+	if (rows > 0 && cols > 0 && (rows != LINES || cols != COLS))
+		resizeterm(rows, cols);
+	clearok(curscr, TRUE);
+	ui_draw(ui);
+}
+
+/* Appends bytes to the dump, counting what did not fit. */
+static void dump_put(char *buf, size_t len, size_t *total, const char *text, size_t n)
+{
+	size_t room = *total < len ? len - *total : 0;
+
+	memcpy(buf + *total, text, n < room ? n : room);
+	*total += n;
+}
+
+size_t ui_dump(const struct ui *ui, char *buf, size_t len)
+{
+	char row[4 * UI_DUMP_COLS + 1];
+	size_t total = 0, n, last;
+	wchar_t wch[CCHARW_MAX + 1];
+	int y, x, oy, ox;
+	short pair;
+	cchar_t cc;
+	attr_t a;
+
+	if (ui != NULL && !ui->closing) {
+		set_term(ui->screen);
+		getyx(stdscr, oy, ox);
+		for (y = 0; y < LINES; y++) {
+			n = last = 0;
+			for (x = 0; x < COLS && x < UI_DUMP_COLS; x++) {
+				if (mvin_wch(y, x, &cc) == ERR ||
+				    getcchar(&cc, wch, &a, &pair, NULL) == ERR || wch[0] == L'\0')
+					wch[0] = L' ';
+				n += ui_utf8_encode(row + n, wch[0]);
+				last = wch[0] != L' ' ? n : last;
+			}
+			dump_put(buf, len, &total, row, last);
+			dump_put(buf, len, &total, "\n", 1);
+		}
+		move(oy, ox);
+	}
+	if (len > 0)
+		buf[total < len ? total : len - 1] = '\0';
+	return total;
+}

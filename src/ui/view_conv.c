@@ -1,0 +1,188 @@
+/*
+ * view_conv.c: the conversation pane. One row per line: time (on wide
+ * panes), number, direction mark, the text escaped and coloured by its
+ * role, and a marker for the findings on it. Only the visible rows are
+ * laid out, so a session of any length scrolls at the same speed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui_int.h"
+
+#define CONV_TIME_MIN 100 /* pane width from which the time is shown */
+
+const struct ui_line *ui_conv_selected(const struct ui *ui)
+{
+	const struct ui_pane *pane = &ui->pane[UI_PANE_CONV];
+
+	if (pane->sel >= ui->model->nlines)
+		return NULL;
+	return &ui->model->lines[pane->sel];
+}
+
+void ui_conv_select(struct ui *ui, size_t i)
+{
+	struct ui_pane *pane = &ui->pane[UI_PANE_CONV];
+
+	if (i != pane->sel)
+		ui->pane[UI_PANE_GRAMMAR].top = 0;
+	pane->sel = i;
+	ui->follow = ui->model->nlines > 0 && i == ui->model->nlines - 1;
+}
+
+void ui_conv_sync(struct ui *ui)
+{
+	struct ui_pane *pane = &ui->pane[UI_PANE_CONV];
+	size_t n = ui->model->nlines, gone;
+
+	if (ui->model->dropped < ui->dropped) {
+		/* The owner started a new model. */
+		pane->sel = pane->top = 0;
+	} else {
+		gone = ui->model->dropped - ui->dropped;
+		pane->sel = pane->sel > gone ? pane->sel - gone : 0;
+		pane->top = pane->top > gone ? pane->top - gone : 0;
+	}
+	ui->dropped = ui->model->dropped;
+	if (ui->follow || pane->sel >= n)
+		pane->sel = n > 0 ? n - 1 : 0;
+}
+
+static const char *dir_mark(const struct ui_line *line)
+{
+	switch (line->dir) {
+	case PROTO_DIR_SERVER:
+		return line->tls ? "<~" : "<-";
+	case PROTO_DIR_CLIENT:
+		return line->tls ? "~>" : "->";
+	case PROTO_DIR_INFO:
+		return "==";
+	}
+	abort();
+}
+
+/* The marker of the findings on a line, in the style of the worst. */
+static int finding_marker(const struct ui_line *line, char *buf, size_t len)
+{
+	enum proto_severity worst = PROTO_SEV_INFO, sev;
+	unsigned i;
+
+	for (i = 0; i < line->nfindings; i++) {
+		sev = proto_finding(line->finding[i])->severity;
+		worst = sev > worst ? sev : worst;
+	}
+	if (line->nfindings == 1)
+		snprintf(buf, len, "! %s", proto_finding(line->finding[0])->id);
+	else
+		snprintf(buf, len, "! %s +%u", proto_finding(line->finding[0])->id,
+		         line->nfindings - 1);
+	return UI_S_SEV + (int)worst;
+}
+
+/* Lays out the text and the findings marker in the room left on the row. */
+static void conv_text(struct ui *ui, struct ui_doc *doc, const struct ui_line *line)
+{
+	char marker[64];
+	int mstyle = 0, room, mlen = 0;
+	const char *text;
+	size_t tlen;
+
+	if (line->nfindings > 0) {
+		mstyle = finding_marker(line, marker, sizeof marker);
+		mlen = (int)strlen(marker);
+	}
+	room = doc->width - doc->col;
+	text = ui_escape(ui, line->text, line->len);
+	tlen = strlen(text);
+	if (mlen > 0 && (int)tlen + 2 + mlen > room) {
+		/* No room for the ids: the bare mark at the row's end. */
+		marker[1] = '\0';
+		mlen = 1;
+	}
+	if (mlen > 0 && (int)tlen > room - mlen - 2)
+		tlen = room > mlen + 2 ? (size_t)(room - mlen - 2) : 0;
+	ui_doc_clip(doc, UI_S_ROLE + (int)line->role, text, tlen);
+	if (mlen > 0) {
+		ui_doc_pad(doc, UI_S_NORMAL, doc->col + 2);
+		ui_doc_clip(doc, mstyle, marker, (size_t)mlen);
+	}
+}
+
+static void conv_row(struct ui *ui, struct ui_doc *doc, const struct ui_line *line, int nw,
+                     bool time, int selected)
+{
+	char num[32];
+
+	ui_doc_clip(doc, UI_S_BOLD, selected ? ">" : " ", 1);
+	if (time) {
+		ui_doc_clip(doc, UI_S_DIM, line->time, strlen(line->time));
+		ui_doc_pad(doc, UI_S_NORMAL, 1 + 13);
+	}
+	snprintf(num, sizeof num, "%*u ", nw, line->n);
+	ui_doc_clip(doc, UI_S_DIM, num, strlen(num));
+	ui_doc_clip(doc, line->tls ? UI_S_TLS : UI_S_DIM, dir_mark(line), 2);
+	ui_doc_clip(doc, UI_S_NORMAL, " ", 1);
+	conv_text(ui, doc, line);
+	ui_doc_mark_row(doc, selected);
+}
+
+/* Keeps the selection in view, and the pane full when it can be. */
+static void conv_scroll(struct ui_pane *pane, size_t n)
+{
+	size_t h = (size_t)pane->area.h;
+
+	if (pane->sel < pane->top)
+		pane->top = pane->sel;
+	if (pane->sel >= pane->top + h)
+		pane->top = pane->sel - h + 1;
+	if (pane->top + h > n)
+		pane->top = n > h ? n - h : 0;
+}
+
+static void conv_draw(struct ui *ui, struct ui_pane *pane, bool focused)
+{
+	const struct ui_model *model = ui->model;
+	struct ui_doc *doc = &ui->doc;
+	char num[32];
+	int r, nw;
+	size_t i;
+
+	pane->nrows = model->nlines;
+	conv_scroll(pane, model->nlines);
+	ui_doc_reset(doc, pane->area.w, ui->utf8);
+	if (model->nlines == 0)
+		ui_doc_put(doc, UI_S_DIM, " No lines yet.");
+	nw = model->nlines > 0 ? snprintf(num, sizeof num, "%u", model->lines[model->nlines - 1].n)
+	                       : 1;
+	nw = nw < 3 ? 3 : nw;
+	for (r = 0; r < pane->area.h; r++) {
+		i = pane->top + (size_t)r;
+		if (i >= model->nlines)
+			break;
+		if (r > 0)
+			ui_doc_newline(doc);
+		conv_row(ui, doc, &model->lines[i], nw, pane->area.w >= CONV_TIME_MIN,
+		         i != pane->sel ? 0
+		         : focused      ? UI_S_SELECTED
+		                        : UI_S_SELECTED_DIM);
+	}
+	ui_doc_draw(ui, doc, &pane->area, 0);
+}
+
+static void conv_move(struct ui *ui, struct ui_pane *pane, enum ui_move how)
+{
+	size_t n = ui->model->nlines, sel = pane->sel;
+	size_t page = pane->area.h > 1 ? (size_t)pane->area.h - 1 : 1;
+
+	if (n == 0 || how == UI_MOVE_ENTER)
+		return;
+	sel = ui_move_index(sel, n, page, how);
+	ui_conv_select(ui, sel);
+}
+
+const struct ui_view_ops ui_view_conv = {
+    .name = "conversation",
+    .draw = conv_draw,
+    .navigate = conv_move,
+};

@@ -1,0 +1,335 @@
+/*
+ * view_matrix.c: the findings of the session and the client matrix. Every
+ * client profile is applied to the first EHLO reply before TLS, as lint
+ * does, to tell which clients see STARTTLS; the same verdicts make the
+ * message shown before STARTTLS is sent in step mode.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ui_int.h"
+
+#define MATRIX_CLIENTS  64 /* client profiles considered */
+#define MATRIX_ID_COL   20 /* column of the verdict in the table */
+#define MATRIX_NAME_COL 34 /* column of the client's name in the table */
+
+struct verdict {
+	const struct proto_client *client;
+	int index;  /* line of the reply where it finds STARTTLS, or -1 */
+	unsigned n; /* that line's number in the conversation */
+};
+
+/* Applies every profile to the first EHLO reply; 0 while there is none. */
+static size_t verdicts(const struct ui *ui, struct verdict *out, unsigned *first_n)
+{
+	const struct proto_lint *lint = ui->model->lint;
+	const struct proto_reply *reply;
+	size_t i, n = proto_client_count();
+
+	if (lint == NULL || (reply = proto_lint_first_ehlo(lint, first_n)) == NULL)
+		return 0;
+	for (i = 0; i < n && i < MATRIX_CLIENTS; i++) {
+		out[i].client = proto_client_at(i);
+		out[i].index = proto_client_starttls_line(out[i].client, reply);
+		out[i].n =
+		    out[i].index < 0 ? 0 : proto_lint_first_ehlo_n(lint, (unsigned)out[i].index);
+	}
+	return i;
+}
+
+static size_t count_blind(const struct verdict *v, size_t n)
+{
+	size_t i, blind = 0;
+
+	for (i = 0; i < n; i++)
+		blind += v[i].index < 0;
+	return blind;
+}
+
+void ui_matrix_count(struct ui *ui)
+{
+	size_t i;
+
+	memset(ui->sev, 0, sizeof ui->sev);
+	for (i = 0; i < ui->model->nfindings; i++)
+		ui->sev[proto_finding(ui->model->findings[i].id)->severity]++;
+}
+
+void ui_matrix_title(struct ui *ui, char *buf, size_t len)
+{
+	size_t e = ui->sev[PROTO_SEV_ERROR], w = ui->sev[PROTO_SEV_WARNING];
+
+	snprintf(buf, len, "Findings: %zu error%s, %zu warning%s, %zu info", e, e == 1 ? "" : "s",
+	         w, w == 1 ? "" : "s", ui->sev[PROTO_SEV_INFO]);
+}
+
+static size_t finding_rows(const struct ui *ui)
+{
+	return ui->model->nfindings > 0 ? ui->model->nfindings : 1;
+}
+
+size_t ui_matrix_rows(struct ui *ui, int width)
+{
+	(void)width;
+	return finding_rows(ui) + (ui->matrix ? 1 + proto_client_count() : 1);
+}
+
+/* Appends to a string, cut at its size. */
+static void add(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void add(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/* The ids of the clients that see STARTTLS (or not), joined with commas. */
+static void add_ids(char *buf, size_t len, const struct verdict *v, size_t n, bool see, unsigned at)
+{
+	const char *sep = "";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((v[i].index >= 0) != see || (see && at != 0 && v[i].n != at))
+			continue;
+		add(buf, len, "%s%s", sep, proto_client_id(v[i].client));
+		sep = ", ";
+	}
+}
+
+static void matrix_head(struct ui_doc *doc, const struct verdict *v, size_t n, unsigned first_n)
+{
+	size_t blind = count_blind(v, n);
+	char buf[128];
+
+	if (blind == 0)
+		snprintf(buf, sizeof buf, "All %zu clients see STARTTLS", n);
+	else
+		snprintf(buf, sizeof buf, "%zu of %zu clients do not see STARTTLS", blind, n);
+	ui_doc_put(doc, blind == 0 ? UI_S_YES : UI_S_NO, buf);
+	snprintf(buf, sizeof buf, " in the EHLO reply at line %u (c hides)", first_n);
+	ui_doc_put(doc, UI_S_DIM, buf);
+}
+
+static void matrix_table(struct ui_doc *doc, const struct verdict *v, size_t n)
+{
+	bool names = true;
+	char buf[48];
+	size_t i;
+
+	/* The names of the clients, when every one of them fits. */
+	for (i = 0; i < n; i++)
+		names = names && MATRIX_NAME_COL + ui_text_width(proto_client_name(v[i].client)) <=
+		                     doc->width;
+	for (i = 0; i < n; i++) {
+		ui_doc_newline(doc);
+		ui_doc_put(doc, UI_S_NORMAL, "  ");
+		ui_doc_put(doc, UI_S_NORMAL, proto_client_id(v[i].client));
+		ui_doc_pad(doc, UI_S_NORMAL, MATRIX_ID_COL);
+		if (v[i].index < 0)
+			snprintf(buf, sizeof buf, "no");
+		else
+			snprintf(buf, sizeof buf, "yes (line %u)", v[i].n);
+		ui_doc_put(doc, v[i].index < 0 ? UI_S_NO : UI_S_YES, buf);
+		if (!names)
+			continue;
+		ui_doc_pad(doc, UI_S_NORMAL, MATRIX_NAME_COL);
+		ui_doc_put(doc, UI_S_DIM, proto_client_name(v[i].client));
+	}
+}
+
+/* Starts a row of the compact matrix, its wrapped rows under its text. */
+static void compact_row(struct ui_doc *doc, int style, const char *head)
+{
+	doc->indent = 0;
+	ui_doc_newline(doc);
+	ui_doc_put(doc, UI_S_NORMAL, "  ");
+	ui_doc_put(doc, style, head);
+	doc->indent = doc->col;
+}
+
+/* The matrix in a few rows: who does not see STARTTLS, who does and where. */
+static void matrix_compact(struct ui_doc *doc, const struct verdict *v, size_t n)
+{
+	char buf[1024], head[32];
+	size_t i, j;
+
+	buf[0] = '\0';
+	add_ids(buf, sizeof buf, v, n, false, 0);
+	if (buf[0] != '\0') {
+		compact_row(doc, UI_S_NO, "no: ");
+		ui_doc_put(doc, UI_S_NORMAL, buf);
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && (v[i].index < 0 || v[j].n != v[i].n); j++)
+			;
+		if (v[i].index < 0 || j < i)
+			continue;
+		buf[0] = '\0';
+		add_ids(buf, sizeof buf, v, n, true, v[i].n);
+		snprintf(head, sizeof head, "yes (line %u): ", v[i].n);
+		compact_row(doc, UI_S_YES, head);
+		ui_doc_put(doc, UI_S_NORMAL, buf);
+	}
+	doc->indent = 0;
+}
+
+static void matrix_build(struct ui *ui, struct ui_doc *doc, bool table)
+{
+	struct verdict v[MATRIX_CLIENTS];
+	unsigned first_n = 0;
+	size_t n = verdicts(ui, v, &first_n);
+
+	if (!ui->matrix) {
+		ui_doc_put(doc, UI_S_DIM, "The client matrix is hidden: c shows it.");
+		return;
+	}
+	if (n == 0) {
+		ui_doc_put(doc, UI_S_DIM, "Clients: no EHLO reply before TLS yet.");
+		return;
+	}
+	matrix_head(doc, v, n, first_n);
+	if (table)
+		matrix_table(doc, v, n);
+	else
+		matrix_compact(doc, v, n);
+}
+
+static void finding_row(struct ui *ui, struct ui_doc *doc, size_t i, int selected)
+{
+	const struct ui_finding *f = &ui->model->findings[i];
+	const struct proto_finding_info *info = proto_finding(f->id);
+	char buf[64];
+
+	snprintf(buf, sizeof buf, " line %u", f->n);
+	ui_doc_put(doc, UI_S_DIM, buf);
+	ui_doc_pad(doc, UI_S_NORMAL, 13);
+	ui_doc_put(doc, UI_S_SEV + (int)info->severity, proto_severity_name(info->severity));
+	ui_doc_pad(doc, UI_S_NORMAL, 22);
+	ui_doc_put(doc, UI_S_SEV + (int)info->severity, info->id);
+	ui_doc_mark_row(doc, selected);
+}
+
+/* Paints the rows of the findings list from top, and returns how many. */
+static int draw_findings(struct ui *ui, struct ui_pane *pane, bool focused)
+{
+	size_t nf = finding_rows(ui), i;
+	struct ui_area area = pane->area;
+	int r;
+
+	ui_doc_reset(&ui->doc, area.w, ui->utf8);
+	for (r = 0; r < area.h && pane->top + (size_t)r < nf; r++) {
+		i = pane->top + (size_t)r;
+		if (r > 0)
+			ui_doc_newline(&ui->doc);
+		if (ui->model->nfindings == 0)
+			ui_doc_put(&ui->doc, UI_S_DIM, " No findings.");
+		else
+			finding_row(ui, &ui->doc, i, focused && i == pane->sel ? UI_S_SELECTED : 0);
+	}
+	area.h = r;
+	ui_doc_draw(ui, &ui->doc, &area, 0);
+	return r;
+}
+
+static void matrix_draw(struct ui *ui, struct ui_pane *pane, bool focused)
+{
+	size_t nf = finding_rows(ui), h = (size_t)pane->area.h;
+	bool table = h >= nf + 1 + proto_client_count();
+	struct ui_area rest = pane->area;
+	char title[160];
+	int shown;
+
+	ui_matrix_title(ui, title, sizeof title);
+	ui_draw_title(ui, &pane->title, title, focused);
+	ui_doc_reset(&ui->doc, pane->area.w, ui->utf8);
+	matrix_build(ui, &ui->doc, table);
+	pane->nrows = nf + ui_doc_rows(&ui->doc);
+	if (pane->sel >= pane->nrows)
+		pane->sel = pane->nrows - 1;
+	if (pane->sel < pane->top)
+		pane->top = pane->sel;
+	if (pane->sel >= pane->top + h)
+		pane->top = pane->sel - h + 1;
+	shown = draw_findings(ui, pane, focused);
+	rest.y += shown;
+	rest.h -= shown;
+	/* The findings used the doc: lay the matrix out again. */
+	ui_doc_reset(&ui->doc, pane->area.w, ui->utf8);
+	matrix_build(ui, &ui->doc, table);
+	ui_doc_draw(ui, &ui->doc, &rest, pane->top + (size_t)shown - nf);
+}
+
+static void matrix_move(struct ui *ui, struct ui_pane *pane, enum ui_move how)
+{
+	size_t i, page = pane->area.h > 1 ? (size_t)pane->area.h - 1 : 1;
+
+	if (how != UI_MOVE_ENTER) {
+		pane->sel = ui_move_index(pane->sel, pane->nrows, page, how);
+		return;
+	}
+	if (pane->sel >= ui->model->nfindings)
+		return;
+	i = ui_model_find(ui->model, ui->model->findings[pane->sel].n);
+	if (i == ui->model->nlines) {
+		ui_set_note(ui, "Line %u is no longer kept.", ui->model->findings[pane->sel].n);
+		return;
+	}
+	ui_conv_select(ui, i);
+	ui->focus = UI_PANE_CONV;
+}
+
+const struct ui_view_ops ui_view_matrix = {
+    .name = "findings",
+    .draw = matrix_draw,
+    .navigate = matrix_move,
+};
+
+void ui_matrix_pause(struct ui *ui, char *buf, size_t len)
+{
+	const char *p = ui->model->pending;
+	struct verdict v[MATRIX_CLIENTS];
+	unsigned first_n = 0;
+	size_t n, blind, i, line;
+
+	buf[0] = '\0';
+	if (p == NULL || ui->model->replay || strncasecmp(p, "STARTTLS", 8) != 0 ||
+	    (p[8] != '\0' && p[8] != ' '))
+		return;
+	n = verdicts(ui, v, &first_n);
+	blind = count_blind(v, n);
+	if (n == 0)
+		return;
+	if (blind == 0) {
+		add(buf, len, "Every client sees STARTTLS in the EHLO reply at line %u. ", first_n);
+		add(buf, len, "Space sends STARTTLS, s skips it.");
+		return;
+	}
+	if (blind == n) {
+		add(buf, len, "No client sees STARTTLS in the EHLO reply at line %u. ", first_n);
+		add(buf, len, "Send it anyway? (Space sends, s skips)");
+		return;
+	}
+	for (i = 0; v[i].index < 0; i++)
+		;
+	line = ui_model_find(ui->model, first_n);
+	if (v[i].index == 0 && line < ui->model->nlines &&
+	    ui->model->lines[line].role == PROTO_ROLE_MISORDERED_STARTTLS)
+		add(buf, len,
+		    "STARTTLS is on line 1 of the EHLO reply, where the domain belongs: ");
+	else
+		add(buf, len,
+		    "STARTTLS is on line %d of the EHLO reply (line %u): ", v[i].index + 1, v[i].n);
+	add_ids(buf, len, v, n, false, 0);
+	add(buf, len, " will not send it; ");
+	add_ids(buf, len, v, n, true, 0);
+	add(buf, len, " will. Send anyway? (Space sends, s skips)");
+}
