@@ -288,7 +288,9 @@ int inspect_target(const struct check_args *args, bool plain)
 		return CLI_EXIT_OSERR;
 	in->args = *args;
 	in->args.session.step = true;
-	in->args.session.helo = in->args.helo_buf[0] ? in->args.helo_buf : args->session.helo;
+	/* The default name lives in args' own buffer: point at the copy's. */
+	if (args->session.helo == args->helo_buf)
+		in->args.session.helo = in->args.helo_buf;
 	in->transcript.fd = -1;
 	ui_model_init(&in->model);
 	target = args->mx != NULL ? args->mx : args->target;

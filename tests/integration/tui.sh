@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# End-to-end tests of the inspector in a real terminal: tmux runs it against
+# the lab server on loopback, keys go in with send-keys and the screen comes
+# back with capture-pane (-e keeps the colours).
+#
+# usage: tui.sh SMTPSCOPE TESTS_SOURCE_DIR TESTS_BINARY_DIR
+set -uo pipefail
+bin=$(realpath "$1")
+work=$(mktemp -d)
+sock="$work/tmux.sock"
+pids=()
+cleanup() {
+	tmux -S "$sock" kill-server 2>/dev/null
+	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL: $*"
+}
+
+if ! command -v tmux >/dev/null; then
+	if [ -n "${CI:-}" ]; then
+		echo "FAIL: tmux is not installed"
+		exit 1
+	fi
+	echo "SKIPPED: tmux is not installed"
+	exit 0
+fi
+
+tm() { tmux -S "$sock" "$@"; }
+screen() { tm capture-pane -t "$1" -p; }
+colours() { tm capture-pane -t "$1" -p -e; }
+
+# wait_for PANE TEXT: until the screen shows TEXT (10 s at most).
+wait_for() {
+	for _ in $(seq 1 100); do
+		screen "$1" | grep -qF -- "$2" && return 0
+		sleep 0.1
+	done
+	bad "the screen never showed '$2':"
+	screen "$1" | sed 's/^/    | /'
+	return 1
+}
+
+# lab SCENARIO: a one-connection lab server with a log; sets $port.
+lab() {
+	local out="$work/lab.$1"
+	: >"$out"
+	"$bin" lab --once --port 0 --log "$work/log.$1" "$1" >"$out" 2>&1 &
+	pids+=($!)
+	for _ in $(seq 1 100); do
+		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
+		[ -n "$port" ] && return 0
+		sleep 0.05
+	done
+	bad "lab $1 did not start"
+}
+
+# The SGR parameters in force where TEXT starts on the screen with colours.
+sgr_of() {
+	colours "$1" | python3 -c '
+import re, sys
+text = sys.argv[1]
+for line in sys.stdin.read().split("\n"):
+    i = line.find(text)
+    if i >= 0:
+        codes = re.findall("\x1b\\[([0-9;]*)m", line[:i])
+        print(codes[-1] if codes else "")
+        break
+' "$2"
+}
+
+# The field case, stepped through by hand.
+lab misordered
+tm new-session -d -s a -x 110 -y 34 \
+	"$bin --helo tui.example 127.0.0.1:$port; sleep 60"
+wait_for a "next: EHLO tui.example" && ok
+# Edit the planned command: what is typed is what is sent.
+tm send-keys -t a e C-a C-k "EHLO typed.example" Enter
+wait_for a "250 SIZE 30000000" && ok
+wait_for a "will not send it" && ok
+if screen a | grep -qF "postfix"; then ok; else bad "the STARTTLS pause does not name postfix"; fi
+
+# The misordered line is drawn in another colour than an ehlo-line.
+misordered=$(sgr_of a "250-STARTTLS")
+ehlo_line=$(sgr_of a "250-8BITMIME")
+if [ -n "$misordered" ] && [ "$misordered" != "$ehlo_line" ]; then
+	ok
+else
+	bad "250-STARTTLS ($misordered) is not coloured apart from 250-8BITMIME ($ehlo_line)"
+fi
+
+# Selecting it names the production in the grammar panel.
+found=no
+for _ in $(seq 1 12); do
+	if screen a | grep -qF "holding the keyword STARTTLS"; then
+		found=yes
+		break
+	fi
+	tm send-keys -t a Up
+	sleep 0.1
+done
+if [ "$found" = yes ]; then ok; else bad "the grammar panel never named the production of line 1"; fi
+
+# Back to the end of the conversation, then send STARTTLS, EHLO inside TLS, QUIT.
+tm send-keys -t a ">" Space
+wait_for a "TLS started" && ok
+wait_for a "next: EHLO tui.example" && ok
+tm send-keys -t a Space
+wait_for a "next: QUIT" && ok
+tm send-keys -t a Space
+wait_for a "session closed" && ok
+sleep 0.3
+if grep -q "^plain EHLO typed.example" "$work/log.misordered" &&
+	grep -q "^plain STARTTLS" "$work/log.misordered" &&
+	grep -q "^tls EHLO tui.example" "$work/log.misordered"; then
+	ok
+else
+	bad "the lab did not receive what was sent: $(cat "$work/log.misordered")"
+fi
+tm send-keys -t a q
+sleep 0.3
+if screen a | grep -qF "session closed"; then bad "q did not leave"; else ok; fi
+
+# A hostile server cannot change the terminal: not its title, not its screen.
+lab control-chars
+tm new-session -d -s b -x 110 -y 34 "$bin --helo tui.example 127.0.0.1:$port; sleep 60"
+title_before=$(tm display -p -t b '#{pane_title}')
+wait_for b "next: EHLO" && ok
+tm send-keys -t b Space
+wait_for b "X-DEL" && ok
+title_after=$(tm display -p -t b '#{pane_title}')
+if [ "$title_before" = "$title_after" ] && ! echo "$title_after" | grep -q "title"; then
+	ok
+else
+	bad "the pane title changed from '$title_before' to '$title_after'"
+fi
+if screen b | grep -qF '^[]0;owned title^G'; then ok; else bad "the OSC sequence is not shown escaped"; fi
+tm send-keys -t b q y
+sleep 0.3
+
+# NO_COLOR: attributes, no colours.
+lab misordered
+tm new-session -d -s c -x 110 -y 34 "NO_COLOR=1 $bin --helo tui.example 127.0.0.1:$port; sleep 60"
+wait_for c "next: EHLO" && ok
+tm send-keys -t c Space
+wait_for c "250 SIZE 30000000" && ok
+if colours c | grep -qE $'\x1b\\[[0-9;]*(3[0-7]|4[0-7]|38;|48;)[0-9;]*m'; then
+	bad "NO_COLOR still draws colours"
+else
+	ok
+fi
+if [ -n "$(sgr_of c "250-STARTTLS")" ]; then ok; else bad "NO_COLOR: the misordered line has no attribute"; fi
+tm send-keys -t c q y
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
