@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "inspect.h"
@@ -49,6 +50,30 @@ static const char *const help_text =
     "  r      run to the end          :COMMAND  send COMMAND instead\n"
     "  w      write the transcript    q  quit\n";
 
+/* Before STARTTLS: which clients would send it after this EHLO reply. */
+static void starttls_advice(const struct proto_lint *lint)
+{
+	const struct proto_reply *reply = proto_lint_first_ehlo(lint, NULL);
+	char yes[512] = "", no[512] = "";
+	size_t i;
+
+	if (reply == NULL)
+		return;
+	for (i = 0; i < proto_client_count(); i++) {
+		const struct proto_client *c = proto_client_at(i);
+		char *list = proto_client_starttls_line(c, reply) >= 0 ? yes : no;
+		size_t used = strlen(list);
+
+		snprintf(list + used, 512 - used, "%s%s", used ? ", " : "", proto_client_id(c));
+	}
+	if (no[0] == '\0')
+		printf("Every client profiled sees STARTTLS in this EHLO reply.\n");
+	else
+		printf("Clients that will not send STARTTLS after this EHLO reply: %s.\n"
+		       "Clients that will: %s.\n",
+		       no, yes[0] ? yes : "none");
+}
+
 /* Reads one answer at the prompt; NULL at end of input. */
 static const char *ask(struct plain *p, const char *pending, bool edit)
 {
@@ -56,6 +81,8 @@ static const char *ask(struct plain *p, const char *pending, bool edit)
 	HistEvent ev;
 	int count;
 
+	if (strncasecmp(pending, "STARTTLS", 8) == 0 && !edit)
+		starttls_advice(proto_session_lint(p->in->live.session));
 	printf("next: %s   (Enter sends; e edits; s skips; r runs; :CMD; w; q; ? help)\n", pending);
 	fflush(stdout);
 	if (edit)

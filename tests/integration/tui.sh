@@ -158,5 +158,39 @@ fi
 if [ -n "$(sgr_of c "250-STARTTLS")" ]; then ok; else bad "NO_COLOR: the misordered line has no attribute"; fi
 tm send-keys -t c q y
 
+# Replay: a saved transcript, stepped through line by line.
+lab misordered
+"$bin" check --timeout 5 --helo tui.example --transcript "$work/t.txt" "127.0.0.1:$port" \
+	>/dev/null 2>&1
+tm new-session -d -s d -x 110 -y 34 "$bin replay $work/t.txt; sleep 60"
+wait_for d "replay" && ok
+if screen d | grep -qF "220 mail.domain1.com"; then bad "replay showed a line before a step"; else ok; fi
+tm send-keys -t d Space Space Space
+wait_for d "220 mail.domain1.com" && ok
+if screen d | grep -qF "EHLO tui.example"; then bad "replay showed line 4 after 3 steps"; else ok; fi
+tm send-keys -t d r
+wait_for d "221 2.0.0 Bye" && ok
+tm send-keys -t d q
+
+# The line mode, for screen readers: the same annotations, a prompt per command.
+lab misordered
+printf '\n:NOOP\n\n\n\n' | timeout 30 "$bin" --plain --helo plain.example "127.0.0.1:$port" \
+	>"$work/plain.out" 2>&1
+if grep -q "misordered-starttls 250-STARTTLS" "$work/plain.out" &&
+	grep -q "Clients that will not send STARTTLS after this EHLO reply: cisco-esa, postfix" \
+		"$work/plain.out" &&
+	grep -q "command             NOOP" "$work/plain.out" &&
+	grep -q "Findings: 2 error" "$work/plain.out"; then
+	ok
+else
+	bad "the line mode: $(head -c 3000 "$work/plain.out")"
+fi
+sleep 0.3
+if grep -q "^plain NOOP" "$work/log.misordered" && grep -q "^tls QUIT" "$work/log.misordered"; then
+	ok
+else
+	bad "the line mode did not send NOOP then go on to QUIT: $(cat "$work/log.misordered")"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
