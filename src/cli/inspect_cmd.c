@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +22,9 @@
 
 static volatile sig_atomic_t got_winch;
 static volatile sig_atomic_t got_term;
+/* The terminal as it was, for a fatal signal to give it back. */
+static struct termios saved_tty;
+static volatile sig_atomic_t have_saved_tty;
 
 static void on_winch(int sig)
 {
@@ -32,6 +36,23 @@ static void on_term(int sig)
 {
 	(void)sig;
 	got_term = 1;
+}
+
+/*
+ * A crash: give the terminal back (its modes, the main screen, the cursor)
+ * with async-signal-safe calls only, then die of the same signal.
+ */
+static void on_fatal(int sig)
+{
+	static const char reset[] = "\033[?1049l\033[?25h\033[0m\r\n";
+	ssize_t ignored;
+
+	if (have_saved_tty)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
+	ignored = write(STDOUT_FILENO, reset, sizeof reset - 1);
+	(void)ignored;
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 /* "07:10:00.123", local time, for the model's lines. */
@@ -193,6 +214,11 @@ static void install_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_fatal;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGABRT, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
 
@@ -241,6 +267,8 @@ int inspect_run(struct inspect *in)
 	unsigned flags = no_color != NULL && no_color[0] != '\0' ? UI_NO_COLOR : 0;
 	bool over;
 
+	if (tcgetattr(STDIN_FILENO, &saved_tty) == 0)
+		have_saved_tty = 1;
 	in->ui = ui_new(&in->model, &inspect_ops, in, flags, err, sizeof err);
 	if (in->ui == NULL) {
 		fprintf(stderr,
