@@ -61,18 +61,22 @@ lab() {
 	bad "lab $1 did not start"
 }
 
-# The SGR parameters in force where TEXT starts on the screen with colours.
+# The SGR parameters in force where TEXT starts on the screen with colours
+# (its first line on the screen, or with a third argument its last).
 sgr_of() {
 	colours "$1" | python3 -c '
 import re, sys
-text = sys.argv[1]
+text, last = sys.argv[1], len(sys.argv) > 2
+found = None
 for line in sys.stdin.read().split("\n"):
     i = line.find(text)
     if i >= 0:
         codes = re.findall("\x1b\\[([0-9;]*)m", line[:i])
-        print(codes[-1] if codes else "")
-        break
-' "$2"
+        found = codes[-1] if codes else ""
+        if not last:
+            break
+print(found if found is not None else "")
+' "$2" ${3:+last}
 }
 
 # The field case, stepped through by hand.
@@ -115,6 +119,15 @@ tm send-keys -t a Space
 wait_for a "next: QUIT" && ok
 tm send-keys -t a Space
 wait_for a "session closed" && ok
+# Inside TLS the reply is well ordered: its first line is a greeting, drawn
+# apart from the misordered line of the plaintext reply.
+greeting=$(sgr_of a "250-mail.domain1.com" last)
+echo "  colours: misordered [$misordered] ehlo-line [$ehlo_line] greeting [$greeting]"
+if [ -n "$greeting" ] && [ "$greeting" != "$misordered" ]; then
+	ok
+else
+	bad "the greeting line ($greeting) is not coloured apart from 250-STARTTLS ($misordered)"
+fi
 sleep 0.3
 if grep -q "^plain EHLO typed.example" "$work/log.misordered" &&
 	grep -q "^plain STARTTLS" "$work/log.misordered" &&
