@@ -186,16 +186,7 @@ int inspect_write_transcript(struct inspect *in)
 		return -1;
 	}
 	for (i = 0; i < in->model.nlines; i++) {
-		const struct ui_line *l = &in->model.lines[i];
-
-		memset(&line, 0, sizeof line);
-		line.n = l->n;
-		line.dir = l->dir;
-		line.tls = l->tls;
-		line.role = l->role;
-		line.text = l->text;
-		line.len = l->len;
-		line.flags = l->flags;
+		ui_line_view(&in->model.lines[i], &line);
 		cli_transcript_line(&in->transcript, &line);
 	}
 	snprintf(in->model.transcript, sizeof in->model.transcript, "%s", in->transcript_path);

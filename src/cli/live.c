@@ -272,40 +272,6 @@ static bool flush_out(struct live *c)
 	return true;
 }
 
-/* Reads what the server sent into the session, waiting at most until the deadline. */
-static void read_in(struct live *c)
-{
-	char buf[CHECK_READ];
-	size_t got = 0;
-	ssize_t n;
-	enum tls_io io;
-	int ready = c->tls != NULL ? 1 : net_wait(c->fd, false, remaining(c));
-
-	if (ready == 0) {
-		timed_out(c);
-		return;
-	}
-	if (c->tls == NULL) {
-		n = read(c->fd, buf, sizeof buf);
-		if (n > 0)
-			proto_session_feed(c->session, buf, (size_t)n);
-		else if (n == 0)
-			proto_session_eof(c->session);
-		else if (errno != EAGAIN && errno != EINTR)
-			proto_session_abort(c->session, "the connection broke while reading");
-		return;
-	}
-	io = tls_read(c->tls, buf, sizeof buf, &got);
-	if (io == TLS_IO_DONE)
-		proto_session_feed(c->session, buf, got);
-	else if (io == TLS_IO_CLOSED)
-		proto_session_eof(c->session);
-	else if (io == TLS_IO_ERROR)
-		proto_session_abort(c->session, tls_error(c->tls));
-	else if (net_wait(c->fd, io == TLS_IO_WANT_WRITE, remaining(c)) == 0)
-		timed_out(c);
-}
-
 /* Reads once what is there, without waiting; TLS may hold more than the socket shows. */
 static void read_ready(struct live *c)
 {
@@ -333,6 +299,19 @@ static void read_ready(struct live *c)
 		proto_session_eof(c->session);
 	else if (io == TLS_IO_ERROR)
 		proto_session_abort(c->session, tls_error(c->tls));
+}
+
+/* Waits for the server, up to the deadline, then reads what it sent. */
+static void read_in(struct live *c)
+{
+	int ready = net_wait(c->fd, false, remaining(c));
+
+	if (ready == 0)
+		timed_out(c);
+	else if (ready > 0)
+		read_ready(c);
+	else
+		proto_session_abort(c->session, "the connection broke while waiting");
 }
 
 void live_run(struct live *c)

@@ -51,17 +51,7 @@ static void step(void *ctx)
 		return;
 	}
 	l = &r->all.lines[r->next++];
-	memset(&line, 0, sizeof line);
-	line.n = l->n;
-	line.dir = l->dir;
-	line.tls = l->tls;
-	line.role = l->role;
-	line.text = l->text;
-	line.len = l->len;
-	line.flags = l->flags;
-	line.ehlo = l->has_ehlo ? &l->ehlo : NULL;
-	line.nfindings = l->nfindings;
-	memcpy(line.finding, l->finding, sizeof line.finding);
+	ui_line_view(l, &line);
 	ui_model_add_line(&r->shown, &line, l->time);
 	while (r->next_finding < r->all.nfindings && r->all.findings[r->next_finding].n <= l->n) {
 		ui_model_add_finding(&r->shown, r->all.findings[r->next_finding].id,

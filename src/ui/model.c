@@ -175,3 +175,18 @@ int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsig
 	attach(model, id, n);
 	return 0;
 }
+
+void ui_line_view(const struct ui_line *line, struct proto_lint_line *out)
+{
+	memset(out, 0, sizeof *out);
+	out->n = line->n;
+	out->dir = line->dir;
+	out->tls = line->tls;
+	out->role = line->role;
+	out->text = line->text;
+	out->len = line->len;
+	out->flags = line->flags;
+	out->ehlo = line->has_ehlo ? &line->ehlo : NULL;
+	out->nfindings = line->nfindings;
+	memcpy(out->finding, line->finding, sizeof out->finding);
+}

@@ -64,6 +64,8 @@ void ui_model_free(struct ui_model *model);
 int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line,
 		      const char *time);
 int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsigned n);
+/* A kept line seen as the linter's line again (pointers into the kept one). */
+void ui_line_view(const struct ui_line *line, struct proto_lint_line *out);
 
 /* What the user asks for. Any may be NULL. */
 struct ui_ops {
