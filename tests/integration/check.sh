@@ -7,35 +7,14 @@
 # usage: check.sh SMTPSCOPE TESTS_SOURCE_DIR TESTS_BINARY_DIR
 set -uo pipefail
 bin=$(realpath "$1")
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
+# shellcheck source=../tools/harness.sh
+. "$2/tools/harness.sh"
 
 # lab SCENARIO [OPTIONS...]: starts a one-connection lab server; sets $port.
 lab() {
-	local scenario=$1 out="$work/lab.$RANDOM"
+	local scenario=$1
 	shift
-	: >"$out"
-	"$bin" lab --once --port 0 "$@" "$scenario" >"$out" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 1 100); do
-		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
-		[ -n "$port" ] && return 0
-		sleep 0.05
-	done
-	bad "lab $scenario did not start: $(cat "$out")"
-	port=1
+	listen "lab.$RANDOM" "$bin" lab --once --port 0 "$@" "$scenario"
 }
 
 # check NAME WANT_RC [OPTIONS...] TARGET: runs check --json into $work/NAME.json.
@@ -263,5 +242,4 @@ check usage-two 64 --mx example.org 127.0.0.1
 check usage-data 64 --data /etc/hostname 127.0.0.1
 check usage-quit 64 --quit-after lunch 127.0.0.1
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

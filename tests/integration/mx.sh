@@ -7,36 +7,8 @@
 set -uo pipefail
 bin=$(realpath "$1")
 tools=$(realpath "$2")/tools
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
-
-# start NAME COMMAND...: runs a server that prints "listening on 127.0.0.1:PORT"; sets $port.
-start() {
-	local out="$work/$1.out"
-	shift
-	: >"$out"
-	"$@" >"$out" 2>&1 &
-	pids+=($!)
-	port=""
-	for _ in $(seq 1 100); do
-		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
-		[ -n "$port" ] && return 0
-		sleep 0.05
-	done
-	bad "$* did not start: $(cat "$out")"
-}
+# shellcheck source=../tools/harness.sh
+. "$tools/harness.sh"
 
 # mx NAME WANT_RC DOMAIN: check --mx DOMAIN through the test's DNS server.
 mx() {
@@ -70,11 +42,11 @@ mx2.example.test A 127.0.0.1
 nomx.test A 127.0.0.1
 nullmx.test MX 0 .
 ZONE
-start dns python3 "$tools/dns-server.py" "$work/zone"
+listen dns python3 "$tools/dns-server.py" "$work/zone"
 dns=$port
 
 # The preferred MX refuses (nothing listens on 127.0.0.9), the next one answers.
-start lab1 "$bin" lab --once --port 0 correct
+listen lab1 "$bin" lab --once --port 0 correct
 lab=$port
 mx ordered 0 example.test
 expect ordered 'd["mx"] == "example.test"' \
@@ -85,7 +57,7 @@ expect ordered 'd["mx"] == "example.test"' \
 	'd["tls"]["established"]' '"mx2.example.test" in d["tls"]["verify_error"]'
 
 # No MX record: the domain itself (RFC 5321 section 5.1).
-start lab2 "$bin" lab --once --port 0 correct
+listen lab2 "$bin" lab --once --port 0 correct
 lab=$port
 mx implicit 0 nomx.test
 expect implicit 'any("no MX record" in n for n in notes)' \
@@ -99,5 +71,4 @@ expect nullmx 'any("null MX" in n for n in notes)' 'not any(n.startswith("connec
 mx nxdomain 2 nowhere.test
 expect nxdomain 'any("no such domain" in n for n in notes)'
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

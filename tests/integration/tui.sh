@@ -6,22 +6,10 @@
 # usage: tui.sh SMTPSCOPE TESTS_SOURCE_DIR TESTS_BINARY_DIR
 set -uo pipefail
 bin=$(realpath "$1")
-work=$(mktemp -d)
+# shellcheck source=../tools/harness.sh
+. "$2/tools/harness.sh"
 sock="$work/tmux.sock"
-pids=()
-cleanup() {
-	tmux -S "$sock" kill-server 2>/dev/null
-	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
+harness_extra_cleanup() { tmux -S "$sock" kill-server 2>/dev/null; }
 
 if ! command -v tmux >/dev/null; then
 	if [ -n "${CI:-}" ]; then
@@ -49,16 +37,7 @@ wait_for() {
 
 # lab SCENARIO: a one-connection lab server with a log; sets $port.
 lab() {
-	local out="$work/lab.$1"
-	: >"$out"
-	"$bin" lab --once --port 0 --log "$work/log.$1" "$1" >"$out" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 1 100); do
-		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
-		[ -n "$port" ] && return 0
-		sleep 0.05
-	done
-	bad "lab $1 did not start"
+	listen "lab.$1" "$bin" lab --once --port 0 --log "$work/log.$1" "$1"
 }
 
 # The SGR parameters in force where TEXT starts on the screen with colours
@@ -205,5 +184,4 @@ else
 	bad "the line mode did not send NOOP then go on to QUIT: $(cat "$work/log.misordered")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
