@@ -54,7 +54,7 @@ static void lint_head(struct cli_report *report)
 	cli_out_term(out, report->name, strlen(report->name));
 	cli_out_str(out, " (");
 	cli_out_str(out, format);
-	cli_out_str(out, " format)\n\n");
+	cli_out_str(out, report->summary ? " format)\n" : " format)\n\n");
 }
 
 struct lint_args {

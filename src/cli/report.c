@@ -282,6 +282,25 @@ static void human_blind(struct cli_out *out, const struct proto_reply *reply)
 	cli_out_str(out, "\n");
 }
 
+/* The matrix's question, and what part of a huge reply was judged. */
+static void human_matrix_head(struct cli_out *out, const struct proto_reply *reply, unsigned first)
+{
+	cli_out_str(out, "\nClient matrix: does each client see STARTTLS in the EHLO reply that "
+	                 "starts at line ");
+	cli_out_uint(out, first);
+	cli_out_str(out, "?\n");
+	if (reply->nkept < reply->nlines) {
+		char note[160];
+
+		snprintf(note, sizeof note,
+		         "The reply has %u lines; the first %u were judged, so a client that reads "
+		         "further may see more.",
+		         reply->nlines, reply->nkept);
+		cli_out_wrap(out, note, 2, 79, 0);
+	}
+	human_blind(out, reply);
+}
+
 static void human_clients(struct cli_report *run)
 {
 	const struct proto_lint *lint = run->lint;
@@ -296,11 +315,7 @@ static void human_clients(struct cli_report *run)
 		cli_out_str(out, "\nClient matrix: no EHLO reply before TLS was found.\n");
 		return;
 	}
-	cli_out_str(out,
-	            "\nClient matrix: does each client see STARTTLS in the EHLO reply at line ");
-	cli_out_uint(out, first);
-	cli_out_str(out, "?\n");
-	human_blind(out, reply);
+	human_matrix_head(out, reply, first);
 	for (i = 0; i < proto_client_count(); i++) {
 		const struct proto_client *c = proto_client_at(i);
 		char cell[32];
@@ -383,10 +398,16 @@ static void json_clients(struct cli_report *run)
 		cli_out_str(out, "}");
 	}
 	cli_out_str(out, "},\n\"ehlo_line\":");
-	if (reply != NULL)
-		cli_out_uint(out, proto_lint_first_ehlo_n(lint, 0));
-	else
-		cli_out_str(out, "null");
+	if (reply == NULL) {
+		cli_out_str(out, "null,\n\"ehlo_lines\":null");
+		return;
+	}
+	cli_out_uint(out, proto_lint_first_ehlo_n(lint, 0));
+	cli_out_str(out, ",\n\"ehlo_lines\":{\"judged\":");
+	cli_out_uint(out, reply->nkept);
+	cli_out_str(out, ",\"total\":");
+	cli_out_uint(out, reply->nlines);
+	cli_out_str(out, "}");
 }
 
 static void json_tail(struct cli_report *run)

@@ -313,3 +313,8 @@ unsigned proto_lint_first_ehlo_n(const struct proto_lint *lint, unsigned i)
 		abort();
 	return lint->first_n[i];
 }
+
+bool proto_lint_ehlo_starttls(const struct proto_lint *lint)
+{
+	return lint->saw_ehlo && lint->ehlo.starttls;
+}

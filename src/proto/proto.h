@@ -307,6 +307,8 @@ void proto_lint_end(struct proto_lint *lint);
 const struct proto_reply *proto_lint_first_ehlo(const struct proto_lint *lint, unsigned *first_n);
 /* Input line number of line i of that reply. */
 unsigned proto_lint_first_ehlo_n(const struct proto_lint *lint, unsigned i);
+/* True when the last EHLO reply offered STARTTLS on any line, in any form. */
+bool proto_lint_ehlo_starttls(const struct proto_lint *lint);
 
 /* Input formats of a conversation, and the source that reads them. */
 enum proto_format {

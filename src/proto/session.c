@@ -10,8 +10,6 @@
 
 #include "internal.h"
 
-#include <strings.h>
-
 #define SESSION_CMD_MAX 1024 /* bytes of one command line built here */
 #define SESSION_ERR_MAX 256
 
@@ -208,29 +206,12 @@ void proto_session_free(struct proto_session *s)
 	free(s);
 }
 
-static bool is_keyword_byte(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '-';
-}
-
-/* True when the line's first word, after the code, is STARTTLS in any case. */
-static bool line_has_starttls(const char *text, size_t len)
-{
-	size_t end = 4;
-
-	if (len < 12)
-		return false;
-	while (end < len && is_keyword_byte(text[end]))
-		end++;
-	return end == 12 && strncasecmp(text + 4, "STARTTLS", 8) == 0;
-}
-
-/* The STARTTLS policy applied to the EHLO reply (NULL after HELO). */
+/*
+ * The STARTTLS policy applied to the EHLO reply (NULL after HELO). "Any
+ * line" is the linter's reading of every line of the reply, kept or not.
+ */
 static bool wants_starttls(const struct proto_session *s, const struct proto_reply *ehlo)
 {
-	unsigned i;
-
 	switch (s->config.starttls) {
 	case PROTO_STARTTLS_NEVER:
 		return false;
@@ -240,10 +221,7 @@ static bool wants_starttls(const struct proto_session *s, const struct proto_rep
 		return ehlo != NULL &&
 		       proto_client_starttls_line(proto_client_find("postfix"), ehlo) >= 0;
 	case PROTO_STARTTLS_AUTO:
-		for (i = 0; ehlo != NULL && i < ehlo->nkept; i++)
-			if (line_has_starttls(ehlo->line[i].text, ehlo->line[i].len))
-				return true;
-		return false;
+		return ehlo != NULL && proto_lint_ehlo_starttls(s->lint);
 	}
 	abort();
 }
@@ -268,6 +246,10 @@ static void after_greeting(struct proto_session *s, const struct proto_reply *eh
 		send_cmd(s, PROTO_S_STARTTLS, "STARTTLS", "", "");
 		return;
 	}
+	if (!s->tls && ehlo != NULL && s->config.starttls == PROTO_STARTTLS_STRICT &&
+	    proto_lint_ehlo_starttls(s->lint))
+		proto_session_info(s, "STARTTLS not sent: it is offered, but not where Postfix "
+		                      "sees it (--starttls strict)");
 	transaction_or_quit(s);
 }
 
