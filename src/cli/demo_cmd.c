@@ -12,7 +12,8 @@
 #include "lab.h"
 
 static const char *const usage_text =
-    "usage: smtpscope demo [--batch [--json] [--color WHEN] | --plain] [SCENARIO]\n"
+    "usage: smtpscope demo [--batch [--json] [--color WHEN] | --plain] [--helo NAME]\n"
+    "                      [SCENARIO]\n"
     "\n"
     "Plays a built-in lab scenario (default: misordered, the field case of a\n"
     "server that lists STARTTLS before its domain) on 127.0.0.1 inside this\n"
@@ -63,6 +64,8 @@ static int parse_demo(int argc, char **argv, struct check_args *args, const char
 			args->json = true;
 		else if ((v = cli_opt_value(argc, argv, &i, "--color")) != NULL)
 			args->color = v;
+		else if ((v = cli_opt_value(argc, argv, &i, "--helo")) != NULL)
+			args->session.helo = v;
 		else if (argv[i][0] == '-')
 			return demo_usage("unknown option", argv[i]);
 		else
