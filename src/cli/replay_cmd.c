@@ -136,7 +136,7 @@ int cli_replay(int argc, char **argv)
 	ui_model_init(&r->shown);
 	rc = load(r, argv[1]);
 	snprintf(r->shown.target, sizeof r->shown.target, "%s", argv[1]);
-	snprintf(r->shown.state, sizeof r->shown.state, "replay of %zu lines", r->all.nlines);
+	r->shown.replay_total = r->all.nlines;
 	r->shown.replay = true;
 	r->shown.started_ms = net_now_ms();
 	if (rc == 0) {

@@ -286,6 +286,15 @@ void ui_doc_put(struct ui_doc *doc, int style, const char *text)
 	put_word(doc, style, word, n);
 }
 
+void ui_doc_keep(struct ui_doc *doc, int style, const char *text)
+{
+	int n = ui_text_width(text);
+
+	if (doc->col + n > doc->width && doc->col > doc->indent && doc->indent + n <= doc->width)
+		ui_doc_newline(doc);
+	ui_doc_put(doc, style, text);
+}
+
 void ui_doc_peer(struct ui_doc *doc, int style, const char *text, size_t len, bool wrap)
 {
 	char buf[PROTO_ESCAPE_MAX(256)];
@@ -303,6 +312,29 @@ void ui_doc_peer(struct ui_doc *doc, int style, const char *text, size_t len, bo
 		len -= chunk;
 		if (!wrap && doc->col >= doc->width)
 			break;
+	}
+}
+
+void ui_doc_tail(struct ui_doc *doc, size_t row, int style, const char *text)
+{
+	const char *p = text, *end = text + strlen(text);
+	int n = ui_text_width(text), at = doc->width, i;
+	struct ui_cell *cells;
+
+	if (row >= doc->nrows || n > doc->width)
+		return;
+	cells = row_at(doc, row);
+	while (at > 0 && cells[at - 1].ch == L' ')
+		at--;
+	if (at + n > doc->width)
+		for (at = doc->width - n; at > 0 && cells[at - 1].ch != L' '; at--)
+			;
+	/* The text starts with its own space: it takes the one before the word. */
+	if (at > 0 && at < doc->width && cells[at].ch != L' ' && text[0] == ' ')
+		at--;
+	for (i = at; i < doc->width; i++) {
+		cells[i].ch = p < end ? shown(doc, utf8_next(&p, end)) : L' ';
+		cells[i].style = (unsigned char)(i < at + n ? style : UI_S_NORMAL);
 	}
 }
 

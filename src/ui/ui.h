@@ -55,6 +55,7 @@ struct ui_model {
 	bool session_open;             /* quitting asks first */
 	bool busy;                     /* a command awaits its reply */
 	bool replay;                   /* stepping through a saved transcript */
+	size_t replay_total;           /* replay: lines in the transcript, or 0 when unknown */
 	char message[256];             /* a one-line note for the user, or "" */
 };
 

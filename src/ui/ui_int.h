@@ -77,6 +77,8 @@ void ui_doc_free(struct ui_doc *doc);
 void ui_doc_reset(struct ui_doc *doc, int width, bool utf8);
 /* UTF-8 text, wrapped at spaces; a newline starts a new row. */
 void ui_doc_put(struct ui_doc *doc, int style, const char *text);
+/* UTF-8 text kept on one row: it wraps before it when it does not fit. */
+void ui_doc_keep(struct ui_doc *doc, int style, const char *text);
 /* UTF-8 text cut at the end of the row. */
 void ui_doc_clip(struct ui_doc *doc, int style, const char *text, size_t len);
 /* Peer bytes, escaped with proto_escape_term, then wrapped or clipped. */
@@ -84,6 +86,8 @@ void ui_doc_peer(struct ui_doc *doc, int style, const char *text, size_t len, bo
 void ui_doc_newline(struct ui_doc *doc);
 /* Spaces up to column col (or one space when past it). */
 void ui_doc_pad(struct ui_doc *doc, int style, int col);
+/* Ends a row with text: after its last word, or over the words it would cut. */
+void ui_doc_tail(struct ui_doc *doc, size_t row, int style, const char *text);
 /* Gives every cell of the last row, written or not, the extra style bits. */
 void ui_doc_mark_row(struct ui_doc *doc, int bits);
 /* Rows that hold text: a last row still empty is not counted. */

@@ -49,6 +49,7 @@ static const struct abnf_row abnf_1869[] = {
     {"               / (    \"250-\"   domain [ SP greeting ] CR LF", G_FIRST},
     {"                   *( \"250-\"   ehlo-line              CR LF )", G_MIDDLE},
     {"                      \"250\"    SP ehlo-line           CR LF  )", G_LAST},
+    {"domain       ::= <element> | <element> \".\" <domain>   ; RFC 821", G_DOMAIN},
     {"greeting     ::= 1*<any character other than CR or LF>", G_GREET},
     {"ehlo-line    ::= ehlo-keyword *( SP ehlo-param )", G_LINE},
     {"ehlo-keyword ::= (ALPHA / DIGIT) *(ALPHA / DIGIT / \"-\")", G_KEYWORD},
@@ -343,20 +344,32 @@ static unsigned line_tags(const struct ui_model *model, size_t i)
 	return e->nparams > 0 ? tags | G_PARAM : tags;
 }
 
+/* Where the wrapped rows of an ABNF row start: two in from its first "= " or "/ ". */
+static int abnf_indent(const char *text)
+{
+	const char *eq = strstr(text, "= "), *alt = strstr(text, "/ ");
+
+	if (eq == NULL || (alt != NULL && alt < eq))
+		eq = alt;
+	return 2 + (eq != NULL ? (int)(eq - text) + 2 : (int)strspn(text, " ")) + 2;
+}
+
 static void abnf(struct ui_doc *doc, const struct grammar *g, unsigned tags, bool bad)
 {
-	int hilite = bad ? UI_S_SEV + PROTO_SEV_ERROR : UI_S_HILITE;
+	int hilite = bad ? UI_S_SEV + PROTO_SEV_ERROR : UI_S_HILITE, style;
 	size_t i;
-	bool on;
 
 	ui_doc_put(doc, UI_S_BOLD, g->name);
 	for (i = 0; i < g->n; i++) {
-		on = (g->rows[i].tags & tags) != 0;
+		style = (g->rows[i].tags & tags) != 0 ? hilite : UI_S_NORMAL;
+		doc->indent = 0;
 		ui_doc_newline(doc);
-		ui_doc_clip(doc, on ? hilite : UI_S_NORMAL, on ? "> " : "  ", 2);
-		ui_doc_clip(doc, on ? hilite : UI_S_NORMAL, g->rows[i].text,
-		            strlen(g->rows[i].text));
+		ui_doc_clip(doc, style, style != UI_S_NORMAL ? "> " : "  ", 2);
+		/* A row too long for the pane wraps at a space, never cut. */
+		doc->indent = abnf_indent(g->rows[i].text);
+		ui_doc_put(doc, style, g->rows[i].text);
 	}
+	doc->indent = 0;
 }
 
 static void grammar_build(struct ui *ui, struct ui_doc *doc)
@@ -402,7 +415,8 @@ static void grammar_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 	         line == NULL || line->has_ehlo ? ui->rfc1869 ? " (g: RFC 5321)" : " (g: RFC 1869)"
 	                                        : "");
 	ui_draw_title(ui, &pane->title, title, focused);
-	ui_doc_reset(&ui->doc, pane->area.w, ui->utf8);
+	/* Beside the findings, a margin keeps the text off the separator. */
+	ui_doc_reset(&ui->doc, pane->area.w - (ui->wide ? 1 : 0), ui->utf8);
 	grammar_build(ui, &ui->doc);
 	pane->nrows = ui_doc_rows(&ui->doc);
 	if (pane->top + h > pane->nrows)

@@ -105,18 +105,23 @@ static void add_ids(char *buf, size_t len, const struct verdict *v, size_t n, bo
 	}
 }
 
+/* The headline, one column in as the findings are, wrapped under itself. */
 static void matrix_head(struct ui_doc *doc, const struct verdict *v, size_t n, unsigned first_n)
 {
 	size_t blind = count_blind(v, n);
 	char buf[128];
 
+	ui_doc_put(doc, UI_S_NORMAL, " ");
+	doc->indent = 1;
 	if (blind == 0)
 		snprintf(buf, sizeof buf, "All %zu clients see STARTTLS", n);
 	else
 		snprintf(buf, sizeof buf, "%zu of %zu clients do not see STARTTLS", blind, n);
 	ui_doc_put(doc, blind == 0 ? UI_S_YES : UI_S_NO, buf);
-	snprintf(buf, sizeof buf, " in the EHLO reply at line %u (c hides)", first_n);
+	snprintf(buf, sizeof buf, " in the EHLO reply that starts at line %u ", first_n);
 	ui_doc_put(doc, UI_S_DIM, buf);
+	ui_doc_keep(doc, UI_S_DIM, "(c hides)");
+	doc->indent = 0;
 }
 
 static void matrix_table(struct ui_doc *doc, const struct verdict *v, size_t n)
@@ -189,11 +194,11 @@ static void matrix_build(struct ui *ui, struct ui_doc *doc, bool table)
 	size_t n = verdicts(ui, v, &first_n);
 
 	if (!ui->matrix) {
-		ui_doc_put(doc, UI_S_DIM, "The client matrix is hidden: c shows it.");
+		ui_doc_put(doc, UI_S_DIM, " The client matrix is hidden: c shows it.");
 		return;
 	}
 	if (n == 0) {
-		ui_doc_put(doc, UI_S_DIM, "Clients: no EHLO reply before TLS yet.");
+		ui_doc_put(doc, UI_S_DIM, " Clients: no EHLO reply before TLS yet.");
 		return;
 	}
 	matrix_head(doc, v, n, first_n);
@@ -240,6 +245,25 @@ static int draw_findings(struct ui *ui, struct ui_pane *pane, bool focused)
 	return r;
 }
 
+/*
+ * Paints the matrix rows from first into area; when more follow than fit,
+ * the last row says how many, so the matrix is never cut silently.
+ */
+static void draw_rest(struct ui *ui, struct ui_area *area, size_t first)
+{
+	size_t total = ui_doc_rows(&ui->doc), last, more;
+	char buf[64];
+
+	if (area->h > 0 && first + (size_t)area->h < total) {
+		last = first + (size_t)area->h - 1;
+		more = total - last - 1;
+		snprintf(buf, sizeof buf, " %s (+%zu more row%s)",
+		         ui->utf8 ? "\xe2\x80\xa6" : "...", more, more == 1 ? "" : "s");
+		ui_doc_tail(&ui->doc, last, UI_S_DIM, buf);
+	}
+	ui_doc_draw(ui, &ui->doc, area, first);
+}
+
 static void matrix_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 {
 	size_t nf = finding_rows(ui), h = (size_t)pane->area.h;
@@ -265,7 +289,7 @@ static void matrix_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 	/* The findings used the doc: lay the matrix out again. */
 	ui_doc_reset(&ui->doc, pane->area.w, ui->utf8);
 	matrix_build(ui, &ui->doc, table);
-	ui_doc_draw(ui, &ui->doc, &rest, pane->top + (size_t)shown - nf);
+	draw_rest(ui, &rest, pane->top + (size_t)shown - nf);
 }
 
 static void matrix_move(struct ui *ui, struct ui_pane *pane, enum ui_move how)
@@ -309,12 +333,15 @@ void ui_matrix_pause(struct ui *ui, char *buf, size_t len)
 	if (n == 0)
 		return;
 	if (blind == 0) {
-		add(buf, len, "Every client sees STARTTLS in the EHLO reply at line %u. ", first_n);
+		add(buf, len,
+		    "Every client sees STARTTLS in the EHLO reply that starts at line %u. ",
+		    first_n);
 		add(buf, len, "Space sends STARTTLS, s skips it.");
 		return;
 	}
 	if (blind == n) {
-		add(buf, len, "No client sees STARTTLS in the EHLO reply at line %u. ", first_n);
+		add(buf, len, "No client sees STARTTLS in the EHLO reply that starts at line %u. ",
+		    first_n);
 		add(buf, len, "Send it anyway? (Space sends, s skips)");
 		return;
 	}

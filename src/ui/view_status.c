@@ -49,30 +49,58 @@ static void field(struct ui_doc *doc, bool *first, const char *label, const char
 	ui_doc_peer(doc, UI_S_STATUS, value, len, false);
 }
 
+/* Where a replay stands: "replay 3/13", or "replay 3" without a total. */
+static void replay_pos(const struct ui_model *m, char *buf, size_t len)
+{
+	size_t shown = m->nlines + m->dropped;
+
+	buf[0] = '\0';
+	if (!m->replay)
+		return;
+	if (m->replay_total > 0)
+		snprintf(buf, len, "replay %zu/%zu", shown, m->replay_total);
+	else
+		snprintf(buf, len, "replay %zu", shown);
+}
+
+/* The fields left of the clock; a replay's position stands for the state. */
+static void status_fields(const struct ui_model *m, struct ui_doc *doc)
+{
+	char replay[64], dropped[48];
+	bool first = true;
+
+	replay_pos(m, replay, sizeof replay);
+	ui_doc_clip(doc, UI_S_STATUS, " ", 1);
+	field(doc, &first, "", m->target, sizeof m->target);
+	if (m->address[0] != '\0' && strncmp(m->address, m->target, sizeof m->address) != 0)
+		field(doc, &first, "", m->address, sizeof m->address);
+	field(doc, &first, "", m->replay ? replay : m->state, sizeof m->state);
+	field(doc, &first, "", m->verify, sizeof m->verify);
+	field(doc, &first, "transcript ", m->transcript, sizeof m->transcript);
+	field(doc, &first, "", m->busy ? "waiting for a reply" : "", 32);
+	snprintf(dropped, sizeof dropped, "%zu early lines dropped", m->dropped);
+	field(doc, &first, "", m->dropped > 0 ? dropped : "", sizeof dropped);
+}
+
 void ui_status_draw(struct ui *ui)
 {
 	const struct ui_model *m = ui->model;
 	struct ui_doc *doc = &ui->doc;
 	struct ui_area left = ui->status, right = ui->status;
-	char time[32], dropped[48];
-	bool first = true;
+	char time[32];
 
-	elapsed(m, time, sizeof time);
+	/* Two spaces before the clock, so the fields never run into it. */
+	time[0] = '\0';
+	if (!m->replay) {
+		elapsed(m, time + 2, sizeof time - 2);
+		if (time[2] != '\0')
+			memcpy(time, "  ", 2);
+	}
 	right.w = (int)strlen(time) < left.w ? (int)strlen(time) : 0;
 	left.w -= right.w;
 	right.x = left.w;
 	ui_doc_reset(doc, left.w, ui->utf8);
-	ui_doc_clip(doc, UI_S_STATUS, " ", 1);
-	field(doc, &first, "", m->target, sizeof m->target);
-	if (m->address[0] != '\0' && strncmp(m->address, m->target, sizeof m->address) != 0)
-		field(doc, &first, "", m->address, sizeof m->address);
-	field(doc, &first, "", m->state, sizeof m->state);
-	field(doc, &first, "", m->verify, sizeof m->verify);
-	field(doc, &first, "transcript ", m->transcript, sizeof m->transcript);
-	field(doc, &first, "", m->replay ? "replay" : "", 8);
-	field(doc, &first, "", m->busy ? "waiting for a reply" : "", 32);
-	snprintf(dropped, sizeof dropped, "%zu early lines dropped", m->dropped);
-	field(doc, &first, "", m->dropped > 0 ? dropped : "", sizeof dropped);
+	status_fields(m, doc);
 	ui_doc_pad(doc, UI_S_STATUS, left.w);
 	ui_doc_draw(ui, doc, &left, 0);
 	if (right.w == 0)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NCURSES_WIDECHAR 1
@@ -250,6 +251,40 @@ static const char *command_row(struct fixture *f)
 	return strrchr(f->dump, '\n') + 1;
 }
 
+static void resize(struct fixture *f, const char *lines, const char *cols)
+{
+	setenv("LINES", lines, 1);
+	setenv("COLUMNS", cols, 1);
+	ui_resize(f->ui);
+}
+
+/* Row y of the last dump, in buf. */
+static const char *row_of(struct fixture *f, int y, char *buf, size_t len)
+{
+	const char *p = f->dump, *end;
+
+	for (; y > 0 && p != NULL; y--) {
+		p = strchr(p, '\n');
+		p = p != NULL ? p + 1 : NULL;
+	}
+	assert_non_null(p);
+	end = strchr(p, '\n');
+	snprintf(buf, len, "%.*s", (int)(end != NULL ? end - p : (ptrdiff_t)strlen(p)), p);
+	return buf;
+}
+
+/* The rows of the last dump from the one holding text on. */
+static int row_with(struct fixture *f, const char *text)
+{
+	const char *at = strstr(f->dump, text), *p;
+	int y = 0;
+
+	assert_non_null(at);
+	for (p = f->dump; p < at; p++)
+		y += *p == '\n';
+	return y;
+}
+
 static void test_misordered_grammar(void **state)
 {
 	struct fixture *f = misordered();
@@ -276,6 +311,12 @@ static void test_misordered_1869(void **state)
 	golden(f, "misordered-line3-rfc1869");
 	assert_true(shows(f, "domain [ SP greeting ] -- holding the keyword STARTTLS"));
 	assert_true(shows(f, "RFC 1869"));
+	/* The domain of line 1 is RFC 821's, as in RFC 1869 §4.3. */
+	resize(f, "40", "120");
+	dump(f);
+	assert_true(
+	    shows(f, "> domain       ::= <element> | <element> \".\" <domain>   ; RFC 821"));
+	resize(f, "24", "80");
 	keys(f, "g");
 	dump(f);
 	assert_true(shows(f, "RFC 5321"));
@@ -291,9 +332,10 @@ static void test_matrix_toggle(void **state)
 	keys(f, "<jj");
 	dump(f);
 	assert_true(shows(f, "8 of 15 clients do not see STARTTLS"));
-	assert_true(shows(f, "cisco-esa"));
+	assert_true(shows(f, "more rows)"));
 	keys(f, "c");
 	golden(f, "misordered-matrix-hidden");
+	assert_false(shows(f, "more rows)"));
 	assert_false(shows(f, "cisco-esa"));
 	assert_true(shows(f, "c shows it"));
 	finish(f);
@@ -319,6 +361,118 @@ static void test_wide(void **state)
 	ui_resize(f->ui);
 	dump(f);
 	assert_int_equal(rows(f), 24);
+	finish(f);
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A verification too long for the status line stops two columns before the clock. */
+static void test_status_overflow(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char row[256];
+
+	(void)state;
+	ui_model_init(&f->model);
+	load(f, "transcript-starttls-after-tls.in");
+	snprintf(f->model.target, sizeof f->model.target, "mx.example.org:25");
+	snprintf(f->model.state, sizeof f->model.state, "TLSv1.3 TLS_AES_256_GCM_SHA384");
+	snprintf(f->model.verify, sizeof f->model.verify,
+	         "not verified: certificate does not verify: self-signed certificate");
+	f->model.started_ms = mono_ms() - 4400;
+	start(f, 0);
+	golden(f, "status-overflow");
+	row_of(f, 0, row, sizeof row);
+	/* The dump drops the clock's trailing space. */
+	assert_int_equal(strlen(row), 79);
+	assert_string_equal(row + 54, "not verified: cert  00:04");
+	finish(f);
+}
+
+/* The status line of a replay: its position once, and no clock. */
+static void test_replay_status(void **state)
+{
+	struct fixture *f = misordered();
+	char row[256];
+
+	(void)state;
+	/* As smtpscope replay fills it. */
+	snprintf(f->model.target, sizeof f->model.target, "misordered.txt");
+	f->model.address[0] = '\0';
+	snprintf(f->model.state, sizeof f->model.state, "replay of 13 lines");
+	f->model.replay = true;
+	f->model.replay_total = 13;
+	f->model.started_ms = mono_ms() - 4400;
+	start(f, 0);
+	golden(f, "replay");
+	row_of(f, 0, row, sizeof row);
+	assert_string_equal(row, " misordered.txt | replay 9/13");
+	assert_null(strstr(row, "replay of"));
+	assert_null(strstr(strstr(row, "replay") + 1, "replay"));
+	assert_null(strstr(row, "00:0"));
+	finish(f);
+}
+
+/* 170 columns: the headline lines up with the findings and wraps between words. */
+static void test_wide_170(void **state)
+{
+	struct fixture *f = misordered();
+
+	(void)state;
+	start(f, 0);
+	resize(f, "44", "170");
+	keys(f, "<jj");
+	golden(f, "misordered-line3-170x44");
+	assert_true(
+	    shows(f, "| 8 of 15 clients do not see STARTTLS in the EHLO reply that starts"));
+	assert_true(shows(f, "(c hides)"));
+	assert_true(shows(f, "| line 3      error"));
+	finish(f);
+}
+
+/* 120 columns, the banner: the grammar keeps off the separator and wraps its rows. */
+static void test_banner_wide(void **state)
+{
+	struct fixture *f = misordered();
+	char row[256];
+	int y, first;
+
+	(void)state;
+	start(f, 0);
+	resize(f, "40", "120");
+	keys(f, "<");
+	golden(f, "misordered-banner-120x40");
+	y = row_with(f, "> Greeting   = ( \"220 \"");
+	assert_non_null(strstr(row_of(f, y, row, sizeof row), "[ SP textstring ]"));
+	assert_non_null(strstr(row_of(f, y + 1, row, sizeof row), "               CRLF )"));
+	/* No row of the grammar pane writes its last column (71), next to the '|'. */
+	first = row_with(f, "-- Grammar");
+	for (y = first + 1; y < 39; y++)
+		assert_int_equal(row_of(f, y, row, sizeof row)[71], ' ');
+	finish(f);
+}
+
+/* A compact matrix cut by the pane says that more follows. */
+static void test_compact_more(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+
+	(void)state;
+	ui_model_init(&f->model);
+	load(f, "../ui/keyword-first.in");
+	snprintf(f->model.target, sizeof f->model.target, "127.0.0.1:2525");
+	snprintf(f->model.state, sizeof f->model.state, "plaintext");
+	f->model.session_open = true;
+	start(f, 0);
+	resize(f, "30", "100");
+	golden(f, "keyword-first-100x30");
+	assert_true(shows(f, "openssl-s_client, … (+1 more row)"));
 	finish(f);
 }
 
@@ -756,6 +910,11 @@ int main(void)
 	    cmocka_unit_test(test_misordered_1869),
 	    cmocka_unit_test(test_matrix_toggle),
 	    cmocka_unit_test(test_wide),
+	    cmocka_unit_test(test_status_overflow),
+	    cmocka_unit_test(test_replay_status),
+	    cmocka_unit_test(test_wide_170),
+	    cmocka_unit_test(test_banner_wide),
+	    cmocka_unit_test(test_compact_more),
 	    cmocka_unit_test(test_help),
 	    cmocka_unit_test(test_pause_starttls),
 	    cmocka_unit_test(test_pause_all_see),
