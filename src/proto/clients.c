@@ -171,8 +171,9 @@ static const struct proto_client clients[] = {
     {
         .id = "go-net-smtp",
         .name = "Go net/smtp",
-        .rule = "skips line 1; lines must be code+space/hyphen; word up to the first "
-                "space; case-sensitive exact (keys kept as sent)",
+        .rule = "skips line 1; lines must be code+space/hyphen; a line whose code is not "
+                "250 is kept whole and never matches; word up to the first space; "
+                "case-sensitive exact (keys kept as sent)",
         .basis = "go src/net/smtp/smtp.go (*Client).ehlo() and Extension(), "
                  "src/net/textproto/reader.go ReadResponse() (releases before the "
                  "golang/go#78749 fix)",
@@ -181,6 +182,7 @@ static const struct proto_client clients[] = {
         .seps = " -",
         .end = END_SPACE,
         .text = TEXT_AT4,
+        .need_250 = true,
         .lead = "",
         .match = MATCH_TOKEN,
         .delims = " ",

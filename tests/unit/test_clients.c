@@ -67,6 +67,11 @@ static const struct shape shapes[] = {
     {"advertised twice", {"250-mx.example.org", "250-STARTTLS", "250 STARTTLS"}, "111111111111111"},
     {"empty greeting line", {"250-", "250 STARTTLS"}, "1-1111111111111"},
     {"empty reply", {NULL}, "---------------"},
+    /* Seen running go1.19: Go keeps a line whose code differs from the first
+     * line's whole ("252-STARTTLS"), so it yields no STARTTLS. */
+    {"mixed codes, 252-STARTTLS",
+     {"250-mx.mixed-codes.example", "250-8BITMIME", "252-STARTTLS", "250 SIZE 10240000"},
+     "22-22-22222222-"},
 };
 
 /* About 70 KB: static, never on the stack. */

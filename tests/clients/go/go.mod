@@ -1,0 +1,3 @@
+module smtpscope.test/clients
+
+go 1.19
