@@ -205,12 +205,17 @@ enum tls_io tls_handshake(struct tls_conn *conn)
 	return tls_conn_fail(conn, "handshake", ret, saved);
 }
 
-enum tls_io tls_read(struct tls_conn *conn, void *buf, size_t len, size_t *got)
+/*
+ * One SSL_read_ex (into rbuf) or SSL_write_ex (from wbuf), with SIGPIPE
+ * held back and errno kept for the error text.
+ */
+static enum tls_io transfer(struct tls_conn *conn, void *rbuf, const void *wbuf, size_t len,
+			    size_t *moved)
 {
 	struct sigpipe_guard guard;
 	int ret, saved;
 
-	*got = 0;
+	*moved = 0;
 	if (conn->fatal)
 		return conn->fatal_io;
 	if (len == 0)
@@ -218,7 +223,8 @@ enum tls_io tls_read(struct tls_conn *conn, void *buf, size_t len, size_t *got)
 	ERR_clear_error();
 	sigpipe_block(&guard);
 	errno = 0;
-	ret = SSL_read_ex(conn->ssl, buf, len, got);
+	ret = wbuf != NULL ? SSL_write_ex(conn->ssl, wbuf, len, moved)
+			   : SSL_read_ex(conn->ssl, rbuf, len, moved);
 	saved = errno;
 	sigpipe_unblock(&guard);
 	if (ret == 1) {
@@ -227,34 +233,18 @@ enum tls_io tls_read(struct tls_conn *conn, void *buf, size_t len, size_t *got)
 			conn->established = true;
 		return TLS_IO_DONE;
 	}
-	*got = 0;
-	return tls_conn_fail(conn, "read", ret, saved);
+	*moved = 0;
+	return tls_conn_fail(conn, wbuf != NULL ? "write" : "read", ret, saved);
+}
+
+enum tls_io tls_read(struct tls_conn *conn, void *buf, size_t len, size_t *got)
+{
+	return transfer(conn, buf, NULL, len, got);
 }
 
 enum tls_io tls_write(struct tls_conn *conn, const void *buf, size_t len, size_t *done)
 {
-	struct sigpipe_guard guard;
-	int ret, saved;
-
-	*done = 0;
-	if (conn->fatal)
-		return conn->fatal_io;
-	if (len == 0)
-		return TLS_IO_DONE;
-	ERR_clear_error();
-	sigpipe_block(&guard);
-	errno = 0;
-	ret = SSL_write_ex(conn->ssl, buf, len, done);
-	saved = errno;
-	sigpipe_unblock(&guard);
-	if (ret == 1) {
-		/* SSL_read and SSL_write may have done the handshake. */
-		if (SSL_is_init_finished(conn->ssl))
-			conn->established = true;
-		return TLS_IO_DONE;
-	}
-	*done = 0;
-	return tls_conn_fail(conn, "write", ret, saved);
+	return transfer(conn, NULL, buf, len, done);
 }
 
 void tls_shutdown(struct tls_conn *conn)
