@@ -61,6 +61,7 @@ enum match {
 	MATCH_WHOLE,  /* the whole text equals it */
 	MATCH_PREFIX, /* the text starts with its eight bytes */
 	MATCH_ANY,    /* it appears anywhere in the text */
+	MATCH_ALWAYS, /* no keyword is read: every accepted line counts */
 };
 
 struct proto_client {
@@ -317,6 +318,20 @@ static const struct proto_client clients[] = {
         .lead = "",
         .match = MATCH_PREFIX,
     },
+    {
+        .id = "s-nail",
+        .name = "s-nail (mailx)",
+        .rule = "reads no keyword: with smtp-use-starttls it sends STARTTLS after any "
+                "EHLO reply that ends in a 2xx line; modelled as seeing it on line 1; "
+                "sends STARTTLS even if absent",
+        .basis = "s-nail src/mx/net-smtp.c a_netsmtp_talk() and a_netsmtp_read() "
+                 "(v14.9.x); manual s-nail(1), smtp-use-starttls; observed with "
+                 "s-nail v14.9.24 against smtpscope lab",
+        .end = END_NOT_HYPHEN,
+        .text = TEXT_RAW,
+        .lead = "",
+        .match = MATCH_ALWAYS,
+    },
 };
 
 #define NCLIENTS (sizeof clients / sizeof clients[0])
@@ -516,6 +531,9 @@ static bool offers(const struct proto_client *c, const struct view *v, bool *wor
 		break;
 	case MATCH_ANY:
 		return contains(v, i, c->nocase) && (!c->need_250 || code_ok(CODE_250, v));
+	case MATCH_ALWAYS:
+		*word = true;
+		return !c->need_250 || code_ok(CODE_250, v);
 	}
 	hit = is_keyword(v, i, end - i, c->nocase);
 	return hit && (!c->need_250 || code_ok(CODE_250, v));

@@ -51,7 +51,8 @@ def main(shapes_path, results_path, versions_path, skipped_path, lint_path, md_p
         "server, one connection per EHLO reply shape of `tests/clients/shapes.txt`, with "
         "opportunistic TLS, and reads from the lab's `--log` whether the client sent STARTTLS "
         "(for `openssl s_client`, which always sends it, whether it printed \"Didn't find "
-        "STARTTLS in server response\"). It compares that with `smtpscope lint --json` on the "
+        "STARTTLS in server response\"; for testssl.sh, which opens many connections, whether its "
+        "own dialog, the first to say EHLO, did). It compares that with `smtpscope lint --json` on the "
         "same reply lines. This section is written by `tests/clients/run.sh --doc`; do not "
         "edit it by hand.")
     out.append("")
@@ -67,6 +68,10 @@ def main(shapes_path, results_path, versions_path, skipped_path, lint_path, md_p
                  "without STARTTLS it fails without sending it)",
         "go-net-smtp": "`tests/clients/go`: `Hello`, `StartTLS` if `Extension(\"STARTTLS\")`, `Quit`",
         "jakarta-mail": "`tests/clients/java`: `Transport.connect()` with `mail.smtp.starttls.enable=true`",
+        "s-nail": "`s-nail -S mta=smtp://127.0.0.1:PORT -S smtp-use-starttls -S tls-verify=ignore`, "
+                  "one message, a fresh `HOME`",
+        "testssl": "`testssl --ip one -t smtp --protocols` against a lab serving many connections; only its "
+                   "own dialog (`EHLO testssl.sh`) is read, and it is stopped once that is done",
         "postfix": "a private instance, `smtp_tls_security_level = may`, one message per shape routed "
                    "by `transport_maps` to `smtp:[127.0.0.1]:PORT`",
     }

@@ -7,7 +7,8 @@
 # and reads from the lab's --log whether the client sent STARTTLS
 # ("plain STARTTLS"). openssl s_client sends STARTTLS in every case; for it
 # the observation is its own message "Didn't find STARTTLS in server
-# response". The observation is compared with "smtpscope lint --json" on the
+# response". testssl.sh opens many connections, so its lab serves more than
+# one and only its own dialog ("EHLO testssl.sh") is read. The observation is compared with "smtpscope lint --json" on the
 # same reply lines (clients.<id>.starttls); any disagreement fails.
 #
 # A client that cannot be run here is reported as SKIPPED, with its name and
@@ -157,19 +158,59 @@ client_msmtp() {
 	msmtp -C "$conf" b@example.org <"$msg"
 }
 client_go-net-smtp() { "$bindir/starttls-probe" "127.0.0.1:$1"; }
+client_s-nail() {
+	# s-nail reads no EHLO keyword: with smtp-use-starttls it sends STARTTLS
+	# after any 2xx EHLO reply. A fresh HOME, no system or user mailrc.
+	local home="$work/run/s-nail.$1"
+	mkdir -p "$home"
+	HOME="$home" MAILRC=/dev/null s-nail -n -v -S sendwait -S "mta=smtp://127.0.0.1:$1" \
+		-S smtp-use-starttls -S tls-verify=ignore -S from=a@client.smtpscope.test \
+		-S hostname=client.smtpscope.test -s "smtpscope clients test" b@example.org </dev/null
+}
+client_testssl() {
+	# testssl.sh first connects and closes, then runs its own STARTTLS dialog
+	# (starttls_smtp_dialog, "EHLO testssl.sh"), then many more connections
+	# (openssl s_client among them, which sends STARTTLS anyway). Its lab
+	# serves them all (no --once); testssl.sh is stopped, with what it started
+	# (timeout signals its process group), once the lab's log holds the line
+	# after its EHLO, or once it reports "STARTTLS handshake failed" (its
+	# dialog did not send STARTTLS), or after 25 s.
+	local pid out="$2.testssl"
+	timeout -k 2 60 testssl --quiet --color 0 --ip one --warnings off -t smtp --protocols \
+		"127.0.0.1:$1" >"$out" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 250); do
+		testssl_next "$2" >/dev/null && break
+		grep -q 'STARTTLS handshake failed' "$out" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	cat "$out"
+	return 0
+}
+# testssl_next LOG: the line the lab logged after testssl.sh's "EHLO
+# testssl.sh" (its own dialog); fails when there is none yet.
+testssl_next() {
+	awk '/^plain EHLO testssl\.sh$/ && !e { e = 1; next } e { print; f = 1; exit }
+		END { exit !f }' "$1" 2>/dev/null
+}
 client_jakarta-mail() {
 	java -Xshare:auto -XX:TieredStopAtLevel=1 \
 		-cp "$bindir/java:/usr/share/java/jakarta-mail.jar:/usr/share/java/jakarta-activation.jar" \
 		StarttlsProbe "$1"
 }
 
-# runclient CLIENT PORT: client_CLIENT under a 30 s limit (timeout runs
+# runclient CLIENT PORT LOG: client_CLIENT under a 30 s limit (timeout runs
 # programs, not functions: hence bash -c and the exports).
 export work msg bindir
 # shellcheck disable=SC2163 # f names a function, which export -f takes
-for f in $(declare -F | awk '$3 ~ /^client_/ { print $3 }'); do export -f "$f"; done
+for f in $(declare -F | awk '$3 ~ /^(client_|testssl_next)/ { print $3 }'); do export -f "$f"; done
 # shellcheck disable=SC2016 # expanded by the inner bash
-runclient() { timeout 30 bash -c 'client_$0 "$1"' "$1" "$2"; }
+runclient() { timeout 30 bash -c 'client_$0 "$1" "$2"' "$1" "$2" "$3"; }
+# once CLIENT: the lab option for CLIENT; testssl.sh needs more than one connection.
+once() { [ "$1" = testssl ] || echo --once; }
 
 # Which clients run here, their versions, and the programs built for them.
 candidates=()
@@ -219,18 +260,32 @@ if have javac && have java && [ -r /usr/share/java/jakarta-mail.jar ]; then
 		bad "javac of tests/clients/java: $(cat "$work/javac.out")"
 	fi
 else skip jakarta-mail libjakarta-mail-java "no javac/java or no /usr/share/java/jakarta-mail.jar (Debian packages default-jdk-headless, libjakarta-mail-java)"; fi
+if have s-nail; then
+	candidates+=(s-nail)
+	version s-nail "$(s-nail -V 2>&1 | head -1 | cut -d, -f1)"
+else skip s-nail s-nail "no s-nail command (Debian package s-nail)"; fi
+# Debian's package testssl.sh installs the command as testssl.
+if have testssl; then
+	candidates+=(testssl)
+	version testssl "testssl.sh $(testssl --version 2>/dev/null | sed -n 's/^ *testssl *\([0-9][^ ]*\).*/\1/p' | head -1)"
+else skip testssl testssl.sh "no testssl command (Debian package testssl.sh)"; fi
 
 # A first run on the correct shape proves each client works end to end: one
 # that cannot (a broken install) is skipped by name, never compared.
 for client in "${candidates[@]}"; do
-	listen "probe.$client" "$bin" lab --once --port 0 --log "$work/run/probe.$client.log" \
-		"$work/shape/correct.scn"
-	runclient "$client" "$port" >"$work/run/probe.$client.out" 2>&1
+	# shellcheck disable=SC2046 # once gives one word or none
+	listen "probe.$client" "$bin" lab $(once "$client") --port 0 \
+		--log "$work/run/probe.$client.log" "$work/shape/correct.scn"
+	runclient "$client" "$port" "$work/run/probe.$client.log" >"$work/run/probe.$client.out" 2>&1
+	[ -n "$(once "$client")" ] || kill "${pids[-1]}" 2>/dev/null
 	# The handshake went through: a command inside TLS, or (s_client, which
-	# sends none) its report of the cipher.
-	if grep -qi '^plain STARTTLS$' "$work/run/probe.$client.log" 2>/dev/null &&
-		{ grep -qi '^tls ' "$work/run/probe.$client.log" ||
-			grep -q 'Cipher is' "$work/run/probe.$client.out"; }; then
+	# sends none) its report of the cipher; for testssl.sh, which is stopped
+	# early, STARTTLS right after its own EHLO.
+	if { [ "$client" = testssl ] &&
+		[ "$(testssl_next "$work/run/probe.$client.log")" = "plain STARTTLS" ]; } ||
+		{ grep -qi '^plain STARTTLS$' "$work/run/probe.$client.log" 2>/dev/null &&
+			{ grep -qi '^tls ' "$work/run/probe.$client.log" ||
+				grep -q 'Cipher is' "$work/run/probe.$client.out"; }; }; then
 		ran+=("$client")
 	else
 		skip "$client" "" "no STARTTLS session with the correct shape: $(tail -3 "$work/run/probe.$client.out" | tr '\n' ' ')"
@@ -245,6 +300,10 @@ observe() {
 		echo no-session
 	elif [ "$2" = openssl-s_client ]; then
 		if grep -q "Didn't find STARTTLS in server response" "$out"; then echo no; else echo yes; fi
+	elif [ "$2" = testssl ]; then
+		if ! grep -q '^plain EHLO testssl\.sh$' "$log"; then
+			echo no-session
+		elif [ "$(testssl_next "$log")" = "plain STARTTLS" ]; then echo yes; else echo no; fi
 	elif grep -qi '^plain STARTTLS$' "$log" 2>/dev/null; then
 		echo yes
 	else
@@ -253,12 +312,27 @@ observe() {
 }
 
 # Each shape: one lab per client, the clients in parallel (at most 4 at once).
+# testssl.sh, slow to start (some 3 s), is not waited for shape by shape: its
+# runs (at most 2 at once) overlap the next shapes, and its labs (without
+# --once) are stopped when they are all done.
+slow=()     # the testssl.sh runs
+slowlabs=() # their labs
 for id in "${ids[@]}"; do
 	cpids=()
 	for client in "${ran[@]}"; do
-		listen "$id.$client" "$bin" lab --once --port 0 --log "$work/run/$id.$client.log" \
-			"$work/shape/$id.scn"
-		runclient "$client" "$port" >"$work/run/$id.$client.out" 2>&1 &
+		# shellcheck disable=SC2046 # once gives one word or none
+		listen "$id.$client" "$bin" lab $(once "$client") --port 0 \
+			--log "$work/run/$id.$client.log" "$work/shape/$id.scn"
+		runclient "$client" "$port" "$work/run/$id.$client.log" >"$work/run/$id.$client.out" 2>&1 &
+		if [ -z "$(once "$client")" ]; then
+			slowlabs+=("${pids[-1]}")
+			slow+=($!)
+			if [ "${#slow[@]}" -ge 2 ]; then
+				wait "${slow[0]}"
+				slow=("${slow[@]:1}")
+			fi
+			continue
+		fi
 		cpids+=($!)
 		if [ "${#cpids[@]}" -ge 4 ]; then
 			wait "${cpids[0]}"
@@ -266,6 +340,10 @@ for id in "${ids[@]}"; do
 		fi
 	done
 	[ "${#cpids[@]}" -eq 0 ] || wait "${cpids[@]}"
+done
+[ "${#slow[@]}" -eq 0 ] || wait "${slow[@]}"
+for pid in "${slowlabs[@]}"; do kill "$pid" 2>/dev/null; done
+for id in "${ids[@]}"; do
 	for client in "${ran[@]}"; do
 		echo "$id $client $(predicted "$id" "$client") $(observe "$id" "$client")" >>"$results"
 	done
@@ -360,7 +438,6 @@ for client in exim sendmail opensmtpd; do
 	skip "$client" "" "not installed: it would replace Postfix as the system MTA; from source, not yet verified"
 done
 skip dotnet "" "no .NET runtime in Debian 12; from source, not yet verified"
-skip testssl "" "not run by this harness (testssl.sh scans with many connections); from source, not yet verified"
 
 # ---------------------------------------------------------------- the verdict
 agree=0
