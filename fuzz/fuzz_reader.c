@@ -12,24 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "proto.h"
-
-#define CHECK(x)                                                                                   \
-	do {                                                                                       \
-		if (!(x))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Every byte handed back is read into this, so ASan sees each read. */
 static volatile unsigned sink;
-
-/* A chunk size from one byte: 1 to 128 bytes, or 64 to 8192 in steps of 64. */
-static size_t chunk_size(uint8_t b)
-{
-	return b < 0x80 ? (size_t)b + 1 : (size_t)(b - 0x7f) * 64;
-}
 
 /* Reads every byte of the line and checks it against its reply. */
 static void check_line(const struct proto_reader *reader, const struct proto_line *line)
@@ -72,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (reader == NULL)
 		return 0;
 	while (pos < size) {
-		n = chunk_size(data[1 + turn++ % 2]);
+		n = fuzz_chunk_size(data[1 + turn++ % 2]);
 		n = n < size - pos ? n : size - pos;
 		CHECK(proto_reader_feed(reader, data + pos, n) == 0);
 		pos += n;

@@ -21,15 +21,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "proto.h"
-
-#define CHECK(x)                                                                                   \
-	do {                                                                                       \
-		if (!(x))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Every byte handed back is read into this, so ASan sees each read. */
 static volatile unsigned sink;

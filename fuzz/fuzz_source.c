@@ -16,15 +16,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "proto.h"
-
-#define CHECK(x)                                                                                   \
-	do {                                                                                       \
-		if (!(x))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Every byte handed back is read into this, so ASan sees each read. */
 static volatile unsigned sink;
@@ -69,12 +62,6 @@ static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
 }
 
 static const struct proto_lint_ops ops = {on_line, on_finding};
-
-/* A chunk size from one byte: 1 to 128 bytes, or 64 to 8192 in steps of 64. */
-static size_t chunk_size(uint8_t b)
-{
-	return b < 0x80 ? (size_t)b + 1 : (size_t)(b - 0x7f) * 64;
-}
 
 /* Runs the first EHLO reply through every client profile. */
 static void check_first_ehlo(const struct proto_lint *lint, const struct seen *seen)
@@ -123,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(proto_source_feed(src, "\n", 1) == 0);
 	}
 	while (pos < size) {
-		n = chunk_size(data[1 + turn++ % 2]);
+		n = fuzz_chunk_size(data[1 + turn++ % 2]);
 		n = n < size - pos ? n : size - pos;
 		CHECK(proto_source_feed(src, data + pos, n) == 0);
 		pos += n;
