@@ -11,7 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-"fuzz_reader fuzz_ehlo fuzz_source fuzz_escape fuzz_session"}
+targets=${*:-"fuzz_reader fuzz_ehlo fuzz_source fuzz_escape fuzz_session fuzz_scenario"}
 work=${FUZZ_WORK:-/tmp/fuzz-corpus}
 bin=${FUZZ_BUILD:-build-fuzz}
 mkdir -p fuzz/crashes
