@@ -21,7 +21,7 @@ lab() {
 check() {
 	local name=$1 want=$2 rc
 	shift 2
-	timeout 60 "$bin" check --json --timeout 5 "$@" >"$work/$name.json" 2>"$work/$name.err"
+	timeout "$(slow 60)" "$bin" check --json --timeout "$(slow 5)" "$@" >"$work/$name.json" 2>"$work/$name.err"
 	rc=$?
 	if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, want $want: $(cat "$work/$name.err")"; fi
 }
@@ -115,7 +115,7 @@ lab control-chars
 check control-chars 0 "127.0.0.1:$port"
 expect control-chars '"control-characters" in ids'
 lab control-chars
-"$bin" check --timeout 5 --color=always "127.0.0.1:$port" >"$work/control.txt" 2>&1
+"$bin" check --timeout "$(slow 5)" --color=always "127.0.0.1:$port" >"$work/control.txt" 2>&1
 if python3 - "$work/control.txt" <<'PY'; then ok; else bad "a raw control byte reached the text output"; fi
 import re, sys
 text = open(sys.argv[1], "rb").read().decode("utf-8")
@@ -151,7 +151,7 @@ lab slow
 start=$(date +%s%N)
 check slow 2 --timeout 1 "127.0.0.1:$port"
 elapsed=$((($(date +%s%N) - start) / 1000000))
-if [ "$elapsed" -ge 900 ] && [ "$elapsed" -lt 3000 ]; then ok; else bad "slow: took $elapsed ms"; fi
+if [ "$elapsed" -ge 900 ] && [ "$elapsed" -lt $((3000 * slowdown)) ]; then ok; else bad "slow: took $elapsed ms"; fi
 if grep -q "timed out after 1 s" "$work/slow.err"; then ok; else bad "slow: $(cat "$work/slow.err")"; fi
 
 # A whole transaction through DATA, dot-stuffed, as the lab's log shows.
@@ -228,15 +228,15 @@ check no-overwrite 73 --transcript "$work/t.txt" "127.0.0.1:$port"
 kill "${pids[-1]}" 2>/dev/null
 
 # The demo: the lab server in the same process, check against it.
-timeout 60 "$bin" demo --batch --json >"$work/demo.json" 2>"$work/demo.err"
+timeout "$(slow 60)" "$bin" demo --batch --json >"$work/demo.json" 2>"$work/demo.err"
 rc=$?
 if [ "$rc" -eq 1 ]; then ok; else bad "demo: exit $rc: $(cat "$work/demo.err")"; fi
 expect demo '"starttls-before-greeting" in ids' 'd["tls"]["established"]' 'not seen["postfix"]'
-timeout 60 "$bin" demo --batch --json correct >"$work/demo-correct.json" 2>&1
+timeout "$(slow 60)" "$bin" demo --batch --json correct >"$work/demo-correct.json" 2>&1
 rc=$?
 if [ "$rc" -eq 0 ]; then ok; else bad "demo correct: exit $rc"; fi
 expect demo-correct 'all(seen.values())'
-timeout 60 "$bin" demo --batch no-such-scenario >/dev/null 2>&1
+timeout "$(slow 60)" "$bin" demo --batch no-such-scenario >/dev/null 2>&1
 rc=$?
 if [ "$rc" -eq 66 ]; then ok; else bad "demo with an unknown scenario: exit $rc"; fi
 

@@ -245,7 +245,7 @@ PY
 start() {
 	local name=$1 line=""
 	shift
-	timeout -k 2 60 "$bin" lab "$@" >"$work/$name.out" 2>"$work/$name.err" &
+	timeout -k 2 "$(slow 60)" "$bin" lab "$@" >"$work/$name.out" 2>"$work/$name.err" &
 	lab_pid=$!
 	pids+=("$lab_pid")
 	for _ in $(seq 100); do
@@ -313,7 +313,7 @@ fi
 for name in misordered correct; do
 	if ! start "s_client-$name" --once --port 0 --hostname lab.test "$name"; then continue; fi
 	# The generated certificate is not trusted: the handshake must succeed all the same.
-	timeout 20 openssl s_client -starttls smtp -connect "127.0.0.1:$lab_port" \
+	timeout "$(slow 20)" openssl s_client -starttls smtp -connect "127.0.0.1:$lab_port" \
 		</dev/null >"$work/s_client" 2>&1 || true
 	finish "s_client-$name"
 	if grep -Eq "Cipher is TLS_|Protocol *: TLSv1" "$work/s_client" &&
@@ -370,7 +370,7 @@ for state in idle session; do
 	port=${port##*:}
 	client_pid=""
 	if [ "$state" = session ]; then
-		timeout 20 python3 "$work/client.py" idle "$port" >/dev/null 2>&1 &
+		timeout "$(slow 20)" python3 "$work/client.py" idle "$port" >/dev/null 2>&1 &
 		client_pid=$!
 		pids+=("$client_pid")
 		sleep 0.3
@@ -417,7 +417,7 @@ fi
 expect_rc() {
 	local want=$1 what=$2 rc=0
 	shift 2
-	timeout 10 "$bin" lab "$@" >"$work/rc.out" 2>"$work/rc.err" </dev/null || rc=$?
+	timeout "$(slow 10)" "$bin" lab "$@" >"$work/rc.out" 2>"$work/rc.err" </dev/null || rc=$?
 	if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, want $want"; fi
 }
 expect_rc 66 "missing scenario file" "$work/none.scn"

@@ -13,7 +13,7 @@ tools=$(realpath "$2")/tools
 # mx NAME WANT_RC DOMAIN: check --mx DOMAIN through the test's DNS server.
 mx() {
 	local name=$1 want=$2 rc
-	timeout 60 "$bin" check --json --timeout 5 -4 --resolver "127.0.0.1:$dns" --port "$lab" \
+	timeout "$(slow 60)" "$bin" check --json --timeout "$(slow 5)" -4 --resolver "127.0.0.1:$dns" --port "$lab" \
 		--mx "$3" >"$work/$name.json" 2>"$work/$name.err"
 	rc=$?
 	if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, want $want: $(cat "$work/$name.err")"; fi

@@ -16,6 +16,8 @@
 set -uo pipefail
 bin=$(realpath "$1")
 PATH="$PATH:/usr/sbin:/sbin"
+# shellcheck source=../tools/slow.sh
+. "$2/tools/slow.sh"
 
 unavailable() {
 	case ${CI:-} in
@@ -189,7 +191,7 @@ start_postfix() {
 check() {
 	local name=$1 want=$2 rc
 	shift 2
-	timeout 60 "$bin" check --json --timeout 10 --helo client.smtpscope.test "$@" \
+	timeout "$(slow 60)" "$bin" check --json --timeout "$(slow 10)" --helo client.smtpscope.test "$@" \
 		>"$work/$name.json" 2>"$work/$name.err"
 	rc=$?
 	if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, want $want: $(cat "$work/$name.err")"; fi

@@ -26,7 +26,7 @@ colours() { tm capture-pane -t "$1" -p -e; }
 
 # wait_for PANE TEXT: until the screen shows TEXT (10 s at most).
 wait_for() {
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 $((100 * slowdown))); do
 		screen "$1" | grep -qF -- "$2" && return 0
 		sleep 0.1
 	done
@@ -152,7 +152,7 @@ tm send-keys -t c q y
 
 # Replay: a saved transcript, stepped through line by line.
 lab misordered
-"$bin" check --timeout 5 --helo tui.example --transcript "$work/t.txt" "127.0.0.1:$port" \
+"$bin" check --timeout "$(slow 5)" --helo tui.example --transcript "$work/t.txt" "127.0.0.1:$port" \
 	>/dev/null 2>&1
 tm new-session -d -s d -x 110 -y 34 "$bin replay $work/t.txt; sleep 60"
 wait_for d "replay" && ok
@@ -166,7 +166,7 @@ tm send-keys -t d q
 
 # The line mode, for screen readers: the same annotations, a prompt per command.
 lab misordered
-printf '\n:NOOP\n\n\n\n' | timeout 30 "$bin" --plain --helo plain.example "127.0.0.1:$port" \
+printf '\n:NOOP\n\n\n\n' | timeout "$(slow 30)" "$bin" --plain --helo plain.example "127.0.0.1:$port" \
 	>"$work/plain.out" 2>&1
 if grep -q "misordered-starttls 250-STARTTLS" "$work/plain.out" &&
 	grep -q "Clients that will not send STARTTLS after this EHLO reply: cisco-esa, postfix" \

@@ -4,6 +4,9 @@
 # that kills every server started and calls harness_extra_cleanup if defined.
 
 work=$(mktemp -d)
+
+# shellcheck source=slow.sh
+. "$(dirname "${BASH_SOURCE[0]}")/slow.sh"
 pids=()
 pass=0
 fail=0
@@ -22,7 +25,8 @@ bad() {
 }
 
 # listen NAME COMMAND...: starts a server in the background; sets $port
-# from its first line, "listening on 127.0.0.1:PORT" (5 s at most).
+# from its first line, "listening on 127.0.0.1:PORT" (5 s at most, or
+# slower under valgrind).
 listen() {
 	local out="$work/listen.$1"
 	shift
@@ -30,7 +34,7 @@ listen() {
 	"$@" >"$out" 2>&1 &
 	pids+=($!)
 	port=""
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 $((100 * slowdown))); do
 		port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$out")
 		[ -n "$port" ] && return 0
 		sleep 0.05
