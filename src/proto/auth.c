@@ -146,7 +146,7 @@ int proto_sasl_plain(char *out, size_t cap, const char *user, const char *passwo
 int proto_sasl_xoauth2(char *out, size_t cap, const char *user, const char *token)
 {
 	const char *part[] = {"user=", user, "\001auth=Bearer ", token, "\001\001"};
-	size_t plen[] = {5, strlen(user), 14, strlen(token), 2};
+	size_t plen[] = {5, strlen(user), 13, strlen(token), 2};
 
 	if (plen[1] > PROTO_AUTH_FIELD_MAX || plen[3] > PROTO_AUTH_FIELD_MAX)
 		return -1;
