@@ -163,7 +163,7 @@ static void send_cmd(struct proto_session *s, enum proto_session_state next, con
 		abort();
 	if (!s->config.step) {
 		send_now(s, next, s->pending);
-		s->pending[0] = '\0';
+		memset(s->pending, 0, sizeof s->pending); /* it may hold a secret */
 		return;
 	}
 	s->pending_next = next;
@@ -632,6 +632,8 @@ int proto_session_send_pending(struct proto_session *s, const char *edited)
 		return proto_session_command(s, edited);
 	s->has_pending = false;
 	send_now(s, s->pending_next, edited);
+	if (edited == s->pending)
+		memset(s->pending, 0, sizeof s->pending); /* it may hold a secret */
 	return 0;
 }
 
