@@ -138,6 +138,16 @@ for input in swaks raw; do
 	has "lint-$input-shown" out "d29uZGVybGFuZC00Mg=="
 done
 
+# The line mode (--plain): the planned AUTH is shown redacted, Enter sends the real one.
+lab
+printf '\n\n\n\n\n\n\n' | timeout 30 "$bin" --plain --helo plain.example --auth login \
+	--auth-user "$user" --auth-password-file "$work/secret" "127.0.0.1:$port" \
+	>"$work/plain.out" 2>&1
+has plain out "next: AUTH LOGIN"
+has plain out "<redacted 20 bytes>"
+has plain out "235 2.7.0 Authentication successful"
+no_leak plain
+
 # The inspector: AUTH PLAIN typed on the command line is redacted on screen
 # and in the transcript that "w" writes; the history file never holds it.
 if ! command -v tmux >/dev/null; then
@@ -189,5 +199,24 @@ wait_for a "session closed" && ok
 tm send-keys -t a q
 sleep 0.3
 if grep -rqF "AGFsaWNl" "$work/home"; then bad "the history file holds the AUTH line"; else ok; fi
+
+# The planned AUTH of --auth: shown redacted, sent for real when Space sends it unchanged.
+lab
+tm new-session -d -s b -x 120 -y 40 \
+	"$bin --helo tui.example --auth plain --auth-user $user --auth-password-file $work/secret 127.0.0.1:$port; sleep 60"
+wait_for b "next: EHLO tui.example" && ok
+tm send-keys -t b Space
+wait_for b "next: STARTTLS" && ok
+tm send-keys -t b Space
+wait_for b "TLS started" && ok
+wait_for b "next: EHLO tui.example" && ok
+tm send-keys -t b Space
+wait_for b "next: AUTH PLAIN <redacted 28 bytes>" && ok
+if screen b | grep -qF "AGFsaWNl"; then bad "the planned AUTH shows the base64"; else ok; fi
+tm send-keys -t b Space
+wait_for b "235 2.7.0 Authentication successful" && ok
+tm send-keys -t b Space
+wait_for b "session closed" && ok
+tm send-keys -t b q
 
 finish
