@@ -84,8 +84,23 @@ static void on_pending(void *ctx, const char *command)
 	CHECK(command != NULL && strchr(command, '\n') == NULL);
 }
 
-static const struct proto_session_ops ops = {on_send,    on_starttls, on_line,
-                                             on_finding, on_state,    on_pending};
+/* A stand-in for HMAC-MD5: src/proto alone has no crypto; any 16 bytes will do here. */
+static int on_hmac_md5(void *ctx, const void *key, size_t keylen, const void *msg, size_t msglen,
+                       unsigned char out[16])
+{
+	size_t i;
+
+	(void)ctx;
+	memset(out, 0, 16);
+	for (i = 0; i < keylen; i++)
+		out[i % 16] ^= ((const unsigned char *)key)[i];
+	for (i = 0; i < msglen; i++)
+		out[i % 16] += ((const unsigned char *)msg)[i];
+	return 0;
+}
+
+static const struct proto_session_ops ops = {on_send,  on_starttls, on_line,    on_finding,
+                                             on_state, on_pending,  on_hmac_md5};
 
 /* What the owner does between chunks: answers TLS, handles step mode. */
 static void owner(struct proto_session *s, struct seen *seen, const uint8_t *data)
@@ -149,7 +164,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	config.helo = "client.example";
 	config.starttls = (enum proto_starttls_policy)(data[0] & 3);
 	config.tls_on_connect = data[0] & 4;
-	config.quit_after = (enum proto_quit_after)((data[0] >> 3 & 7) % 7);
+	config.quit_after = (enum proto_quit_after)(data[0] >> 3 & 7);
+	if (data[2] & 0x80) {
+		config.auth = (enum proto_auth_mech)((data[1] & 3) + 1);
+		config.auth_user = "alice";
+		config.auth_secret = "wonderland-42";
+		config.show_secrets = data[1] & 4;
+	}
 	config.step = data[2] & 8;
 	if (data[0] & 0x40) {
 		config.from = "a@client.example";

@@ -26,6 +26,9 @@ struct check_args {
 	bool force;
 	struct proto_session_config session;
 	char helo_buf[256];
+	const char *auth_password_file; /* the AUTH secret's file: its first line */
+	/* The AUTH secret, copied out of argv (which is blanked) or read from the file. */
+	char secret_buf[PROTO_AUTH_FIELD_MAX + 1];
 };
 
 void check_default_args(struct check_args *args);

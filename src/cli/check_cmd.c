@@ -3,6 +3,7 @@
  * person: the annotated transcript, the findings, the client matrix and the
  * TLS facts. This file reads the arguments; check_run.c drives the session.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,15 @@ static const char *const usage_text =
     "  --helo NAME           name given with EHLO (this machine's name)\n"
     "  --from ADDR --to ADDR go on with MAIL FROM and RCPT TO (--to repeats)\n"
     "  --data FILE           and send FILE with DATA\n"
-    "  --quit-after STEP     connect, ehlo, starttls, tls-ehlo, mail or rcpt\n"
+    "  --quit-after STEP     connect, ehlo, starttls, tls-ehlo, auth, mail or rcpt\n"
+    "Authentication (RFC 4954, after the EHLO inside TLS):\n"
+    "  --auth MECH           plain, login, cram-md5 or xoauth2\n"
+    "  --auth-user NAME      the user name\n"
+    "  --auth-password-file FILE  the password (the token for xoauth2): the file's\n"
+    "                        first line; safer than the next option\n"
+    "  --auth-password SECRET  the same on the command line, where other users of\n"
+    "                        this machine may see it (ps, /proc) before it is blanked\n"
+    "  --show-secrets        show the AUTH exchange; it is redacted by default\n"
     "TLS:\n"
     "  --starttls POLICY     auto: when any line offers it (default); strict: only\n"
     "                        when line 2 or later offers it, as Postfix; force\n"
@@ -47,7 +56,8 @@ static const char *const usage_text =
     "  --force               overwrite existing transcript files\n"
     "\n"
     "Exit status: 0 completed, no error-level finding; 1 error-level findings;\n"
-    "2 could not complete (connect, timeout, TLS failure); 64 usage error.\n";
+    "2 could not complete (connect, timeout, TLS failure, AUTH refused or not\n"
+    "offered); 64 usage error; 66 --auth-password-file unreadable.\n";
 
 static int usage_error(const char *what, const char *arg)
 {
@@ -72,6 +82,8 @@ static int flag_option(struct check_args *a, const char *arg)
 		a->json = true;
 	else if (strcmp(arg, "--force") == 0)
 		a->force = true;
+	else if (strcmp(arg, "--show-secrets") == 0)
+		a->session.show_secrets = true;
 	else
 		return 0;
 	return 1;
@@ -96,6 +108,75 @@ static int add_rcpt(struct check_args *a, const char *v)
 	return 0;
 }
 
+/*
+ * --auth and --auth-password: the password is copied, then blanked in argv
+ * so that ps shows it no longer. Returns 1 when taken, 0 when not one, or
+ * an exit code.
+ */
+static int auth_option(struct check_args *a, int argc, char **argv, int *i)
+{
+	char *v;
+
+	if ((v = (char *)cli_opt_value(argc, argv, i, "--auth")) != NULL)
+		return proto_auth_mech_parse(v, &a->session.auth) == 0
+		           ? 1
+		           : usage_error("--auth takes plain, login, cram-md5 or xoauth2", v);
+	if ((v = (char *)cli_opt_value(argc, argv, i, "--auth-password")) == NULL)
+		return 0;
+	if (strlen(v) > PROTO_AUTH_FIELD_MAX)
+		return usage_error("--auth-password is too long", "(not shown)");
+	memcpy(a->secret_buf, v, strlen(v) + 1);
+	memset(v, 'x', strlen(v));
+	a->session.auth_secret = a->secret_buf;
+	return 1;
+}
+
+/* Reads the first line of --auth-password-file as the secret; 0, or an exit code. */
+static int read_secret(struct check_args *a)
+{
+	FILE *fp = fopen(a->auth_password_file, "r");
+	size_t len;
+
+	if (fp == NULL) {
+		fprintf(stderr, "smtpscope: cannot read --auth-password-file %s: %s\n",
+		        a->auth_password_file, strerror(errno));
+		return CLI_EXIT_NOINPUT;
+	}
+	if (fgets(a->secret_buf, sizeof a->secret_buf, fp) == NULL)
+		a->secret_buf[0] = '\0';
+	fclose(fp);
+	len = strcspn(a->secret_buf, "\r\n");
+	if (len == sizeof a->secret_buf - 1)
+		return usage_error("the first line of --auth-password-file is too long",
+		                   a->auth_password_file);
+	a->secret_buf[len] = '\0';
+	a->session.auth_secret = a->secret_buf;
+	return 0;
+}
+
+/* Checks the AUTH options together; 0, or an exit code. */
+static int check_auth(struct check_args *a)
+{
+	bool any = a->session.auth_user != NULL || a->session.auth_secret != NULL ||
+	           a->auth_password_file != NULL;
+
+	if (a->session.auth == PROTO_AUTH_NONE)
+		return any ? usage_error("--auth-user and --auth-password need --auth MECH",
+		                         "(none given)")
+		       : a->session.quit_after == PROTO_QUIT_AUTH
+		           ? usage_error("--quit-after auth needs --auth MECH", "(none given)")
+		           : 0;
+	if (a->session.auth_user == NULL)
+		return usage_error("--auth needs --auth-user",
+		                   proto_auth_mech_name(a->session.auth));
+	if (strlen(a->session.auth_user) > PROTO_AUTH_FIELD_MAX)
+		return usage_error("--auth-user is too long", "(not shown)");
+	if ((a->session.auth_secret != NULL) == (a->auth_password_file != NULL))
+		return usage_error("--auth needs one of --auth-password-file and --auth-password",
+		                   proto_auth_mech_name(a->session.auth));
+	return a->auth_password_file != NULL ? read_secret(a) : 0;
+}
+
 /* Options with a value; returns 1 when taken, 0 when not one, or an exit code. */
 static int value_option(struct check_args *a, int argc, char **argv, int *i)
 {
@@ -114,6 +195,8 @@ static int value_option(struct check_args *a, int argc, char **argv, int *i)
 	    {"--color", &a->color},
 	    {"--transcript", &a->transcript},
 	    {"--transcript-json", &a->transcript_json},
+	    {"--auth-user", &a->session.auth_user},
+	    {"--auth-password-file", &a->auth_password_file},
 	};
 	const char *v;
 	size_t k;
@@ -132,13 +215,13 @@ static int value_option(struct check_args *a, int argc, char **argv, int *i)
 		return proto_quit_after_parse(v, &a->session.quit_after) == 0
 		           ? 1
 		           : usage_error("--quit-after takes connect, ehlo, starttls, tls-ehlo, "
-		                         "mail or rcpt",
+		                         "auth, mail or rcpt",
 		                         v);
 	if ((v = cli_opt_value(argc, argv, i, "--starttls")) != NULL)
 		return proto_starttls_policy_parse(v, &a->session.starttls) == 0
 		           ? 1
 		           : usage_error("--starttls takes auto, strict or force", v);
-	return 0;
+	return auth_option(a, argc, argv, i);
 }
 
 /* Checks what the options say together. */
@@ -153,7 +236,7 @@ static int check_combination(struct check_args *a)
 	if (a->port != NULL && (strspn(a->port, "0123456789") != strlen(a->port) ||
 	                        atoi(a->port) < 1 || atoi(a->port) > 65535 || strlen(a->port) > 5))
 		return usage_error("--port takes a number from 1 to 65535", a->port);
-	return 0;
+	return check_auth(a);
 }
 
 int check_parse_args(int argc, char **argv, struct check_args *a)

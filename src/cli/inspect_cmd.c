@@ -310,6 +310,8 @@ int inspect_target(const struct check_args *args, bool plain)
 	/* The default name lives in args' own buffer: point at the copy's. */
 	if (args->session.helo == args->helo_buf)
 		in->args.session.helo = in->args.helo_buf;
+	if (args->session.auth_secret == args->secret_buf)
+		in->args.session.auth_secret = in->args.secret_buf;
 	in->transcript.fd = -1;
 	ui_model_init(&in->model);
 	target = args->mx != NULL ? args->mx : args->target;

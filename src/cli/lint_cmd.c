@@ -22,7 +22,7 @@ struct lint_run {
 
 static const char *const usage_text =
     "usage: smtpscope lint [--json] [--summary] [--format auto|raw|swaks|transcript]\n"
-    "                      [--color auto|always|never] [FILE|-]\n"
+    "                      [--color auto|always|never] [--show-secrets] [FILE|-]\n"
     "\n"
     "Reads an EHLO reply as pasted, a swaks transcript or a smtpscope transcript\n"
     "(from FILE, or standard input when FILE is - or absent) and shows each line's\n"
@@ -32,6 +32,7 @@ static const char *const usage_text =
     "  --summary         findings and client matrix only, without the line listing\n"
     "  --format FORMAT   input format; auto detects it from the first 64 KiB\n"
     "  --color WHEN      colour the roles; auto: on a terminal, unless NO_COLOR is set\n"
+    "  --show-secrets    show the AUTH exchange; it is redacted by default\n"
     "\n"
     "Exit status: 0 no error-level finding, 1 error-level findings, 64 usage error,\n"
     "66 input unreadable, 71 out of memory, 74 output could not be written.\n";
@@ -63,6 +64,7 @@ struct lint_args {
 	const char *color;
 	enum proto_format format;
 	const char *file;
+	bool show_secrets;
 };
 
 static int usage_error(const char *what, const char *arg)
@@ -81,6 +83,8 @@ static int parse_args(int argc, char **argv, struct lint_args *args)
 			args->json = true;
 		} else if (strcmp(argv[i], "--summary") == 0) {
 			args->summary = true;
+		} else if (strcmp(argv[i], "--show-secrets") == 0) {
+			args->show_secrets = true;
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			fputs(usage_text, stdout);
 			return -1;
@@ -166,7 +170,7 @@ static int finish(struct lint_run *run, int rc)
 int cli_lint(int argc, char **argv)
 {
 	static const struct proto_lint_ops ops = {cli_report_line, cli_report_finding};
-	struct lint_args args = {false, false, "auto", PROTO_FORMAT_AUTO, NULL};
+	struct lint_args args = {false, false, "auto", PROTO_FORMAT_AUTO, NULL, false};
 	struct lint_run *run;
 	bool color;
 	int fd, rc;
@@ -190,8 +194,10 @@ int cli_lint(int argc, char **argv)
 		return CLI_EXIT_NOINPUT;
 	}
 	run->source = proto_source_new(args.format, &ops, &run->report);
-	if (run->source != NULL)
+	if (run->source != NULL) {
+		proto_source_show_secrets(run->source, args.show_secrets);
 		run->report.lint = proto_source_lint(run->source);
+	}
 	rc = run->source != NULL ? read_input(run, fd) : CLI_EXIT_OSERR;
 	rc = finish(run, rc);
 	if (fd != STDIN_FILENO)

@@ -67,8 +67,22 @@ static void on_pending(void *ctx, const char *command)
 		c->sink->pending(c->ctx, command);
 }
 
-static const struct proto_session_ops live_ops = {on_send,    on_starttls, on_line,
-                                                  on_finding, NULL,        on_pending};
+/* CRAM-MD5's digest, from OpenSSL through the TLS layer. */
+static int on_hmac_md5(void *ctx, const void *key, size_t keylen, const void *msg, size_t msglen,
+                       unsigned char out[16])
+{
+	(void)ctx;
+	return tls_hmac_md5(key, keylen, msg, msglen, out);
+}
+
+static const struct proto_session_ops live_ops = {
+    .send = on_send,
+    .starttls = on_starttls,
+    .line = on_line,
+    .finding = on_finding,
+    .pending = on_pending,
+    .hmac_md5 = on_hmac_md5,
+};
 
 /* A note in the transcript, formatted. */
 static void note(struct live *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

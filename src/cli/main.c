@@ -8,7 +8,8 @@
 
 static const char *const usage_text =
     "usage: smtpscope [--plain] [check options] HOST[:PORT] | --mx DOMAIN\n"
-    "       smtpscope lint [--json] [--format auto|raw|swaks|transcript] [FILE|-]\n"
+    "       smtpscope lint [--json] [--format auto|raw|swaks|transcript] [--show-secrets]\n"
+    "                      [FILE|-]\n"
     "       smtpscope check [options] HOST[:PORT] | --mx DOMAIN\n"
     "       smtpscope demo [--batch | --plain] [SCENARIO]\n"
     "       smtpscope replay FILE\n"

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "lab.h"
+#include "proto.h"
 
 #define LAB_FILE_MAX    (1024 * 1024) /* bytes of a scenario file */
 #define LAB_SUMMARY_MAX 256           /* bytes of a summary, with its NUL */
@@ -18,6 +19,9 @@
 #define LAB_REPEAT_MAX  1000000000ul  /* repetitions of one repeat */
 #define LAB_DELAY_MAX   600000u       /* ms of one delay */
 #define LAB_DRIBBLE_MAX 60000u        /* ms between two dribbled bytes */
+
+#define LAB_AUTH_FIELD_MAX     256 /* bytes of the user name or password of "auth" */
+#define LAB_AUTH_CHALLENGE_MAX 128 /* bytes of a challenge before its base64 */
 
 /* What a section answers: a command verb, the greeting, or anything else. */
 enum lab_verb {
@@ -47,12 +51,14 @@ enum lab_act_kind {
 	LAB_A_STARTTLS, /* the server side of the TLS handshake */
 	LAB_A_BODY,     /* read a message body, then play "on DOT" */
 	LAB_A_CLOSE,    /* close the connection */
+	LAB_A_AUTH,     /* the server side of the AUTH exchange (auth.c) */
 };
 
 struct lab_action {
 	enum lab_act_kind kind;
 	unsigned long count; /* LAB_A_BYTES: repetitions */
-	size_t off, len;     /* LAB_A_BYTES: bytes in the pool */
+	size_t off, len;     /* LAB_A_BYTES: bytes in the pool; LAB_A_AUTH: the user name,
+	                        its password of count bytes right after it */
 	unsigned ms;         /* LAB_A_DELAY, LAB_A_DRIBBLE */
 };
 
@@ -95,6 +101,26 @@ struct lab_session {
 };
 
 void lab_session_serve(const struct lab_session *session);
+
+/* One AUTH exchange of the lab (RFC 4954), against the scenario's credentials. */
+struct lab_auth {
+	enum proto_auth_mech mech;
+	unsigned step; /* responses taken */
+	bool user_ok;  /* LOGIN: the user name matched */
+	const char *user, *password;
+	size_t user_len, password_len;
+	char challenge[LAB_AUTH_CHALLENGE_MAX]; /* CRAM-MD5's, as sent before base64 */
+	size_t challenge_len;
+};
+
+/*
+ * Starts the exchange for the client's AUTH line: writes the reply, CR LF
+ * included, into out. Returns true while it goes on (a 334 was written and
+ * the client's next line is a response for lab_auth_response).
+ */
+bool lab_auth_start(struct lab_auth *auth, const char *user, size_t user_len, const char *password,
+                    size_t password_len, const char *line, size_t len, char *out, size_t cap);
+bool lab_auth_response(struct lab_auth *auth, const char *line, size_t len, char *out, size_t cap);
 
 /* One built-in scenario, from src/lab/scenarios/NAME.scn (generated source). */
 struct lab_builtin {

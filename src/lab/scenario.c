@@ -318,6 +318,43 @@ static int parse_step(struct parser *p, enum lab_act_kind kind, const char *what
 	return add_action(p, &a);
 }
 
+/* Decodes one word of "auth" into the pool; its length in *len. */
+static int auth_word(struct parser *p, const char *word, size_t wlen, const char *what, size_t *len)
+{
+	size_t before = p->sc->pool_len;
+
+	if (wlen == 0)
+		return fail(p, "auth takes a user name and a password");
+	if (decode(p, word, word + wlen) != 0)
+		return -1;
+	*len = p->sc->pool_len - before;
+	if (*len > LAB_AUTH_FIELD_MAX)
+		return fail(p, "the %s of auth is over %d bytes", what, LAB_AUTH_FIELD_MAX);
+	return 0;
+}
+
+/* "auth USER PASSWORD": plays the AUTH exchange and ends the section. */
+static int parse_auth(struct parser *p, const char *s, const char *end)
+{
+	struct lab_action a = {LAB_A_AUTH, 0, p->sc->pool_len, 0, 0};
+	const char *word;
+	size_t wlen, plen;
+
+	if (p->sec_verb != LAB_V_AUTH)
+		return fail(p, "auth belongs in an 'on AUTH' section");
+	wlen = next_word(&s, end, &word);
+	if (auth_word(p, word, wlen, "user name", &a.len) != 0)
+		return -1;
+	wlen = next_word(&s, end, &word);
+	if (auth_word(p, word, wlen, "password", &plen) != 0)
+		return -1;
+	if (!rest_empty(s, end))
+		return fail(p, "auth takes a user name and a password, nothing more");
+	a.count = plen;
+	p->sec_ended = true;
+	return add_action(p, &a);
+}
+
 static int parse_action(struct parser *p, const char *word, size_t len, const char *s,
                         const char *end)
 {
@@ -342,6 +379,8 @@ static int parse_action(struct parser *p, const char *word, size_t len, const ch
 		return parse_step(p, LAB_A_BODY, "body", s, end);
 	if (word_is(word, len, "close"))
 		return parse_step(p, LAB_A_CLOSE, "close", s, end);
+	if (word_is(word, len, "auth"))
+		return parse_auth(p, s, end);
 	return fail(p, "unknown keyword '%.*s'", (int)len, word);
 }
 

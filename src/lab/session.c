@@ -33,7 +33,9 @@ struct conn {
 	bool body;            /* reading a message body */
 	bool body_crlf;       /* the body line before ended in CRLF */
 	unsigned long long body_bytes;
-	bool sasl;         /* the next line answers a 334: a SASL response */
+	bool sasl; /* the next line answers a 334: a SASL response */
+	bool auth; /* the "auth" action's exchange is open */
+	struct lab_auth auth_state;
 	unsigned dribble;  /* ms before each byte sent; 0: at once */
 	bool line_cr;      /* the last byte taken into the line was CR */
 	size_t line_len;   /* bytes kept in line */
@@ -259,6 +261,28 @@ static enum play start_tls(struct conn *c)
 	return PLAY_ON;
 }
 
+/* Sends the reply of the AUTH exchange; a 334 keeps it open. */
+static enum play auth_reply(struct conn *c, bool more, const char *reply)
+{
+	c->auth = more;
+	c->sasl = more;
+	if (put_out(c, reply, strlen(reply)) != 0 || flush_out(c) != 0)
+		return PLAY_FAIL;
+	return PLAY_ON;
+}
+
+/* The "auth" action: the client's AUTH line starts the exchange. */
+static enum play auth_begin(struct conn *c, const struct lab_action *a)
+{
+	const char *pool = c->s->scenario->pool;
+	char reply[PROTO_BASE64_LEN(LAB_AUTH_CHALLENGE_MAX) + 16];
+	bool more =
+	    lab_auth_start(&c->auth_state, pool + a->off, a->len, pool + a->off + a->len, a->count,
+	                   c->line, c->line_extra > 0 ? 0 : c->line_len, reply, sizeof reply);
+
+	return auth_reply(c, more, reply);
+}
+
 static enum play play_action(struct conn *c, const struct lab_action *a)
 {
 	const char *pool = c->s->scenario->pool;
@@ -287,6 +311,8 @@ static enum play play_action(struct conn *c, const struct lab_action *a)
 		return PLAY_ON;
 	case LAB_A_CLOSE:
 		return PLAY_CLOSE;
+	case LAB_A_AUTH:
+		return auth_begin(c, a);
 	default:
 		abort();
 	}
@@ -326,6 +352,14 @@ static enum play command_line(struct conn *c)
 	enum lab_verb verb;
 
 	log_command(c);
+	if (c->auth) {
+		char reply[PROTO_BASE64_LEN(LAB_AUTH_CHALLENGE_MAX) + 16];
+		bool more =
+		    lab_auth_response(&c->auth_state, c->line, c->line_extra > 0 ? 0 : c->line_len,
+		                      reply, sizeof reply);
+
+		return auth_reply(c, more, reply);
+	}
 	verb = c->sasl ? LAB_V_DEFAULT : lab_verb_of(c->line, c->line_len);
 	sec = lab_section_for(c->s->scenario, verb, c->tls != NULL);
 	c->sasl = sec->sasl;

@@ -26,7 +26,9 @@ struct proto_lint {
 	unsigned last_n;       /* number of the last server line */
 	unsigned reply_n;      /* number of the open reply's first line */
 	struct proto_ehlo ehlo;
-	struct proto_lint_line *cur; /* the line being reported, for emit */
+	struct proto_lint_line *cur;     /* the line being reported, for emit */
+	bool auth;                       /* an AUTH exchange is open */
+	char redacted[PROTO_REDACT_MAX]; /* the client line as reported, when redacted */
 	bool have_first;
 	bool copying_first;
 	unsigned first_n[PROTO_REPLY_KEEP];
@@ -252,6 +254,9 @@ void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, si
 	}
 	lint->last_n = n;
 	lint->ops->line(lint->ctx, &out);
+	/* RFC 4954 §4: the exchange goes on while the server answers 334. */
+	if (line.last && line.code != 334)
+		lint->auth = false;
 	if (line.last)
 		end_reply(lint, &line);
 	lint->cur = NULL;
@@ -272,11 +277,36 @@ static enum lint_kind command_kind(const char *text, size_t len)
 	return KIND_OTHER;
 }
 
+/*
+ * Replaces the secret of a client line of the AUTH exchange by its
+ * redaction in the linter's own buffer: an AUTH command opens the
+ * exchange, every line after it is a response until a reply other than
+ * 334 closes it.
+ */
+static void redact(struct proto_lint *lint, struct proto_lint_line *out)
+{
+	bool response = lint->auth;
+	size_t len;
+
+	if (!response && !proto_auth_command(out->text, out->len))
+		return;
+	lint->auth = true;
+	if (lint->options & PROTO_LINT_SHOW_SECRETS)
+		return;
+	len =
+	    proto_auth_redact(lint->redacted, sizeof lint->redacted, out->text, out->len, response);
+	if (len == (size_t)-1)
+		return;
+	out->text = lint->redacted;
+	out->len = len;
+}
+
 void proto_lint_client(struct proto_lint *lint, unsigned n, const char *text, size_t len, bool tls)
 {
 	struct proto_lint_line out = {.n = n, .dir = PROTO_DIR_CLIENT, .text = text, .len = len};
 
 	abandon_reply(lint);
+	redact(lint, &out);
 	out.tls = tls || lint->tls;
 	out.role = PROTO_ROLE_COMMAND;
 	lint->saw_client = true;
@@ -312,6 +342,11 @@ unsigned proto_lint_first_ehlo_n(const struct proto_lint *lint, unsigned i)
 	if (i >= lint->first.nkept)
 		abort();
 	return lint->first_n[i];
+}
+
+bool proto_lint_in_auth(const struct proto_lint *lint)
+{
+	return lint->auth;
 }
 
 bool proto_lint_ehlo_starttls(const struct proto_lint *lint)

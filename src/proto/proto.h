@@ -274,7 +274,12 @@ struct proto_lint_line {
 	enum proto_dir dir;
 	bool tls;
 	enum proto_role role;
-	const char *text; /* the bytes as received, valid during the callback */
+	/*
+	 * The bytes as received, valid during the callback. A secret of the AUTH
+	 * exchange is replaced by "<redacted N bytes>" unless
+	 * PROTO_LINT_SHOW_SECRETS is set: see proto_auth_redact.
+	 */
+	const char *text;
 	size_t len;
 	unsigned flags;                     /* PROTO_L_* of a server line */
 	const struct proto_ehlo_line *ehlo; /* set inside an EHLO reply */
@@ -289,7 +294,8 @@ struct proto_lint_ops {
 };
 
 enum {
-	PROTO_LINT_INFER_TLS = 1u << 0, /* no TLS marks: TLS starts after a 220 to STARTTLS */
+	PROTO_LINT_INFER_TLS = 1u << 0,    /* no TLS marks: TLS starts after a 220 to STARTTLS */
+	PROTO_LINT_SHOW_SECRETS = 1u << 1, /* do not redact the AUTH exchange */
 };
 
 struct proto_lint;
@@ -303,6 +309,8 @@ void proto_lint_client(struct proto_lint *lint, unsigned n, const char *text, si
 void proto_lint_info(struct proto_lint *lint, unsigned n, const char *text, size_t len);
 /* Ends the conversation: an open reply is reported truncated. */
 void proto_lint_end(struct proto_lint *lint);
+/* True between a client's AUTH and the first reply to it that is not 334. */
+bool proto_lint_in_auth(const struct proto_lint *lint);
 /* The first EHLO reply before TLS, or NULL; first_n gets its first line. */
 const struct proto_reply *proto_lint_first_ehlo(const struct proto_lint *lint, unsigned *first_n);
 /* Input line number of line i of that reply. */
@@ -336,7 +344,54 @@ int proto_source_feed(struct proto_source *source, const void *buf, size_t len);
 /* Ends the input: the last line and the conversation are closed. */
 int proto_source_end(struct proto_source *source);
 enum proto_format proto_source_format(const struct proto_source *source);
+/* Shows the AUTH exchange as it is (PROTO_LINT_SHOW_SECRETS); call before feeding. */
+void proto_source_show_secrets(struct proto_source *source, bool show);
 const struct proto_lint *proto_source_lint(const struct proto_source *source);
+
+/*
+ * SMTP AUTH (RFC 4954): base64, the client side of the SASL mechanisms
+ * smtpscope speaks, and the redaction of secrets. No crypto here: the
+ * HMAC-MD5 of CRAM-MD5 comes from the owner.
+ */
+enum proto_auth_mech {
+	PROTO_AUTH_NONE,
+	PROTO_AUTH_PLAIN,    /* RFC 4616, initial response in the AUTH line */
+	PROTO_AUTH_LOGIN,    /* user name, then password, each after a 334 */
+	PROTO_AUTH_CRAM_MD5, /* RFC 2195 */
+	PROTO_AUTH_XOAUTH2,  /* Google and Microsoft's OAuth 2.0 bearer token */
+};
+
+#define PROTO_AUTH_FIELD_MAX 4096  /* bytes of a user name, password or token */
+#define PROTO_AUTH_LINE_MAX  12288 /* RFC 4954 §4: an AUTH line with its initial response */
+#define PROTO_BASE64_LEN(n)  (((n) + 2) / 3 * 4)
+#define PROTO_REDACT_MAX     128 /* bytes of a redacted line, with its NUL */
+
+/* "PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2". */
+const char *proto_auth_mech_name(enum proto_auth_mech mech);
+/* Reads a mechanism name in any case; 0, or -1 when unknown. */
+int proto_auth_mech_parse(const char *name, enum proto_auth_mech *out);
+/* Base64 of RFC 4648 §4 with padding; out needs PROTO_BASE64_LEN(len) + 1. */
+size_t proto_base64_encode(char *out, size_t cap, const void *in, size_t len);
+/* Decodes strict padded base64 into out; 0, or -1 when invalid or over cap. */
+int proto_base64_decode(void *out, size_t cap, const char *in, size_t len, size_t *outlen);
+/* The responses, base64, NUL-terminated; 0, or -1 when a field is too long for cap. */
+int proto_sasl_plain(char *out, size_t cap, const char *user, const char *password);
+int proto_sasl_xoauth2(char *out, size_t cap, const char *user, const char *token);
+/* RFC 2195: base64(user SP hex(digest)), digest the HMAC-MD5 of the challenge. */
+int proto_sasl_cram_md5(char *out, size_t cap, const char *user, const unsigned char digest[16]);
+/* True when a line of the EHLO reply (AUTH or legacy AUTH=) lists mech. */
+bool proto_auth_offered(const struct proto_reply *ehlo, const char *mech);
+/* True when the client line is an AUTH command (any case). */
+bool proto_auth_command(const char *text, size_t len);
+/*
+ * Writes the redacted form of a client line into out (cap at least
+ * PROTO_REDACT_MAX): "AUTH PLAIN <redacted 24 bytes>" for an AUTH command
+ * (response false), "<redacted 12 bytes>" for a response inside the
+ * exchange. Returns its length, or (size_t)-1 when the line holds no
+ * secret: no initial response, "=", "*", an empty line, or a line
+ * already redacted.
+ */
+size_t proto_auth_redact(char *out, size_t cap, const char *text, size_t len, bool response);
 
 /*
  * The session engine: an explicit state machine that drives one SMTP
@@ -352,6 +407,7 @@ enum proto_session_state {
 	PROTO_S_STARTTLS,  /* STARTTLS sent */
 	PROTO_S_HANDSHAKE, /* the owner runs the TLS handshake */
 	PROTO_S_TLS_EHLO,  /* EHLO sent inside TLS */
+	PROTO_S_AUTH,      /* AUTH sent: its exchange until 235 or a failure */
 	PROTO_S_MAIL,      /* MAIL FROM sent */
 	PROTO_S_RCPT,      /* RCPT TO sent */
 	PROTO_S_DATA,      /* DATA sent */
@@ -378,6 +434,7 @@ enum proto_quit_after {
 	PROTO_QUIT_TLS_EHLO,
 	PROTO_QUIT_MAIL,
 	PROTO_QUIT_RCPT,
+	PROTO_QUIT_AUTH, /* after AUTH succeeded */
 };
 
 #define PROTO_SESSION_RCPT_MAX 32
@@ -393,6 +450,11 @@ struct proto_session_config {
 	bool tls_on_connect; /* TLS was started before the greeting */
 	enum proto_quit_after quit_after;
 	bool step; /* hold each planned command until the owner sends it */
+	/* AUTH after the EHLO that ends the TLS part; PROTO_AUTH_NONE: none. */
+	enum proto_auth_mech auth;
+	const char *auth_user;
+	const char *auth_secret; /* the password, or the OAuth 2.0 token of XOAUTH2 */
+	bool show_secrets;       /* PROTO_LINT_SHOW_SECRETS for the session's linter */
 };
 
 struct proto_session_ops {
@@ -407,6 +469,12 @@ struct proto_session_ops {
 	void (*state)(void *ctx, enum proto_session_state from, enum proto_session_state to);
 	/* Step mode: a planned command waits for the owner; may be NULL. */
 	void (*pending)(void *ctx, const char *command);
+	/*
+	 * HMAC-MD5 (RFC 2104) of msg under key into out, for CRAM-MD5; 0, or -1
+	 * when it failed. NULL: CRAM-MD5 is not available.
+	 */
+	int (*hmac_md5)(void *ctx, const void *key, size_t keylen, const void *msg, size_t msglen,
+	                unsigned char out[16]);
 };
 
 struct proto_session;

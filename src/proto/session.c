@@ -10,8 +10,9 @@
 
 #include "internal.h"
 
-#define SESSION_CMD_MAX 1024 /* bytes of one command line built here */
-#define SESSION_ERR_MAX 256
+#define SESSION_CMD_MAX  1024                /* bytes of one message line sent */
+#define SESSION_LINE_MAX PROTO_AUTH_LINE_MAX /* bytes of one command line built here */
+#define SESSION_ERR_MAX  256
 
 struct proto_session {
 	struct proto_session_config config;
@@ -25,9 +26,13 @@ struct proto_session {
 	unsigned rcpt_ok;                    /* recipients accepted */
 	unsigned nehlo;                      /* EHLO replies received */
 	char pending_error[SESSION_ERR_MAX]; /* failure to report once QUIT is answered */
-	char pending[SESSION_CMD_MAX];       /* step mode: the planned command not yet sent */
+	char pending[SESSION_LINE_MAX];      /* step mode: the planned command not yet sent */
+	char shown[PROTO_REDACT_MAX]; /* the pending command as shown, when it holds a secret */
+	bool pending_secret;          /* shown, not pending, goes to the owner */
 	enum proto_session_state pending_next;
 	bool has_pending;
+	bool auth_offered;   /* the last EHLO reply offers the configured mechanism */
+	unsigned auth_step;  /* 334 replies answered in the AUTH exchange */
 	bool free_in_flight; /* a command the user typed awaits its reply */
 	char free_verb[16];  /* its verb, upper case */
 	bool busy;           /* a command, or the greeting, awaits its reply */
@@ -42,10 +47,10 @@ static const char *const state_names[PROTO_S_COUNT] = {
     [PROTO_S_BANNER] = "banner",       [PROTO_S_EHLO] = "ehlo",
     [PROTO_S_HELO] = "helo",           [PROTO_S_STARTTLS] = "starttls",
     [PROTO_S_HANDSHAKE] = "handshake", [PROTO_S_TLS_EHLO] = "tls-ehlo",
-    [PROTO_S_MAIL] = "mail",           [PROTO_S_RCPT] = "rcpt",
-    [PROTO_S_DATA] = "data",           [PROTO_S_BODY] = "body",
-    [PROTO_S_QUIT] = "quit",           [PROTO_S_DONE] = "done",
-    [PROTO_S_FAILED] = "failed",
+    [PROTO_S_AUTH] = "auth",           [PROTO_S_MAIL] = "mail",
+    [PROTO_S_RCPT] = "rcpt",           [PROTO_S_DATA] = "data",
+    [PROTO_S_BODY] = "body",           [PROTO_S_QUIT] = "quit",
+    [PROTO_S_DONE] = "done",           [PROTO_S_FAILED] = "failed",
 };
 
 /* What each state waits for, in words, for timeout messages. */
@@ -56,6 +61,7 @@ static const char *const waiting_names[PROTO_S_COUNT] = {
     [PROTO_S_STARTTLS] = "the reply to STARTTLS",
     [PROTO_S_HANDSHAKE] = "the TLS handshake",
     [PROTO_S_TLS_EHLO] = "the reply to EHLO inside TLS",
+    [PROTO_S_AUTH] = "the reply to AUTH",
     [PROTO_S_MAIL] = "the reply to MAIL FROM",
     [PROTO_S_RCPT] = "the reply to RCPT TO",
     [PROTO_S_DATA] = "the reply to DATA",
@@ -75,7 +81,7 @@ const char *proto_session_state_name(enum proto_session_state state)
 int proto_quit_after_parse(const char *name, enum proto_quit_after *out)
 {
 	static const char *const names[] = {"",         "connect", "ehlo", "starttls",
-	                                    "tls-ehlo", "mail",    "rcpt"};
+	                                    "tls-ehlo", "mail",    "rcpt", "auth"};
 	size_t i;
 
 	for (i = 1; i < sizeof names / sizeof names[0]; i++) {
@@ -125,10 +131,10 @@ static void fail(struct proto_session *s, const char *reason)
 /* Sends one command line: to the transcript first, then to the owner. */
 static void send_line(struct proto_session *s, const char *line, size_t len)
 {
-	char buf[SESSION_CMD_MAX + 2];
+	char buf[SESSION_LINE_MAX + 2];
 
-	if (len > SESSION_CMD_MAX)
-		len = SESSION_CMD_MAX;
+	if (len > SESSION_LINE_MAX)
+		len = SESSION_LINE_MAX;
 	proto_lint_client(s->lint, ++s->n, line, len, s->tls);
 	s->busy = true;
 	memcpy(buf, line, len);
@@ -157,13 +163,17 @@ static void send_cmd(struct proto_session *s, enum proto_session_state next, con
 		abort();
 	if (!s->config.step) {
 		send_now(s, next, s->pending);
-		s->pending[0] = '\0';
+		memset(s->pending, 0, sizeof s->pending); /* it may hold a secret */
 		return;
 	}
 	s->pending_next = next;
 	s->has_pending = true;
+	s->pending_secret = false;
+	if (!s->config.show_secrets && proto_auth_command(s->pending, strlen(s->pending)))
+		s->pending_secret = proto_auth_redact(s->shown, sizeof s->shown, s->pending,
+		                                      strlen(s->pending), false) != (size_t)-1;
 	if (s->ops->pending != NULL)
-		s->ops->pending(s->ctx, s->pending);
+		s->ops->pending(s->ctx, proto_session_pending(s));
 }
 
 static void send_quit(struct proto_session *s)
@@ -189,7 +199,8 @@ struct proto_session *proto_session_new(const struct proto_session_config *confi
 	s->reader = proto_reader_new(0);
 	s->lint_ops.line = ops->line;
 	s->lint_ops.finding = ops->finding;
-	s->lint = proto_lint_new(&s->lint_ops, ctx, 0);
+	s->lint =
+	    proto_lint_new(&s->lint_ops, ctx, config->show_secrets ? PROTO_LINT_SHOW_SECRETS : 0);
 	if (s->reader == NULL || s->lint == NULL) {
 		proto_session_free(s);
 		return NULL;
@@ -229,10 +240,166 @@ static bool wants_starttls(const struct proto_session *s, const struct proto_rep
 /* The planned mail transaction, or QUIT when there is none. */
 static void transaction_or_quit(struct proto_session *s)
 {
-	if (s->config.from == NULL || s->config.quit_after == PROTO_QUIT_TLS_EHLO)
+	if (s->config.from == NULL || s->config.quit_after == PROTO_QUIT_TLS_EHLO ||
+	    s->config.quit_after == PROTO_QUIT_AUTH)
 		send_quit(s);
 	else
 		send_cmd(s, PROTO_S_MAIL, "MAIL FROM:<", s->config.from, ">");
+}
+
+/* Sends QUIT, and fails with reason and the reply's code once it is answered. */
+static void quit_failing(struct proto_session *s, const char *reason, int code)
+{
+	snprintf(s->pending_error, sizeof s->pending_error, "%s (reply %d)", reason, code);
+	send_quit(s);
+}
+
+/* Sends QUIT, and fails with reason once it is answered. */
+static void quit_with(struct proto_session *s, const char *reason)
+{
+	snprintf(s->pending_error, sizeof s->pending_error, "%s", reason);
+	send_quit(s);
+}
+
+/* Writes why AUTH cannot be sent into reason; false when it can. */
+static bool auth_blocked(const struct proto_session *s, char *reason, size_t size)
+{
+	const char *mech = proto_auth_mech_name(s->config.auth);
+
+	if (!s->tls && s->config.starttls != PROTO_STARTTLS_NEVER)
+		snprintf(reason, size,
+		         "AUTH %s not sent: TLS is not established, and the credentials would "
+		         "cross the network in clear (--no-tls sends them anyway)",
+		         mech);
+	else if (!s->auth_offered)
+		snprintf(reason, size,
+		         "AUTH %s not sent: the server's EHLO reply does not offer it", mech);
+	else if (s->config.auth == PROTO_AUTH_CRAM_MD5 && s->ops->hmac_md5 == NULL)
+		snprintf(reason, size, "AUTH CRAM-MD5 not sent: HMAC-MD5 is not available here");
+	else
+		return false;
+	return true;
+}
+
+/* The configured user name and secret, "" when not given. */
+static const char *auth_user(const struct proto_session *s)
+{
+	return s->config.auth_user != NULL ? s->config.auth_user : "";
+}
+
+static const char *auth_secret(const struct proto_session *s)
+{
+	return s->config.auth_secret != NULL ? s->config.auth_secret : "";
+}
+
+/* AUTH with its initial response for PLAIN and XOAUTH2 (RFC 4954 §4). */
+static void start_auth(struct proto_session *s)
+{
+	char tail[SESSION_LINE_MAX], reason[SESSION_ERR_MAX];
+	int rc = 0;
+
+	if (auth_blocked(s, reason, sizeof reason)) {
+		quit_with(s, reason);
+		return;
+	}
+	s->auth_step = 0;
+	tail[0] = ' ';
+	tail[1] = '\0';
+	if (s->config.auth == PROTO_AUTH_PLAIN)
+		rc = proto_sasl_plain(tail + 1, sizeof tail - 1, auth_user(s), auth_secret(s));
+	else if (s->config.auth == PROTO_AUTH_XOAUTH2)
+		rc = proto_sasl_xoauth2(tail + 1, sizeof tail - 1, auth_user(s), auth_secret(s));
+	if (rc != 0) {
+		quit_with(s, "AUTH not sent: the user name or the password is too long");
+		return;
+	}
+	send_cmd(s, PROTO_S_AUTH, "AUTH ", proto_auth_mech_name(s->config.auth),
+	         tail[1] != '\0' ? tail : "");
+}
+
+/* AUTH when it is configured, then the mail transaction or QUIT. */
+static void after_tls_part(struct proto_session *s)
+{
+	if (s->config.auth != PROTO_AUTH_NONE && s->config.quit_after != PROTO_QUIT_TLS_EHLO)
+		start_auth(s);
+	else
+		transaction_or_quit(s);
+}
+
+/* One field as a base64 line, for LOGIN. */
+static int encode_field(char *out, size_t cap, const char *field)
+{
+	size_t len = strlen(field);
+
+	if (len > PROTO_AUTH_FIELD_MAX || cap < PROTO_BASE64_LEN(len) + 1)
+		return -1;
+	proto_base64_encode(out, cap, field, len);
+	return 0;
+}
+
+/* RFC 2195: the digest of the challenge that follows "334 ". */
+static int cram_response(struct proto_session *s, const struct proto_reply *reply, char *out,
+                         size_t cap)
+{
+	unsigned char challenge[PROTO_LINE_KEEP], digest[16];
+	const char *secret = auth_secret(s);
+	size_t len;
+
+	if (reply->nkept == 0 || reply->line[0].len < 4 ||
+	    proto_base64_decode(challenge, sizeof challenge, reply->line[0].text + 4,
+	                        reply->line[0].len - 4, &len) != 0)
+		return -1;
+	if (s->ops->hmac_md5(s->ctx, secret, strlen(secret), challenge, len, digest) != 0)
+		return -1;
+	return proto_sasl_cram_md5(out, cap, auth_user(s), digest);
+}
+
+/* A 334 to XOAUTH2 carries an error in JSON: an empty line asks for the final reply. */
+static int xoauth2_error(char *line)
+{
+	line[0] = '\0';
+	return 0;
+}
+
+/* Answers a 334; a challenge the mechanism has no answer for is cancelled with "*". */
+static void auth_continue(struct proto_session *s, const struct proto_reply *reply)
+{
+	char line[SESSION_LINE_MAX];
+	unsigned step = s->auth_step++;
+	int rc = -1;
+
+	if (s->config.auth == PROTO_AUTH_LOGIN && step < 2)
+		rc = encode_field(line, sizeof line, step == 0 ? auth_user(s) : auth_secret(s));
+	else if (s->config.auth == PROTO_AUTH_CRAM_MD5 && step == 0)
+		rc = cram_response(s, reply, line, sizeof line);
+	else if (s->config.auth == PROTO_AUTH_XOAUTH2 && step == 0)
+		rc = xoauth2_error(line);
+	if (rc != 0)
+		snprintf(line, sizeof line, "*");
+	send_line(s, line, strlen(line));
+}
+
+static void on_auth_reply(struct proto_session *s, int code, const struct proto_reply *reply)
+{
+	char reason[SESSION_ERR_MAX];
+	const char *mech = proto_auth_mech_name(s->config.auth);
+
+	if (code == 235) {
+		transaction_or_quit(s);
+		return;
+	}
+	if (code == 334) {
+		auth_continue(s, reply);
+		return;
+	}
+	if (code == 535)
+		snprintf(reason, sizeof reason,
+		         "authentication failed: the server rejected the credentials of AUTH %s",
+		         mech);
+	else
+		snprintf(reason, sizeof reason, "authentication failed: the server refused AUTH %s",
+		         mech);
+	quit_failing(s, reason, code);
 }
 
 /* After EHLO (or HELO): STARTTLS, the mail transaction, or QUIT. */
@@ -250,14 +417,7 @@ static void after_greeting(struct proto_session *s, const struct proto_reply *eh
 	    proto_lint_ehlo_starttls(s->lint))
 		proto_session_info(s, "STARTTLS not sent: it is offered, but not where Postfix "
 		                      "sees it (--starttls strict)");
-	transaction_or_quit(s);
-}
-
-/* Sends QUIT, and fails with reason once it is answered. */
-static void quit_failing(struct proto_session *s, const char *reason, int code)
-{
-	snprintf(s->pending_error, sizeof s->pending_error, "%s (reply %d)", reason, code);
-	send_quit(s);
+	after_tls_part(s);
 }
 
 /* Ends the conversation after QUIT: done, or the failure noted before it. */
@@ -330,6 +490,8 @@ static void after_rcpt(struct proto_session *s)
 static void on_ehlo_reply(struct proto_session *s, int code, const struct proto_reply *reply)
 {
 	s->nehlo++;
+	s->auth_offered = s->config.auth != PROTO_AUTH_NONE && code == 250 &&
+	                  proto_auth_offered(reply, proto_auth_mech_name(s->config.auth));
 	if (code == 250) {
 		after_greeting(s, reply);
 		return;
@@ -386,7 +548,10 @@ static void on_reply(struct proto_session *s, int code, const struct proto_reply
 			break;
 		}
 		s->ops->finding(s->ctx, PROTO_F_STARTTLS_REJECTED, s->n);
-		transaction_or_quit(s);
+		after_tls_part(s);
+		break;
+	case PROTO_S_AUTH:
+		on_auth_reply(s, code, reply);
 		break;
 	case PROTO_S_MAIL:
 	case PROTO_S_RCPT:
@@ -419,7 +584,7 @@ static void on_free_reply(struct proto_session *s, int code)
 		set_state(s, PROTO_S_QUIT);
 		finish(s);
 	} else if (s->has_pending && s->ops->pending != NULL) {
-		s->ops->pending(s->ctx, s->pending);
+		s->ops->pending(s->ctx, proto_session_pending(s));
 	}
 }
 
@@ -447,7 +612,9 @@ int proto_session_command(struct proto_session *s, const char *command)
 
 const char *proto_session_pending(const struct proto_session *s)
 {
-	return s->has_pending ? s->pending : NULL;
+	if (!s->has_pending)
+		return NULL;
+	return s->pending_secret ? s->shown : s->pending;
 }
 
 int proto_session_send_pending(struct proto_session *s, const char *edited)
@@ -456,7 +623,8 @@ int proto_session_send_pending(struct proto_session *s, const char *edited)
 
 	if (!s->has_pending || s->busy)
 		return -1;
-	if (edited == NULL)
+	/* The redacted form, sent back unchanged, stands for the planned command. */
+	if (edited == NULL || (s->pending_secret && strcmp(edited, s->shown) == 0))
 		edited = s->pending;
 	verb_of(s->pending, planned, sizeof planned);
 	verb_of(edited, typed, sizeof typed);
@@ -464,6 +632,8 @@ int proto_session_send_pending(struct proto_session *s, const char *edited)
 		return proto_session_command(s, edited);
 	s->has_pending = false;
 	send_now(s, s->pending_next, edited);
+	if (edited == s->pending)
+		memset(s->pending, 0, sizeof s->pending); /* it may hold a secret */
 	return 0;
 }
 

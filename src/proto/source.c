@@ -12,6 +12,7 @@
 struct proto_source {
 	enum proto_format format;
 	bool endings_known; /* raw input with CR LF somewhere: judge endings */
+	unsigned options;   /* PROTO_LINT_* given to the linter */
 	unsigned n;         /* number of the last line read */
 	struct proto_lint *lint;
 	struct proto_split split;
@@ -140,6 +141,13 @@ static bool is_blank(const char *p, size_t len)
 	return true;
 }
 
+/* True when a raw line starts like a reply: three digits, then SP, "-" or its end. */
+static bool looks_like_reply(const char *p, size_t len)
+{
+	return len >= 3 && p[0] >= '0' && p[0] <= '9' && p[1] >= '0' && p[1] <= '9' &&
+	       p[2] >= '0' && p[2] <= '9' && (len == 3 || p[3] == ' ' || p[3] == '-');
+}
+
 static void raw_line(struct proto_source *src, const struct proto_split_line *cut)
 {
 	struct proto_lint *lint = src->lint;
@@ -156,7 +164,9 @@ static void raw_line(struct proto_source *src, const struct proto_split_line *cu
 			proto_lint_server(lint, src->n, p + 3, len - 3, term, false);
 		return;
 	}
-	if (!(len >= 3 && p[0] >= '0' && p[0] <= '9') && is_client_verb(p, len))
+	/* Inside an AUTH exchange, a line that is not a reply is the client's response. */
+	if ((proto_lint_in_auth(lint) && !looks_like_reply(p, len)) ||
+	    (!(len >= 3 && p[0] >= '0' && p[0] <= '9') && is_client_verb(p, len)))
 		proto_lint_client(lint, src->n, p, len, false);
 	else
 		proto_lint_server(lint, src->n, p, len, term, false);
@@ -297,7 +307,8 @@ static int begin(struct proto_source *src)
 		src->format = proto_format_detect(src->detect, src->detect_len);
 	src->endings_known = has_crlf(src->detect, src->detect_len);
 	if (src->format == PROTO_FORMAT_RAW)
-		proto_lint_set_options(src->lint, PROTO_LINT_INFER_TLS);
+		src->options |= PROTO_LINT_INFER_TLS;
+	proto_lint_set_options(src->lint, src->options);
 	rc = proto_split_feed(&src->split, src->detect, src->detect_len);
 	free(src->detect);
 	src->detect = NULL;
@@ -365,6 +376,15 @@ int proto_source_end(struct proto_source *src)
 enum proto_format proto_source_format(const struct proto_source *src)
 {
 	return src->format;
+}
+
+void proto_source_show_secrets(struct proto_source *src, bool show)
+{
+	if (show)
+		src->options |= PROTO_LINT_SHOW_SECRETS;
+	else
+		src->options &= ~(unsigned)PROTO_LINT_SHOW_SECRETS;
+	proto_lint_set_options(src->lint, src->options);
 }
 
 const struct proto_lint *proto_source_lint(const struct proto_source *src)

@@ -88,4 +88,11 @@ void tls_server_ctx_free(struct tls_server_ctx *ctx);
  */
 int tls_server_ctx_cert_pem(const struct tls_server_ctx *ctx, char *buf, size_t len);
 
+/*
+ * HMAC-MD5 (RFC 2104) of msg under key into out, for SASL CRAM-MD5
+ * (RFC 2195) on both sides; 0, or -1 when OpenSSL refuses.
+ */
+int tls_hmac_md5(const void *key, size_t keylen, const void *msg, size_t msglen,
+                 unsigned char out[16]);
+
 #endif

@@ -232,6 +232,12 @@ static const struct bad bad_cases[] = {
     {"summary a\nending cr\n", "t.scn:2: ending takes crlf, lf or none"},
     {"summary a\nending lf lf\n", "t.scn:2: ending takes one word"},
     {"summary a\ngreeting now\n", "t.scn:2: greeting takes no argument"},
+    {"summary a\ngreeting\nauth u p\n", "t.scn:3: auth belongs in an 'on AUTH' section"},
+    {"summary a\non AUTH\nauth u\n", "t.scn:3: auth takes a user name and a password"},
+    {"summary a\non AUTH\nauth u p x\n",
+     "t.scn:3: auth takes a user name and a password, nothing more"},
+    {"summary a\non AUTH\nauth u p\nsend x\n",
+     "t.scn:4: nothing may follow close or body in a section"},
 };
 
 static void test_errors(void **state)
@@ -356,6 +362,33 @@ static void test_required_builtins(void **state)
 			fail_msg("no built-in scenario %s", names[i]);
 }
 
+/* The "auth" built-in: AUTH offered inside TLS only, and played by the auth action. */
+static void test_auth_builtin(void **state)
+{
+	char err[256];
+	struct lab_scenario *sc = lab_scenario_load("auth", err, sizeof err);
+	const struct lab_section *sec;
+	const struct lab_action *a;
+
+	(void)state;
+	assert_non_null(sc);
+	sec = lab_section_for(sc, LAB_V_AUTH, true);
+	assert_int_equal(sec->n, 1);
+	a = &sc->act[sec->first];
+	assert_int_equal(a->kind, LAB_A_AUTH);
+	assert_int_equal(a->len, 5);
+	assert_memory_equal(sc->pool + a->off, "alice", 5);
+	assert_int_equal(a->count, 13);
+	assert_memory_equal(sc->pool + a->off + 5, "wonderland-42", 13);
+	SENDS(sc, LAB_V_AUTH, false,
+	      "538 5.7.11 Encryption required for requested authentication mechanism\r\n");
+	lab_scenario_free(sc);
+	sc = parse_ok("summary a\non AUTH\n\tauth a\\x20b p\\x41\n");
+	a = &sc->act[lab_section_for(sc, LAB_V_AUTH, false)->first];
+	assert_memory_equal(sc->pool + a->off, "a bpA", 5);
+	lab_scenario_free(sc);
+}
+
 /* The two replies of the field note, verbatim. */
 static void test_field_note(void **state)
 {
@@ -454,6 +487,7 @@ int main(void)
 	    cmocka_unit_test(test_builtins),
 	    cmocka_unit_test(test_builtins_all_files),
 	    cmocka_unit_test(test_required_builtins),
+	    cmocka_unit_test(test_auth_builtin),
 	    cmocka_unit_test(test_field_note),
 	    cmocka_unit_test(test_builtin_details),
 	    cmocka_unit_test(test_load),

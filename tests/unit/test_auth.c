@@ -1,0 +1,661 @@
+/*
+ * test_auth.c: SMTP AUTH. Base64 and the SASL encodings against RFC
+ * vectors; the linter's redaction of every mechanism, fed through the
+ * sources whole and split at every byte; the session engine's AUTH
+ * exchange against scripted replies, whole and one byte at a time, with
+ * every line it reports checked for the secrets.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+#include "tls.h"
+
+/* RFC 4648 §10. */
+static void test_base64_vectors(void **state)
+{
+	static const char *const v[][2] = {
+	    {"", ""},
+	    {"f", "Zg=="},
+	    {"fo", "Zm8="},
+	    {"foo", "Zm9v"},
+	    {"foob", "Zm9vYg=="},
+	    {"fooba", "Zm9vYmE="},
+	    {"foobar", "Zm9vYmFy"},
+	};
+	char enc[64], dec[64];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		assert_int_equal(proto_base64_encode(enc, sizeof enc, v[i][0], strlen(v[i][0])),
+		                 strlen(v[i][1]));
+		assert_string_equal(enc, v[i][1]);
+		assert_int_equal(proto_base64_decode(dec, sizeof dec, v[i][1], strlen(v[i][1]), &n),
+		                 0);
+		assert_int_equal(n, strlen(v[i][0]));
+		assert_memory_equal(dec, v[i][0], n);
+	}
+}
+
+/* Every length up to 300, every byte value: decode(encode(x)) == x. */
+static void test_base64_round_trip(void **state)
+{
+	unsigned char in[300], out[300];
+	char enc[PROTO_BASE64_LEN(300) + 1];
+	size_t len, i, n;
+	uint32_t x = 2463534242u;
+
+	(void)state;
+	for (len = 0; len <= sizeof in; len++) {
+		for (i = 0; i < len; i++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			in[i] = (unsigned char)(len < 256 && i == 0 ? len : x);
+		}
+		n = proto_base64_encode(enc, sizeof enc, in, len);
+		assert_int_equal(n, PROTO_BASE64_LEN(len));
+		assert_int_equal(proto_base64_decode(out, sizeof out, enc, n, &n), 0);
+		assert_int_equal(n, len);
+		assert_memory_equal(out, in, len);
+	}
+}
+
+static void test_base64_invalid(void **state)
+{
+	static const char *const bad[] = {
+	    "Zg=", "Z===", "Zg=a", "Zm9v!A==", "Zg==Zg==", "=Zg=", "Zm 9", "Zm9vY", "Zm9\nv"};
+	char out[64];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(proto_base64_decode(out, sizeof out, bad[i], strlen(bad[i]), &n),
+		                 -1);
+	/* Too long for the output. */
+	assert_int_equal(proto_base64_decode(out, 5, "Zm9vYmFy", 8, &n), -1);
+}
+
+/* RFC 4616 PLAIN, XOAUTH2, and RFC 2195 §2's worked example of CRAM-MD5. */
+static void test_sasl_encodings(void **state)
+{
+	static const char challenge[] = "<1896.697170952@postoffice.reston.mci.net>";
+	unsigned char digest[16];
+	char out[256];
+
+	(void)state;
+	assert_int_equal(proto_sasl_plain(out, sizeof out, "alice", "wonderland-42"), 0);
+	assert_string_equal(out, "AGFsaWNlAHdvbmRlcmxhbmQtNDI=");
+	assert_int_equal(proto_sasl_xoauth2(out, sizeof out, "alice", "tok-123"), 0);
+	assert_string_equal(out, "dXNlcj1hbGljZQFhdXRoPUJlYXJlciB0b2stMTIzAQE=");
+	assert_int_equal(
+	    tls_hmac_md5("tanstaaftanstaaf", 16, challenge, sizeof challenge - 1, digest), 0);
+	assert_int_equal(proto_sasl_cram_md5(out, sizeof out, "tim", digest), 0);
+	assert_string_equal(out, "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw");
+	assert_int_equal(proto_sasl_plain(out, 8, "alice", "wonderland-42"), -1);
+}
+
+static void test_mechanisms(void **state)
+{
+	struct proto_reply *r = calloc(1, sizeof *r);
+	static const char *const lines[] = {"250-mx.example", "250-AUTH=LOGIN", "250 auth plain"};
+	struct proto_line line = {0};
+	enum proto_auth_mech m;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(proto_auth_mech_parse("cram-md5", &m), 0);
+	assert_int_equal(m, PROTO_AUTH_CRAM_MD5);
+	assert_string_equal(proto_auth_mech_name(m), "CRAM-MD5");
+	assert_int_equal(proto_auth_mech_parse("digest-md5", &m), -1);
+	proto_reply_reset(r);
+	for (i = 0; i < 3; i++) {
+		line.text = lines[i];
+		line.len = strlen(lines[i]);
+		proto_reply_add(r, &line);
+	}
+	assert_true(proto_auth_offered(r, "PLAIN"));
+	assert_true(proto_auth_offered(r, "LOGIN"));
+	assert_false(proto_auth_offered(r, "CRAM-MD5"));
+	assert_false(proto_auth_offered(r, "MX.EXAMPLE"));
+	free(r);
+}
+
+/*
+ * Linter cases: a conversation with "C: " and "S: " marks, and the lines
+ * reported, each "C " or "S " and its text.
+ */
+struct lcase {
+	const char *name;
+	const char *input;
+	const char *want;
+	bool show;
+};
+
+#define PLAIN_IR "AGFsaWNlAHdvbmRlcmxhbmQtNDI="
+#define LOGIN_IN                                                                                   \
+	"C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: YWxpY2U=\nS: 334 UGFzc3dvcmQ6\n"                   \
+	"C: d29uZGVybGFuZC00Mg==\nS: 235 2.7.0 ok\nC: QUIT\n"
+
+static const struct lcase lcases[] = {
+    {"PLAIN with its initial response", "C: AUTH PLAIN " PLAIN_IR "\nS: 235 2.7.0 ok\nC: QUIT\n",
+     "C AUTH PLAIN <redacted 28 bytes>\nS 235 2.7.0 ok\nC QUIT\n", false},
+    {"--show-secrets", "C: AUTH PLAIN " PLAIN_IR "\nS: 235 2.7.0 ok\nC: QUIT\n",
+     "C AUTH PLAIN " PLAIN_IR "\nS 235 2.7.0 ok\nC QUIT\n", true},
+    {"lower case, extra spaces", "C: auth  plain   " PLAIN_IR "\nS: 235 ok\n",
+     "C auth  plain   <redacted 28 bytes>\nS 235 ok\n", false},
+    {"= is an empty initial response, kept",
+     "C: AUTH PLAIN =\nS: 334 \nC: " PLAIN_IR "\nS: 235 ok\n",
+     "C AUTH PLAIN =\nS 334 \nC <redacted 28 bytes>\nS 235 ok\n", false},
+    {"LOGIN", LOGIN_IN,
+     "C AUTH LOGIN\nS 334 VXNlcm5hbWU6\nC <redacted 8 bytes>\nS 334 UGFzc3dvcmQ6\n"
+     "C <redacted 20 bytes>\nS 235 2.7.0 ok\nC QUIT\n",
+     false},
+    {"LOGIN shown", LOGIN_IN,
+     "C AUTH LOGIN\nS 334 VXNlcm5hbWU6\nC YWxpY2U=\nS 334 UGFzc3dvcmQ6\n"
+     "C d29uZGVybGFuZC00Mg==\nS 235 2.7.0 ok\nC QUIT\n",
+     true},
+    {"CRAM-MD5",
+     "C: AUTH CRAM-MD5\nS: 334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\n"
+     "C: dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw\nS: 235 ok\n",
+     "C AUTH CRAM-MD5\nS 334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\n"
+     "C <redacted 48 bytes>\nS 235 ok\n",
+     false},
+    {"XOAUTH2 and its error challenge",
+     "C: AUTH XOAUTH2 dXNlcj1hbGljZQFhdXRoPUJlYXJlciB0b2stMTIzAQE=\nS: 334 eyJzIjoiNDAxIn0=\n"
+     "C: \nS: 535 5.7.8 no\nC: QUIT\n",
+     "C AUTH XOAUTH2 <redacted 44 bytes>\nS 334 eyJzIjoiNDAxIn0=\nC \nS 535 5.7.8 no\n"
+     "C QUIT\n",
+     false},
+    {"a cancel stays visible",
+     "C: AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: *\nS: 501 cancelled\n"
+     "C: NOOP\n",
+     "C AUTH LOGIN\nS 334 VXNlcm5hbWU6\nC *\nS 501 cancelled\nC NOOP\n", false},
+    {"a 334 to another command redacts nothing", "C: XSECRET\nS: 334 go on\nC: c2VjcmV0\n",
+     "C XSECRET\nS 334 go on\nC c2VjcmV0\n", false},
+    {"AUTH without a mechanism, refused", "C: AUTH\nS: 501 5.5.4 Syntax\nC: MAIL FROM:<a@b>\n",
+     "C AUTH\nS 501 5.5.4 Syntax\nC MAIL FROM:<a@b>\n", false},
+    {"a line already redacted is kept", "C: AUTH PLAIN <redacted 28 bytes>\nS: 235 ok\n",
+     "C AUTH PLAIN <redacted 28 bytes>\nS 235 ok\n", false},
+    {"a multi-line 334 keeps the exchange open", "C: AUTH LOGIN\nS: 334-a\nS: 334 b\nC: eA==\n",
+     "C AUTH LOGIN\nS 334-a\nS 334 b\nC <redacted 4 bytes>\n", false},
+};
+
+struct collect {
+	char out[4096];
+	size_t len;
+};
+
+static void collect_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct collect *c = ctx;
+	int n;
+
+	if (line->dir == PROTO_DIR_INFO)
+		return;
+	n = snprintf(c->out + c->len, sizeof c->out - c->len, "%c %.*s\n",
+	             line->dir == PROTO_DIR_CLIENT ? 'C' : 'S', (int)line->len, line->text);
+	assert_true(n > 0 && (size_t)n < sizeof c->out - c->len);
+	c->len += (size_t)n;
+}
+
+static void collect_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	(void)ctx, (void)id, (void)n;
+}
+
+static const struct proto_lint_ops collect_ops = {collect_line, collect_finding};
+
+/* The case's input in swaks' marks: " -> " for the client, "<-  " for the server. */
+static void to_swaks(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+	bool bol = true;
+
+	for (; *in != '\0' && o + 8 < cap; in++) {
+		if (bol && (in[0] == 'C' || in[0] == 'S') && in[1] == ':' && in[2] == ' ') {
+			memcpy(out + o, in[0] == 'C' ? " -> " : "<-  ", 4);
+			o += 4;
+			in += 2;
+			bol = false;
+			continue;
+		}
+		out[o++] = *in;
+		bol = *in == '\n';
+	}
+	out[o] = '\0';
+}
+
+/* Feeds text to a new source in two chunks cut at split. */
+static void run_source(enum proto_format format, const char *text, size_t split, bool show,
+                       struct collect *c)
+{
+	struct proto_source *src = proto_source_new(format, &collect_ops, c);
+
+	assert_non_null(src);
+	proto_source_show_secrets(src, show);
+	memset(c, 0, sizeof *c);
+	assert_int_equal(proto_source_feed(src, text, split), 0);
+	assert_int_equal(proto_source_feed(src, text + split, strlen(text) - split), 0);
+	assert_int_equal(proto_source_end(src), 0);
+	proto_source_free(src);
+}
+
+static void check_split(const struct lcase *lc, enum proto_format format, const char *text)
+{
+	struct collect c;
+	size_t k;
+
+	for (k = 0; k <= strlen(text); k++) {
+		run_source(format, text, k, lc->show, &c);
+		if (strcmp(c.out, lc->want) != 0)
+			print_error("case %s (%s, split %zu):\n%s\nwant\n%s\n", lc->name,
+			            proto_format_name(format), k, c.out, lc->want);
+		assert_string_equal(c.out, lc->want);
+	}
+}
+
+static void test_lint_redaction(void **state)
+{
+	char swaks[2048];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof lcases / sizeof lcases[0]; i++) {
+		check_split(&lcases[i], PROTO_FORMAT_RAW, lcases[i].input);
+		to_swaks(lcases[i].input, swaks, sizeof swaks);
+		check_split(&lcases[i], PROTO_FORMAT_SWAKS, swaks);
+	}
+}
+
+/* A raw paste without marks: inside the exchange, a line that is not a reply is the client's. */
+static void test_raw_paste(void **state)
+{
+	static const struct lcase paste = {
+	    "raw paste of AUTH LOGIN",
+	    "AUTH LOGIN\n334 VXNlcm5hbWU6\nYWxpY2U=\n334 UGFzc3dvcmQ6\n1234d29uZGVybGFuZA==\n"
+	    "235 2.7.0 ok\nQUIT\n",
+	    "C AUTH LOGIN\nS 334 VXNlcm5hbWU6\nC <redacted 8 bytes>\nS 334 UGFzc3dvcmQ6\n"
+	    "C <redacted 20 bytes>\nS 235 2.7.0 ok\nC QUIT\n",
+	    false};
+
+	(void)state;
+	check_split(&paste, PROTO_FORMAT_RAW, paste.input);
+}
+
+/* The linter alone: the original bytes never reach the callback. */
+static void test_lint_direct(void **state)
+{
+	struct collect c = {0};
+	struct proto_lint *lint = proto_lint_new(&collect_ops, &c, 0);
+	static const char secret[] = "d29uZGVybGFuZC00Mg==";
+
+	(void)state;
+	proto_lint_client(lint, 1, "AUTH LOGIN", 10, true);
+	assert_true(proto_lint_in_auth(lint));
+	proto_lint_server(lint, 2, "334 UGFzc3dvcmQ6", 16, PROTO_TERM_CRLF, true);
+	proto_lint_client(lint, 3, secret, strlen(secret), true);
+	proto_lint_server(lint, 4, "235 ok", 6, PROTO_TERM_CRLF, true);
+	assert_false(proto_lint_in_auth(lint));
+	assert_null(strstr(c.out, secret));
+	assert_non_null(strstr(c.out, "C <redacted 20 bytes>\n"));
+	proto_lint_set_options(lint, PROTO_LINT_SHOW_SECRETS);
+	proto_lint_client(lint, 5, "AUTH PLAIN " PLAIN_IR, 11 + strlen(PLAIN_IR), true);
+	assert_non_null(strstr(c.out, "C AUTH PLAIN " PLAIN_IR "\n"));
+	proto_lint_free(lint);
+}
+
+/* The session engine's AUTH exchange against scripted replies. */
+struct sstep {
+	const char *server; /* bytes the server sends */
+	const char *sent;   /* what the client has sent after it, in total */
+};
+
+struct scase {
+	const char *name;
+	struct proto_session_config config;
+	bool no_hmac;
+	struct sstep step[8];
+	enum proto_session_state end;
+	const char *error;  /* substring of the error, or NULL */
+	const char *secret; /* a response that no reported line may hold */
+	const char *shown;  /* a line that must be reported */
+};
+
+struct srun {
+	char sent[16384];
+	size_t nsent;
+	char lines[16384];
+	size_t nlines;
+	char pending[256];
+};
+
+static void s_send(void *ctx, const char *buf, size_t len)
+{
+	struct srun *r = ctx;
+
+	assert_true(r->nsent + len < sizeof r->sent);
+	memcpy(r->sent + r->nsent, buf, len);
+	r->nsent += len;
+	r->sent[r->nsent] = '\0';
+}
+
+static void s_starttls(void *ctx)
+{
+	(void)ctx;
+	fail_msg("no STARTTLS in these cases");
+}
+
+static void s_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct srun *r = ctx;
+	int n = snprintf(r->lines + r->nlines, sizeof r->lines - r->nlines, "%.*s\n",
+	                 (int)line->len, line->text);
+
+	assert_true(n > 0 && (size_t)n < sizeof r->lines - r->nlines);
+	r->nlines += (size_t)n;
+}
+
+static void s_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	(void)ctx, (void)id, (void)n;
+}
+
+static void s_pending(void *ctx, const char *command)
+{
+	struct srun *r = ctx;
+
+	snprintf(r->pending, sizeof r->pending, "%s", command);
+}
+
+static int s_hmac(void *ctx, const void *key, size_t keylen, const void *msg, size_t msglen,
+                  unsigned char out[16])
+{
+	(void)ctx;
+	return tls_hmac_md5(key, keylen, msg, msglen, out);
+}
+
+static const struct proto_session_ops s_ops = {s_send, s_starttls, s_line, s_finding,
+                                               NULL,   s_pending,  s_hmac};
+static const struct proto_session_ops s_ops_nohmac = {s_send, s_starttls, s_line, s_finding,
+                                                      NULL,   s_pending,  NULL};
+
+#define BANNER "220 mx.example ESMTP\r\n"
+#define EHLO   "EHLO c.example\r\n"
+#define OFFER  "250-mx.example\r\n250-AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2\r\n250 8BITMIME\r\n"
+#define CFG(m, user, pass)                                                                         \
+	{                                                                                          \
+		.helo = "c.example", .tls_on_connect = true, .auth = (m), .auth_user = (user),     \
+		.auth_secret = (pass)                                                              \
+	}
+#define CRAM_CH "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n"
+#define CRAM_R  "dGltIGI5MTNhNjAyYzdlZGE3YTQ5NWI0ZTZlNzMzNGQzODkw"
+#define XO_IR   "dXNlcj1hbGljZQFhdXRoPUJlYXJlciB0b2stMTIzAQE="
+
+static const struct scase scases[] = {
+    {"PLAIN",
+     CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42"),
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
+      {"235 2.7.0 ok\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"}},
+     PROTO_S_DONE,
+     NULL,
+     PLAIN_IR,
+     "AUTH PLAIN <redacted 28 bytes>"},
+    {"LOGIN",
+     CFG(PROTO_AUTH_LOGIN, "alice", "wonderland-42"),
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH LOGIN\r\n"},
+      {"334 VXNlcm5hbWU6\r\n", EHLO "AUTH LOGIN\r\nYWxpY2U=\r\n"},
+      {"334 UGFzc3dvcmQ6\r\n", EHLO "AUTH LOGIN\r\nYWxpY2U=\r\nd29uZGVybGFuZC00Mg==\r\n"},
+      {"235 ok\r\n", EHLO "AUTH LOGIN\r\nYWxpY2U=\r\nd29uZGVybGFuZC00Mg==\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "AUTH LOGIN\r\nYWxpY2U=\r\nd29uZGVybGFuZC00Mg==\r\nQUIT\r\n"}},
+     PROTO_S_DONE,
+     NULL,
+     "d29uZGVybGFuZC00Mg==",
+     "<redacted 20 bytes>"},
+    {"CRAM-MD5, RFC 2195's example",
+     CFG(PROTO_AUTH_CRAM_MD5, "tim", "tanstaaftanstaaf"),
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH CRAM-MD5\r\n"},
+      {CRAM_CH, EHLO "AUTH CRAM-MD5\r\n" CRAM_R "\r\n"},
+      {"235 ok\r\n", EHLO "AUTH CRAM-MD5\r\n" CRAM_R "\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "AUTH CRAM-MD5\r\n" CRAM_R "\r\nQUIT\r\n"}},
+     PROTO_S_DONE,
+     NULL,
+     CRAM_R,
+     "<redacted 48 bytes>"},
+    {"XOAUTH2",
+     CFG(PROTO_AUTH_XOAUTH2, "alice", "tok-123"),
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH XOAUTH2 " XO_IR "\r\n"},
+      {"235 ok\r\n", EHLO "AUTH XOAUTH2 " XO_IR "\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "AUTH XOAUTH2 " XO_IR "\r\nQUIT\r\n"}},
+     PROTO_S_DONE,
+     NULL,
+     XO_IR,
+     "AUTH XOAUTH2 <redacted 44 bytes>"},
+    {"XOAUTH2 refused: an empty line answers the error challenge",
+     CFG(PROTO_AUTH_XOAUTH2, "alice", "tok-123"),
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH XOAUTH2 " XO_IR "\r\n"},
+      {"334 eyJzdGF0dXMiOiI0MDEifQ==\r\n", EHLO "AUTH XOAUTH2 " XO_IR "\r\n\r\n"},
+      {"535 5.7.8 no\r\n", EHLO "AUTH XOAUTH2 " XO_IR "\r\n\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "AUTH XOAUTH2 " XO_IR "\r\n\r\nQUIT\r\n"}},
+     PROTO_S_FAILED,
+     "rejected the credentials of AUTH XOAUTH2 (reply 535)",
+     XO_IR,
+     "AUTH XOAUTH2 <redacted 44 bytes>"},
+    {"PLAIN, wrong password",
+     CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42"),
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
+      {"535 5.7.8 Authentication credentials invalid\r\n",
+       EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"}},
+     PROTO_S_FAILED,
+     "authentication failed: the server rejected the credentials of AUTH PLAIN (reply 535)",
+     PLAIN_IR,
+     "AUTH PLAIN <redacted 28 bytes>"},
+    {"a 334 PLAIN has no answer for is cancelled",
+     CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42"),
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
+      {"334 \r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\n*\r\n"},
+      {"501 cancelled\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\n*\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\n*\r\nQUIT\r\n"}},
+     PROTO_S_FAILED,
+     "the server refused AUTH PLAIN (reply 501)",
+     PLAIN_IR,
+     "*"},
+    {"the mechanism is not offered",
+     CFG(PROTO_AUTH_CRAM_MD5, "tim", "tanstaaftanstaaf"),
+     false,
+     {{BANNER, EHLO},
+      {"250-mx.example\r\n250 AUTH PLAIN LOGIN\r\n", EHLO "QUIT\r\n"},
+      {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     PROTO_S_FAILED,
+     "AUTH CRAM-MD5 not sent: the server's EHLO reply does not offer it",
+     NULL,
+     "QUIT"},
+    {"legacy AUTH= offers it",
+     CFG(PROTO_AUTH_LOGIN, "alice", "wonderland-42"),
+     false,
+     {{BANNER, EHLO}, {"250-mx.example\r\n250 AUTH=LOGIN\r\n", EHLO "AUTH LOGIN\r\n"}},
+     PROTO_S_AUTH,
+     NULL,
+     NULL,
+     "AUTH LOGIN"},
+    {"CRAM-MD5 without HMAC-MD5",
+     CFG(PROTO_AUTH_CRAM_MD5, "tim", "tanstaaftanstaaf"),
+     true,
+     {{BANNER, EHLO}, {OFFER, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     PROTO_S_FAILED,
+     "HMAC-MD5 is not available",
+     NULL,
+     "QUIT"},
+    {"no TLS: the credentials are not sent",
+     {.helo = "c.example",
+      .auth = PROTO_AUTH_PLAIN,
+      .auth_user = "alice",
+      .auth_secret = "wonderland-42"},
+     false,
+     {{BANNER, EHLO}, {OFFER, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     PROTO_S_FAILED,
+     "TLS is not established",
+     NULL,
+     "QUIT"},
+    {"--no-tls: sent in clear, then the mail transaction",
+     {.helo = "c.example",
+      .starttls = PROTO_STARTTLS_NEVER,
+      .auth = PROTO_AUTH_PLAIN,
+      .auth_user = "alice",
+      .auth_secret = "wonderland-42",
+      .from = "a@example.com",
+      .rcpt = {"b@example.org"},
+      .nrcpt = 1},
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
+      {"235 ok\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nMAIL FROM:<a@example.com>\r\n"}},
+     PROTO_S_MAIL,
+     NULL,
+     PLAIN_IR,
+     "AUTH PLAIN <redacted 28 bytes>"},
+    {"--quit-after auth",
+     {.helo = "c.example",
+      .tls_on_connect = true,
+      .auth = PROTO_AUTH_PLAIN,
+      .auth_user = "alice",
+      .auth_secret = "wonderland-42",
+      .from = "a@example.com",
+      .rcpt = {"b@example.org"},
+      .nrcpt = 1,
+      .quit_after = PROTO_QUIT_AUTH},
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
+      {"235 ok\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"}},
+     PROTO_S_DONE,
+     NULL,
+     PLAIN_IR,
+     "AUTH PLAIN <redacted 28 bytes>"},
+};
+
+static void s_feed(struct proto_session *s, const char *bytes, bool bytewise)
+{
+	size_t i, len = strlen(bytes);
+
+	if (!bytewise) {
+		proto_session_feed(s, bytes, len);
+		return;
+	}
+	for (i = 0; i < len && !proto_session_over(s); i++)
+		proto_session_feed(s, bytes + i, 1);
+}
+
+static void run_scase(const struct scase *c, bool bytewise)
+{
+	struct srun *r = calloc(1, sizeof *r);
+	struct proto_session *s =
+	    proto_session_new(&c->config, c->no_hmac ? &s_ops_nohmac : &s_ops, r);
+	const struct sstep *st;
+
+	assert_non_null(s);
+	proto_session_start(s);
+	for (st = c->step; st->sent != NULL; st++) {
+		s_feed(s, st->server, bytewise);
+		if (strcmp(r->sent, st->sent) != 0)
+			print_error("case %s: sent\n%s\nwant\n%s\n", c->name, r->sent, st->sent);
+		assert_string_equal(r->sent, st->sent);
+	}
+	assert_string_equal(proto_session_state_name(proto_session_state(s)),
+	                    proto_session_state_name(c->end));
+	if (c->error != NULL && strstr(proto_session_error(s), c->error) == NULL)
+		fail_msg("case %s: error '%s'", c->name, proto_session_error(s));
+	if (c->secret != NULL)
+		assert_null(strstr(r->lines, c->secret));
+	assert_non_null(strstr(r->lines, c->shown));
+	assert_null(strstr(r->lines, c->config.auth_secret));
+	proto_session_free(s);
+	free(r);
+}
+
+static void test_session_auth(void **state)
+{
+	size_t i;
+
+	(void)state;
+	assert_string_equal(proto_session_state_name(PROTO_S_AUTH), "auth");
+	for (i = 0; i < sizeof scases / sizeof scases[0]; i++) {
+		run_scase(&scases[i], false);
+		run_scase(&scases[i], true);
+	}
+}
+
+/* Step mode: the pending AUTH is shown redacted; sent back as shown, it is sent for real. */
+static void test_step_pending(void **state)
+{
+	struct proto_session_config config = CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42");
+	struct srun *r = calloc(1, sizeof *r);
+	struct proto_session *s;
+	int show;
+
+	(void)state;
+	config.step = true;
+	for (show = 0; show < 2; show++) {
+		memset(r, 0, sizeof *r);
+		config.show_secrets = show;
+		s = proto_session_new(&config, &s_ops, r);
+		proto_session_start(s);
+		proto_session_feed(s, BANNER, strlen(BANNER));
+		assert_int_equal(proto_session_send_pending(s, NULL), 0);
+		proto_session_feed(s, OFFER, strlen(OFFER));
+		assert_string_equal(r->pending, show ? "AUTH PLAIN " PLAIN_IR
+		                                     : "AUTH PLAIN <redacted 28 bytes>");
+		assert_string_equal(proto_session_pending(s), r->pending);
+		assert_int_equal(proto_session_send_pending(s, r->pending), 0);
+		assert_string_equal(r->sent, EHLO "AUTH PLAIN " PLAIN_IR "\r\n");
+		assert_int_equal(proto_session_state(s), PROTO_S_AUTH);
+		assert_true(show || strstr(r->lines, PLAIN_IR) == NULL);
+		proto_session_free(s);
+	}
+	free(r);
+}
+
+static void test_quit_after_auth(void **state)
+{
+	enum proto_quit_after q;
+
+	(void)state;
+	assert_int_equal(proto_quit_after_parse("auth", &q), 0);
+	assert_int_equal(q, PROTO_QUIT_AUTH);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_base64_vectors),  cmocka_unit_test(test_base64_round_trip),
+	    cmocka_unit_test(test_base64_invalid),  cmocka_unit_test(test_sasl_encodings),
+	    cmocka_unit_test(test_mechanisms),      cmocka_unit_test(test_lint_redaction),
+	    cmocka_unit_test(test_raw_paste),       cmocka_unit_test(test_lint_direct),
+	    cmocka_unit_test(test_session_auth),    cmocka_unit_test(test_step_pending),
+	    cmocka_unit_test(test_quit_after_auth),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
