@@ -30,13 +30,13 @@ run() {
 	local name=$1 want=$2 rc
 	shift 2
 	lab
-	timeout 60 "$bin" check --timeout 5 --transcript "$work/$name.txt" \
+	timeout "$(slow 60)" "$bin" check --timeout "$(slow 5)" --transcript "$work/$name.txt" \
 		--transcript-json "$work/$name.jsonl" "$@" "127.0.0.1:$port" \
 		>"$work/$name.out" 2>"$work/$name.err"
 	rc=$?
 	if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, want $want: $(cat "$work/$name.err")"; fi
 	lab
-	timeout 60 "$bin" check --json --timeout 5 "$@" "127.0.0.1:$port" \
+	timeout "$(slow 60)" "$bin" check --json --timeout "$(slow 5)" "$@" "127.0.0.1:$port" \
 		>"$work/$name.json" 2>"$work/$name.jerr"
 	rc=$?
 	if [ "$rc" -eq "$want" ]; then ok; else bad "$name --json: exit $rc, want $want"; fi
@@ -140,7 +140,7 @@ done
 
 # The line mode (--plain): the planned AUTH is shown redacted, Enter sends the real one.
 lab
-printf '\n\n\n\n\n\n\n' | timeout 30 "$bin" --plain --helo plain.example --auth login \
+printf '\n\n\n\n\n\n\n' | timeout "$(slow 30)" "$bin" --plain --helo plain.example --auth login \
 	--auth-user "$user" --auth-password-file "$work/secret" "127.0.0.1:$port" \
 	>"$work/plain.out" 2>&1
 has plain out "next: AUTH LOGIN"
@@ -160,7 +160,7 @@ harness_extra_cleanup() { tmux -S "$sock" kill-server 2>/dev/null; }
 tm() { tmux -S "$sock" "$@"; }
 screen() { tm capture-pane -t "$1" -p; }
 wait_for() {
-	for _ in $(seq 1 100); do
+	for _ in $(seq 1 $((100 * slowdown))); do
 		screen "$1" | grep -qF -- "$2" && return 0
 		sleep 0.1
 	done
