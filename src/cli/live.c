@@ -272,6 +272,20 @@ static bool flush_out(struct live *c)
 	return true;
 }
 
+/* The connection broke while reading: errno err, or the TLS layer's words. */
+static void broke(struct live *c, int err, const char *tls_why)
+{
+	char how[320];
+
+	if (tls_why != NULL)
+		snprintf(how, sizeof how, "the TLS connection broke (%s)", tls_why);
+	else if (err == ECONNRESET)
+		snprintf(how, sizeof how, "the server reset the connection (TCP RST)");
+	else
+		snprintf(how, sizeof how, "the connection broke (%s)", strerror(err));
+	proto_session_broken(c->session, how);
+}
+
 /* Reads once what is there, without waiting; TLS may hold more than the socket shows. */
 static void read_ready(struct live *c)
 {
@@ -287,7 +301,7 @@ static void read_ready(struct live *c)
 		else if (n == 0)
 			proto_session_eof(c->session);
 		else if (errno != EAGAIN && errno != EINTR)
-			proto_session_abort(c->session, "the connection broke while reading");
+			broke(c, errno, NULL);
 		return;
 	}
 	while (!proto_session_over(c->session) && !c->want_tls &&
@@ -298,7 +312,7 @@ static void read_ready(struct live *c)
 	if (io == TLS_IO_CLOSED)
 		proto_session_eof(c->session);
 	else if (io == TLS_IO_ERROR)
-		proto_session_abort(c->session, tls_error(c->tls));
+		broke(c, 0, tls_error(c->tls));
 }
 
 /* Waits for the server, up to the deadline, then reads what it sent. */

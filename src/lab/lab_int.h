@@ -12,12 +12,13 @@
 
 #include "lab.h"
 
-#define LAB_FILE_MAX    (1024 * 1024) /* bytes of a scenario file */
-#define LAB_SUMMARY_MAX 256           /* bytes of a summary, with its NUL */
-#define LAB_NAME_MAX    256           /* bytes of a scenario name, with its NUL */
-#define LAB_REPEAT_MAX  1000000000ul  /* repetitions of one repeat */
-#define LAB_DELAY_MAX   600000u       /* ms of one delay */
-#define LAB_DRIBBLE_MAX 60000u        /* ms between two dribbled bytes */
+#define LAB_FILE_MAX      (1024 * 1024) /* bytes of a scenario file */
+#define LAB_SUMMARY_MAX   256           /* bytes of a summary, with its NUL */
+#define LAB_NAME_MAX      256           /* bytes of a scenario name, with its NUL */
+#define LAB_REPEAT_MAX    1000000000ul  /* repetitions of one repeat */
+#define LAB_DELAY_MAX     600000u       /* ms of one delay */
+#define LAB_DRIBBLE_MAX   60000u        /* ms between two dribbled bytes */
+#define LAB_CERT_NAME_MAX 256           /* bytes of a cert-name */
 
 /* What a section answers: a command verb, the greeting, or anything else. */
 enum lab_verb {
@@ -47,6 +48,7 @@ enum lab_act_kind {
 	LAB_A_STARTTLS, /* the server side of the TLS handshake */
 	LAB_A_BODY,     /* read a message body, then play "on DOT" */
 	LAB_A_CLOSE,    /* close the connection */
+	LAB_A_RESET,    /* close the connection with a TCP RST */
 };
 
 struct lab_action {
@@ -75,6 +77,8 @@ struct lab_scenario {
 	struct lab_action *act;
 	size_t nact, act_cap;
 	struct lab_section sec[LAB_T_COUNT][LAB_V_COUNT][LAB_S_COUNT];
+	bool cert_name_set; /* cert-name: bytes for the generated certificate's names */
+	size_t cert_name_off, cert_name_len; /* in the pool */
 };
 
 /* The verb of a client command line (first word, any case); LAB_V_DEFAULT if none. */
