@@ -62,7 +62,15 @@ PY
 
 # terminal_safe [--allow-sgr] FILE...: no byte in the files can change a terminal.
 terminal_safe() {
-	if python3 "$safe" "$@"; then ok; else bad "raw control bytes in ${*: -1}"; fi
+	if python3 "$safe" "$@"; then ok; else bad "raw control bytes in one of: $*"; fi
+}
+
+# ascii FILE...: each file holds printable ASCII and LF only (docs/transcript-format.md).
+ascii() {
+	local file
+	for file in "$@"; do
+		if LC_ALL=C grep -q '[^ -~]' "$file"; then bad "$file holds more than printable ASCII"; else ok; fi
+	done
 }
 
 # has FILE TEXT...: FILE holds each TEXT (fixed strings).
@@ -145,6 +153,7 @@ failed() {
 	want_rc "$1" 2
 	words "$1"
 	terminal_safe "$work/$1.out" "$work/$1.err" "$work/$1.txt" "$work/$1.jsonl"
+	ascii "$work/$1.txt" "$work/$1.jsonl"
 }
 
 # received NAME LINE...: the text transcript ends its server lines with these, in order
@@ -197,6 +206,7 @@ run bytes 30 /dev/null "$bin" check --timeout 10 --transcript "$work/bytes.txt" 
 	--transcript-json "$work/bytes.jsonl" "127.0.0.1:$port"
 want_rc bytes 1
 terminal_safe "$work/bytes.out" "$work/bytes.err" "$work/bytes.txt" "$work/bytes.jsonl"
+ascii "$work/bytes.txt" "$work/bytes.jsonl"
 has "$work/bytes.out" '220-^[]0;PWNED-TITLE^G^[]52;c;UFdORUQtQ0xJUA==^G^[[31mCSI-red' \
 	'250-X-CSI8 \x9b31mC1-CSI-red' '250-X-CSIU \xc2\x9b31mUTF8-C1-CSI' \
 	'250-X-DCS ^[P+q544e^[\' 'DNS:evil^[]0;PWNED-CERT^G' \
