@@ -275,10 +275,15 @@ static bool flush_out(struct live *c)
 /* The connection broke while reading: errno err, or the TLS layer's words. */
 static void broke(struct live *c, int err, const char *tls_why)
 {
+	static const char prefix[] = "read failed: ";
 	char how[320];
 
-	if (tls_why != NULL)
-		snprintf(how, sizeof how, "the TLS connection broke (%s)", tls_why);
+	if (tls_why != NULL && strncmp(tls_why, prefix, sizeof prefix - 1) == 0)
+		tls_why += sizeof prefix - 1;
+	if (tls_why != NULL && strncmp(tls_why, "the server ", 11) == 0)
+		snprintf(how, sizeof how, "%s", tls_why);
+	else if (tls_why != NULL)
+		snprintf(how, sizeof how, "the TLS connection failed (%s)", tls_why);
 	else if (err == ECONNRESET)
 		snprintf(how, sizeof how, "the server reset the connection (TCP RST)");
 	else

@@ -185,6 +185,13 @@ received rst-mid-reply "220 mx.rst.example ESMTP" "250-mx.rst.example" "250-PIPE
 has "$work/rst-mid-reply.txt" "=== the server reset the connection (TCP RST)"
 has "$work/rst-mid-reply.out" "truncated-reply"
 
+# The same inside TLS: no close_notify, half a line.
+lab rst-in-tls
+failed rst-in-tls
+has "$work/rst-in-tls.err" \
+	"the server reset the connection (TCP RST) while smtpscope waited for the reply to EHLO inside TLS"
+received rst-in-tls "250-mx.rst-in-tls.example" '250-SIZE 1000\z'
+
 # A TCP RST after the ClientHello.
 lab rst-mid-handshake
 failed rst-mid-handshake
@@ -243,6 +250,23 @@ terminal_safe "$work/relint.out"
 has "$work/relint.out" '^[]0;PWNED-TITLE^G'
 "$bin" lint --color always "$work/bytes.txt" >"$work/relint-colour.out" 2>&1
 terminal_safe --allow-sgr "$work/relint-colour.out"
+# lint of a raw paste with every byte and the escapes.
+python3 - "$work/raw.txt" <<'PY'
+import sys
+every = bytes(b for b in range(256) if b != 10)
+escapes = [b"\x1b]0;PWNED-TITLE\x07", b"\x1b]52;c;UFdORUQtQ0xJUA==\x07", b"\x1bP+q544e\x1b\\",
+           b"\x9b31mC1", b"\xc2\x9b31mUTF8-C1", b"\x9d52;c;eA==\x9c"]
+lines = [b"220 mx " + every, b"EHLO x", b"250-mx"] + [b"250-X " + e for e in escapes] + [b"250 " + every]
+open(sys.argv[1], "wb").write(b"\r\n".join(lines) + b"\r\n")
+PY
+"$bin" lint --json "$work/raw.txt" >"$work/raw.json" 2>&1
+terminal_safe "$work/raw.json"
+"$bin" lint --color always "$work/raw.txt" >"$work/raw-colour.out" 2>&1
+terminal_safe --allow-sgr "$work/raw-colour.out"
+"$bin" lint "$work/raw.txt" >"$work/raw.out" 2>&1
+terminal_safe "$work/raw.out"
+has "$work/raw.out" '250-X ^[]52;c;UFdORUQtQ0xJUA==^G' '250-X \xc2\x9b31mUTF8-C1'
+
 lab all-bytes
 run bytes-plain 30 "$work/run-to-end" "$bin" --plain --timeout 10 "127.0.0.1:$port"
 want_rc bytes-plain 0
