@@ -12,13 +12,13 @@
 
 #include "lab.h"
 
-#define LAB_FILE_MAX      (1024 * 1024) /* bytes of a scenario file */
-#define LAB_SUMMARY_MAX   256           /* bytes of a summary, with its NUL */
-#define LAB_NAME_MAX      256           /* bytes of a scenario name, with its NUL */
-#define LAB_REPEAT_MAX    1000000000ul  /* repetitions of one repeat */
-#define LAB_DELAY_MAX     600000u       /* ms of one delay */
-#define LAB_DRIBBLE_MAX   60000u        /* ms between two dribbled bytes */
-#define LAB_CERT_NAME_MAX 256           /* bytes of a cert-name */
+#define LAB_FILE_MAX    (1024 * 1024) /* bytes of a scenario file */
+#define LAB_SUMMARY_MAX 256           /* bytes of a summary, with its NUL */
+#define LAB_NAME_MAX    256           /* bytes of a scenario name, with its NUL */
+#define LAB_REPEAT_MAX  1000000000ul  /* repetitions of one repeat */
+#define LAB_DELAY_MAX   600000u       /* ms of one delay */
+#define LAB_DRIBBLE_MAX 60000u        /* ms between two dribbled bytes */
+#define LAB_CERT_NAME_MAX 256 /* bytes of a cert-name */
 
 /* What a section answers: a command verb, the greeting, or anything else. */
 enum lab_verb {
