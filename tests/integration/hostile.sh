@@ -336,4 +336,22 @@ else
 	ok
 fi
 
+# The inspector meets a reset and garbage for TLS: it says why in its status line, does not
+# crash, and leaves with exit 2 on q.
+for case in "rst-mid-reply:the server reset the connection (TCP RST)" \
+	"rst-mid-handshake:the TLS handshake failed: the server reset the connection" \
+	"garbage-serverhello:the TLS handshake failed: the server's reply is not TLS"; do
+	scn=${case%%:*}
+	lab "$scn"
+	tm new-window -d -t control -n ui-$scn \
+		"$bin --helo tui.example 127.0.0.1:$port; echo EXIT=\$?; sleep 60"
+	screen() { tm capture-pane -t "control:ui-$scn" -p; }
+	wait_for "next: EHLO tui.example" && ok
+	tm send-keys -t "control:ui-$scn" Space
+	[ "$scn" = rst-mid-reply ] || { wait_for "next: STARTTLS" && tm send-keys -t "control:ui-$scn" Space; }
+	wait_for "closed: ${case#*:}" && ok
+	tm send-keys -t "control:ui-$scn" q
+	wait_for "EXIT=2" && ok
+done
+
 finish
