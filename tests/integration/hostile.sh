@@ -323,8 +323,19 @@ has "$work/ui-end.txt" '250-X-OSC52 ^[]52;c;UFdORUQtQ0xJUA==^G' '250-X-CSIU \xc2
 	'250-X-DCS8 \x90tmux;^[^[]0;PWNED^G\x9c'
 terminal_safe "$work/ui-greeting.txt" "$work/ui-end.txt"
 terminal_safe --allow-sgr "$work/ui-colours.txt"
-now=$(tm display -p -t control:ui '#{pane_title}')
-if [ "$now" = "$title" ]; then ok; else bad "the peer retitled the pane: '$now'"; fi
+# The saved transcript replayed in the inspector: its bytes come back, escaped again.
+tm new-window -d -t control -n replay "$bin replay $work/bytes.txt; sleep 60"
+screen() { tm capture-pane -t control:replay -p; }
+wait_for "replay " && ok
+tm send-keys -t control:replay r
+wait_for "221 2.0.0 Bye" && ok
+screen >"$work/replay.txt"
+has "$work/replay.txt" '250-X-OSC0 ^[]0;PWNED-TITLE^G' '250-X-CSI8 \x9b31mC1-CSI-red\x9b0m'
+terminal_safe "$work/replay.txt"
+for win in ui replay; do
+	now=$(tm display -p -t "control:$win" '#{pane_title}')
+	if [ "$now" = "$title" ]; then ok; else bad "the peer retitled the $win pane: '$now'"; fi
+done
 if tm show-buffer >/dev/null 2>&1; then
 	bad "the peer set the tmux buffer (OSC 52): $(tm show-buffer | head -c 80)"
 else
