@@ -19,6 +19,12 @@ safe="$2/tools/term-safe.py"
 sock="$work/tmux.sock"
 harness_extra_cleanup() { tmux -S "$sock" kill-server 2>/dev/null; }
 
+if [ ! -x "$peak_rss" ]; then
+	bad "$peak_rss is not built (cmake --build builds it with the tests)"
+	finish
+	exit 1
+fi
+
 # Peak RSS allowed above a normal session's, in KiB (docs/check.md, "Hostile peers").
 rss_margin=$((24 * 1024))
 
