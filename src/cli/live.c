@@ -286,6 +286,25 @@ static bool flush_out(struct live *c)
 	return true;
 }
 
+/* The connection broke while reading: errno err, or the TLS layer's words. */
+static void broke(struct live *c, int err, const char *tls_why)
+{
+	static const char prefix[] = "read failed: ";
+	char how[320];
+
+	if (tls_why != NULL && strncmp(tls_why, prefix, sizeof prefix - 1) == 0)
+		tls_why += sizeof prefix - 1;
+	if (tls_why != NULL && strncmp(tls_why, "the server ", 11) == 0)
+		snprintf(how, sizeof how, "%s", tls_why);
+	else if (tls_why != NULL)
+		snprintf(how, sizeof how, "the TLS connection failed (%s)", tls_why);
+	else if (err == ECONNRESET)
+		snprintf(how, sizeof how, "the server reset the connection (TCP RST)");
+	else
+		snprintf(how, sizeof how, "the connection broke (%s)", strerror(err));
+	proto_session_broken(c->session, how);
+}
+
 /* Reads once what is there, without waiting; TLS may hold more than the socket shows. */
 static void read_ready(struct live *c)
 {
@@ -301,7 +320,7 @@ static void read_ready(struct live *c)
 		else if (n == 0)
 			proto_session_eof(c->session);
 		else if (errno != EAGAIN && errno != EINTR)
-			proto_session_abort(c->session, "the connection broke while reading");
+			broke(c, errno, NULL);
 		return;
 	}
 	while (!proto_session_over(c->session) && !c->want_tls &&
@@ -312,7 +331,7 @@ static void read_ready(struct live *c)
 	if (io == TLS_IO_CLOSED)
 		proto_session_eof(c->session);
 	else if (io == TLS_IO_ERROR)
-		proto_session_abort(c->session, tls_error(c->tls));
+		broke(c, 0, tls_error(c->tls));
 }
 
 /* Waits for the server, up to the deadline, then reads what it sent. */

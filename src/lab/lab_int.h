@@ -19,6 +19,7 @@
 #define LAB_REPEAT_MAX  1000000000ul  /* repetitions of one repeat */
 #define LAB_DELAY_MAX   600000u       /* ms of one delay */
 #define LAB_DRIBBLE_MAX 60000u        /* ms between two dribbled bytes */
+#define LAB_CERT_NAME_MAX 256 /* bytes of a cert-name */
 
 #define LAB_AUTH_FIELD_MAX     256 /* bytes of the user name or password of "auth" */
 #define LAB_AUTH_CHALLENGE_MAX 128 /* bytes of a challenge before its base64 */
@@ -52,6 +53,7 @@ enum lab_act_kind {
 	LAB_A_BODY,     /* read a message body, then play "on DOT" */
 	LAB_A_CLOSE,    /* close the connection */
 	LAB_A_AUTH,     /* the server side of the AUTH exchange (auth.c) */
+	LAB_A_RESET,    /* close the connection with a TCP RST */
 };
 
 struct lab_action {
@@ -81,6 +83,8 @@ struct lab_scenario {
 	struct lab_action *act;
 	size_t nact, act_cap;
 	struct lab_section sec[LAB_T_COUNT][LAB_V_COUNT][LAB_S_COUNT];
+	bool cert_name_set; /* cert-name: bytes for the generated certificate's names */
+	size_t cert_name_off, cert_name_len; /* in the pool */
 };
 
 /* The verb of a client command line (first word, any case); LAB_V_DEFAULT if none. */

@@ -362,7 +362,7 @@ static int parse_action(struct parser *p, const char *word, size_t len, const ch
 		return fail(p, "'%.*s' outside a section (start one with 'greeting' or 'on VERB')",
 		            (int)len, word);
 	if (p->sec_ended)
-		return fail(p, "nothing may follow close or body in a section");
+		return fail(p, "nothing may follow close, reset, body or auth in a section");
 	if (word_is(word, len, "send"))
 		return add_bytes(p, true, s, end, 1);
 	if (word_is(word, len, "raw"))
@@ -381,6 +381,8 @@ static int parse_action(struct parser *p, const char *word, size_t len, const ch
 		return parse_step(p, LAB_A_CLOSE, "close", s, end);
 	if (word_is(word, len, "auth"))
 		return parse_auth(p, s, end);
+	if (word_is(word, len, "reset"))
+		return parse_step(p, LAB_A_RESET, "reset", s, end);
 	return fail(p, "unknown keyword '%.*s'", (int)len, word);
 }
 
@@ -451,6 +453,26 @@ static int parse_summary(struct parser *p, const char *s, const char *end)
 	return 0;
 }
 
+/* "cert-name TEXT": bytes for the names of the generated certificate. */
+static int parse_cert_name(struct parser *p, const char *s, const char *end)
+{
+	struct lab_scenario *sc = p->sc;
+	size_t off = sc->pool_len;
+
+	if (sc->cert_name_set)
+		return fail(p, "a second cert-name line");
+	if (decode(p, s, end) != 0)
+		return -1;
+	if (sc->pool_len == off)
+		return fail(p, "cert-name needs bytes");
+	if (sc->pool_len - off > LAB_CERT_NAME_MAX)
+		return fail(p, "cert-name is over %d bytes", LAB_CERT_NAME_MAX);
+	sc->cert_name_set = true;
+	sc->cert_name_off = off;
+	sc->cert_name_len = sc->pool_len - off;
+	return 0;
+}
+
 static int parse_line(struct parser *p, const char *s, const char *end)
 {
 	const char *word;
@@ -470,6 +492,8 @@ static int parse_line(struct parser *p, const char *s, const char *end)
 		return parse_on(p, s, end);
 	if (word_is(word, len, "ending"))
 		return parse_ending(p, s, end, p->sec != NULL ? &p->sec_ending : &p->ending);
+	if (word_is(word, len, "cert-name"))
+		return parse_cert_name(p, s, end);
 	return parse_action(p, word, len, s, end);
 }
 

@@ -147,12 +147,15 @@ static int open_tls(struct lab_server *sv, const struct lab_config *cfg, int *st
 {
 	const char *key = cfg->key_file != NULL ? cfg->key_file : cfg->cert_file;
 	char why[256];
+	const struct lab_scenario *sc = sv->scenario;
+	struct tls_bytes odd = {(const unsigned char *)sc->pool + sc->cert_name_off,
+	                        sc->cert_name_len};
 
-	if (!lab_scenario_uses_tls(sv->scenario))
+	if (!lab_scenario_uses_tls(sc))
 		return 0;
-	sv->tls = tls_server_ctx_new(cfg->cert_file, cfg->cert_file != NULL ? key : NULL,
-	                             cfg->hostname != NULL ? cfg->hostname : "localhost", why,
-	                             sizeof why);
+	sv->tls = tls_server_ctx_new_odd(cfg->cert_file, cfg->cert_file != NULL ? key : NULL,
+	                                 cfg->hostname != NULL ? cfg->hostname : "localhost",
+	                                 sc->cert_name_set ? &odd : NULL, why, sizeof why);
 	if (sv->tls != NULL)
 		return 0;
 	*status = cfg->cert_file != NULL ? 65 : 71;

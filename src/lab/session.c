@@ -25,7 +25,7 @@
 #define LAB_DRAIN_MS 2000   /* reading what the client still sends after a close */
 #define LAB_SLICE_MS 100    /* the stop flag is checked at least this often */
 
-enum play { PLAY_ON, PLAY_CLOSE, PLAY_FAIL };
+enum play { PLAY_ON, PLAY_CLOSE, PLAY_RESET, PLAY_FAIL };
 
 struct conn {
 	const struct lab_session *s;
@@ -313,6 +313,8 @@ static enum play play_action(struct conn *c, const struct lab_action *a)
 		return PLAY_CLOSE;
 	case LAB_A_AUTH:
 		return auth_begin(c, a);
+	case LAB_A_RESET:
+		return PLAY_RESET;
 	default:
 		abort();
 	}
@@ -396,11 +398,25 @@ static bool take_line(struct conn *c, bool *crlf)
 	return true;
 }
 
+/* Closes at once with a TCP RST: a linger time of zero drops what is unsent. */
+static void reset(struct conn *c)
+{
+	struct linger lg = {1, 0};
+
+	setsockopt(c->s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	tls_free(c->tls);
+	close(c->s->fd);
+}
+
 /* After a close: ends TLS, stops sending and reads what is left, so no reset loses a reply. */
 static void finish(struct conn *c, enum play rc)
 {
 	long long deadline = now_ms() + LAB_DRAIN_MS;
 
+	if (rc == PLAY_RESET) {
+		reset(c);
+		return;
+	}
 	if (c->tls != NULL && rc != PLAY_FAIL)
 		tls_shutdown(c->tls);
 	if (rc != PLAY_FAIL && shutdown(c->s->fd, SHUT_WR) == 0) {

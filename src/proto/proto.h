@@ -493,6 +493,12 @@ void proto_session_feed(struct proto_session *session, const void *buf, size_t l
 /* The server closed the connection. */
 void proto_session_eof(struct proto_session *session);
 /*
+ * The connection broke (how: "the server reset the connection"). Like eof,
+ * a line received without its end is kept; the reason, which names what
+ * was waited for, is also noted as an info line.
+ */
+void proto_session_broken(struct proto_session *session, const char *how);
+/*
  * The handshake asked for by ops->starttls ended; verified: chain and name;
  * why: what went wrong, in words, when it failed (or NULL).
  */

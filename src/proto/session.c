@@ -710,7 +710,8 @@ void proto_session_feed(struct proto_session *s, const void *buf, size_t len)
 	}
 }
 
-void proto_session_eof(struct proto_session *s)
+/* The end of the input, closed (how is NULL) or broken: the last line is kept. */
+static void end_input(struct proto_session *s, const char *how)
 {
 	struct proto_line line;
 	char reason[SESSION_ERR_MAX];
@@ -724,10 +725,22 @@ void proto_session_eof(struct proto_session *s)
 		finish(s);
 		return;
 	}
-	snprintf(reason, sizeof reason,
-	         "the server closed the connection while smtpscope waited for %s",
+	snprintf(reason, sizeof reason, "%s while smtpscope waited for %s",
+	         how != NULL ? how : "the server closed the connection",
 	         proto_session_waiting_for(s));
+	if (how != NULL)
+		proto_session_info(s, reason);
 	fail(s, reason);
+}
+
+void proto_session_eof(struct proto_session *s)
+{
+	end_input(s, NULL);
+}
+
+void proto_session_broken(struct proto_session *s, const char *how)
+{
+	end_input(s, how);
 }
 
 void proto_session_tls_done(struct proto_session *s, bool ok, bool verified, const char *why)

@@ -163,7 +163,10 @@ static void describe(struct tls_conn *conn, const char *op, int sys_errno)
 	if (conn->alert_read != 0)
 		add_alert(&t, peer_name(conn), conn->alert_read);
 	add_queue(conn, &t, start);
-	if (sys_errno != 0) {
+	if (sys_errno == ECONNRESET) {
+		tls_text_sep(&t, start);
+		tls_text_addf(&t, "%s reset the connection (TCP RST)", peer_name(conn));
+	} else if (sys_errno != 0) {
 		tls_text_sep(&t, start);
 		if (strerror_r(sys_errno, sys, sizeof sys) != 0)
 			snprintf(sys, sizeof sys, "system error %d", sys_errno);

@@ -37,13 +37,42 @@ static int set_serial(X509 *cert)
 	return ok ? 0 : -1;
 }
 
-/* Subject and issuer: CN=host. */
-static int set_names(X509 *cert, const char *host)
+/* True when the bytes are UTF-8 (OpenSSL signs a UTF8String only then). */
+static bool is_utf8(const struct tls_bytes *odd)
+{
+	unsigned long c;
+	size_t i = 0;
+	int n;
+
+	while (i < odd->len) {
+		n = UTF8_getc(odd->bytes + i, (int)(odd->len - i), &c);
+		if (n <= 0)
+			return false;
+		i += (size_t)n;
+	}
+	return true;
+}
+
+/*
+ * Subject and issuer: CN=host; with odd bytes, CN=odd (a UTF8String when
+ * they are UTF-8, else a T61String) and O=odd (a T61String), the bytes
+ * stored as they are.
+ */
+static int set_names(X509 *cert, const char *host, const struct tls_bytes *odd)
 {
 	X509_NAME *name = X509_get_subject_name(cert);
+	int cn = odd != NULL && !is_utf8(odd) ? V_ASN1_T61STRING : V_ASN1_UTF8STRING;
+	int ok;
 
-	if (X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8,
-	                               (const unsigned char *)host, -1, -1, 0) != 1)
+	if (odd == NULL)
+		ok = X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8,
+		                                (const unsigned char *)host, -1, -1, 0) == 1;
+	else
+		ok = X509_NAME_add_entry_by_NID(name, NID_commonName, cn, odd->bytes, (int)odd->len,
+		                                -1, 0) == 1 &&
+		     X509_NAME_add_entry_by_NID(name, NID_organizationName, V_ASN1_T61STRING,
+		                                odd->bytes, (int)odd->len, -1, 0) == 1;
+	if (!ok)
 		return -1;
 	return X509_set_issuer_name(cert, name) == 1 ? 0 : -1;
 }
@@ -71,12 +100,12 @@ static int add_ip(GENERAL_NAMES *gens, const char *text)
 	return 0;
 }
 
-static int add_dns(GENERAL_NAMES *gens, const char *host)
+static int add_dns(GENERAL_NAMES *gens, const void *host, int len)
 {
 	GENERAL_NAME *gen = GENERAL_NAME_new();
 	ASN1_IA5STRING *ia5 = ASN1_IA5STRING_new();
 
-	if (gen == NULL || ia5 == NULL || ASN1_STRING_set(ia5, host, -1) != 1) {
+	if (gen == NULL || ia5 == NULL || ASN1_STRING_set(ia5, host, len) != 1) {
 		GENERAL_NAME_free(gen);
 		ASN1_IA5STRING_free(ia5);
 		return -1;
@@ -89,18 +118,20 @@ static int add_dns(GENERAL_NAMES *gens, const char *host)
 	return 0;
 }
 
-/* subjectAltName: the host (a DNS name, or an address), 127.0.0.1 and ::1. */
-static int add_sans(X509 *cert, const char *host)
+/* subjectAltName: the host (a DNS name, or an address), 127.0.0.1, ::1, the odd bytes. */
+static int add_sans(X509 *cert, const char *host, const struct tls_bytes *odd)
 {
 	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
 	bool ip = tls_is_ip(host);
 	int ok;
 
-	ok = gens != NULL && (ip ? add_ip(gens, host) : add_dns(gens, host)) == 0;
+	ok = gens != NULL && (ip ? add_ip(gens, host) : add_dns(gens, host, -1)) == 0;
 	if (ok && strcmp(host, "127.0.0.1") != 0)
 		ok = add_ip(gens, "127.0.0.1") == 0;
 	if (ok && strcmp(host, "::1") != 0)
 		ok = add_ip(gens, "::1") == 0;
+	if (ok && odd != NULL)
+		ok = add_dns(gens, odd->bytes, (int)odd->len) == 0;
 	if (ok)
 		ok =
 		    X509_add1_ext_i2d(cert, NID_subject_alt_name, gens, 0, X509V3_ADD_DEFAULT) == 1;
@@ -113,7 +144,7 @@ static int add_sans(X509 *cert, const char *host)
  * Key identifiers and key usage keep strict verifiers (X509_V_FLAG_X509_STRICT)
  * content.
  */
-static int add_extensions(X509 *cert, const char *host)
+static int add_extensions(X509 *cert, const char *host, const struct tls_bytes *odd)
 {
 	static const struct {
 		int nid;
@@ -138,19 +169,19 @@ static int add_extensions(X509 *cert, const char *host)
 		}
 		X509_EXTENSION_free(ext);
 	}
-	return add_sans(cert, host);
+	return add_sans(cert, host, odd);
 }
 
 /* A self-signed X509v3 certificate for host, valid from an hour ago for a week. */
-static X509 *make_cert(EVP_PKEY *key, const char *host)
+static X509 *make_cert(EVP_PKEY *key, const char *host, const struct tls_bytes *odd)
 {
 	X509 *cert = X509_new();
 
 	if (cert == NULL || X509_set_version(cert, X509_VERSION_3) != 1 || set_serial(cert) < 0 ||
 	    X509_gmtime_adj(X509_getm_notBefore(cert), LAB_BEFORE) == NULL ||
 	    X509_gmtime_adj(X509_getm_notAfter(cert), LAB_LIFETIME) == NULL ||
-	    set_names(cert, host) < 0 || X509_set_pubkey(cert, key) != 1 ||
-	    add_extensions(cert, host) < 0 || X509_sign(cert, key, EVP_sha256()) <= 0) {
+	    set_names(cert, host, odd) < 0 || X509_set_pubkey(cert, key) != 1 ||
+	    add_extensions(cert, host, odd) < 0 || X509_sign(cert, key, EVP_sha256()) <= 0) {
 		X509_free(cert);
 		return NULL;
 	}
@@ -158,7 +189,8 @@ static X509 *make_cert(EVP_PKEY *key, const char *host)
 }
 
 /* Puts a generated key and certificate for host into ctx. */
-static int use_generated(SSL_CTX *ctx, const char *host, char *err, size_t errlen)
+static int use_generated(SSL_CTX *ctx, const char *host, const struct tls_bytes *odd, char *err,
+                         size_t errlen)
 {
 	EVP_PKEY *key;
 	X509 *cert = NULL;
@@ -171,7 +203,7 @@ static int use_generated(SSL_CTX *ctx, const char *host, char *err, size_t errle
 	}
 	key = EVP_EC_gen("P-256");
 	if (key != NULL)
-		cert = make_cert(key, host);
+		cert = make_cert(key, host, odd);
 	ok = cert != NULL && SSL_CTX_use_certificate(ctx, cert) == 1 &&
 	     SSL_CTX_use_PrivateKey(ctx, key) == 1;
 	if (!ok)
@@ -204,6 +236,13 @@ static int use_files(SSL_CTX *ctx, const char *cert_file, const char *key_file, 
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
                                           const char *hostname, char *err, size_t errlen)
 {
+	return tls_server_ctx_new_odd(cert_file, key_file, hostname, NULL, err, errlen);
+}
+
+struct tls_server_ctx *tls_server_ctx_new_odd(const char *cert_file, const char *key_file,
+                                              const char *hostname, const struct tls_bytes *odd,
+                                              char *err, size_t errlen)
+{
 	struct tls_server_ctx *ctx;
 	int ret;
 
@@ -231,7 +270,7 @@ struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key
 	else
 		ret = use_generated(ctx->ssl_ctx,
 		                    hostname != NULL && *hostname != '\0' ? hostname : "localhost",
-		                    err, errlen);
+		                    odd, err, errlen);
 	if (ret < 0) {
 		tls_server_ctx_free(ctx);
 		return NULL;

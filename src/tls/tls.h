@@ -80,6 +80,19 @@ const char *tls_error(const struct tls_conn *conn);
  */
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
 					  const char *hostname, char *err, size_t errlen);
+/* Bytes that may hold anything, NUL included. */
+struct tls_bytes {
+	const unsigned char *bytes;
+	size_t len;
+};
+/*
+ * Like tls_server_ctx_new; with odd not NULL and no cert_file, the generated
+ * certificate's subject and issuer are CN=odd, O=odd and its subjectAltName
+ * holds DNS:odd too, the bytes unchecked: the lab's hostile certificates.
+ */
+struct tls_server_ctx *tls_server_ctx_new_odd(const char *cert_file, const char *key_file,
+					      const char *hostname, const struct tls_bytes *odd,
+					      char *err, size_t errlen);
 void tls_server_ctx_free(struct tls_server_ctx *ctx);
 /*
  * The server's certificate in PEM, terminated, into buf: returns its length,

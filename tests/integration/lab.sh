@@ -8,6 +8,8 @@
 # usage: lab.sh SMTPSCOPE TESTS_SOURCE_DIR TESTS_BINARY_DIR
 set -euo pipefail
 bin=$(realpath "$1")
+# shellcheck source=../tools/slow.sh
+. "$2/tools/slow.sh"
 src=$(realpath "$2")
 work=$(mktemp -d "${3:-${TMPDIR:-/tmp}}/lab-test.XXXXXX")
 pids=()
@@ -248,7 +250,7 @@ start() {
 	timeout -k 2 "$(slow 60)" "$bin" lab "$@" >"$work/$name.out" 2>"$work/$name.err" &
 	lab_pid=$!
 	pids+=("$lab_pid")
-	for _ in $(seq 100); do
+	for _ in $(seq $((100 * slowdown))); do
 		line=$(head -n 1 "$work/$name.out" 2>/dev/null || true)
 		[ -n "$line" ] && break
 		kill -0 "$lab_pid" 2>/dev/null || break
@@ -362,7 +364,7 @@ for state in idle session; do
 	"$bin" lab --port 0 correct >"$work/term.out" 2>"$work/term.err" &
 	term_pid=$!
 	pids+=("$term_pid")
-	for _ in $(seq 100); do
+	for _ in $(seq $((100 * slowdown))); do
 		[ -s "$work/term.out" ] && break
 		sleep 0.05
 	done

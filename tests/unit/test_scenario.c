@@ -142,6 +142,25 @@ static void test_steps(void **state)
 	lab_scenario_free(sc);
 }
 
+/* reset ends its section; cert-name keeps its bytes, NUL and ESC included. */
+static void test_reset_and_cert_name(void **state)
+{
+	struct lab_scenario *sc = parse_ok("summary s\ncert-name a\\x1b]0;t\\x07\\x00\\x9bz\n"
+	                                   "on EHLO\n\tsend 250-x\n\tdelay 5\n\treset\n");
+	const struct lab_section *sec = lab_section_for(sc, LAB_V_EHLO, false);
+
+	(void)state;
+	assert_int_equal(sec->n, 3);
+	assert_int_equal(sc->act[sec->first + 2].kind, LAB_A_RESET);
+	assert_true(sc->cert_name_set);
+	assert_int_equal(sc->cert_name_len, 10);
+	assert_memory_equal(sc->pool + sc->cert_name_off, "a\x1b]0;t\x07\x00\x9bz", 10);
+	lab_scenario_free(sc);
+	sc = parse_ok("summary s\n");
+	assert_false(sc->cert_name_set);
+	lab_scenario_free(sc);
+}
+
 static void test_lookup(void **state)
 {
 	struct lab_scenario *sc = parse_ok("summary l\non ehlo\nsend 250 any\n"
@@ -224,11 +243,17 @@ static const struct bad bad_cases[] = {
     {"summary a\non STARTTLS tls\nsend 220 x\nstarttls\n",
      "t.scn:4: starttls in a section that only plays inside TLS"},
     {"summary a\ngreeting\nsend 421 x\nclose\nsend y\n",
-     "t.scn:5: nothing may follow close or body in a section"},
+     "t.scn:5: nothing may follow close, reset, body or auth in a section"},
     {"summary a\non DATA\nbody\ndelay 1\n",
-     "t.scn:4: nothing may follow close or body in a section"},
+     "t.scn:4: nothing may follow close, reset, body or auth in a section"},
     {"summary a\ngreeting\nbody\n", "t.scn:3: body in the greeting"},
     {"summary a\ngreeting\nclose now\n", "t.scn:3: close takes no argument"},
+    {"summary a\ngreeting\nreset now\n", "t.scn:3: reset takes no argument"},
+    {"summary a\non EHLO\nreset\nsend y\n",
+     "t.scn:4: nothing may follow close, reset, body or auth in a section"},
+    {"summary a\ncert-name\n", "t.scn:2: cert-name needs bytes"},
+    {"summary a\ncert-name x\ncert-name y\n", "t.scn:3: a second cert-name line"},
+    {"summary a\ncert-name \\q\n", "t.scn:2: unknown escape \\q (use \\r \\n \\t \\\\ \\xHH)"},
     {"summary a\nending cr\n", "t.scn:2: ending takes crlf, lf or none"},
     {"summary a\nending lf lf\n", "t.scn:2: ending takes one word"},
     {"summary a\ngreeting now\n", "t.scn:2: greeting takes no argument"},
@@ -237,7 +262,7 @@ static const struct bad bad_cases[] = {
     {"summary a\non AUTH\nauth u p x\n",
      "t.scn:3: auth takes a user name and a password, nothing more"},
     {"summary a\non AUTH\nauth u p\nsend x\n",
-     "t.scn:4: nothing may follow close or body in a section"},
+     "t.scn:4: nothing may follow close, reset, body or auth in a section"},
 };
 
 static void test_errors(void **state)
@@ -336,6 +361,51 @@ static void test_builtins_all_files(void **state)
 	}
 	closedir(dir);
 	assert_int_equal(n, lab_builtin_count());
+}
+
+/* The 257-byte cert-name is refused, the 256-byte one kept. */
+static void test_cert_name_limit(void **state)
+{
+	char text[400], err[256];
+	struct lab_scenario *sc;
+
+	(void)state;
+	memset(text, 0, sizeof text);
+	strcpy(text, "summary s\ncert-name ");
+	memset(text + strlen(text), 'n', LAB_CERT_NAME_MAX);
+	sc = parse_ok(text);
+	assert_int_equal(sc->cert_name_len, LAB_CERT_NAME_MAX);
+	lab_scenario_free(sc);
+	strcat(text, "n");
+	assert_null(lab_scenario_parse("t.scn", text, strlen(text), err, sizeof err));
+	assert_string_equal(err, "t.scn:2: cert-name is over 256 bytes");
+}
+
+/* The scenario files of the integration tests (tests/data/lab) all parse. */
+static void test_data_files(void **state)
+{
+	const char *dirname = SMTPSCOPE_SOURCE_DIR "/tests/data/lab";
+	DIR *dir = opendir(dirname);
+	struct lab_scenario *sc;
+	struct dirent *e;
+	char path[512], err[512];
+	size_t n = 0, len;
+
+	(void)state;
+	assert_non_null(dir);
+	while ((e = readdir(dir)) != NULL) {
+		len = strlen(e->d_name);
+		if (len <= 4 || strcmp(e->d_name + len - 4, ".scn") != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dirname, e->d_name);
+		sc = lab_scenario_load(path, err, sizeof err);
+		if (sc == NULL)
+			fail_msg("%s", err);
+		lab_scenario_free(sc);
+		n++;
+	}
+	closedir(dir);
+	assert_true(n >= 8);
 }
 
 static bool has_builtin(const char *name)
@@ -479,6 +549,9 @@ int main(void)
 	    cmocka_unit_test(test_endings),
 	    cmocka_unit_test(test_repeat),
 	    cmocka_unit_test(test_steps),
+	    cmocka_unit_test(test_reset_and_cert_name),
+	    cmocka_unit_test(test_cert_name_limit),
+	    cmocka_unit_test(test_data_files),
 	    cmocka_unit_test(test_lookup),
 	    cmocka_unit_test(test_verb_of),
 	    cmocka_unit_test(test_errors),

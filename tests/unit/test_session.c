@@ -431,6 +431,55 @@ static void test_step_unsolicited(void **state)
 	free(st);
 }
 
+/* A broken connection: the half line is kept, the reason noted and named. */
+struct broken_run {
+	struct run run;
+	char last[2][128]; /* the texts of the last two lines */
+	unsigned last_flags[2];
+};
+
+static void on_line_kept(void *ctx, const struct proto_lint_line *line)
+{
+	struct broken_run *b = ctx;
+
+	on_line(&b->run, line);
+	memcpy(b->last[0], b->last[1], sizeof b->last[0]);
+	b->last_flags[0] = b->last_flags[1];
+	snprintf(b->last[1], sizeof b->last[1], "%.*s", (int)line->len, line->text);
+	b->last_flags[1] = line->flags;
+}
+
+static const struct proto_session_ops kept_ops = {on_send, on_starttls, on_line_kept, on_finding,
+                                                  NULL};
+
+static void test_broken(void **state)
+{
+	struct proto_session_config config = AUTO;
+	struct broken_run *b = calloc(1, sizeof *b);
+	struct proto_session *s = proto_session_new(&config, &kept_ops, b);
+	const char *half = "250-mx.example.org\r\n250-SIZE 10";
+
+	(void)state;
+	proto_session_start(s);
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	proto_session_feed(s, half, strlen(half));
+	proto_session_broken(s, "the server reset the connection (TCP RST)");
+	assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
+	assert_string_equal(proto_session_error(s), "the server reset the connection (TCP RST) "
+	                                            "while smtpscope waited for the reply to EHLO");
+	assert_string_equal(b->last[0], "250-SIZE 10");
+	assert_true(b->last_flags[0] & PROTO_L_NO_EOL);
+	assert_string_equal(b->last[1], proto_session_error(s));
+	assert_non_null(strstr(b->run.findings, "truncated-reply"));
+	assert_int_equal(b->run.lines, 5);
+	/* Over is over: a second end changes nothing. */
+	proto_session_broken(s, "again");
+	proto_session_eof(s);
+	assert_int_equal(b->run.lines, 5);
+	proto_session_free(s);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +489,7 @@ int main(void)
 	    cmocka_unit_test(test_step_free_commands),
 	    cmocka_unit_test(test_step_typed_quit),
 	    cmocka_unit_test(test_step_unsolicited),
+	    cmocka_unit_test(test_broken),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,374 @@
+#!/usr/bin/env bash
+# Hostile peers, against the real binary over 127.0.0.1: a reply line of
+# 1 GiB and an EHLO reply of 100,000 lines (memory bounded, peak RSS
+# measured), a tarpit (--timeout on time), a TCP RST inside a reply and
+# inside the TLS handshake, garbage instead of a ServerHello (exit 2, words,
+# complete transcripts, no crash), and every byte value and terminal escape
+# in replies and certificate names (nothing raw reaches check, --plain, lint,
+# the transcripts or the inspector in tmux). The scenarios are in
+# tests/data/lab; every lab server is started with --once and killed on exit.
+#
+# usage: hostile.sh SMTPSCOPE TESTS_SOURCE_DIR TESTS_BINARY_DIR
+set -uo pipefail
+bin=$(realpath "$1")
+# shellcheck source=../tools/harness.sh
+. "$2/tools/harness.sh"
+data="$2/data/lab"
+peak_rss="$3/peak_rss"
+safe="$2/tools/term-safe.py"
+sock="$work/tmux.sock"
+harness_extra_cleanup() { tmux -S "$sock" kill-server 2>/dev/null; }
+
+if [ ! -x "$peak_rss" ]; then
+	bad "$peak_rss is not built (cmake --build builds it with the tests)"
+	finish
+	exit 1
+fi
+
+# Peak RSS allowed above a normal session's, in KiB (docs/check.md, "Hostile peers").
+rss_margin=$((24 * 1024))
+
+# lab NAME [OPTIONS...]: a one-connection lab server for tests/data/lab/NAME.scn (or a
+# built-in scenario); sets $port.
+lab() {
+	local scn=$1
+	shift
+	[ -f "$data/$scn.scn" ] && scn="$data/$scn.scn"
+	listen "lab.$RANDOM" "$bin" lab --once --port 0 "$@" "$scn"
+}
+
+# run NAME LIMIT STDIN COMMAND...: runs COMMAND with its output in $work/NAME.out and
+# NAME.err; sets $rc (or "timeout", or -N for signal N), $ms and $rss (KiB).
+run() {
+	local name=$1 limit=$2 stdin=$3
+	shift 3
+	read -r rc ms rss < <("$peak_rss" "$limit" "$stdin" "$work/$name.out" "$work/$name.err" "$@")
+}
+
+# want_rc NAME WANT: $rc is WANT (a signal or a timeout fails too).
+want_rc() {
+	if [ "$rc" = "$2" ]; then ok; else bad "$1: exit $rc, want $2: $(head -c 400 "$work/$1.err")"; fi
+}
+
+# expect FILE PYTHON-EXPRESSION...: each expression holds for the JSON object d in FILE.
+expect() {
+	local file=$1
+	shift
+	if python3 - "$file" "$@" <<'PY'; then ok; else bad "$file: $(tail -c 400 "$file")"; fi
+import json, sys
+d = json.load(open(sys.argv[1]))
+ids = [f["id"] for f in d["findings"]]
+texts = [l["text"] for l in d["lines"]]
+failed = [e for e in sys.argv[2:] if not eval(e, {"d": d, "ids": ids, "texts": texts})]
+for e in failed:
+    print("  does not hold:", e)
+sys.exit(1 if failed else 0)
+PY
+}
+
+# terminal_safe [--allow-sgr] FILE...: no byte in the files can change a terminal.
+terminal_safe() {
+	if python3 "$safe" "$@"; then ok; else bad "raw control bytes in one of: $*"; fi
+}
+
+# ascii FILE...: each file holds printable ASCII and LF only (docs/transcript-format.md).
+ascii() {
+	local file
+	for file in "$@"; do
+		if LC_ALL=C grep -q '[^ -~]' "$file"; then bad "$file holds more than printable ASCII"; else ok; fi
+	done
+}
+
+# has FILE TEXT...: FILE holds each TEXT (fixed strings).
+has() {
+	local file=$1 text
+	shift
+	for text in "$@"; do
+		if grep -qF -- "$text" "$file"; then ok; else bad "$file does not hold '$text'"; fi
+	done
+}
+
+# words NAME: the error on standard error is a sentence, not an OpenSSL code.
+words() {
+	local err="$work/$1.err"
+	if grep -q "^smtpscope check: could not complete: [a-z]" "$err" &&
+		! grep -qE "error:[0-9A-Fa-f]{8}|:lib\(|SSL routines" "$err"; then
+		ok
+	else
+		bad "$1: the error is not in words: $(cat "$err")"
+	fi
+}
+
+# A normal session, for the memory baseline.
+lab correct
+run baseline 60 /dev/null "$bin" check --json --timeout 10 "127.0.0.1:$port"
+want_rc baseline 0
+base_rss=$rss
+
+# A reply line of 1 GiB: the session goes on to QUIT, memory stays bounded.
+lab endless-line
+run endless 120 /dev/null "$bin" check --json --timeout 60 "127.0.0.1:$port"
+want_rc endless 0
+mv "$work/endless.out" "$work/endless.json"
+expect "$work/endless.json" '"line-too-long" in ids' 'd["outcome"]["completed"]' \
+	'texts[-2:] == ["QUIT", "221 2.0.0 Bye"]' '"250 STARTTLS" in texts' \
+	'any(t.startswith("250-X XXXX") and len(t) == 2048 for t in texts)'
+echo "  endless line: 1 GiB in $ms ms, peak RSS $rss KiB (a normal session: $base_rss KiB)"
+if [ "$rss" -le $((base_rss + rss_margin)) ]; then ok; else bad "endless line: peak RSS $rss KiB"; fi
+
+# The same in the line mode: "r" runs the session to its end.
+printf 'r\n' >"$work/run-to-end"
+lab endless-line
+run endless-plain 120 "$work/run-to-end" "$bin" --plain --timeout 60 "127.0.0.1:$port"
+want_rc endless-plain 0
+has "$work/endless-plain.out" "221 2.0.0 Bye" "line-too-long"
+echo "  endless line, --plain: $ms ms, peak RSS $rss KiB"
+if [ "$rss" -le $((base_rss + rss_margin)) ]; then ok; else bad "endless --plain: peak RSS $rss KiB"; fi
+
+# An EHLO reply of 100,002 lines.
+lab ehlo-100k
+run many 60 /dev/null "$bin" check --json --timeout 30 "127.0.0.1:$port"
+want_rc many 0
+mv "$work/many.out" "$work/many.json"
+expect "$work/many.json" 'd["ehlo_lines"]["total"] == 100002' \
+	'd["ehlo_lines"]["judged"] < d["ehlo_lines"]["total"]' 'd["outcome"]["completed"]' \
+	'texts[-2:] == ["QUIT", "221 2.0.0 Bye"]'
+echo "  100,000-line EHLO reply: $ms ms, peak RSS $rss KiB"
+if [ "$rss" -le $((base_rss + rss_margin)) ]; then ok; else bad "100,000 lines: peak RSS $rss KiB"; fi
+lab ehlo-100k
+run many-plain 60 "$work/run-to-end" "$bin" --plain --timeout 30 "127.0.0.1:$port"
+want_rc many-plain 0
+has "$work/many-plain.out" "221 2.0.0 Bye"
+echo "  100,000-line EHLO reply, --plain: $ms ms, peak RSS $rss KiB"
+if [ "$rss" -le $((base_rss + rss_margin)) ]; then ok; else bad "100,000 --plain: peak RSS $rss KiB"; fi
+
+# A tarpit that dribbles one byte a second: --timeout 3 ends it on time.
+lab dribble
+run dribble 30 /dev/null "$bin" check --timeout 3 --transcript "$work/dribble.txt" \
+	"127.0.0.1:$port"
+want_rc dribble 2
+echo "  dribble, --timeout 3: ended after $ms ms"
+if [ "$ms" -ge 3000 ] && [ "$ms" -lt 5000 ]; then ok; else bad "dribble: took $ms ms"; fi
+has "$work/dribble.err" "timed out after 3 s waiting for the server's greeting"
+has "$work/dribble.txt" "=== timed out after 3 s waiting for the server's greeting"
+
+# failed NAME: check with both transcripts against the running lab; exit 2 in words.
+failed() {
+	run "$1" 30 /dev/null "$bin" check --timeout 10 --transcript "$work/$1.txt" \
+		--transcript-json "$work/$1.jsonl" "127.0.0.1:$port"
+	want_rc "$1" 2
+	words "$1"
+	terminal_safe "$work/$1.out" "$work/$1.err" "$work/$1.txt" "$work/$1.jsonl"
+	ascii "$work/$1.txt" "$work/$1.jsonl"
+}
+
+# received NAME LINE...: the text transcript ends its server lines with these, in order
+# (as the transcript escapes them), and the JSON Lines transcript holds them too.
+received() {
+	local name=$1
+	shift
+	if python3 - "$work/$name.txt" "$work/$name.jsonl" "$@" <<'PY'; then ok; else bad "$name: the transcripts lack lines received"; fi
+import json, sys
+txt, jsonl, want = sys.argv[1], sys.argv[2], sys.argv[3:]
+server = [l[29:].rstrip("\n") for l in open(txt) if l[25:27] in ("<-", "<~")]
+objs = [json.loads(l) for l in open(jsonl)]
+jtexts = [o["text"] for o in objs if o.get("dir") == "server"]
+unz = [w[:-2] if w.endswith("\\z") else w for w in want]
+ok = server[-len(want):] == want and jtexts[-len(want):] == unz
+if not ok:
+    print("  text:", server[-len(want):], "json:", jtexts[-len(want):])
+sys.exit(0 if ok else 1)
+PY
+}
+
+# A TCP RST in the middle of the EHLO reply, after half a line.
+lab rst-mid-reply
+failed rst-mid-reply
+has "$work/rst-mid-reply.err" "the server reset the connection (TCP RST)" \
+	"while smtpscope waited for the reply to EHLO"
+received rst-mid-reply "220 mx.rst.example ESMTP" "250-mx.rst.example" "250-PIPELINING" \
+	'250-SIZE 1000\z'
+has "$work/rst-mid-reply.txt" "=== the server reset the connection (TCP RST)"
+has "$work/rst-mid-reply.out" "truncated-reply"
+
+# The same inside TLS: no close_notify, half a line.
+lab rst-in-tls
+failed rst-in-tls
+has "$work/rst-in-tls.err" \
+	"the server reset the connection (TCP RST) while smtpscope waited for the reply to EHLO inside TLS"
+received rst-in-tls "250-mx.rst-in-tls.example" '250-SIZE 1000\z'
+
+# A TCP RST after the ClientHello.
+lab rst-mid-handshake
+failed rst-mid-handshake
+has "$work/rst-mid-handshake.err" "the TLS handshake failed: the server reset the connection"
+received rst-mid-handshake "250-mx.rst-tls.example" "250 STARTTLS" "220 Ready to start TLS"
+has "$work/rst-mid-handshake.txt" "=== TLS handshake failed: the server reset the connection"
+
+# Binary garbage instead of a ServerHello.
+lab garbage-serverhello
+failed garbage-serverhello
+has "$work/garbage-serverhello.err" "the TLS handshake failed: the server's reply is not TLS"
+received garbage-serverhello "250 STARTTLS" "220 Ready to start TLS"
+has "$work/garbage-serverhello.out" "tls-handshake-failed"
+
+# Every byte and terminal escapes: check as text, with colours and as JSON, with
+# both transcripts; the transcript read back by lint; the line mode.
+lab all-bytes
+run bytes 30 /dev/null "$bin" check --timeout 10 --transcript "$work/bytes.txt" \
+	--transcript-json "$work/bytes.jsonl" "127.0.0.1:$port"
+want_rc bytes 1
+terminal_safe "$work/bytes.out" "$work/bytes.err" "$work/bytes.txt" "$work/bytes.jsonl"
+ascii "$work/bytes.txt" "$work/bytes.jsonl"
+has "$work/bytes.out" '220-^[]0;PWNED-TITLE^G^[]52;c;UFdORUQtQ0xJUA==^G^[[31mCSI-red' \
+	'250-X-CSI8 \x9b31mC1-CSI-red' '250-X-CSIU \xc2\x9b31mUTF8-C1-CSI' \
+	'250-X-DCS ^[P+q544e^[\' 'DNS:evil^[]0;PWNED-CERT^G' \
+	'subject  O=evil\1B]0\;PWNED-CERT\07' 'issuer   O=evil\1B]0\;PWNED-CERT\07'
+has "$work/bytes.txt" '250-X-OSC52 \x1b]52;c;UFdORUQtQ0xJUA==\x07' '250-X-CSI8 \x9b31m'
+lab all-bytes
+run bytes-colour 30 /dev/null "$bin" check --timeout 10 --color always "127.0.0.1:$port"
+want_rc bytes-colour 1
+terminal_safe --allow-sgr "$work/bytes-colour.out" "$work/bytes-colour.err"
+has "$work/bytes-colour.out" '^[]52;c;UFdORUQtQ0xJUA==^G' 'DNS:evil^[]0;PWNED-CERT^G'
+lab all-bytes
+run bytes-json 30 /dev/null "$bin" check --json --timeout 10 "127.0.0.1:$port"
+want_rc bytes-json 1
+terminal_safe "$work/bytes-json.out" "$work/bytes-json.err"
+mv "$work/bytes-json.out" "$work/bytes.json"
+# Every byte but LF (the line ending) arrived, and the certificate's names kept theirs.
+expect "$work/bytes.json" \
+	'set(range(256)) - {10} <= set(map(ord, texts[2]))' \
+	'set(range(256)) - {10} <= set(map(ord, [t for t in texts if t.startswith("250-X-ALL")][0]))' \
+	'"DNS:evil\x1b]0;PWNED-CERT\x07\x1b]52;c;" in d["tls"]["chain"][0]["sans"]' \
+	'"PWNED-CERT" in d["tls"]["chain"][0]["subject"]' \
+	'"PWNED-CERT" in d["tls"]["chain"][0]["issuer"]'
+# The transcript keeps the bytes: lint reads back the same lines.
+"$bin" lint --json "$work/bytes.txt" >"$work/relint.json" 2>"$work/relint.err"
+terminal_safe "$work/relint.json" "$work/relint.err"
+if python3 - "$work/relint.json" "$work/bytes.json" <<'PY'; then ok; else bad "lint of the transcript lost bytes"; fi
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+strip = lambda d: [l["text"] for l in d["lines"] if l["dir"] == "server"]
+sys.exit(0 if strip(a) == strip(b) and len(strip(a)) > 25 else 1)
+PY
+"$bin" lint "$work/bytes.txt" >"$work/relint.out" 2>&1
+terminal_safe "$work/relint.out"
+has "$work/relint.out" '^[]0;PWNED-TITLE^G'
+"$bin" lint --color always "$work/bytes.txt" >"$work/relint-colour.out" 2>&1
+terminal_safe --allow-sgr "$work/relint-colour.out"
+# lint of a raw paste with every byte and the escapes.
+python3 - "$work/raw.txt" <<'PY'
+import sys
+every = bytes(b for b in range(256) if b != 10)
+escapes = [b"\x1b]0;PWNED-TITLE\x07", b"\x1b]52;c;UFdORUQtQ0xJUA==\x07", b"\x1bP+q544e\x1b\\",
+           b"\x9b31mC1", b"\xc2\x9b31mUTF8-C1", b"\x9d52;c;eA==\x9c"]
+lines = [b"220 mx " + every, b"EHLO x", b"250-mx"] + [b"250-X " + e for e in escapes] + [b"250 " + every]
+open(sys.argv[1], "wb").write(b"\r\n".join(lines) + b"\r\n")
+PY
+"$bin" lint --json "$work/raw.txt" >"$work/raw.json" 2>&1
+terminal_safe "$work/raw.json"
+"$bin" lint --color always "$work/raw.txt" >"$work/raw-colour.out" 2>&1
+terminal_safe --allow-sgr "$work/raw-colour.out"
+"$bin" lint "$work/raw.txt" >"$work/raw.out" 2>&1
+terminal_safe "$work/raw.out"
+has "$work/raw.out" '250-X ^[]52;c;UFdORUQtQ0xJUA==^G' '250-X \xc2\x9b31mUTF8-C1'
+
+lab all-bytes
+run bytes-plain 30 "$work/run-to-end" "$bin" --plain --timeout 10 "127.0.0.1:$port"
+want_rc bytes-plain 0
+terminal_safe "$work/bytes-plain.out" "$work/bytes-plain.err"
+has "$work/bytes-plain.out" '250-X-OSC0 ^[]0;PWNED-TITLE^G' '221 2.0.0 Bye'
+
+# The inspector in tmux, which honours OSC 52 (set-clipboard on) and pane titles.
+if ! command -v tmux >/dev/null; then
+	if [ -n "${CI:-}" ]; then bad "tmux is not installed"; else echo "SKIPPED: tmux is not installed"; fi
+	finish
+	exit $?
+fi
+tm() { tmux -S "$sock" "$@"; }
+tm -f /dev/null new-session -d -s control -x 160 -y 50 "sleep 60"
+tm set -g set-clipboard on
+tm set -g allow-rename on
+title=$(tm display -p -t control '#{pane_title}')
+# The control: the same sequences printed raw do change this tmux.
+tm new-window -d -t control -n raw \
+	"printf '\033]52;c;UFdORUQtQ0xJUA==\a\033]2;PWNED-RAW\033\\\\'; sleep 60"
+sleep 0.5
+if [ "$(tm show-buffer 2>/dev/null)" = "PWNED-CLIP" ] &&
+	[ "$(tm display -p -t control:raw '#{pane_title}')" = "PWNED-RAW" ]; then
+	ok
+else
+	bad "the control failed: this tmux ignores OSC 52 or titles, the test below proves nothing"
+fi
+tm delete-buffer 2>/dev/null
+tm kill-window -t control:raw
+
+lab all-bytes
+tm new-window -d -t control -n ui "$bin --helo tui.example 127.0.0.1:$port; sleep 60"
+screen() { tm capture-pane -t control:ui -p; }
+wait_for() {
+	for _ in $(seq 1 100); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1
+	done
+	bad "the screen never showed '$1':"
+	screen | sed 's/^/    | /'
+	return 1
+}
+wait_for "next: EHLO tui.example" && ok
+screen >"$work/ui-greeting.txt"
+for next in "next: STARTTLS" "next: EHLO tui.example" "next: QUIT" "session closed"; do
+	tm send-keys -t control:ui Space
+	wait_for "$next" && ok
+done
+screen >"$work/ui-end.txt"
+tm capture-pane -t control:ui -p -e >"$work/ui-colours.txt"
+has "$work/ui-greeting.txt" '220-^[]0;PWNED-TITLE^G^[]52;c;UFdORUQtQ0xJUA==^G^[[31mCSI-red' \
+	'^[P+q544e^[\\x9b31mC1-CSI-red\x9b0m'
+has "$work/ui-end.txt" '250-X-OSC52 ^[]52;c;UFdORUQtQ0xJUA==^G' '250-X-CSIU \xc2\x9b31mUTF8-C1' \
+	'250-X-DCS8 \x90tmux;^[^[]0;PWNED^G\x9c'
+terminal_safe "$work/ui-greeting.txt" "$work/ui-end.txt"
+terminal_safe --allow-sgr "$work/ui-colours.txt"
+# The saved transcript replayed in the inspector: its bytes come back, escaped again.
+tm new-window -d -t control -n replay "$bin replay $work/bytes.txt; sleep 60"
+screen() { tm capture-pane -t control:replay -p; }
+wait_for "replay " && ok
+tm send-keys -t control:replay r
+wait_for "221 2.0.0 Bye" && ok
+screen >"$work/replay.txt"
+has "$work/replay.txt" '250-X-OSC0 ^[]0;PWNED-TITLE^G' '250-X-CSI8 \x9b31mC1-CSI-red\x9b0m'
+terminal_safe "$work/replay.txt"
+for win in ui replay; do
+	now=$(tm display -p -t "control:$win" '#{pane_title}')
+	if [ "$now" = "$title" ]; then ok; else bad "the peer retitled the $win pane: '$now'"; fi
+done
+if tm show-buffer >/dev/null 2>&1; then
+	bad "the peer set the tmux buffer (OSC 52): $(tm show-buffer | head -c 80)"
+else
+	ok
+fi
+if tm list-windows -t control -F '#{window_name}' | grep -q PWNED; then
+	bad "the peer renamed a window"
+else
+	ok
+fi
+
+# The inspector meets a reset and garbage for TLS: it says why in its status line, does not
+# crash, and leaves with exit 2 on q.
+for case in "rst-mid-reply:the server reset the connection (TCP RST)" \
+	"rst-mid-handshake:the TLS handshake failed: the server reset the connection" \
+	"garbage-serverhello:the TLS handshake failed: the server's reply is not TLS"; do
+	scn=${case%%:*}
+	lab "$scn"
+	tm new-window -d -t control -n ui-$scn \
+		"$bin --helo tui.example 127.0.0.1:$port; echo EXIT=\$?; sleep 60"
+	screen() { tm capture-pane -t "control:ui-$scn" -p; }
+	wait_for "next: EHLO tui.example" && ok
+	tm send-keys -t "control:ui-$scn" Space
+	[ "$scn" = rst-mid-reply ] || { wait_for "next: STARTTLS" && tm send-keys -t "control:ui-$scn" Space; }
+	wait_for "closed: ${case#*:}" && ok
+	tm send-keys -t "control:ui-$scn" q
+	wait_for "EXIT=2" && ok
+done
+
+finish
