@@ -153,6 +153,11 @@ static int finish(struct lint_run *run, int rc)
 			cli_out_str(&report->out, "smtpscope lint: the input holds no lines.\n");
 		cli_report_end(report);
 		rc = cli_report_errors(report) > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+		if (proto_source_cut(run->source) > 0)
+			fprintf(stderr,
+			        "smtpscope lint: %s ends in the middle of line %u; read up to the "
+			        "line before it\n",
+			        report->name, proto_source_cut(run->source));
 	}
 	if (cli_out_flush(&report->out) != 0) {
 		fprintf(stderr, "smtpscope lint: cannot write the output: %s\n", strerror(errno));

@@ -337,6 +337,11 @@ int proto_source_feed(struct proto_source *source, const void *buf, size_t len);
 int proto_source_end(struct proto_source *source);
 enum proto_format proto_source_format(const struct proto_source *source);
 const struct proto_lint *proto_source_lint(const struct proto_source *source);
+/*
+ * The line a transcript ended in the middle of (left out, with a note), or 0.
+ * Known once proto_source_end() has run.
+ */
+unsigned proto_source_cut(const struct proto_source *source);
 
 /*
  * The session engine: an explicit state machine that drives one SMTP

@@ -3,6 +3,7 @@
  * a swaks transcript, smtpscope's own transcript -- and feeds its lines to
  * a linter. Formats are described in docs/transcript-format.md.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +14,7 @@ struct proto_source {
 	enum proto_format format;
 	bool endings_known; /* raw input with CR LF somewhere: judge endings */
 	unsigned n;         /* number of the last line read */
+	unsigned cut_n;     /* the line the input ended in the middle of, or 0 */
 	struct proto_lint *lint;
 	struct proto_split split;
 	char *detect; /* input held back until the format is known */
@@ -101,7 +103,8 @@ enum proto_format proto_format_detect(const char *buf, size_t len)
 	size_t magic = strlen(PROTO_TRANSCRIPT_MAGIC);
 	unsigned lines = 0;
 
-	if (len >= magic && memcmp(buf, PROTO_TRANSCRIPT_MAGIC, magic) == 0)
+	/* A transcript cut short inside its first line is still one. */
+	if (len > 0 && memcmp(buf, PROTO_TRANSCRIPT_MAGIC, len < magic ? len : magic) == 0)
 		return PROTO_FORMAT_TRANSCRIPT;
 	while (p < end && lines++ < 64) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -260,12 +263,33 @@ void proto_source_free(struct proto_source *src)
 	free(src);
 }
 
+/*
+ * The writer ends every line of a transcript with LF, so a last line without
+ * one was cut short (a writer killed mid-line): it is left out, and a note
+ * says so instead of a line of garbage.
+ */
+static void cut_short(struct proto_source *src)
+{
+	char note[128];
+
+	src->cut_n = src->n;
+	snprintf(note, sizeof note,
+	         "the file ends in the middle of line %u (the writer was stopped?): that line is "
+	         "left out",
+	         src->n);
+	proto_lint_info(src->lint, src->n, note, strlen(note));
+}
+
 static void drain(struct proto_source *src)
 {
 	struct proto_split_line cut;
 
 	while (proto_split_next(&src->split, &cut)) {
 		src->n++;
+		if (cut.term == PROTO_TERM_EOF && src->format == PROTO_FORMAT_TRANSCRIPT) {
+			cut_short(src);
+			continue;
+		}
 		if (src->format == PROTO_FORMAT_SWAKS)
 			swaks_line(src, &cut);
 		else if (src->format == PROTO_FORMAT_TRANSCRIPT)
@@ -370,4 +394,9 @@ enum proto_format proto_source_format(const struct proto_source *src)
 const struct proto_lint *proto_source_lint(const struct proto_source *src)
 {
 	return src->lint;
+}
+
+unsigned proto_source_cut(const struct proto_source *src)
+{
+	return src->cut_n;
 }
