@@ -218,6 +218,15 @@ static int load_data(struct check *c)
 	return 0;
 }
 
+static int cannot_create(const char *path)
+{
+	char why[512];
+
+	cli_transcript_why(why, sizeof why, path, errno);
+	fprintf(stderr, "smtpscope check: %s\n", why);
+	return CLI_EXIT_CANTCREAT;
+}
+
 static int open_outputs(struct check *c)
 {
 	const char *target = c->args->mx != NULL ? c->args->mx : c->args->target;
@@ -237,11 +246,11 @@ static int open_outputs(struct check *c)
 	c->report.tail = check_tail;
 	if (c->args->transcript != NULL &&
 	    cli_transcript_open(&c->text, c->args->transcript, false, c->args->force, target) != 0)
-		return CLI_EXIT_CANTCREAT;
+		return cannot_create(c->args->transcript);
 	if (c->args->transcript_json != NULL &&
 	    cli_transcript_open(&c->jsonl, c->args->transcript_json, true, c->args->force,
 	                        target) != 0)
-		return CLI_EXIT_IOERR;
+		return cannot_create(c->args->transcript_json);
 	return 0;
 }
 
@@ -250,6 +259,11 @@ static int verdict(struct check *c, bool completed)
 {
 	if (cli_out_flush(&c->report.out) != 0)
 		return CLI_EXIT_IOERR;
+	if (c->live.signal != 0) {
+		fprintf(stderr, "smtpscope check: interrupted by %s\n",
+		        cli_signal_name(c->live.signal));
+		return CLI_EXIT_SIGNAL + c->live.signal;
+	}
 	if (!completed) {
 		fprintf(stderr, "smtpscope check: could not complete: %s\n",
 		        proto_session_error(c->live.session));
@@ -258,11 +272,23 @@ static int verdict(struct check *c, bool completed)
 	return cli_report_errors(&c->report) > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 }
 
+/* Closes the transcripts; false when one of them could not be written. */
+static bool close_transcripts(struct check *c)
+{
+	bool ok = cli_transcript_close(&c->text) == 0;
+
+	if (cli_transcript_close(&c->jsonl) != 0)
+		ok = false;
+	if (!ok)
+		fprintf(stderr,
+		        "smtpscope check: a transcript file could not be written in full\n");
+	return ok;
+}
+
 static void cleanup(struct check *c)
 {
 	live_free(&c->live);
-	cli_transcript_close(&c->text);
-	cli_transcript_close(&c->jsonl);
+	close_transcripts(c);
 	cli_report_free(&c->report);
 	free(c->data);
 	free(c);
@@ -278,6 +304,7 @@ int check_run(struct check_args *args)
 		return CLI_EXIT_OSERR;
 	c->args = args;
 	c->live.fd = -1;
+	cli_interrupt_install();
 	rc = open_outputs(c);
 	if (rc == 0)
 		rc = load_data(c);
@@ -294,6 +321,9 @@ int check_run(struct check_args *args)
 	}
 	cli_report_end(&c->report);
 	rc = verdict(c, completed);
+	live_free(&c->live);
+	if (!close_transcripts(c) && rc < CLI_EXIT_USAGE)
+		rc = CLI_EXIT_IOERR;
 	cleanup(c);
 	return rc;
 }

@@ -138,7 +138,7 @@ static void run(struct plain *p)
 	struct proto_session *s = p->in->live.session;
 	const char *pending, *line;
 
-	while (!proto_session_over(s)) {
+	while (!proto_session_over(s) && !live_interrupted(&p->in->live)) {
 		pending = proto_session_pending(s);
 		if (pending == NULL || proto_session_busy(s) || p->in->live.want_tls) {
 			serve(p);
@@ -146,7 +146,7 @@ static void run(struct plain *p)
 		}
 		cli_out_flush(&p->report.out);
 		line = ask(p, pending, false);
-		if (line == NULL || !answer(p, pending, line))
+		if (live_interrupted(&p->in->live) || line == NULL || !answer(p, pending, line))
 			break;
 	}
 }
@@ -180,6 +180,7 @@ int inspect_plain(struct inspect *in)
 	p->report.lint = proto_session_lint(in->live.session);
 	in->live.sink = &plain_sink;
 	in->live.ctx = p;
+	cli_interrupt_install();
 	rc = setup(p) ? 0 : CLI_EXIT_OSERR;
 	if (rc == 0 && live_open(&in->live))
 		run(p);
@@ -188,6 +189,8 @@ int inspect_plain(struct inspect *in)
 		cli_out_flush(&p->report.out);
 		rc = proto_session_state(in->live.session) == PROTO_S_FAILED ? CLI_EXIT_INCOMPLETE
 		                                                             : CLI_EXIT_OK;
+		if (in->live.signal != 0)
+			rc = inspect_interrupted(in);
 	}
 	if (p->el != NULL)
 		el_end(p->el);

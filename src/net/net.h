@@ -5,13 +5,14 @@
 #ifndef SMTPSCOPE_NET_H
 #define SMTPSCOPE_NET_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define NET_HOST_MAX 256
+#define NET_HOST_MAX  256
 #define NET_ADDRS_MAX 16
-#define NET_MX_MAX 16
+#define NET_MX_MAX    16
 /* The port net_parse_target() uses when given no default. */
 #define NET_SMTP_PORT "25"
 
@@ -41,26 +42,29 @@ struct net_resolve_opts {
 
 /* Returns 0, or -1 with err filled ("HOST:PORT", "[v6]:PORT", port 1-65535). */
 int net_parse_target(const char *text, const char *default_port, struct net_target *target,
-		     char *err, size_t errlen);
+                     char *err, size_t errlen);
 /*
  * Addresses of host (a name or a literal), in the resolver's order.
  * Returns 0 with *n >= 1, or -1 with err filled.
  */
 int net_resolve(const char *host, const char *port, const struct net_resolve_opts *opts,
-		struct net_addr *out, size_t max, size_t *n, char *err, size_t errlen);
+                struct net_addr *out, size_t max, size_t *n, char *err, size_t errlen);
 /*
  * MX records of domain, sorted by preference (ties in the order received).
  * No MX record gives *n == 0 (the caller falls back to the domain itself,
  * RFC 5321 §5.1); a null MX ("." ) gives -1 with err saying so.
  */
-int net_mx(const char *domain, const struct net_resolve_opts *opts, struct net_mx *out,
-	   size_t max, size_t *n, char *err, size_t errlen);
+int net_mx(const char *domain, const struct net_resolve_opts *opts, struct net_mx *out, size_t max,
+           size_t *n, char *err, size_t errlen);
 /*
  * Connects without blocking longer than timeout_ms. Returns a connected,
  * non-blocking socket, or -1 with err filled ("connection refused", "timed
  * out after 30 s", ...).
  */
 int net_connect(const struct net_addr *addr, int timeout_ms, char *err, size_t errlen);
+/* The same, given up with errno EINTR once a signal handler has set *stop. */
+int net_connect_stop(const struct net_addr *addr, int timeout_ms, const volatile sig_atomic_t *stop,
+                     char *err, size_t errlen);
 /*
  * Fills addr from a socket address (from accept() or getpeername(), say):
  * ss, len and text. Returns 0, or -1 when sa is neither IPv4 nor IPv6.
@@ -68,6 +72,11 @@ int net_connect(const struct net_addr *addr, int timeout_ms, char *err, size_t e
 int net_addr_set(struct net_addr *addr, const struct sockaddr *sa, socklen_t len);
 /* Waits until fd is readable (or writable); 1 ready, 0 timed out, -1 error. */
 int net_wait(int fd, bool for_write, int timeout_ms);
+/*
+ * The same, but a signal that interrupts it after setting *stop (a flag its
+ * handler sets) ends it: -1 with errno EINTR. Other signals restart it.
+ */
+int net_wait_stop(int fd, bool for_write, int timeout_ms, const volatile sig_atomic_t *stop);
 /* Milliseconds of a monotonic clock, for deadlines. */
 long long net_now_ms(void);
 
