@@ -146,7 +146,14 @@ static void run(struct plain *p)
 		}
 		cli_out_flush(&p->report.out);
 		line = ask(p, pending, false);
-		if (live_interrupted(&p->in->live) || line == NULL || !answer(p, pending, line))
+		if (cli_interrupted() != 0) {
+			/* The prompt's line is left open: the note goes below it. */
+			fputs("\n", stdout);
+			fflush(stdout);
+			live_interrupted(&p->in->live);
+			break;
+		}
+		if (line == NULL || !answer(p, pending, line))
 			break;
 	}
 }

@@ -93,6 +93,16 @@ static void text_line(struct cli_transcript *t, const char *ts, const struct pro
 	cli_out_str(&t->out, "\n");
 }
 
+/* How the line ended: what the text format marks with \\n and \\z. */
+static const char *eol_name(const struct proto_lint_line *l)
+{
+	if (l->dir == PROTO_DIR_INFO)
+		return "null";
+	if (l->flags & PROTO_L_BARE_LF)
+		return "\"lf\"";
+	return l->flags & PROTO_L_NO_EOL ? "\"none\"" : "\"crlf\"";
+}
+
 static void json_line(struct cli_transcript *t, const char *ts, const struct proto_lint_line *l)
 {
 	unsigned i;
@@ -106,7 +116,9 @@ static void json_line(struct cli_transcript *t, const char *ts, const struct pro
 	cli_out_str(&t->out,
 	            l->tls ? "\",\"tls\":true,\"role\":\"" : "\",\"tls\":false,\"role\":\"");
 	cli_out_str(&t->out, proto_role_name(l->role));
-	cli_out_str(&t->out, "\",\"text\":");
+	cli_out_str(&t->out, "\",\"eol\":");
+	cli_out_str(&t->out, eol_name(l));
+	cli_out_str(&t->out, ",\"text\":");
 	cli_out_json(&t->out, l->text, l->len);
 	cli_out_str(&t->out, ",\"findings\":[");
 	for (i = 0; i < l->nfindings; i++) {

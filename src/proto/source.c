@@ -1,7 +1,7 @@
 /*
  * source.c: reads a conversation in one of three formats -- a raw paste,
- * a swaks transcript, smtpscope's own transcript -- and feeds its lines to
- * a linter. Formats are described in docs/transcript-format.md.
+ * a swaks transcript, smtpscope's own transcript (text or JSON Lines) --
+ * and feeds its lines to a linter. Formats are described in docs/transcript-format.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +33,8 @@ const char *proto_format_name(enum proto_format format)
 		return "swaks";
 	case PROTO_FORMAT_TRANSCRIPT:
 		return "transcript";
+	case PROTO_FORMAT_JSONL:
+		return "jsonl";
 	}
 	abort();
 }
@@ -41,7 +43,7 @@ int proto_format_parse(const char *name, enum proto_format *format)
 {
 	enum proto_format f;
 
-	for (f = PROTO_FORMAT_AUTO; f <= PROTO_FORMAT_TRANSCRIPT; f++) {
+	for (f = PROTO_FORMAT_AUTO; f <= PROTO_FORMAT_JSONL; f++) {
 		if (strcmp(name, proto_format_name(f)) == 0) {
 			*format = f;
 			return 0;
@@ -106,6 +108,9 @@ enum proto_format proto_format_detect(const char *buf, size_t len)
 	/* A transcript cut short inside its first line is still one. */
 	if (len > 0 && memcmp(buf, PROTO_TRANSCRIPT_MAGIC, len < magic ? len : magic) == 0)
 		return PROTO_FORMAT_TRANSCRIPT;
+	magic = strlen(PROTO_JSONL_MAGIC);
+	if (len > 0 && memcmp(buf, PROTO_JSONL_MAGIC, len < magic ? len : magic) == 0)
+		return PROTO_FORMAT_JSONL;
 	while (p < end && lines++ < 64) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (find_mark(p, (size_t)((nl ? nl : end) - p)) != NULL)
@@ -235,6 +240,27 @@ static void transcript_line(struct proto_source *src, const struct proto_split_l
 		proto_lint_info(src->lint, src->n, text, len);
 }
 
+/* A line of the JSON Lines transcript; other objects are skipped. */
+static void jsonl_line(struct proto_source *src, const struct proto_split_line *cut)
+{
+	struct proto_jsonl_line l;
+	int rc;
+
+	if (is_blank(cut->text, cut->len))
+		return;
+	rc = proto_jsonl_parse(cut->text, cut->len, src->unescaped, sizeof src->unescaped, &l);
+	if (rc < 0)
+		proto_lint_info(src->lint, src->n, cut->text, cut->len);
+	else if (rc == 0)
+		return;
+	else if (l.dir == PROTO_DIR_SERVER)
+		proto_lint_server(src->lint, src->n, l.text, l.len, l.term, l.tls);
+	else if (l.dir == PROTO_DIR_CLIENT)
+		proto_lint_client(src->lint, src->n, l.text, l.len, l.tls);
+	else
+		proto_lint_info(src->lint, src->n, l.text, l.len);
+}
+
 struct proto_source *proto_source_new(enum proto_format format, const struct proto_lint_ops *ops,
                                       void *ctx)
 {
@@ -286,7 +312,8 @@ static void drain(struct proto_source *src)
 
 	while (proto_split_next(&src->split, &cut)) {
 		src->n++;
-		if (cut.term == PROTO_TERM_EOF && src->format == PROTO_FORMAT_TRANSCRIPT) {
+		if (cut.term == PROTO_TERM_EOF &&
+		    (src->format == PROTO_FORMAT_TRANSCRIPT || src->format == PROTO_FORMAT_JSONL)) {
 			cut_short(src);
 			continue;
 		}
@@ -294,6 +321,8 @@ static void drain(struct proto_source *src)
 			swaks_line(src, &cut);
 		else if (src->format == PROTO_FORMAT_TRANSCRIPT)
 			transcript_line(src, &cut);
+		else if (src->format == PROTO_FORMAT_JSONL)
+			jsonl_line(src, &cut);
 		else
 			raw_line(src, &cut);
 	}

@@ -101,8 +101,8 @@ static void same_line(const struct got_line *a, const struct got_line *b)
 }
 
 /* The prefix of k bytes against the whole file's lines. */
-static void check_cut(const char *in, size_t k, size_t mid, const struct got *whole,
-                      struct got *got)
+static void check_cut(const char *in, size_t k, size_t mid, enum proto_format want,
+                      const struct got *whole, struct got *got)
 {
 	enum proto_format format;
 	unsigned complete = 0, cut;
@@ -113,7 +113,7 @@ static void check_cut(const char *in, size_t k, size_t mid, const struct got *wh
 		complete += in[i] == '\n';
 	cut = read_back(in, k, mid, got, &format);
 	if (k > 0)
-		assert_int_equal(format, PROTO_FORMAT_TRANSCRIPT);
+		assert_int_equal(format, want);
 	assert_int_equal(cut, partial ? complete + 1 : 0);
 	for (i = 0; i < whole->count && whole->line[i].n <= complete; i++) {
 		assert_true(j < got->count);
@@ -130,7 +130,7 @@ static void check_cut(const char *in, size_t k, size_t mid, const struct got *wh
 	}
 }
 
-static void cut_everywhere(const char *name)
+static void cut_everywhere(const char *name, enum proto_format want)
 {
 	struct got *whole = calloc(1, sizeof *whole), *got = calloc(1, sizeof *got);
 	enum proto_format format;
@@ -140,11 +140,11 @@ static void cut_everywhere(const char *name)
 	assert_non_null(whole);
 	assert_non_null(got);
 	assert_int_equal(read_back(in, len, len / 2, whole, &format), 0);
-	assert_int_equal(format, PROTO_FORMAT_TRANSCRIPT);
+	assert_int_equal(format, want);
 	assert_true(whole->count > 10);
 	for (k = 0; k <= len; k++) {
-		check_cut(in, k, k, whole, got);
-		check_cut(in, k, k / 2, whole, got);
+		check_cut(in, k, k, want, whole, got);
+		check_cut(in, k, k / 2, want, whole, got);
 	}
 	free(in);
 	free(whole);
@@ -154,13 +154,100 @@ static void cut_everywhere(const char *name)
 static void test_cut_control_chars(void **state)
 {
 	(void)state;
-	cut_everywhere("control-chars.txt");
+	cut_everywhere("control-chars.txt", PROTO_FORMAT_TRANSCRIPT);
 }
 
 static void test_cut_bare_lf(void **state)
 {
 	(void)state;
-	cut_everywhere("bare-lf.txt");
+	cut_everywhere("bare-lf.txt", PROTO_FORMAT_TRANSCRIPT);
+}
+
+static void test_cut_control_chars_jsonl(void **state)
+{
+	(void)state;
+	cut_everywhere("control-chars.jsonl", PROTO_FORMAT_JSONL);
+}
+
+static void test_cut_bare_lf_jsonl(void **state)
+{
+	(void)state;
+	cut_everywhere("bare-lf.jsonl", PROTO_FORMAT_JSONL);
+}
+
+/* Both forms of one session give the same lines: direction, TLS, bytes, ending. */
+static void same_session(const char *text, const char *jsonl)
+{
+	struct got *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b);
+	enum proto_format format;
+	size_t alen, blen, i;
+	char *ain = load(text, &alen), *bin = load(jsonl, &blen);
+
+	assert_non_null(a);
+	assert_non_null(b);
+	read_back(ain, alen, 0, a, &format);
+	read_back(bin, blen, 0, b, &format);
+	assert_int_equal(a->count, b->count);
+	for (i = 0; i < a->count; i++) {
+		b->line[i].n = a->line[i].n; /* the files number their lines apart */
+		same_line(&a->line[i], &b->line[i]);
+	}
+	free(ain);
+	free(bin);
+	free(a);
+	free(b);
+}
+
+/* Lines the writer never makes: read without a crash, as notes or in part. */
+static void test_jsonl_odd_lines(void **state)
+{
+	static const struct {
+		const char *in;
+		int dir; /* of the one line read; -1: none; 9: a note holding the line */
+		const char *text;
+		size_t len;
+	} cases[] = {
+	    {"{\"t\":\"x\",\"dir\":\"server\",\"text\":\"250 a\\u00ff\\u0000\\n\"}\n",
+	     PROTO_DIR_SERVER, "250 a\xff\0\n", 8},
+	    {"{\"t\":\"x\",\"dir\":\"client\",\"text\":\"EHLO \\u263a\"}\n", PROTO_DIR_CLIENT,
+	     "EHLO \xe2\x98\xba", 8},
+	    {"{\"t\":\"x\",\"dir\":\"server\",\"text\":\"250 cut\n", PROTO_DIR_SERVER, "250 cut",
+	     7},
+	    {"{\"t\":\"x\",\"dir\":\"server\",\"findings\":[\"a]\",\n", PROTO_DIR_SERVER, "", 0},
+	    {"{\"t\":\"x\",\"finding\":\"bare-lf\",\"line\":3}\n", -1, NULL, 0},
+	    {"{\"t\":\"x\",\"dir\":\n", -1, NULL, 0},
+	    {"{\"t\":\"x\",\"dir\" \"server\"}\n", 9, NULL, 0},
+	    {"{\"t\":\"x\",\"text\":\"\\u12\"}\n", 9, NULL, 0},
+	};
+	struct got *got = calloc(1, sizeof *got);
+	enum proto_format format;
+	size_t i;
+
+	(void)state;
+	assert_non_null(got);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(read_back(cases[i].in, strlen(cases[i].in), 3, got, &format), 0);
+		assert_int_equal(format, PROTO_FORMAT_JSONL);
+		assert_int_equal(got->count, cases[i].dir < 0 ? 0 : 1);
+		if (cases[i].dir < 0)
+			continue;
+		if (cases[i].dir == 9) {
+			assert_int_equal(got->line[0].dir, PROTO_DIR_INFO);
+			assert_int_equal(got->line[0].len, strlen(cases[i].in) - 1);
+			continue;
+		}
+		assert_int_equal(got->line[0].dir, cases[i].dir);
+		assert_int_equal(got->line[0].len, cases[i].len);
+		assert_memory_equal(got->line[0].text, cases[i].text, cases[i].len);
+	}
+	free(got);
+}
+
+static void test_text_and_jsonl_agree(void **state)
+{
+	(void)state;
+	same_session("control-chars.txt", "control-chars.jsonl");
+	same_session("bare-lf.txt", "bare-lf.jsonl");
 }
 
 int main(void)
@@ -168,6 +255,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cut_control_chars),
 	    cmocka_unit_test(test_cut_bare_lf),
+	    cmocka_unit_test(test_cut_control_chars_jsonl),
+	    cmocka_unit_test(test_cut_bare_lf_jsonl),
+	    cmocka_unit_test(test_jsonl_odd_lines),
+	    cmocka_unit_test(test_text_and_jsonl_agree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
