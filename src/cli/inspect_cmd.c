@@ -195,7 +195,14 @@ int inspect_write_transcript(struct inspect *in)
 
 	if (in->transcript.fd >= 0)
 		return 0;
-	if (create_named(in) != 0) {
+	if (create_named(in) != 0 && errno == EEXIST) {
+		snprintf(in->model.message, sizeof in->model.message,
+		         "%.120s and the names before it exist and are kept; press w again in a "
+		         "second, or start with --transcript FILE",
+		         in->transcript_path);
+		return -1;
+	}
+	if (in->transcript.fd < 0) {
 		cli_transcript_why(in->model.message, sizeof in->model.message, in->transcript_path,
 		                   errno);
 		return -1;

@@ -93,6 +93,19 @@ static const char *ask(struct plain *p, const char *pending, bool edit)
 	return line;
 }
 
+static void write_transcript(struct inspect *in)
+{
+	bool was_open = in->transcript.fd >= 0;
+
+	if (inspect_write_transcript(in) != 0)
+		printf("%s\n", in->model.message);
+	else
+		printf("%s %s\n",
+		       was_open ? "already writing the transcript, line by line, to"
+		                : "transcript written to (and goes on, line by line)",
+		       in->transcript_path);
+}
+
 /* Acts on one answer; returns false when the user leaves. */
 static bool answer(struct plain *p, const char *pending, const char *line)
 {
@@ -111,8 +124,8 @@ static bool answer(struct plain *p, const char *pending, const char *line)
 		puts("QUIT cannot be skipped; q leaves.");
 	else if (strcmp(text, "r") == 0)
 		proto_session_run(s);
-	else if (strcmp(text, "w") == 0 && inspect_write_transcript(p->in) == 0)
-		printf("transcript written to %s\n", p->in->transcript_path);
+	else if (strcmp(text, "w") == 0)
+		write_transcript(p->in);
 	else if (strcmp(text, "?") == 0)
 		fputs(help_text, stdout);
 	else if (text[0] == ':')
