@@ -236,7 +236,8 @@ for s in $(seq 0 10); do
 done
 tm send-keys -t w w
 wait_for w "transcript written to (and goes on, line by line) smtpscope-" && ok
-made=$(ls "$work/w" | grep -- '-2\.txt$')
+made=""
+for f in "$work/w"/smtpscope-*-2.txt; do [ -e "$f" ] && made=${f##*/}; done
 if [ "$(grep -l "keep me" "$work/w"/smtpscope-*.txt | wc -l)" -eq 11 ] && [ -n "$made" ] &&
 	grep -q " <-  220 mail-esa.com" "$work/w/$made"; then
 	ok
