@@ -278,6 +278,14 @@ kill -INT "$(cat "$work/w/pid")"
 wait_for i "EXIT=130" && ok
 if tail -n 2 "$work/w/live.txt" | head -n 1 | grep -q " === interrupted by SIGINT$"; then ok; else bad "the inspector's --transcript ends: $(tail -n 3 "$work/w/live.txt")"; fi
 
+# Ctrl-C in the inspector is SIGINT: the same end.
+lab correct
+run_in k "$work/w" "$bin" --transcript "$work/w/ctrl-c.txt" --helo w.example "127.0.0.1:$port"
+wait_for k "next: EHLO w.example" && ok
+tm send-keys -t k C-c
+wait_for k "EXIT=130" && ok
+if tail -n 2 "$work/w/ctrl-c.txt" | head -n 1 | grep -q " === interrupted by SIGINT$"; then ok; else bad "Ctrl-C: the transcript ends: $(tail -n 3 "$work/w/ctrl-c.txt")"; fi
+
 # ---- The line mode: SIGTERM at the prompt.
 lab correct
 run_in p "$work/w" "$bin" --plain --transcript "$work/w/plain.txt" --helo w.example "127.0.0.1:$port"
