@@ -231,6 +231,7 @@ static int open_outputs(struct check *c)
 {
 	const char *target = c->args->mx != NULL ? c->args->mx : c->args->target;
 	bool color;
+	int rc;
 
 	c->text.fd = c->jsonl.fd = -1;
 	if (cli_color_parse(c->args->color, STDOUT_FILENO, &color) != 0) {
@@ -249,8 +250,16 @@ static int open_outputs(struct check *c)
 		return cannot_create(c->args->transcript);
 	if (c->args->transcript_json != NULL &&
 	    cli_transcript_open(&c->jsonl, c->args->transcript_json, true, c->args->force,
-	                        target) != 0)
-		return cannot_create(c->args->transcript_json);
+	                        target) != 0) {
+		rc = cannot_create(c->args->transcript_json);
+		/* Nothing is left behind: the text file was made a moment ago, by us. */
+		if (c->text.fd >= 0) {
+			close(c->text.fd);
+			c->text.fd = -1;
+			unlink(c->args->transcript);
+		}
+		return rc;
+	}
 	return 0;
 }
 

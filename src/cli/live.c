@@ -232,9 +232,12 @@ static const char *handshake(struct live *c)
 	tls_get_facts(c->tls, &c->facts);
 	if (io == TLS_IO_DONE && c->facts.established)
 		return NULL;
-	if (live_interrupted(c))
+	if (live_interrupted(c)) {
+		/* Noted already: the interruption stays the last line. */
 		snprintf(c->why, sizeof c->why, "interrupted by %s", cli_signal_name(c->signal));
-	else if (ready == 0)
+		return c->why;
+	}
+	if (ready == 0)
 		snprintf(c->why, sizeof c->why, "timed out after %g s",
 		         c->args->timeout_ms / 1000.0);
 	else if (io == TLS_IO_CLOSED)

@@ -153,6 +153,15 @@ for opt in --transcript --transcript-json; do
 		kill "${pids[-1]}" 2>/dev/null
 	done
 done
+# When the second file cannot be made, the first is not left behind.
+"$bin" check --timeout 5 --transcript "$work/new.txt" --transcript-json "$work/old.txt" \
+	127.0.0.1:1 >/dev/null 2>&1
+rc=$?
+if [ "$rc" -eq 73 ] && [ ! -e "$work/new.txt" ] && cmp -s "$work/old.txt" "$work/old.copy"; then
+	ok
+else
+	bad "--transcript-json onto a file: exit $rc, new.txt $(ls "$work/new.txt" 2>&1)"
+fi
 lab correct
 "$bin" check --timeout 5 --force --transcript "$work/link.txt" "127.0.0.1:$port" >/dev/null 2>&1
 rc=$?
