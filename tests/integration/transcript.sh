@@ -36,16 +36,17 @@ last_line() {
 	if [ -n "$(tail -c 1 "$1")" ]; then echo "(no LF)"; else tail -n 1 "$1"; fi
 }
 
-# interrupted NAME SIGNAL: a check stopped by SIGNAL in the middle of the EHLO
-# reply; leaves $work/NAME.txt, .jsonl, .out, .err and $rc.
+# interrupted NAME SIGNAL [SCENARIO TEXT]: a check stopped by SIGNAL in the
+# middle of the EHLO reply (or once the transcript holds TEXT); leaves
+# $work/NAME.txt, .jsonl, .out, .err and $rc.
 interrupted() {
 	local name=$1 sig=$2 pid
-	lab "$slow"
+	lab "${3:-$slow}"
 	"$bin" check --timeout 60 --helo cut.example --transcript "$work/$name.txt" \
 		--transcript-json "$work/$name.jsonl" "127.0.0.1:$port" \
 		>"$work/$name.out" 2>"$work/$name.err" &
 	pid=$!
-	wait_file "$work/$name.txt" "250-PIPELINING" && ok
+	wait_file "$work/$name.txt" "${4:-250-PIPELINING}" && ok
 	sleep 1.5 # a byte or two of the next line has come: the client holds half a line
 	kill "-$sig" "$pid"
 	wait "$pid"
@@ -134,6 +135,15 @@ for pair in TERM:143 INT:130; do
 	lint_back "$name-text" "$work/$name.txt" transcript "interrupted by SIG$sig"
 	lint_back "$name-jsonl" "$work/$name.jsonl" jsonl "interrupted by SIG$sig"
 done
+
+# ---- SIGTERM in the TLS handshake: the interruption is still the last line.
+interrupted handshake TERM "$src/data/lab/stall-tls.scn" "220 Ready to start TLS"
+if [ "$rc" -eq 143 ] && tail -n 2 "$work/handshake.txt" | head -n 1 | grep -q " === interrupted by SIGTERM$" &&
+	grep -q "Outcome: could not complete: interrupted by SIGTERM" "$work/handshake.out"; then
+	ok
+else
+	bad "SIGTERM in the handshake: exit $rc, $(tail -n 3 "$work/handshake.txt")"
+fi
 
 # ---- Existing files: exit 73 and untouched without --force, replaced with it.
 echo "keep me" >"$work/old.txt"
