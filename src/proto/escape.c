@@ -153,8 +153,7 @@ size_t proto_unescape_transcript(char *out, const char *text, size_t len)
 			i += 2;
 		} else if (text[i] == '\\' && i + 3 < len && text[i + 1] == 'x' &&
 		           proto_hex_value(text[i + 2]) >= 0 && proto_hex_value(text[i + 3]) >= 0) {
-			out[o++] = (char)(proto_hex_value(text[i + 2]) * 16 +
-			                  proto_hex_value(text[i + 3]));
+			out[o++] = (char)(proto_hex_value(text[i + 2]) * 16 + proto_hex_value(text[i + 3]));
 			i += 4;
 		} else {
 			out[o++] = text[i++];
