@@ -31,6 +31,8 @@ void cli_interrupt_install(void);
 const volatile sig_atomic_t *cli_interrupt_flag(void);
 int cli_interrupted(void);
 const char *cli_signal_name(int sig);
+/* Run by a second signal before the process dies of it (the inspector gives the terminal back). */
+void cli_interrupt_last_resort(void (*handler)(int));
 
 /* A buffered writer on a file descriptor; errors are sticky. */
 struct cli_out {

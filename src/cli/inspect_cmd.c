@@ -224,6 +224,7 @@ static void install_signals(void)
 	sa.sa_handler = on_winch;
 	sigaction(SIGWINCH, &sa, NULL);
 	cli_interrupt_install();
+	cli_interrupt_last_resort(on_fatal);
 	sa.sa_handler = on_fatal;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);

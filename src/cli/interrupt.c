@@ -11,15 +11,24 @@
 #include "cli.h"
 
 static volatile sig_atomic_t caught;
+/* What a second signal runs; it must end the process (async-signal-safe). */
+static void (*last_resort)(int);
 
 static void on_signal(int sig)
 {
-	if (caught != 0) {
-		signal(sig, SIG_DFL);
-		raise(sig);
+	if (caught == 0) {
+		caught = sig;
 		return;
 	}
-	caught = sig;
+	if (last_resort != NULL)
+		last_resort(sig);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void cli_interrupt_last_resort(void (*handler)(int))
+{
+	last_resort = handler;
 }
 
 void cli_interrupt_install(void)
