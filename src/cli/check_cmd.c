@@ -51,13 +51,18 @@ static const char *const usage_text =
     "Output:\n"
     "  --json                one JSON object (docs/formats.md)\n"
     "  --color WHEN          auto, always or never\n"
-    "  --transcript FILE     write the transcript (docs/transcript-format.md)\n"
+    "  --transcript FILE     write the transcript (docs/transcript-format.md),\n"
+    "                        line by line as it happens, mode 0600\n"
     "  --transcript-json FILE  write it as JSON Lines\n"
-    "  --force               overwrite existing transcript files\n"
+    "  --force               replace existing transcript files (else exit 73)\n"
+    "\n"
+    "SIGINT, SIGTERM, SIGHUP: the session is closed, the transcript ends with\n"
+    "\"=== interrupted by SIG...\", and the exit status is 128 + the signal.\n"
     "\n"
     "Exit status: 0 completed, no error-level finding; 1 error-level findings;\n"
     "2 could not complete (connect, timeout, TLS failure, AUTH refused or not\n"
-    "offered); 64 usage error; 66 --auth-password-file unreadable.\n";
+    "offered); 64 usage error; 66 --auth-password-file unreadable; 73 a\n"
+    "transcript file exists or cannot be created; 130 SIGINT, 143 SIGTERM.\n";
 
 static int usage_error(const char *what, const char *arg)
 {

@@ -218,10 +218,20 @@ static int load_data(struct check *c)
 	return 0;
 }
 
+static int cannot_create(const char *path)
+{
+	char why[512];
+
+	cli_transcript_why(why, sizeof why, path, errno);
+	fprintf(stderr, "smtpscope check: %s\n", why);
+	return CLI_EXIT_CANTCREAT;
+}
+
 static int open_outputs(struct check *c)
 {
 	const char *target = c->args->mx != NULL ? c->args->mx : c->args->target;
 	bool color;
+	int rc;
 
 	c->text.fd = c->jsonl.fd = -1;
 	if (cli_color_parse(c->args->color, STDOUT_FILENO, &color) != 0) {
@@ -237,11 +247,19 @@ static int open_outputs(struct check *c)
 	c->report.tail = check_tail;
 	if (c->args->transcript != NULL &&
 	    cli_transcript_open(&c->text, c->args->transcript, false, c->args->force, target) != 0)
-		return CLI_EXIT_CANTCREAT;
+		return cannot_create(c->args->transcript);
 	if (c->args->transcript_json != NULL &&
 	    cli_transcript_open(&c->jsonl, c->args->transcript_json, true, c->args->force,
-	                        target) != 0)
-		return CLI_EXIT_IOERR;
+	                        target) != 0) {
+		rc = cannot_create(c->args->transcript_json);
+		/* Nothing is left behind: the text file was made a moment ago, by us. */
+		if (c->text.fd >= 0) {
+			close(c->text.fd);
+			c->text.fd = -1;
+			unlink(c->args->transcript);
+		}
+		return rc;
+	}
 	return 0;
 }
 
@@ -250,6 +268,11 @@ static int verdict(struct check *c, bool completed)
 {
 	if (cli_out_flush(&c->report.out) != 0)
 		return CLI_EXIT_IOERR;
+	if (c->live.signal != 0) {
+		fprintf(stderr, "smtpscope check: interrupted by %s\n",
+		        cli_signal_name(c->live.signal));
+		return CLI_EXIT_SIGNAL + c->live.signal;
+	}
 	if (!completed) {
 		fprintf(stderr, "smtpscope check: could not complete: %s\n",
 		        proto_session_error(c->live.session));
@@ -258,11 +281,23 @@ static int verdict(struct check *c, bool completed)
 	return cli_report_errors(&c->report) > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 }
 
+/* Closes the transcripts; false when one of them could not be written. */
+static bool close_transcripts(struct check *c)
+{
+	bool ok = cli_transcript_close(&c->text) == 0;
+
+	if (cli_transcript_close(&c->jsonl) != 0)
+		ok = false;
+	if (!ok)
+		fprintf(stderr,
+		        "smtpscope check: a transcript file could not be written in full\n");
+	return ok;
+}
+
 static void cleanup(struct check *c)
 {
 	live_free(&c->live);
-	cli_transcript_close(&c->text);
-	cli_transcript_close(&c->jsonl);
+	close_transcripts(c);
 	cli_report_free(&c->report);
 	free(c->data);
 	free(c);
@@ -278,6 +313,7 @@ int check_run(struct check_args *args)
 		return CLI_EXIT_OSERR;
 	c->args = args;
 	c->live.fd = -1;
+	cli_interrupt_install();
 	rc = open_outputs(c);
 	if (rc == 0)
 		rc = load_data(c);
@@ -294,6 +330,9 @@ int check_run(struct check_args *args)
 	}
 	cli_report_end(&c->report);
 	rc = verdict(c, completed);
+	live_free(&c->live);
+	if (!close_transcripts(c) && rc < CLI_EXIT_USAGE)
+		rc = CLI_EXIT_IOERR;
 	cleanup(c);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #ifndef SMTPSCOPE_CLI_H
 #define SMTPSCOPE_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,7 +20,19 @@ enum {
 	CLI_EXIT_OSERR = 71,     /* EX_OSERR: out of memory */
 	CLI_EXIT_CANTCREAT = 73, /* EX_CANTCREAT: an output file cannot be created */
 	CLI_EXIT_IOERR = 74,     /* EX_IOERR: output could not be written */
+	CLI_EXIT_SIGNAL = 128,   /* plus the number of the signal that interrupted */
 };
+
+/*
+ * SIGINT, SIGTERM and SIGHUP only set a flag (interrupt.c); the loops look at
+ * it. cli_interrupted() is the signal caught, or 0.
+ */
+void cli_interrupt_install(void);
+const volatile sig_atomic_t *cli_interrupt_flag(void);
+int cli_interrupted(void);
+const char *cli_signal_name(int sig);
+/* Run by a second signal before the process dies of it (the inspector gives the terminal back). */
+void cli_interrupt_last_resort(void (*handler)(int));
 
 /* A buffered writer on a file descriptor; errors are sticky. */
 struct cli_out {
@@ -112,11 +125,17 @@ struct cli_transcript {
 	struct cli_out out;
 };
 
-/* Creates path (never overwrites it without force); 0, or -1 with a message. */
+/*
+ * Creates path, mode 0600, never writing through an existing file: with force
+ * it is removed first. 0, or -1 with errno set (cli_transcript_why says it).
+ */
 int cli_transcript_open(struct cli_transcript *t, const char *path, bool json, bool force,
                         const char *target);
+/* "cannot write the transcript PATH: why (what to do)". */
+void cli_transcript_why(char *buf, size_t len, const char *path, int error);
 void cli_transcript_line(struct cli_transcript *t, const struct proto_lint_line *line);
 void cli_transcript_finding(struct cli_transcript *t, enum proto_finding_id id, unsigned n);
+/* Writes the end mark and closes; 0, or -1 when anything could not be written. */
 int cli_transcript_close(struct cli_transcript *t);
 
 int cli_lint(int argc, char **argv);

@@ -14,7 +14,8 @@ struct inspect {
 	struct live live;
 	struct ui_model model;
 	struct ui *ui;
-	struct cli_transcript transcript; /* written once the user asks ('w') */
+	/* Written line by line from the start (--transcript) or once the user asks ('w'). */
+	struct cli_transcript transcript;
 	char transcript_path[256];
 };
 
@@ -24,7 +25,13 @@ int inspect_target(const struct check_args *args, bool plain);
 int inspect_run(struct inspect *in);
 /* The plain line mode, for screen readers and dumb terminals. */
 int inspect_plain(struct inspect *in);
-/* Writes the transcript so far to a new file and goes on appending; 0 or -1. */
+/*
+ * Writes the transcript so far to a new file, smtpscope-DATE-TIME.txt (-2 to
+ * -9 after it when that exists; never over a file), and goes on appending
+ * line by line; 0, or -1 with the reason in the model's message.
+ */
 int inspect_write_transcript(struct inspect *in);
+/* After SIGINT, SIGTERM or SIGHUP: says so; returns 128 + the signal. */
+int inspect_interrupted(struct inspect *in);
 
 #endif

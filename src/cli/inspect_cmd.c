@@ -21,7 +21,6 @@
 #define INSPECT_TICK_MS 500 /* the status line's clock */
 
 static volatile sig_atomic_t got_winch;
-static volatile sig_atomic_t got_term;
 /* The terminal as it was, for a fatal signal to give it back. */
 static struct termios saved_tty;
 static volatile sig_atomic_t have_saved_tty;
@@ -30,12 +29,6 @@ static void on_winch(int sig)
 {
 	(void)sig;
 	got_winch = 1;
-}
-
-static void on_term(int sig)
-{
-	(void)sig;
-	got_term = 1;
 }
 
 /*
@@ -158,38 +151,67 @@ static void ui_run(void *ctx)
 static void ui_write(void *ctx)
 {
 	struct inspect *in = ctx;
+	bool was_open = in->transcript.fd >= 0;
 
 	if (inspect_write_transcript(in) == 0)
-		snprintf(in->model.message, sizeof in->model.message,
-		         "transcript written to %.200s", in->transcript_path);
+		snprintf(in->model.message, sizeof in->model.message, "%s %.200s",
+		         was_open ? "already writing the transcript, line by line, to"
+		                  : "transcript written to (and goes on, line by line)",
+		         in->transcript_path);
 }
 
 static const struct ui_ops inspect_ops = {ui_send,  ui_command, ui_skip, ui_run,
                                           ui_write, NULL,       NULL};
 
+/* Creates smtpscope-DATE-TIME.txt, or -2 to -9 after it, never an existing file. */
+static int create_named(struct inspect *in)
+{
+	char base[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	int i;
+
+	localtime_r(&now, &tm);
+	strftime(base, sizeof base, "smtpscope-%Y%m%d-%H%M%S", &tm);
+	for (i = 1; i <= 9; i++) {
+		if (i == 1)
+			snprintf(in->transcript_path, sizeof in->transcript_path, "%s.txt", base);
+		else
+			snprintf(in->transcript_path, sizeof in->transcript_path, "%s-%d.txt", base,
+			         i);
+		if (cli_transcript_open(&in->transcript, in->transcript_path, false, false,
+		                        in->model.target) == 0)
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	return -1;
+}
+
 int inspect_write_transcript(struct inspect *in)
 {
 	struct proto_lint_line line;
-	time_t now = time(NULL);
-	struct tm tm;
 	size_t i;
 
 	if (in->transcript.fd >= 0)
 		return 0;
-	localtime_r(&now, &tm);
-	strftime(in->transcript_path, sizeof in->transcript_path, "smtpscope-%Y%m%d-%H%M%S.txt",
-	         &tm);
-	if (cli_transcript_open(&in->transcript, in->transcript_path, false, false,
-	                        in->model.target) != 0) {
-		snprintf(in->model.message, sizeof in->model.message, "cannot write %.120s: %.100s",
-		         in->transcript_path, strerror(errno));
+	if (create_named(in) != 0 && errno == EEXIST) {
+		snprintf(in->model.message, sizeof in->model.message,
+		         "%.120s and the names before it exist and are kept; press w again in a "
+		         "second, or start with --transcript FILE",
+		         in->transcript_path);
+		return -1;
+	}
+	if (in->transcript.fd < 0) {
+		cli_transcript_why(in->model.message, sizeof in->model.message, in->transcript_path,
+		                   errno);
 		return -1;
 	}
 	for (i = 0; i < in->model.nlines; i++) {
 		ui_line_view(&in->model.lines[i], &line);
 		cli_transcript_line(&in->transcript, &line);
 	}
-	snprintf(in->model.transcript, sizeof in->model.transcript, "%s", in->transcript_path);
+	snprintf(in->model.transcript, sizeof in->model.transcript, "%.200s", in->transcript_path);
 	return 0;
 }
 
@@ -201,10 +223,8 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_winch;
 	sigaction(SIGWINCH, &sa, NULL);
-	sa.sa_handler = on_term;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	cli_interrupt_install();
+	cli_interrupt_last_resort(on_fatal);
 	sa.sa_handler = on_fatal;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
@@ -239,7 +259,7 @@ static void loop(struct inspect *in)
 {
 	bool readable;
 
-	while (!ui_done(in->ui) && !got_term) {
+	while (!ui_done(in->ui) && !live_interrupted(&in->live)) {
 		refresh_status(in);
 		ui_draw(in->ui);
 		readable = wait_events(in);
@@ -275,7 +295,7 @@ int inspect_run(struct inspect *in)
 	if (live_open(&in->live))
 		loop(in);
 	else
-		while (!ui_done(in->ui) && !got_term) {
+		while (!ui_done(in->ui) && !live_interrupted(&in->live)) {
 			refresh_status(in);
 			ui_draw(in->ui);
 			wait_events(in);
@@ -283,10 +303,21 @@ int inspect_run(struct inspect *in)
 	over = proto_session_over(in->live.session);
 	ui_free(in->ui);
 	in->ui = NULL;
+	if (in->live.signal != 0)
+		return inspect_interrupted(in);
 	if (over && proto_session_state(in->live.session) == PROTO_S_FAILED)
 		fprintf(stderr, "smtpscope: %s\n", proto_session_error(in->live.session));
 	return proto_session_state(in->live.session) == PROTO_S_FAILED ? CLI_EXIT_INCOMPLETE
 	                                                               : CLI_EXIT_OK;
+}
+
+int inspect_interrupted(struct inspect *in)
+{
+	fprintf(stderr, "smtpscope: interrupted by %s; the session was closed%s%s\n",
+	        cli_signal_name(in->live.signal),
+	        in->transcript.fd >= 0 ? ", the transcript is " : "",
+	        in->transcript.fd >= 0 ? in->transcript_path : "");
+	return CLI_EXIT_SIGNAL + in->live.signal;
 }
 
 static void inspect_free(struct inspect *in)
@@ -324,10 +355,16 @@ int inspect_target(const struct check_args *args, bool plain)
 	if (args->transcript != NULL) {
 		if (cli_transcript_open(&in->transcript, args->transcript, false, args->force,
 		                        target) != 0) {
+			char why[512];
+
+			cli_transcript_why(why, sizeof why, args->transcript, errno);
+			fprintf(stderr, "smtpscope: %s\n", why);
 			inspect_free(in);
 			return CLI_EXIT_CANTCREAT;
 		}
-		snprintf(in->model.transcript, sizeof in->model.transcript, "%s", args->transcript);
+		snprintf(in->transcript_path, sizeof in->transcript_path, "%s", args->transcript);
+		snprintf(in->model.transcript, sizeof in->model.transcript, "%.200s",
+		         args->transcript);
 	}
 	rc = plain ? inspect_plain(in) : inspect_run(in);
 	inspect_free(in);

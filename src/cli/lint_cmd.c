@@ -21,12 +21,14 @@ struct lint_run {
 };
 
 static const char *const usage_text =
-    "usage: smtpscope lint [--json] [--summary] [--format auto|raw|swaks|transcript]\n"
+    "usage: smtpscope lint [--json] [--summary] [--format auto|raw|swaks|transcript|jsonl]\n"
     "                      [--color auto|always|never] [--show-secrets] [FILE|-]\n"
     "\n"
     "Reads an EHLO reply as pasted, a swaks transcript or a smtpscope transcript\n"
-    "(from FILE, or standard input when FILE is - or absent) and shows each line's\n"
-    "role in the RFC 5321 grammar, the findings and which SMTP clients see STARTTLS.\n"
+    "(text, or JSON Lines from check --transcript-json; from FILE, or standard\n"
+    "input when FILE is - or absent) and shows each line's role in the RFC 5321\n"
+    "grammar, the findings and which SMTP clients see STARTTLS. A transcript cut\n"
+    "short is read up to its last complete line, with a note.\n"
     "\n"
     "  --json            one JSON object on standard output (docs/formats.md)\n"
     "  --summary         findings and client matrix only, without the line listing\n"
@@ -90,8 +92,8 @@ static int parse_args(int argc, char **argv, struct lint_args *args)
 			return -1;
 		} else if ((v = cli_opt_value(argc, argv, &i, "--format")) != NULL) {
 			if (proto_format_parse(v, &args->format) != 0)
-				return usage_error("unknown format (auto, raw, swaks, transcript)",
-				                   v);
+				return usage_error(
+				    "unknown format (auto, raw, swaks, transcript, jsonl)", v);
 		} else if ((v = cli_opt_value(argc, argv, &i, "--color")) != NULL) {
 			args->color = v;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -157,6 +159,11 @@ static int finish(struct lint_run *run, int rc)
 			cli_out_str(&report->out, "smtpscope lint: the input holds no lines.\n");
 		cli_report_end(report);
 		rc = cli_report_errors(report) > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+		if (proto_source_cut(run->source) > 0)
+			fprintf(stderr,
+			        "smtpscope lint: %s ends in the middle of line %u; read up to the "
+			        "line before it\n",
+			        report->name, proto_source_cut(run->source));
 	}
 	if (cli_out_flush(&report->out) != 0) {
 		fprintf(stderr, "smtpscope lint: cannot write the output: %s\n", strerror(errno));

@@ -106,6 +106,28 @@ static int remaining(const struct live *c)
 	return left > 0 ? (int)(left < 2147483647 ? left : 2147483647) : 0;
 }
 
+/* Waits on the socket; a signal of interrupt.c ends the wait (-1, EINTR). */
+static int wait_fd(struct live *c, bool for_write)
+{
+	return net_wait_stop(c->fd, for_write, remaining(c), cli_interrupt_flag());
+}
+
+bool live_interrupted(struct live *c)
+{
+	char reason[64];
+	int sig = cli_interrupted();
+
+	if (sig == 0)
+		return false;
+	if (c->signal == 0) {
+		c->signal = sig;
+		snprintf(reason, sizeof reason, "interrupted by %s", cli_signal_name(sig));
+		note(c, "%s", reason);
+		proto_session_abort(c->session, reason);
+	}
+	return true;
+}
+
 static void timed_out(struct live *c)
 {
 	char reason[256];
@@ -129,14 +151,19 @@ static int connect_host(struct live *c, const char *host, const char *port)
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
+		if (live_interrupted(c))
+			return -1;
 		note(c, "connecting to %s [%s]", host, addr[i].text);
-		c->fd = net_connect(&addr[i], c->args->timeout_ms, err, sizeof err);
+		c->fd = net_connect_stop(&addr[i], c->args->timeout_ms, cli_interrupt_flag(), err,
+		                         sizeof err);
 		if (c->fd >= 0) {
 			snprintf(c->host, sizeof c->host, "%s", host);
 			snprintf(c->address, sizeof c->address, "%s", addr[i].text);
 			note(c, "connected to %s [%s]", host, addr[i].text);
 			return 0;
 		}
+		if (live_interrupted(c))
+			return -1;
 		note(c, "%s", err);
 	}
 	return -1;
@@ -212,13 +239,18 @@ static const char *handshake(struct live *c)
 	if (c->tls == NULL)
 		return c->why;
 	while ((io = tls_handshake(c->tls)) == TLS_IO_WANT_READ || io == TLS_IO_WANT_WRITE) {
-		ready = net_wait(c->fd, io == TLS_IO_WANT_WRITE, remaining(c));
+		ready = wait_fd(c, io == TLS_IO_WANT_WRITE);
 		if (ready <= 0)
 			break;
 	}
 	tls_get_facts(c->tls, &c->facts);
 	if (io == TLS_IO_DONE && c->facts.established)
 		return NULL;
+	if (live_interrupted(c)) {
+		/* Noted already: the interruption stays the last line. */
+		snprintf(c->why, sizeof c->why, "interrupted by %s", cli_signal_name(c->signal));
+		return c->why;
+	}
 	if (ready == 0)
 		snprintf(c->why, sizeof c->why, "timed out after %g s",
 		         c->args->timeout_ms / 1000.0);
@@ -270,8 +302,9 @@ static bool flush_out(struct live *c)
 			n = write(c->fd, c->out, c->outlen);
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			if (net_wait(c->fd, true, remaining(c)) <= 0) {
-				timed_out(c);
+			if (wait_fd(c, true) <= 0) {
+				if (!live_interrupted(c))
+					timed_out(c);
 				return false;
 			}
 			continue;
@@ -337,8 +370,10 @@ static void read_ready(struct live *c)
 /* Waits for the server, up to the deadline, then reads what it sent. */
 static void read_in(struct live *c)
 {
-	int ready = net_wait(c->fd, false, remaining(c));
+	int ready = wait_fd(c, false);
 
+	if (live_interrupted(c))
+		return;
 	if (ready == 0)
 		timed_out(c);
 	else if (ready > 0)
@@ -349,7 +384,7 @@ static void read_in(struct live *c)
 
 void live_run(struct live *c)
 {
-	while (!proto_session_over(c->session)) {
+	while (!proto_session_over(c->session) && !live_interrupted(c)) {
 		if (c->want_tls) {
 			start_tls(c);
 			continue;
@@ -363,7 +398,7 @@ void live_run(struct live *c)
 
 void live_service(struct live *c, bool readable)
 {
-	if (proto_session_over(c->session))
+	if (live_interrupted(c) || proto_session_over(c->session))
 		return;
 	if (c->want_tls) {
 		start_tls(c);
@@ -397,7 +432,7 @@ int live_fd(const struct live *c)
 bool live_open(struct live *c)
 {
 	c->deadline = net_now_ms() + c->args->timeout_ms;
-	if (connect_target(c) != 0) {
+	if (connect_target(c) != 0 || live_interrupted(c)) {
 		proto_session_abort(c->session, "could not connect to any address");
 		return false;
 	}

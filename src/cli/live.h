@@ -36,6 +36,7 @@ struct live {
 	long long deadline;
 	char host[NET_HOST_MAX]; /* the host connected to, for SNI and verification */
 	char address[64];
+	int signal; /* the signal that interrupted the session, or 0 */
 };
 
 /* Makes the session; 0, or -1 when memory ran out. */
@@ -49,5 +50,11 @@ void live_run(struct live *live);
 int live_fd(const struct live *live);
 int live_wait_ms(const struct live *live);
 void live_service(struct live *live, bool readable);
+/*
+ * True once SIGINT, SIGTERM or SIGHUP came (interrupt.c); the first time it
+ * notes "interrupted by SIG..." in the transcript and closes the session
+ * without QUIT.
+ */
+bool live_interrupted(struct live *live);
 
 #endif

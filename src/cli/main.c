@@ -8,8 +8,8 @@
 
 static const char *const usage_text =
     "usage: smtpscope [--plain] [check options] HOST[:PORT] | --mx DOMAIN\n"
-    "       smtpscope lint [--json] [--format auto|raw|swaks|transcript] [--show-secrets]\n"
-    "                      [FILE|-]\n"
+    "       smtpscope lint [--json] [--format auto|raw|swaks|transcript|jsonl]\n"
+    "                      [--show-secrets] [FILE|-]\n"
     "       smtpscope check [options] HOST[:PORT] | --mx DOMAIN\n"
     "       smtpscope demo [--batch | --plain] [SCENARIO]\n"
     "       smtpscope replay FILE\n"
@@ -20,7 +20,8 @@ static const char *const usage_text =
     "line in the RFC 5321 grammar, what is wrong with it, and which real SMTP\n"
     "clients will or will not see STARTTLS in it.\n"
     "\n"
-    "  (none)  the inspector: step through a live session, see each line's grammar\n"
+    "  (none)  the inspector: step through a live session, see each line's grammar;\n"
+    "          --transcript FILE records it line by line from the start, w on demand\n"
     "  lint    diagnose an EHLO reply or a transcript offline ('smtpscope lint --help')\n"
     "  check   run a live session and diagnose it ('smtpscope check --help')\n"
     "  demo    the field case, played by the lab server in this process\n"
@@ -29,7 +30,8 @@ static const char *const usage_text =
     "\n"
     "Exit status: 0 no error-level finding, 1 error-level findings, 2 a live session\n"
     "could not complete, 64 usage error, 66 input unreadable, 71 out of memory,\n"
-    "74 output could not be written.\n";
+    "73 a transcript file exists, 74 output could not be written; 128 + N: a live\n"
+    "session closed by signal N (130 SIGINT, 143 SIGTERM).\n";
 
 int main(int argc, char **argv)
 {

@@ -93,6 +93,19 @@ static const char *ask(struct plain *p, const char *pending, bool edit)
 	return line;
 }
 
+static void write_transcript(struct inspect *in)
+{
+	bool was_open = in->transcript.fd >= 0;
+
+	if (inspect_write_transcript(in) != 0)
+		printf("%s\n", in->model.message);
+	else
+		printf("%s %s\n",
+		       was_open ? "already writing the transcript, line by line, to"
+		                : "transcript written to (and goes on, line by line)",
+		       in->transcript_path);
+}
+
 /* Acts on one answer; returns false when the user leaves. */
 static bool answer(struct plain *p, const char *pending, const char *line)
 {
@@ -111,8 +124,8 @@ static bool answer(struct plain *p, const char *pending, const char *line)
 		puts("QUIT cannot be skipped; q leaves.");
 	else if (strcmp(text, "r") == 0)
 		proto_session_run(s);
-	else if (strcmp(text, "w") == 0 && inspect_write_transcript(p->in) == 0)
-		printf("transcript written to %s\n", p->in->transcript_path);
+	else if (strcmp(text, "w") == 0)
+		write_transcript(p->in);
 	else if (strcmp(text, "?") == 0)
 		fputs(help_text, stdout);
 	else if (text[0] == ':')
@@ -138,7 +151,7 @@ static void run(struct plain *p)
 	struct proto_session *s = p->in->live.session;
 	const char *pending, *line;
 
-	while (!proto_session_over(s)) {
+	while (!proto_session_over(s) && !live_interrupted(&p->in->live)) {
 		pending = proto_session_pending(s);
 		if (pending == NULL || proto_session_busy(s) || p->in->live.want_tls) {
 			serve(p);
@@ -146,6 +159,13 @@ static void run(struct plain *p)
 		}
 		cli_out_flush(&p->report.out);
 		line = ask(p, pending, false);
+		if (cli_interrupted() != 0) {
+			/* The prompt's line is left open: the note goes below it. */
+			fputs("\n", stdout);
+			fflush(stdout);
+			live_interrupted(&p->in->live);
+			break;
+		}
 		if (line == NULL || !answer(p, pending, line))
 			break;
 	}
@@ -180,6 +200,7 @@ int inspect_plain(struct inspect *in)
 	p->report.lint = proto_session_lint(in->live.session);
 	in->live.sink = &plain_sink;
 	in->live.ctx = p;
+	cli_interrupt_install();
 	rc = setup(p) ? 0 : CLI_EXIT_OSERR;
 	if (rc == 0 && live_open(&in->live))
 		run(p);
@@ -188,6 +209,8 @@ int inspect_plain(struct inspect *in)
 		cli_out_flush(&p->report.out);
 		rc = proto_session_state(in->live.session) == PROTO_S_FAILED ? CLI_EXIT_INCOMPLETE
 		                                                             : CLI_EXIT_OK;
+		if (in->live.signal != 0)
+			rc = inspect_interrupted(in);
 	}
 	if (p->el != NULL)
 		el_end(p->el);

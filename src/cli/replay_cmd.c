@@ -123,10 +123,12 @@ int cli_replay(int argc, char **argv)
 	int rc;
 
 	if (argc != 2 || argv[1][0] == '-') {
-		fputs("usage: smtpscope replay FILE\n\nOpens a saved transcript (smtpscope's, "
-		      "swaks' or a raw paste) in the\ninspector; Space or n shows the next line, "
-		      "r shows them all.\n",
-		      argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+		fputs(
+		    "usage: smtpscope replay FILE\n\nOpens a saved transcript (smtpscope's text "
+		    "or JSON Lines, swaks' or a raw\npaste) in the inspector; Space or n shows the "
+		    "next line, r shows them all.\nA transcript cut short is read up to its last "
+		    "complete line.\n",
+		    argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
 		return argc == 2 && strcmp(argv[1], "--help") == 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 	}
 	r = calloc(1, sizeof *r);
@@ -138,6 +140,10 @@ int cli_replay(int argc, char **argv)
 	snprintf(r->shown.target, sizeof r->shown.target, "%s", argv[1]);
 	r->shown.replay_total = r->all.nlines;
 	r->shown.replay = true;
+	if (rc == 0 && proto_source_cut(r->source) > 0)
+		snprintf(r->shown.message, sizeof r->shown.message,
+		         "the file ends in the middle of line %u: read up to the line before it",
+		         proto_source_cut(r->source));
 	r->shown.started_ms = net_now_ms();
 	if (rc == 0) {
 		r->ui = ui_new(&r->shown, &replay_ops, r,

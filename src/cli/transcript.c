@@ -1,7 +1,9 @@
 /*
- * transcript.c: the transcript files of "check": smtpscope's text format
- * (docs/transcript-format.md) and JSON Lines, each written and flushed line
- * by line so that a session cut short leaves a readable file.
+ * transcript.c: the transcript files of "check" and the inspector:
+ * smtpscope's text format (docs/transcript-format.md) and JSON Lines. Each
+ * line goes out in one write(2) as it happens, so a session cut short (even
+ * by kill -9) leaves a file readable up to its last line; a file closed by
+ * its writer ends with an end mark.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,18 +28,28 @@ static void timestamp(char *buf, size_t len)
 	snprintf(buf, len, "%.20s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
+/*
+ * Creates the file with O_EXCL, so an existing file (or a link planted in its
+ * place) is never written through; --force removes it first. Mode 0600: a
+ * transcript holds what the server said and, later, what the user typed.
+ */
+static int create(const char *path, bool force)
+{
+	int fd;
+
+	if (force && unlink(path) != 0 && errno != ENOENT)
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	return fd;
+}
+
 int cli_transcript_open(struct cli_transcript *t, const char *path, bool json, bool force,
                         const char *target)
 {
-	int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
-
 	t->json = json;
-	t->fd = open(path, flags, 0644);
-	if (t->fd < 0) {
-		fprintf(stderr, "smtpscope check: cannot write the transcript %s: %s%s\n", path,
-		        strerror(errno), errno == EEXIST ? " (use --force to overwrite it)" : "");
+	t->fd = create(path, force);
+	if (t->fd < 0)
 		return -1;
-	}
 	cli_out_init(&t->out, t->fd, false);
 	if (!json) {
 		cli_out_str(&t->out, PROTO_TRANSCRIPT_MAGIC "\n# target ");
@@ -46,6 +58,14 @@ int cli_transcript_open(struct cli_transcript *t, const char *path, bool json, b
 		cli_out_flush(&t->out);
 	}
 	return 0;
+}
+
+void cli_transcript_why(char *buf, size_t len, const char *path, int error)
+{
+	snprintf(buf, len, "cannot write the transcript %s: %s%s", path, strerror(error),
+	         error == EEXIST
+	             ? " (it is kept; choose another name, or give --force to replace it)"
+	             : "");
 }
 
 static const char *mark(const struct proto_lint_line *line)
@@ -73,6 +93,16 @@ static void text_line(struct cli_transcript *t, const char *ts, const struct pro
 	cli_out_str(&t->out, "\n");
 }
 
+/* How the line ended: what the text format marks with \\n and \\z. */
+static const char *eol_name(const struct proto_lint_line *l)
+{
+	if (l->dir == PROTO_DIR_INFO)
+		return "null";
+	if (l->flags & PROTO_L_BARE_LF)
+		return "\"lf\"";
+	return l->flags & PROTO_L_NO_EOL ? "\"none\"" : "\"crlf\"";
+}
+
 static void json_line(struct cli_transcript *t, const char *ts, const struct proto_lint_line *l)
 {
 	unsigned i;
@@ -86,7 +116,9 @@ static void json_line(struct cli_transcript *t, const char *ts, const struct pro
 	cli_out_str(&t->out,
 	            l->tls ? "\",\"tls\":true,\"role\":\"" : "\",\"tls\":false,\"role\":\"");
 	cli_out_str(&t->out, proto_role_name(l->role));
-	cli_out_str(&t->out, "\",\"text\":");
+	cli_out_str(&t->out, "\",\"eol\":");
+	cli_out_str(&t->out, eol_name(l));
+	cli_out_str(&t->out, ",\"text\":");
 	cli_out_json(&t->out, l->text, l->len);
 	cli_out_str(&t->out, ",\"findings\":[");
 	for (i = 0; i < l->nfindings; i++) {
@@ -128,12 +160,30 @@ void cli_transcript_finding(struct cli_transcript *t, enum proto_finding_id id, 
 	cli_out_flush(&t->out);
 }
 
+/* The end mark: a file without it was not closed by its writer. */
+static void end_mark(struct cli_transcript *t)
+{
+	char ts[40];
+
+	timestamp(ts, sizeof ts);
+	if (t->json) {
+		cli_out_str(&t->out, "{\"t\":\"");
+		cli_out_str(&t->out, ts);
+		cli_out_str(&t->out, "\",\"end\":true}\n");
+	} else {
+		cli_out_str(&t->out, "# end ");
+		cli_out_str(&t->out, ts);
+		cli_out_str(&t->out, "\n");
+	}
+}
+
 int cli_transcript_close(struct cli_transcript *t)
 {
 	int rc = 0;
 
 	if (t->fd < 0)
 		return 0;
+	end_mark(t);
 	if (cli_out_flush(&t->out) != 0 || t->out.error)
 		rc = -1;
 	if (close(t->fd) != 0)

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -22,11 +23,20 @@ long long net_now_ms(void)
 
 int net_wait(int fd, bool for_write, int timeout_ms)
 {
+	return net_wait_stop(fd, for_write, timeout_ms, NULL);
+}
+
+int net_wait_stop(int fd, bool for_write, int timeout_ms, const volatile sig_atomic_t *stop)
+{
 	struct pollfd pfd = {.fd = fd, .events = for_write ? POLLOUT : POLLIN};
 	long long deadline = net_now_ms() + timeout_ms;
 	int left = timeout_ms, rc;
 
 	for (;;) {
+		if (stop != NULL && *stop != 0) {
+			errno = EINTR;
+			return -1;
+		}
 		rc = poll(&pfd, 1, left);
 		if (rc > 0 && (pfd.revents & POLLNVAL)) {
 			errno = EBADF;
@@ -79,9 +89,9 @@ static void describe(const struct net_addr *addr, int code, bool timed_out, int 
 }
 
 /* Waits for a connect in progress; 0 when it succeeded, or the errno it failed with. */
-static int finish(int fd, int timeout_ms, bool *timed_out)
+static int finish(int fd, int timeout_ms, const volatile sig_atomic_t *stop, bool *timed_out)
 {
-	int code = 0, rc = net_wait(fd, true, timeout_ms);
+	int code = 0, rc = net_wait_stop(fd, true, timeout_ms, stop);
 	socklen_t len = sizeof code;
 
 	if (rc == 0) {
@@ -97,6 +107,12 @@ static int finish(int fd, int timeout_ms, bool *timed_out)
 
 int net_connect(const struct net_addr *addr, int timeout_ms, char *err, size_t errlen)
 {
+	return net_connect_stop(addr, timeout_ms, NULL, err, errlen);
+}
+
+int net_connect_stop(const struct net_addr *addr, int timeout_ms, const volatile sig_atomic_t *stop,
+                     char *err, size_t errlen)
+{
 	bool timed_out = false;
 	int fd, code = 0;
 
@@ -107,8 +123,9 @@ int net_connect(const struct net_addr *addr, int timeout_ms, char *err, size_t e
 	}
 	/* An interrupted connect goes on in the background, like one in progress. */
 	if (connect(fd, (const struct sockaddr *)&addr->ss, addr->len) != 0)
-		code = errno == EINPROGRESS || errno == EINTR ? finish(fd, timeout_ms, &timed_out)
-		                                              : errno;
+		code = errno == EINPROGRESS || errno == EINTR
+		           ? finish(fd, timeout_ms, stop, &timed_out)
+		           : errno;
 	if (code == 0)
 		return fd;
 	close(fd);

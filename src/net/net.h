@@ -5,6 +5,7 @@
 #ifndef SMTPSCOPE_NET_H
 #define SMTPSCOPE_NET_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
@@ -61,6 +62,9 @@ int net_mx(const char *domain, const struct net_resolve_opts *opts, struct net_m
  * out after 30 s", ...).
  */
 int net_connect(const struct net_addr *addr, int timeout_ms, char *err, size_t errlen);
+/* The same, given up with errno EINTR once a signal handler has set *stop. */
+int net_connect_stop(const struct net_addr *addr, int timeout_ms, const volatile sig_atomic_t *stop,
+                     char *err, size_t errlen);
 /*
  * Fills addr from a socket address (from accept() or getpeername(), say):
  * ss, len and text. Returns 0, or -1 when sa is neither IPv4 nor IPv6.
@@ -68,6 +72,11 @@ int net_connect(const struct net_addr *addr, int timeout_ms, char *err, size_t e
 int net_addr_set(struct net_addr *addr, const struct sockaddr *sa, socklen_t len);
 /* Waits until fd is readable (or writable); 1 ready, 0 timed out, -1 error. */
 int net_wait(int fd, bool for_write, int timeout_ms);
+/*
+ * The same, but a signal that interrupts it after setting *stop (a flag its
+ * handler sets) ends it: -1 with errno EINTR. Other signals restart it.
+ */
+int net_wait_stop(int fd, bool for_write, int timeout_ms, const volatile sig_atomic_t *stop);
 /* Milliseconds of a monotonic clock, for deadlines. */
 long long net_now_ms(void);
 

@@ -55,4 +55,22 @@ size_t proto_split_pending(const struct proto_split *split);
 void proto_split_eof(struct proto_split *split);
 int proto_split_next(struct proto_split *split, struct proto_split_line *line);
 
+/* A line object of smtpscope's JSON Lines transcript, read back (jsonl.c). */
+struct proto_jsonl_line {
+	bool has_dir;
+	enum proto_dir dir;
+	bool tls;
+	enum proto_term term; /* from "eol"; CR LF when absent */
+	const char *text;     /* the caller's buffer */
+	size_t len;
+};
+
+/*
+ * Parses one line of the file: 1 a conversation line (text unescaped into
+ * text, at most cap bytes), 0 another object (a finding, the end mark), -1
+ * not an object of the format.
+ */
+int proto_jsonl_parse(const char *line, size_t len, char *text, size_t cap,
+                      struct proto_jsonl_line *l);
+
 #endif

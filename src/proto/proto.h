@@ -324,13 +324,15 @@ enum proto_format {
 	PROTO_FORMAT_RAW,        /* a reply as pasted, client lines optional */
 	PROTO_FORMAT_SWAKS,      /* swaks' transcript: "<-  ", " -> ", "=== " */
 	PROTO_FORMAT_TRANSCRIPT, /* smtpscope's own, docs/transcript-format.md */
+	PROTO_FORMAT_JSONL,      /* smtpscope's JSON Lines transcript (--transcript-json) */
 };
 
 #define PROTO_TRANSCRIPT_MAGIC "# smtpscope transcript 1"
+#define PROTO_JSONL_MAGIC      "{\"t\":\"" /* how every object of the JSON Lines form starts */
 #define PROTO_DETECT_BYTES     (64 * 1024) /* input looked at to detect a format */
 
 const char *proto_format_name(enum proto_format format);
-/* Returns 0 and sets *format for "auto", "raw", "swaks", "transcript"; -1 otherwise. */
+/* Returns 0 and sets *format for "auto", "raw", "swaks", "transcript", "jsonl"; -1 otherwise. */
 int proto_format_parse(const char *name, enum proto_format *format);
 enum proto_format proto_format_detect(const char *buf, size_t len);
 
@@ -347,6 +349,11 @@ enum proto_format proto_source_format(const struct proto_source *source);
 /* Shows the AUTH exchange as it is (PROTO_LINT_SHOW_SECRETS); call before feeding. */
 void proto_source_show_secrets(struct proto_source *source, bool show);
 const struct proto_lint *proto_source_lint(const struct proto_source *source);
+/*
+ * The line a transcript ended in the middle of (left out, with a note), or 0.
+ * Known once proto_source_end() has run.
+ */
+unsigned proto_source_cut(const struct proto_source *source);
 
 /*
  * SMTP AUTH (RFC 4954): base64, the client side of the SASL mechanisms

@@ -1,8 +1,9 @@
 /*
  * source.c: reads a conversation in one of three formats -- a raw paste,
- * a swaks transcript, smtpscope's own transcript -- and feeds its lines to
- * a linter. Formats are described in docs/transcript-format.md.
+ * a swaks transcript, smtpscope's own transcript (text or JSON Lines) --
+ * and feeds its lines to a linter. Formats are described in docs/transcript-format.md.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +15,7 @@ struct proto_source {
 	bool endings_known; /* raw input with CR LF somewhere: judge endings */
 	unsigned options;   /* PROTO_LINT_* given to the linter */
 	unsigned n;         /* number of the last line read */
+	unsigned cut_n;     /* the line the input ended in the middle of, or 0 */
 	struct proto_lint *lint;
 	struct proto_split split;
 	char *detect; /* input held back until the format is known */
@@ -32,6 +34,8 @@ const char *proto_format_name(enum proto_format format)
 		return "swaks";
 	case PROTO_FORMAT_TRANSCRIPT:
 		return "transcript";
+	case PROTO_FORMAT_JSONL:
+		return "jsonl";
 	}
 	abort();
 }
@@ -40,7 +44,7 @@ int proto_format_parse(const char *name, enum proto_format *format)
 {
 	enum proto_format f;
 
-	for (f = PROTO_FORMAT_AUTO; f <= PROTO_FORMAT_TRANSCRIPT; f++) {
+	for (f = PROTO_FORMAT_AUTO; f <= PROTO_FORMAT_JSONL; f++) {
 		if (strcmp(name, proto_format_name(f)) == 0) {
 			*format = f;
 			return 0;
@@ -102,8 +106,12 @@ enum proto_format proto_format_detect(const char *buf, size_t len)
 	size_t magic = strlen(PROTO_TRANSCRIPT_MAGIC);
 	unsigned lines = 0;
 
-	if (len >= magic && memcmp(buf, PROTO_TRANSCRIPT_MAGIC, magic) == 0)
+	/* A transcript cut short inside its first line is still one. */
+	if (len > 0 && memcmp(buf, PROTO_TRANSCRIPT_MAGIC, len < magic ? len : magic) == 0)
 		return PROTO_FORMAT_TRANSCRIPT;
+	magic = strlen(PROTO_JSONL_MAGIC);
+	if (len > 0 && memcmp(buf, PROTO_JSONL_MAGIC, len < magic ? len : magic) == 0)
+		return PROTO_FORMAT_JSONL;
 	while (p < end && lines++ < 64) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (find_mark(p, (size_t)((nl ? nl : end) - p)) != NULL)
@@ -242,6 +250,27 @@ static void transcript_line(struct proto_source *src, const struct proto_split_l
 		proto_lint_info(src->lint, src->n, text, len);
 }
 
+/* A line of the JSON Lines transcript; other objects are skipped. */
+static void jsonl_line(struct proto_source *src, const struct proto_split_line *cut)
+{
+	struct proto_jsonl_line l;
+	int rc;
+
+	if (is_blank(cut->text, cut->len))
+		return;
+	rc = proto_jsonl_parse(cut->text, cut->len, src->unescaped, sizeof src->unescaped, &l);
+	if (rc < 0)
+		proto_lint_info(src->lint, src->n, cut->text, cut->len);
+	else if (rc == 0)
+		return;
+	else if (l.dir == PROTO_DIR_SERVER)
+		proto_lint_server(src->lint, src->n, l.text, l.len, l.term, l.tls);
+	else if (l.dir == PROTO_DIR_CLIENT)
+		proto_lint_client(src->lint, src->n, l.text, l.len, l.tls);
+	else
+		proto_lint_info(src->lint, src->n, l.text, l.len);
+}
+
 struct proto_source *proto_source_new(enum proto_format format, const struct proto_lint_ops *ops,
                                       void *ctx)
 {
@@ -270,16 +299,40 @@ void proto_source_free(struct proto_source *src)
 	free(src);
 }
 
+/*
+ * The writer ends every line of a transcript with LF, so a last line without
+ * one was cut short (a writer killed mid-line): it is left out, and a note
+ * says so instead of a line of garbage.
+ */
+static void cut_short(struct proto_source *src)
+{
+	char note[128];
+
+	src->cut_n = src->n;
+	snprintf(note, sizeof note,
+	         "the file ends in the middle of line %u (the writer was stopped?): that line is "
+	         "left out",
+	         src->n);
+	proto_lint_info(src->lint, src->n, note, strlen(note));
+}
+
 static void drain(struct proto_source *src)
 {
 	struct proto_split_line cut;
 
 	while (proto_split_next(&src->split, &cut)) {
 		src->n++;
+		if (cut.term == PROTO_TERM_EOF &&
+		    (src->format == PROTO_FORMAT_TRANSCRIPT || src->format == PROTO_FORMAT_JSONL)) {
+			cut_short(src);
+			continue;
+		}
 		if (src->format == PROTO_FORMAT_SWAKS)
 			swaks_line(src, &cut);
 		else if (src->format == PROTO_FORMAT_TRANSCRIPT)
 			transcript_line(src, &cut);
+		else if (src->format == PROTO_FORMAT_JSONL)
+			jsonl_line(src, &cut);
 		else
 			raw_line(src, &cut);
 	}
@@ -390,4 +443,9 @@ void proto_source_show_secrets(struct proto_source *src, bool show)
 const struct proto_lint *proto_source_lint(const struct proto_source *src)
 {
 	return src->lint;
+}
+
+unsigned proto_source_cut(const struct proto_source *src)
+{
+	return src->cut_n;
 }

@@ -19,8 +19,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -739,6 +741,65 @@ static void test_wait(void **state)
 	assert_int_equal(net_wait(sv[0], false, 100), -1);
 }
 
+static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t alarms;
+static volatile sig_atomic_t alarm_sets_flag;
+
+static void on_alarm(int sig)
+{
+	alarms++;
+	if (alarm_sets_flag)
+		stop_flag = sig;
+}
+
+/* A SIGALRM in ms milliseconds, its handler installed without SA_RESTART. */
+static void alarm_in(int ms, bool sets_flag)
+{
+	struct itimerval it = {{0, 0}, {0, ms * 1000}};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	stop_flag = 0;
+	alarm_sets_flag = sets_flag;
+	alarms = 0;
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+}
+
+/* A signal whose handler set the flag ends the wait; any other restarts it. */
+static void test_wait_stop(void **state)
+{
+	int sv[2];
+	long long start, took;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	alarm_in(100, true);
+	start = net_now_ms();
+	assert_int_equal(net_wait_stop(sv[0], false, 5000, &stop_flag), -1);
+	took = net_now_ms() - start;
+	assert_int_equal(errno, EINTR);
+	assert_int_equal(stop_flag, SIGALRM);
+	assert_true(took >= 80 && took < 2000);
+	/* The flag already set: at once. */
+	assert_int_equal(net_wait_stop(sv[0], false, 5000, &stop_flag), -1);
+	assert_int_equal(errno, EINTR);
+	alarm_in(100, false);
+	start = net_now_ms();
+	assert_int_equal(net_wait_stop(sv[0], false, 400, &stop_flag), 0);
+	took = net_now_ms() - start;
+	assert_int_equal(alarms, 1);
+	assert_true(took >= 380);
+	alarm_in(100, true);
+	assert_int_equal(net_wait(sv[0], false, 400), 0);
+	assert_int_equal(alarms, 1);
+	signal(SIGALRM, SIG_DFL);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -761,6 +822,7 @@ int main(void)
 	    cmocka_unit_test(test_connect_refused),
 	    cmocka_unit_test(test_connect_timeout),
 	    cmocka_unit_test(test_wait),
+	    cmocka_unit_test(test_wait_stop),
 	};
 
 	return cmocka_run_group_tests(tests, server_start, server_stop);
