@@ -14,8 +14,6 @@
 
 #define LAB_ERR_MAX 512
 
-static volatile sig_atomic_t lab_stop;
-
 static const char *const usage_text =
     "usage: smtpscope lab [--port N] [--listen ADDR] [--once] [--cert FILE [--key FILE]]\n"
     "                     [--hostname NAME] [--log FILE] SCENARIO|FILE\n"
@@ -134,24 +132,14 @@ static int list_scenarios(void)
 	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_IOERR;
 }
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	lab_stop = 1;
-}
-
-/* SIGINT and SIGTERM stop the server; no SA_RESTART, so poll returns at once. */
+/*
+ * SIGINT, SIGTERM and SIGHUP stop the server (cli_interrupt: no SA_RESTART,
+ * so poll returns at once); a write to a closed client must not kill it.
+ */
 static void catch_signals(void)
 {
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	cli_interrupt_install();
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /* A certificate or key file named but unreadable is 66, like the scenario. */
@@ -179,7 +167,7 @@ static int serve(const struct lab_scenario *scenario, const struct lab_config *c
 		lab_server_free(server);
 		return CLI_EXIT_IOERR;
 	}
-	rc = lab_server_run(server, &lab_stop);
+	rc = lab_server_run(server, cli_interrupt_flag());
 	if (rc != 0)
 		fprintf(stderr, "smtpscope lab: cannot accept connections: %s\n", strerror(errno));
 	lab_server_free(server);

@@ -14,8 +14,8 @@
 struct lab_scenario;
 
 /* Parses a scenario; NULL with err filled ("file:line: what") on failure. */
-struct lab_scenario *lab_scenario_parse(const char *name, const char *text, size_t len,
-					char *err, size_t errlen);
+struct lab_scenario *lab_scenario_parse(const char *name, const char *text, size_t len, char *err,
+                                        size_t errlen);
 /* A built-in scenario by name, or else a scenario file by path. */
 struct lab_scenario *lab_scenario_load(const char *name_or_path, char *err, size_t errlen);
 /*
@@ -23,7 +23,7 @@ struct lab_scenario *lab_scenario_load(const char *name_or_path, char *err, size
  * from an unknown name or an unreadable file (false).
  */
 struct lab_scenario *lab_scenario_open(const char *name_or_path, bool *syntax, char *err,
-				       size_t errlen);
+                                       size_t errlen);
 void lab_scenario_free(struct lab_scenario *scenario);
 const char *lab_scenario_name(const struct lab_scenario *scenario);
 const char *lab_scenario_summary(const struct lab_scenario *scenario);
@@ -39,15 +39,15 @@ struct lab_config {
 	bool once;             /* serve one connection, then return */
 	const char *cert_file; /* PEM; NULL: a certificate made in memory */
 	const char *key_file;
-	const char *hostname;  /* name in the generated certificate; NULL: localhost */
-	const char *log_file;  /* one line per command received; NULL: none */
+	const char *hostname; /* name in the generated certificate; NULL: localhost */
+	const char *log_file; /* one line per command received; NULL: none */
 };
 
 struct lab_server;
 
 /* Binds and listens; NULL with err filled on failure. */
 struct lab_server *lab_server_new(const struct lab_scenario *scenario,
-				  const struct lab_config *config, char *err, size_t errlen);
+                                  const struct lab_config *config, char *err, size_t errlen);
 /*
  * Like lab_server_new; on failure *status is a sysexits code: 64 the listen
  * address is not an IP address, 65 the certificate or key is unusable, 69
@@ -55,8 +55,8 @@ struct lab_server *lab_server_new(const struct lab_scenario *scenario,
  * be opened.
  */
 struct lab_server *lab_server_start(const struct lab_scenario *scenario,
-				    const struct lab_config *config, int *status, char *err,
-				    size_t errlen);
+                                    const struct lab_config *config, int *status, char *err,
+                                    size_t errlen);
 /* "127.0.0.1:2525" or "[::1]:2525", as bound. */
 const char *lab_server_address(const struct lab_server *server);
 unsigned lab_server_port(const struct lab_server *server);
@@ -65,7 +65,7 @@ unsigned lab_server_port(const struct lab_server *server);
  * 100 ms) or, with once, after the first connection. Returns 0, or -1 on a
  * fatal error.
  */
-int lab_server_run(struct lab_server *server, volatile sig_atomic_t *stop);
+int lab_server_run(struct lab_server *server, const volatile sig_atomic_t *stop);
 void lab_server_free(struct lab_server *server);
 
 #endif

@@ -13,13 +13,13 @@
 #include "lab.h"
 #include "proto.h"
 
-#define LAB_FILE_MAX    (1024 * 1024) /* bytes of a scenario file */
-#define LAB_SUMMARY_MAX 256           /* bytes of a summary, with its NUL */
-#define LAB_NAME_MAX    256           /* bytes of a scenario name, with its NUL */
-#define LAB_REPEAT_MAX  1000000000ul  /* repetitions of one repeat */
-#define LAB_DELAY_MAX   600000u       /* ms of one delay */
-#define LAB_DRIBBLE_MAX 60000u        /* ms between two dribbled bytes */
-#define LAB_CERT_NAME_MAX 256 /* bytes of a cert-name */
+#define LAB_FILE_MAX      (1024 * 1024) /* bytes of a scenario file */
+#define LAB_SUMMARY_MAX   256           /* bytes of a summary, with its NUL */
+#define LAB_NAME_MAX      256           /* bytes of a scenario name, with its NUL */
+#define LAB_REPEAT_MAX    1000000000ul  /* repetitions of one repeat */
+#define LAB_DELAY_MAX     600000u       /* ms of one delay */
+#define LAB_DRIBBLE_MAX   60000u        /* ms between two dribbled bytes */
+#define LAB_CERT_NAME_MAX 256           /* bytes of a cert-name */
 
 #define LAB_AUTH_FIELD_MAX     256 /* bytes of the user name or password of "auth" */
 #define LAB_AUTH_CHALLENGE_MAX 128 /* bytes of a challenge before its base64 */
@@ -100,7 +100,7 @@ struct lab_session {
 	const struct lab_scenario *scenario;
 	struct tls_server_ctx *tls_ctx;
 	FILE *log; /* the command log, or NULL */
-	volatile sig_atomic_t *stop;
+	const volatile sig_atomic_t *stop;
 	int fd; /* accepted, non-blocking; closed by lab_session_serve */
 };
 

@@ -218,7 +218,7 @@ static bool accept_transient(int error)
 	       error == EPROTO || error == EPERM;
 }
 
-int lab_server_run(struct lab_server *server, volatile sig_atomic_t *stop)
+int lab_server_run(struct lab_server *server, const volatile sig_atomic_t *stop)
 {
 	struct lab_session session = {server->scenario, server->tls, server->log, stop, -1};
 	struct pollfd pfd;
