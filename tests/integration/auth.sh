@@ -150,24 +150,9 @@ no_leak plain
 
 # The inspector: AUTH PLAIN typed on the command line is redacted on screen
 # and in the transcript that "w" writes; the history file never holds it.
-if ! command -v tmux >/dev/null; then
-	echo "SKIPPED: the inspector part (tmux is not installed)"
-	finish
-	exit $?
-fi
-sock="$work/tmux.sock"
-harness_extra_cleanup() { tmux -S "$sock" kill-server 2>/dev/null; }
-tm() { tmux -S "$sock" "$@"; }
-screen() { tm capture-pane -t "$1" -p; }
-wait_for() {
-	for _ in $(seq 1 $((100 * slowdown))); do
-		screen "$1" | grep -qF -- "$2" && return 0
-		sleep 0.1
-	done
-	bad "the screen never showed '$2':"
-	screen "$1" | sed 's/^/    | /'
-	return 1
-}
+# shellcheck source=../tools/tmux.sh
+. "$2/tools/tmux.sh"
+need_tmux "the inspector part"
 mkdir -p "$work/tui" "$work/home"
 lab
 tm new-session -d -s a -x 120 -y 40 \

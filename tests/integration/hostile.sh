@@ -16,8 +16,6 @@ bin=$(realpath "$1")
 data="$2/data/lab"
 peak_rss="$3/peak_rss"
 safe="$2/tools/term-safe.py"
-sock="$work/tmux.sock"
-harness_extra_cleanup() { tmux -S "$sock" kill-server 2>/dev/null; }
 
 if [ ! -x "$peak_rss" ]; then
 	bad "$peak_rss is not built (cmake --build builds it with the tests)"
@@ -293,12 +291,9 @@ terminal_safe "$work/bytes-plain.out" "$work/bytes-plain.err"
 has "$work/bytes-plain.out" '250-X-OSC0 ^[]0;PWNED-TITLE^G' '221 2.0.0 Bye'
 
 # The inspector in tmux, which honours OSC 52 (set-clipboard on) and pane titles.
-if ! command -v tmux >/dev/null; then
-	if [ -n "${CI:-}" ]; then bad "tmux is not installed"; else echo "SKIPPED: tmux is not installed"; fi
-	finish
-	exit $?
-fi
-tm() { tmux -S "$sock" "$@"; }
+# shellcheck source=../tools/tmux.sh
+. "$2/tools/tmux.sh"
+need_tmux "the inspector part"
 tm -f /dev/null new-session -d -s control -x 160 -y 50 "sleep 60"
 tm set -g set-clipboard on
 tm set -g allow-rename on
@@ -318,23 +313,13 @@ tm kill-window -t control:raw
 
 lab all-bytes
 tm new-window -d -t control -n ui "$bin --helo tui.example 127.0.0.1:$port; sleep 60"
-screen() { tm capture-pane -t control:ui -p; }
-wait_for() {
-	for _ in $(seq 1 $((100 * slowdown))); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	bad "the screen never showed '$1':"
-	screen | sed 's/^/    | /'
-	return 1
-}
-wait_for "next: EHLO tui.example" && ok
-screen >"$work/ui-greeting.txt"
+wait_for control:ui "next: EHLO tui.example" && ok
+screen control:ui >"$work/ui-greeting.txt"
 for next in "next: STARTTLS" "next: EHLO tui.example" "next: QUIT" "session closed"; do
 	tm send-keys -t control:ui Space
-	wait_for "$next" && ok
+	wait_for control:ui "$next" && ok
 done
-screen >"$work/ui-end.txt"
+screen control:ui >"$work/ui-end.txt"
 tm capture-pane -t control:ui -p -e >"$work/ui-colours.txt"
 has "$work/ui-greeting.txt" '220-^[]0;PWNED-TITLE^G^[]52;c;UFdORUQtQ0xJUA==^G^[[31mCSI-red' \
 	'^[P+q544e^[\\x9b31mC1-CSI-red\x9b0m'
@@ -344,11 +329,10 @@ terminal_safe "$work/ui-greeting.txt" "$work/ui-end.txt"
 terminal_safe --allow-sgr "$work/ui-colours.txt"
 # The saved transcript replayed in the inspector: its bytes come back, escaped again.
 tm new-window -d -t control -n replay "$bin replay $work/bytes.txt; sleep 60"
-screen() { tm capture-pane -t control:replay -p; }
-wait_for "replay " && ok
+wait_for control:replay "replay " && ok
 tm send-keys -t control:replay r
-wait_for "221 2.0.0 Bye" && ok
-screen >"$work/replay.txt"
+wait_for control:replay "221 2.0.0 Bye" && ok
+screen control:replay >"$work/replay.txt"
 has "$work/replay.txt" '250-X-OSC0 ^[]0;PWNED-TITLE^G' '250-X-CSI8 \x9b31mC1-CSI-red\x9b0m'
 terminal_safe "$work/replay.txt"
 for win in ui replay; do
@@ -375,13 +359,13 @@ for case in "rst-mid-reply:the server reset the connection (TCP RST)" \
 	lab "$scn"
 	tm new-window -d -t control -n ui-$scn \
 		"$bin --helo tui.example 127.0.0.1:$port; echo EXIT=\$?; sleep 60"
-	screen() { tm capture-pane -t "control:ui-$scn" -p; }
-	wait_for "next: EHLO tui.example" && ok
-	tm send-keys -t "control:ui-$scn" Space
-	[ "$scn" = rst-mid-reply ] || { wait_for "next: STARTTLS" && tm send-keys -t "control:ui-$scn" Space; }
-	wait_for "closed: ${case#*:}" && ok
-	tm send-keys -t "control:ui-$scn" q
-	wait_for "EXIT=2" && ok
+	pane=control:ui-$scn
+	wait_for "$pane" "next: EHLO tui.example" && ok
+	tm send-keys -t "$pane" Space
+	[ "$scn" = rst-mid-reply ] || { wait_for "$pane" "next: STARTTLS" && tm send-keys -t "$pane" Space; }
+	wait_for "$pane" "closed: ${case#*:}" && ok
+	tm send-keys -t "$pane" q
+	wait_for "$pane" "EXIT=2" && ok
 done
 
 finish

@@ -12,8 +12,6 @@ bin=$(realpath "$1")
 src=$2
 # shellcheck source=../tools/harness.sh
 . "$src/tools/harness.sh"
-sock="$work/tmux.sock"
-harness_extra_cleanup() { tmux -S "$sock" kill-server 2>/dev/null; }
 slow="$src/data/lab/slow-ehlo.scn"
 
 # lab SCENARIO: a one-connection lab server; sets $port.
@@ -192,28 +190,10 @@ else
 	bad "--force: exit $rc, $(head -c 200 "$work/old.txt")"
 fi
 
-if ! command -v tmux >/dev/null; then
-	if [ -n "${CI:-}" ]; then
-		echo "FAIL: tmux is not installed"
-		exit 1
-	fi
-	echo "SKIPPED (the tmux part): tmux is not installed"
-	finish
-	exit $?
-fi
-tm() { tmux -S "$sock" "$@"; }
-screen() { tm capture-pane -t "$1" -p -J; }
-
-# wait_for PANE TEXT: until the screen shows TEXT (10 s at most).
-wait_for() {
-	for _ in $(seq 1 $((100 * slowdown))); do
-		screen "$1" | grep -qF -- "$2" && return 0
-		sleep 0.1
-	done
-	bad "the screen never showed '$2':"
-	screen "$1" | sed 's/^/    | /'
-	return 1
-}
+# shellcheck source=../tools/tmux.sh
+. "$2/tools/tmux.sh"
+SCREEN_FLAGS=-J
+need_tmux "the tmux part"
 
 # run_in PANE DIR COMMAND...: runs COMMAND in a new tmux pane from DIR; its
 # pid goes to DIR/pid, its exit status to the screen ("EXIT=N").

@@ -8,32 +8,9 @@ set -uo pipefail
 bin=$(realpath "$1")
 # shellcheck source=../tools/harness.sh
 . "$2/tools/harness.sh"
-sock="$work/tmux.sock"
-harness_extra_cleanup() { tmux -S "$sock" kill-server 2>/dev/null; }
-
-if ! command -v tmux >/dev/null; then
-	if [ -n "${CI:-}" ]; then
-		echo "FAIL: tmux is not installed"
-		exit 1
-	fi
-	echo "SKIPPED: tmux is not installed"
-	exit 0
-fi
-
-tm() { tmux -S "$sock" "$@"; }
-screen() { tm capture-pane -t "$1" -p; }
-colours() { tm capture-pane -t "$1" -p -e; }
-
-# wait_for PANE TEXT: until the screen shows TEXT (10 s at most).
-wait_for() {
-	for _ in $(seq 1 $((100 * slowdown))); do
-		screen "$1" | grep -qF -- "$2" && return 0
-		sleep 0.1
-	done
-	bad "the screen never showed '$2':"
-	screen "$1" | sed 's/^/    | /'
-	return 1
-}
+# shellcheck source=../tools/tmux.sh
+. "$2/tools/tmux.sh"
+need_tmux "the whole test"
 
 # lab SCENARIO: a one-connection lab server with a log; sets $port.
 lab() {
