@@ -1,8 +1,9 @@
 /*
  * model.c: what the screen shows, filled by the owner. Lines are copied as
- * they come; past UI_LINES_MAX the oldest are dropped in blocks, counted,
- * and the findings on them go too, so a session of any length keeps
- * bounded memory.
+ * they come; past UI_LINES_MAX lines or UI_TEXT_MAX bytes of text the
+ * oldest are dropped in blocks, counted, and the findings on them go too,
+ * so a session of any length, with lines of any length, keeps bounded
+ * memory.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +48,10 @@ static void drop_lines(struct ui_model *model, size_t count)
 
 	if (count > model->nlines)
 		abort();
-	for (i = 0; i < count; i++)
+	for (i = 0; i < count; i++) {
+		model->text_bytes -= model->lines[i].len;
 		free(model->lines[i].text);
+	}
 	memmove(model->lines, model->lines + count,
 	        (model->nlines - count) * sizeof model->lines[0]);
 	model->nlines -= count;
@@ -57,14 +60,16 @@ static void drop_lines(struct ui_model *model, size_t count)
 		drop_findings(model, model->lines[0].n);
 }
 
-/* Makes room for one more line; -1 when memory ran out. */
-static int line_room(struct ui_model *model)
+/* Makes room for one more line of len bytes; -1 when memory ran out. */
+static int line_room(struct ui_model *model, size_t len)
 {
 	struct ui_line *grown;
 	size_t cap;
 
 	if (model->nlines == UI_LINES_MAX)
 		drop_lines(model, MODEL_DROP);
+	while (model->nlines > 0 && model->text_bytes + len > UI_TEXT_MAX)
+		drop_lines(model, model->nlines < MODEL_DROP ? model->nlines : MODEL_DROP);
 	if (model->nlines < model->cap)
 		return 0;
 	cap = model->cap == 0 ? MODEL_FIRST : model->cap * 2;
@@ -83,7 +88,7 @@ int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line
 	struct ui_line *out;
 	char *text;
 
-	if (line_room(model) < 0)
+	if (line_room(model, line->len) < 0)
 		return -1;
 	text = malloc(line->len + 1);
 	if (text == NULL)
@@ -98,6 +103,7 @@ int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line
 	out->role = line->role;
 	out->text = text;
 	out->len = line->len;
+	model->text_bytes += line->len;
 	out->flags = line->flags;
 	out->has_ehlo = line->ehlo != NULL;
 	if (out->has_ehlo)

@@ -12,7 +12,8 @@
 
 #include "proto.h"
 
-#define UI_LINES_MAX 200000 /* lines kept; older ones are counted and dropped */
+#define UI_LINES_MAX 200000              /* lines kept; older ones are counted and dropped */
+#define UI_TEXT_MAX  (32u * 1024 * 1024) /* bytes of line text kept, likewise */
 
 /* One line of the conversation, as the model keeps it. */
 struct ui_line {
@@ -41,29 +42,29 @@ struct ui_model {
 	size_t nlines;
 	size_t cap;
 	size_t dropped;
+	size_t text_bytes; /* bytes of the kept lines' text */
 	struct ui_finding *findings;
 	size_t nfindings;
 	size_t fcap;
 	const struct proto_lint *lint; /* its first EHLO reply drives the client matrix */
 	char target[256];              /* what the user asked for: "mx.example.org:25" */
 	char address[64];              /* "192.0.2.1:25", or "" */
-	char state[96];                /* "connecting", "plaintext", "TLSv1.3 TLS_AES_...", "closed" */
-	char verify[192];              /* "verified for mx.example.org", "not verified: ...", "" */
-	char transcript[256];          /* file being written, or "" */
-	long long started_ms;          /* monotonic start, for the elapsed time */
-	const char *pending;           /* the next planned command, or NULL */
-	bool session_open;             /* quitting asks first */
-	bool busy;                     /* a command awaits its reply */
-	bool replay;                   /* stepping through a saved transcript */
-	size_t replay_total;           /* replay: lines in the transcript, or 0 when unknown */
-	char message[256];             /* a one-line note for the user, or "" */
+	char state[96];       /* "connecting", "plaintext", "TLSv1.3 TLS_AES_...", "closed" */
+	char verify[192];     /* "verified for mx.example.org", "not verified: ...", "" */
+	char transcript[256]; /* file being written, or "" */
+	long long started_ms; /* monotonic start, for the elapsed time */
+	const char *pending;  /* the next planned command, or NULL */
+	bool session_open;    /* quitting asks first */
+	bool busy;            /* a command awaits its reply */
+	bool replay;          /* stepping through a saved transcript */
+	size_t replay_total;  /* replay: lines in the transcript, or 0 when unknown */
+	char message[256];    /* a one-line note for the user, or "" */
 };
 
 void ui_model_init(struct ui_model *model);
 void ui_model_free(struct ui_model *model);
 /* Copies a line (time is "HH:MM:SS.mmm"); 0, or -1 when memory ran out. */
-int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line,
-		      const char *time);
+int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line, const char *time);
 int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsigned n);
 /* A kept line seen as the linter's line again (pointers into the kept one). */
 void ui_line_view(const struct ui_line *line, struct proto_lint_line *out);
@@ -91,7 +92,7 @@ struct ui;
 
 /* Takes over the terminal; NULL with err filled when it cannot. */
 struct ui *ui_new(struct ui_model *model, const struct ui_ops *ops, void *ctx, unsigned flags,
-		  char *err, size_t errlen);
+                  char *err, size_t errlen);
 /* Gives the terminal back as it was. */
 void ui_free(struct ui *ui);
 /* The descriptor to poll for keys, or -1 (headless). */

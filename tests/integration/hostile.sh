@@ -368,4 +368,31 @@ for case in "rst-mid-reply:the server reset the connection (TCP RST)" \
 	wait_for "$pane" "EXIT=2" && ok
 done
 
+
+# The inspector under 60,000 reply lines of 2,000 bytes (120 MB): its screen
+# model drops old lines by their bytes too, so its memory stays bounded
+# (UI_TEXT_MAX, 32 MiB of text). Too slow to be worth it under valgrind.
+if ! under_valgrind; then
+	lab wide-lines
+	rm -f "$work/wide.pid"
+	tm new-window -d -t control -n wide \
+		"sh -c 'echo \$\$ >$work/wide.pid; exec $bin --timeout 120 --helo tui.example 127.0.0.1:$port'; sleep 60"
+	wait_for control:wide "next: EHLO tui.example" && ok
+	tm send-keys -t control:wide Space
+	for _ in $(seq 1 1200); do
+		screen control:wide | grep -qF "next: STARTTLS" && break
+		sleep 0.1
+	done
+	wait_for control:wide "next: STARTTLS" && ok
+	wide_kib=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$(cat "$work/wide.pid")/status")
+	echo "  60,000 lines of 2,000 bytes in the inspector: peak RSS $wide_kib KiB"
+	if [ -n "$wide_kib" ] && [ "$wide_kib" -le $((64 * 1024)) ]; then
+		ok
+	else
+		bad "the inspector's peak RSS under wide lines: ${wide_kib:-unknown} KiB"
+	fi
+	wait_for control:wide "early lines dropped" && ok
+	tm send-keys -t control:wide q y
+fi
+
 finish

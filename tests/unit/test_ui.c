@@ -880,6 +880,33 @@ static void test_model(void **state)
 	ui_free(NULL);
 }
 
+/* Long lines: the text kept stays under UI_TEXT_MAX, the newest lines kept. */
+static void test_model_bytes(void **state)
+{
+	static char text[PROTO_LINE_KEEP];
+	struct proto_lint_line line = {.dir = PROTO_DIR_SERVER, .role = PROTO_ROLE_REPLY};
+	struct ui_model model;
+	size_t total = UI_TEXT_MAX / sizeof text + 5000, i, sum = 0;
+
+	(void)state;
+	memset(text, 'x', sizeof text);
+	ui_model_init(&model);
+	line.text = text;
+	line.len = sizeof text;
+	for (i = 0; i < total; i++) {
+		line.n = (unsigned)i + 1;
+		assert_int_equal(ui_model_add_line(&model, &line, "07:10:00.000"), 0);
+		assert_true(model.text_bytes <= UI_TEXT_MAX);
+	}
+	assert_true(model.dropped > 0);
+	assert_int_equal(model.nlines + model.dropped, total);
+	assert_int_equal(model.lines[model.nlines - 1].n, total);
+	for (i = 0; i < model.nlines; i++)
+		sum += model.lines[i].len;
+	assert_int_equal(sum, model.text_bytes);
+	ui_model_free(&model);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -932,6 +959,7 @@ int main(void)
 	    cmocka_unit_test(test_findings_enter),
 	    cmocka_unit_test(test_mono_and_small),
 	    cmocka_unit_test(test_model),
+	    cmocka_unit_test(test_model_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
