@@ -1,15 +1,15 @@
 /*
  * fuzz_source.c: a libFuzzer target for the conversation source and linter.
  *
- * The first byte of the input is a mode: bits 0-1 choose the format (auto,
- * raw, swaks or transcript); when bit 2 is set, one blank line of 64 KiB
- * less (bits 3-7) * 8 bytes is fed first, so the detection buffer fills
- * early and the rest of the input goes through the in-place cutting of
- * later chunks. The next two bytes give the sizes of the chunks the rest is
- * fed in, used in turn. The callbacks check each line and finding against
- * proto.h. At the end, the first EHLO reply, when there is one, goes through
- * every client profile, whose answer must be -1 or a kept line, and the
- * input number of every kept line is looked up.
+ * The first byte of the input is a mode: bits 0-2 choose the format (auto,
+ * raw, swaks, transcript or jsonl, modulo 5); when bit 3 is set, one blank
+ * line of 64 KiB less (bits 4-6) * 64 bytes is fed first, so the detection
+ * buffer fills early and the rest of the input goes through the in-place
+ * cutting of later chunks; bit 7 shows the secrets of an AUTH exchange. The next two bytes give the
+ * sizes of the chunks the rest is fed in, used in turn. The callbacks check each line and finding
+ * against proto.h. At the end, the first EHLO reply, when there is one, goes through every client
+ * profile, whose answer must be -1 or a kept line, and the input number of every kept line is
+ * looked up.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -91,7 +91,8 @@ static void check_first_ehlo(const struct proto_lint *lint, const struct seen *s
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum proto_format formats[] = {PROTO_FORMAT_AUTO, PROTO_FORMAT_RAW,
-	                                            PROTO_FORMAT_SWAKS, PROTO_FORMAT_TRANSCRIPT};
+	                                            PROTO_FORMAT_SWAKS, PROTO_FORMAT_TRANSCRIPT,
+	                                            PROTO_FORMAT_JSONL};
 	static char blank[PROTO_DETECT_BYTES];
 	struct proto_source *src;
 	struct seen seen = {0};
@@ -99,13 +100,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 3)
 		return 0;
-	src = proto_source_new(formats[data[0] & 3], &ops, &seen);
+	src = proto_source_new(formats[(data[0] & 7) % 5], &ops, &seen);
 	if (src == NULL)
 		return 0;
-	if (data[0] & 4) {
+	proto_source_show_secrets(src, (data[0] & 0x80) != 0);
+	if (data[0] & 8) {
 		if (blank[0] != ' ')
 			memset(blank, ' ', sizeof blank);
-		pad = sizeof blank - (size_t)(data[0] >> 3) * 8;
+		pad = sizeof blank - (size_t)(data[0] >> 4 & 7) * 64;
 		CHECK(proto_source_feed(src, blank, pad - 1) == 0);
 		CHECK(proto_source_feed(src, "\n", 1) == 0);
 	}
