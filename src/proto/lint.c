@@ -204,8 +204,7 @@ static void abandon_reply(struct proto_lint *lint)
 		return;
 	emit_at(lint, PROTO_F_TRUNCATED_REPLY, lint->last_n);
 	proto_reader_reset(lint->reader);
-	if (lint->kind == KIND_EHLO)
-		proto_ehlo_end(&lint->ehlo, 0, emit_at_first, lint);
+	/* An EHLO reply cut short is not judged for STARTTLS: its rest is unknown. */
 	if (lint->copying_first)
 		lint->have_first = true;
 	lint->copying_first = false;

@@ -212,7 +212,7 @@ static const struct scase cases[] = {
      AUTO,
      {{BANNER, EHLO}, {"250-mx.example.org\r\n250-SIZE 1\r\n", EHLO}, {NULL, EHLO}},
      PROTO_S_FAILED,
-     "truncated-reply no-starttls",
+     "truncated-reply",
      "while smtpscope waited for the reply to EHLO"},
     {"the handshake fails",
      AUTO,
