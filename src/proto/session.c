@@ -250,7 +250,9 @@ static void transaction_or_quit(struct proto_session *s)
 /* Sends QUIT, and fails with reason and the reply's code once it is answered. */
 static void quit_failing(struct proto_session *s, const char *reason, int code)
 {
-	snprintf(s->pending_error, sizeof s->pending_error, "%s (reply %d)", reason, code);
+	/* A reason too long for the buffer is cut; the message stays readable. */
+	if (snprintf(s->pending_error, sizeof s->pending_error, "%s (reply %d)", reason, code) < 0)
+		abort();
 	send_quit(s);
 }
 
