@@ -386,7 +386,11 @@ if ! under_valgrind; then
 	wait_for control:wide "next: STARTTLS" && ok
 	wide_kib=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$(cat "$work/wide.pid")/status")
 	echo "  60,000 lines of 2,000 bytes in the inspector: peak RSS $wide_kib KiB"
-	if [ -n "$wide_kib" ] && [ "$wide_kib" -le $((64 * 1024)) ]; then
+	# Under ASan (SMTPSCOPE_SANITIZED) the quarantine keeps up to 256 MB of
+	# freed memory, so the bound is not judged there.
+	if [ -n "${SMTPSCOPE_SANITIZED:-}" ]; then
+		echo "  (not judged under ASan: its quarantine keeps freed memory)"
+	elif [ -n "$wide_kib" ] && [ "$wide_kib" -le $((64 * 1024)) ]; then
 		ok
 	else
 		bad "the inspector's peak RSS under wide lines: ${wide_kib:-unknown} KiB"
