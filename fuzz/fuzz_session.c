@@ -9,12 +9,15 @@
  * third gives the number of recipients (bits 0-1), whether the TLS peer is
  * verified (bit 2), step mode (bit 3), what the owner does with each pending
  * command in step mode (bits 4-5: send it, skip it, run to the end, or send
- * NOOP in its place) and whether it types a free RSET when idle (bit 6).
+ * NOOP in its place), whether it types a free RSET when idle (bit 6) and
+ * whether it logs in with AUTH (bit 7: the mechanism from bits 0-1 of the
+ * second byte, bit 2 of which shows the secrets).
  * Whenever the engine asks for TLS the target answers at once. Every command
  * the engine sends must be one line ended by CR LF, the callbacks check each
  * line and finding against proto.h, a session that is not stepped always has
  * a command awaiting its reply, and the session must be over after the end
- * of input, with an error exactly when it failed.
+ * of input, with an error exactly when it failed. Unless the secrets are
+ * shown, no client line reported may hold the base64 of a credential.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -30,7 +33,26 @@ static volatile unsigned sink;
 struct seen {
 	struct proto_session *session;
 	bool asked_tls; /* ops.starttls was called and not yet answered */
+	bool redact;    /* AUTH without --show-secrets: no credential may show */
 };
+
+/*
+ * The starts of the base64 forms of the credentials below, as each
+ * mechanism sends them: PLAIN's "\0alice\0", LOGIN's user and password,
+ * XOAUTH2's "user=alice", CRAM-MD5's "alice ".
+ */
+static const char *const credential_b64[] = {
+    "AGFsaWNlAHdvbmRlcmxhbmQt", "YWxpY2U=", "d29uZGVybGFuZC00Mg==", "dXNlcj1hbGljZQ", "YWxpY2Ug"};
+
+static bool holds(const char *text, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	for (i = 0; i + n <= len; i++)
+		if (memcmp(text + i, needle, n) == 0)
+			return true;
+	return false;
+}
 
 static void on_send(void *ctx, const char *buf, size_t len)
 {
@@ -52,9 +74,12 @@ static void on_starttls(void *ctx)
 
 static void on_line(void *ctx, const struct proto_lint_line *line)
 {
+	const struct seen *seen = ctx;
 	size_t i;
 
-	(void)ctx;
+	if (seen->redact && line->dir == PROTO_DIR_CLIENT)
+		for (i = 0; i < sizeof credential_b64 / sizeof credential_b64[0]; i++)
+			CHECK(!holds(line->text, line->len, credential_b64[i]));
 	CHECK((unsigned)line->dir <= PROTO_DIR_INFO);
 	CHECK((unsigned)line->role < PROTO_ROLE_COUNT);
 	CHECK(line->nfindings <= PROTO_LINE_FINDINGS);
@@ -154,7 +179,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char body[] = "Subject: x\r\n\r\n.leading dot\r\nline\n\r\n.\r\nlast";
 	struct proto_session_config config = {0};
-	struct seen seen = {NULL, false};
+	struct seen seen = {NULL, false, false};
 	struct proto_session *s;
 	size_t pos = 3, n;
 	unsigned i;
@@ -170,6 +195,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		config.auth_user = "alice";
 		config.auth_secret = "wonderland-42";
 		config.show_secrets = data[1] & 4;
+		seen.redact = !config.show_secrets;
 	}
 	config.step = data[2] & 8;
 	if (data[0] & 0x40) {
