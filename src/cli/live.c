@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "live.h"
@@ -98,6 +99,21 @@ static void note(struct live *c, const char *fmt, ...)
 	proto_session_info(c->session, text);
 }
 
+/* A failure to reach the server: noted, and kept as the reason to give if all fail. */
+static void connect_failed(struct live *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void connect_failed(struct live *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->connect_err, sizeof c->connect_err, fmt, ap);
+	va_end(ap);
+	c->connect_fails++;
+	proto_session_info(c->session, c->connect_err);
+}
+
 /* Milliseconds left before the deadline, at least 0. */
 static int remaining(const struct live *c)
 {
@@ -147,7 +163,7 @@ static int connect_host(struct live *c, const char *host, const char *port)
 	size_t n, i;
 
 	if (net_resolve(host, port, &opts, addr, NET_ADDRS_MAX, &n, err, sizeof err) != 0) {
-		note(c, "cannot resolve %s: %s", host, err);
+		connect_failed(c, "cannot resolve %s: %s", host, err);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -164,7 +180,7 @@ static int connect_host(struct live *c, const char *host, const char *port)
 		}
 		if (live_interrupted(c))
 			return -1;
-		note(c, "%s", err);
+		connect_failed(c, "%s", err);
 	}
 	return -1;
 }
@@ -178,7 +194,7 @@ static int connect_mx(struct live *c, const char *port)
 	size_t n, i;
 
 	if (net_mx(c->args->mx, &opts, mx, NET_MX_MAX, &n, err, sizeof err) != 0) {
-		note(c, "MX look-up for %s failed: %s", c->args->mx, err);
+		connect_failed(c, "MX look-up for %s failed: %s", c->args->mx, err);
 		return -1;
 	}
 	if (n == 0) {
@@ -205,7 +221,7 @@ static int connect_target(struct live *c)
 	if (c->args->mx != NULL)
 		return connect_mx(c, port);
 	if (net_parse_target(c->args->target, port, &target, err, sizeof err) != 0) {
-		note(c, "%s", err);
+		connect_failed(c, "%s", err);
 		return -1;
 	}
 	return connect_host(c, target.host, target.port);
@@ -287,6 +303,27 @@ static void start_tls(struct live *c)
 }
 
 /* Writes what is queued; false when the session ended on the way. */
+/* Ends the session on a failed write, in words. */
+static void broke_sending(struct live *c, int err)
+{
+	char why[160];
+
+	if (c->tls != NULL)
+		snprintf(why, sizeof why, "the connection broke while sending inside TLS");
+	else if (err == ECONNRESET || err == EPIPE)
+		snprintf(why, sizeof why,
+		         "the server reset or closed the connection while smtpscope "
+		         "was sending");
+	else
+		snprintf(why, sizeof why, "the connection broke while sending: %s", strerror(err));
+	note(c, "%s", why);
+	proto_session_abort(c->session, why);
+}
+
+/*
+ * Writes what is queued. A plain socket is written with MSG_NOSIGNAL: a
+ * server that resets the connection must not kill smtpscope with SIGPIPE.
+ */
 static bool flush_out(struct live *c)
 {
 	size_t done = 0;
@@ -299,7 +336,7 @@ static bool flush_out(struct live *c)
 			n = io == TLS_IO_DONE ? (ssize_t)done : -1;
 			errno = io == TLS_IO_WANT_READ || io == TLS_IO_WANT_WRITE ? EAGAIN : EPIPE;
 		} else {
-			n = write(c->fd, c->out, c->outlen);
+			n = send(c->fd, c->out, c->outlen, MSG_NOSIGNAL);
 		}
 		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			if (wait_fd(c, true) <= 0) {
@@ -310,7 +347,7 @@ static bool flush_out(struct live *c)
 			continue;
 		}
 		if (n < 0) {
-			proto_session_abort(c->session, "the connection broke while sending");
+			broke_sending(c, errno);
 			return false;
 		}
 		memmove(c->out, c->out + n, c->outlen - (size_t)n);
@@ -433,7 +470,16 @@ bool live_open(struct live *c)
 {
 	c->deadline = net_now_ms() + c->args->timeout_ms;
 	if (connect_target(c) != 0 || live_interrupted(c)) {
-		proto_session_abort(c->session, "could not connect to any address");
+		char reason[400];
+
+		if (c->connect_fails > 1)
+			snprintf(reason, sizeof reason,
+			         "could not connect: %u tries failed, the last: %s",
+			         c->connect_fails, c->connect_err);
+		else
+			snprintf(reason, sizeof reason, "could not connect: %s",
+			         c->connect_fails == 1 ? c->connect_err : "no address to try");
+		proto_session_abort(c->session, reason);
 		return false;
 	}
 	if (c->args->session.tls_on_connect) {

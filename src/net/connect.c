@@ -83,6 +83,13 @@ static void describe(const struct net_addr *addr, int code, bool timed_out, int 
 		net_err(err, errlen, "cannot connect to %s: IPv6 is not available here",
 		        addr->text);
 		return;
+	case ECONNRESET:
+		/* A refused connect says ECONNREFUSED: this one was taken, then reset. */
+		net_err(err, errlen,
+		        "%s accepted the connection and reset it (TCP RST) before smtpscope "
+		        "could use it",
+		        addr->text);
+		return;
 	}
 	net_strerror(code, why, sizeof why);
 	net_err(err, errlen, "cannot connect to %s: %s", addr->text, why);

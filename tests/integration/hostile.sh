@@ -202,6 +202,24 @@ received rst-mid-reply "220 mx.rst.example ESMTP" "250-mx.rst.example" "250-PIPE
 has "$work/rst-mid-reply.txt" "=== the server reset the connection (TCP RST)"
 has "$work/rst-mid-reply.out" "truncated-reply"
 
+# A TCP RST right after the greeting, eight times: whatever the timing, exit 2
+# in words, never death by SIGPIPE (exit 141) while sending EHLO.
+for i in 1 2 3 4 5 6 7 8; do
+	lab rst-after-greeting
+	failed "rst-after-greeting-$i"
+	if grep -qE "reset or closed the connection while smtpscope was sending|reset the connection \(TCP RST\) while smtpscope waited|accepted the connection and reset it" \
+		"$work/rst-after-greeting-$i.err"; then
+		ok
+	else
+		bad "rst-after-greeting-$i: $(cat "$work/rst-after-greeting-$i.err")"
+	fi
+	if tail -n 2 "$work/rst-after-greeting-$i.txt" | head -n 1 | grep -q " === "; then
+		ok
+	else
+		bad "rst-after-greeting-$i: the transcript does not say why: $(tail -n 3 "$work/rst-after-greeting-$i.txt")"
+	fi
+done
+
 # The same inside TLS: no close_notify, half a line.
 lab rst-in-tls
 failed rst-in-tls
