@@ -153,17 +153,22 @@ no_leak plain
 # shellcheck source=../tools/tmux.sh
 . "$2/tools/tmux.sh"
 need_tmux "the inspector part"
+
+# through_tls PANE: from the greeting, sends EHLO, STARTTLS and the EHLO inside TLS.
+through_tls() {
+	wait_for "$1" "next: EHLO tui.example" && ok
+	tm send-keys -t "$1" Space
+	wait_for "$1" "next: STARTTLS" && ok
+	tm send-keys -t "$1" Space
+	wait_for "$1" "TLS started" && ok
+	wait_for "$1" "next: EHLO tui.example" && ok
+	tm send-keys -t "$1" Space
+}
 mkdir -p "$work/tui" "$work/home"
 lab
 tm new-session -d -s a -x 120 -y 40 \
 	"cd $work/tui && HOME=$work/home XDG_STATE_HOME= $bin --helo tui.example 127.0.0.1:$port; sleep 60"
-wait_for a "next: EHLO tui.example" && ok
-tm send-keys -t a Space
-wait_for a "next: STARTTLS" && ok
-tm send-keys -t a Space
-wait_for a "TLS started" && ok
-wait_for a "next: EHLO tui.example" && ok
-tm send-keys -t a Space
+through_tls a
 wait_for a "next: QUIT" && ok
 tm send-keys -t a ":" "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQtNDI=" Enter
 wait_for a "AUTH PLAIN <redacted 28 bytes>" && ok
@@ -189,13 +194,7 @@ if grep -rqF "AGFsaWNl" "$work/home"; then bad "the history file holds the AUTH 
 lab
 tm new-session -d -s b -x 120 -y 40 \
 	"$bin --helo tui.example --auth plain --auth-user $user --auth-password-file $work/secret 127.0.0.1:$port; sleep 60"
-wait_for b "next: EHLO tui.example" && ok
-tm send-keys -t b Space
-wait_for b "next: STARTTLS" && ok
-tm send-keys -t b Space
-wait_for b "TLS started" && ok
-wait_for b "next: EHLO tui.example" && ok
-tm send-keys -t b Space
+through_tls b
 wait_for b "next: AUTH PLAIN <redacted 28 bytes>" && ok
 if screen b | grep -qF "AGFsaWNl"; then bad "the planned AUTH shows the base64"; else ok; fi
 tm send-keys -t b Space
