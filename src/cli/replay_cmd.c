@@ -104,11 +104,12 @@ static int load(struct replay *r, const char *path)
 	return 0;
 }
 
+/* Until q, or SIGINT, SIGTERM or SIGHUP (poll returns at once on them). */
 static void loop(struct replay *r)
 {
 	struct pollfd fd = {ui_fd(r->ui), POLLIN, 0};
 
-	while (!ui_done(r->ui)) {
+	while (!ui_done(r->ui) && !cli_interrupted()) {
 		ui_draw(r->ui);
 		if (poll(&fd, 1, 1000) > 0)
 			ui_input(r->ui);
@@ -153,8 +154,14 @@ int cli_replay(int argc, char **argv)
 			        err, argv[1]);
 			rc = CLI_EXIT_USAGE;
 		} else {
+			cli_interrupt_install();
 			loop(r);
 			ui_free(r->ui);
+			if (cli_interrupted() != 0) {
+				fprintf(stderr, "smtpscope replay: interrupted by %s\n",
+				        cli_signal_name(cli_interrupted()));
+				rc = 128 + cli_interrupted();
+			}
 		}
 	}
 	proto_source_free(r->source);

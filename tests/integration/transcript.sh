@@ -222,6 +222,17 @@ tm send-keys -t r2 r
 wait_for r2 "== the file ends in the middle of line" && ok
 tm send-keys -t r2 q
 wait_for r2 "EXIT=0" && ok
+# SIGTERM closes replay too, with the terminal given back.
+run_in r3 "$work" "$bin" replay "$work/kill9.txt"
+wait_for r3 "replay" && ok
+kill -TERM "$(cat "$work/pid")"
+wait_for r3 "EXIT=143" && ok
+if screen r3 | grep -qF "smtpscope replay: interrupted by SIGTERM" &&
+	[ "$(tm display -p -t r3 '#{alternate_on}')" = 0 ]; then
+	ok
+else
+	bad "after SIGTERM replay did not give the terminal back: alternate screen $(tm display -p -t r3 '#{alternate_on}')"
+fi
 
 # ---- The inspector: w never overwrites, and SIGTERM gives the terminal back.
 mkdir -p "$work/w"
