@@ -80,13 +80,7 @@ static void on_line(void *ctx, const struct proto_lint_line *line)
 	if (seen->redact && line->dir == PROTO_DIR_CLIENT)
 		for (i = 0; i < sizeof credential_b64 / sizeof credential_b64[0]; i++)
 			CHECK(!holds(line->text, line->len, credential_b64[i]));
-	CHECK((unsigned)line->dir <= PROTO_DIR_INFO);
-	CHECK((unsigned)line->role < PROTO_ROLE_COUNT);
-	CHECK(line->nfindings <= PROTO_LINE_FINDINGS);
-	for (i = 0; i < line->nfindings; i++)
-		CHECK((unsigned)line->finding[i] < PROTO_F_COUNT);
-	for (i = 0; i < line->len; i++)
-		sink += (unsigned char)line->text[i];
+	fuzz_check_line(line, &sink);
 }
 
 static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)

@@ -38,13 +38,7 @@ static void on_line(void *ctx, const struct proto_lint_line *line)
 
 	CHECK(line->n >= 1 && line->n >= seen->last_n);
 	seen->last_n = line->n;
-	CHECK((unsigned)line->dir <= PROTO_DIR_INFO);
-	CHECK((unsigned)line->role < PROTO_ROLE_COUNT);
-	CHECK(line->nfindings <= PROTO_LINE_FINDINGS);
-	for (i = 0; i < line->nfindings; i++)
-		CHECK((unsigned)line->finding[i] < PROTO_F_COUNT);
-	for (i = 0; i < line->len; i++)
-		sink += (unsigned char)line->text[i];
+	fuzz_check_line(line, &sink);
 	if (line->ehlo != NULL) {
 		CHECK(line->dir == PROTO_DIR_SERVER);
 		check_span(line->ehlo->head, line->len);
