@@ -207,9 +207,26 @@ bool proto_auth_offered(const struct proto_reply *ehlo, const char *mech)
 	return false;
 }
 
+/* Servers split a command at any run of spaces and tabs, so the redaction does too. */
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Index of the first byte at or after i that is not a space or a tab. */
+static size_t skip_blanks(const char *text, size_t len, size_t i)
+{
+	while (i < len && is_blank(text[i]))
+		i++;
+	return i;
+}
+
 bool proto_auth_command(const char *text, size_t len)
 {
-	return len >= 4 && strncasecmp(text, "AUTH", 4) == 0 && (len == 4 || text[4] == ' ');
+	size_t i = skip_blanks(text, len, 0);
+
+	return len - i >= 4 && strncasecmp(text + i, "AUTH", 4) == 0 &&
+	       (len - i == 4 || is_blank(text[i + 4]));
 }
 
 /* True when text is exactly "<redacted N bytes>": already redacted, kept as it is. */
@@ -235,14 +252,12 @@ static bool secret_at(const char *text, size_t len, bool response, size_t *off)
 	size_t i = 0;
 
 	if (!response) {
-		for (i = 4; i < len && text[i] == ' '; i++)
-			continue;
-		while (i < len && text[i] != ' ')
+		i = skip_blanks(text, len, skip_blanks(text, len, 0) + 4);
+		while (i < len && !is_blank(text[i]))
 			i++;
-		while (i < len && text[i] == ' ')
-			i++;
+		i = skip_blanks(text, len, i);
 		if (i > AUTH_KEEP_MAX)
-			i = 5;
+			i = skip_blanks(text, len, 0) + 5;
 	}
 	*off = i;
 	if (i == len || is_redacted(text + i, len - i))

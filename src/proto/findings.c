@@ -162,6 +162,18 @@ static const struct proto_finding_info catalogue[PROTO_F_COUNT] = {
          "deliver anyway; clients that verify (DANE, MTA-STS, smtp_tls_security_level = "
          "verify) do not. Fix: serve a certificate for the MX host name with its full chain. "
          "With --tls-verify this finding is an error."},
+    [PROTO_F_EARLY_REPLY] =
+        {"early-reply", E, "RFC 5321 §4.3.1",
+         "The server sent a reply before the command it would answer",
+         "SMTP is an alternating dialogue: each command gets one reply, sent after the command "
+         "arrived. These lines arrived before smtpscope sent its next command (in the same "
+         "write as the reply before them, or while the session waited for the user), so they "
+         "answer nothing. A client that does not pipeline takes them as the reply to its next "
+         "command, and every reply after them is off by one: an early \"250\" becomes the "
+         "EHLO reply, an early \"220\" seems to accept STARTTLS. smtpscope shows them, pairs "
+         "them with no command, and sends its next command only once they have ended. A 421 "
+         "may come at any time (RFC 5321 §3.8) and is not reported. Fix: the server (or a "
+         "middlebox in front of it) must answer only what it was asked, in order."},
 };
 
 const struct proto_finding_info *proto_finding(enum proto_finding_id id)

@@ -3,14 +3,29 @@
  * server line through a reply reader, every EHLO reply through the EHLO
  * analyser, and reports each line with its role and findings.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "internal.h"
 
-/* What the reply being read answers. */
-enum lint_kind { KIND_OTHER, KIND_BANNER, KIND_EHLO, KIND_STARTTLS };
+/* What the reply being read answers; KIND_EARLY: nothing, it came before its command. */
+enum lint_kind { KIND_OTHER, KIND_BANNER, KIND_EHLO, KIND_STARTTLS, KIND_EARLY };
+
+/*
+ * The server lines of one turn (from one client line to the next) beyond
+ * which the rest is counted, not shown: one summary line stands for them,
+ * and the last line of the reply they cut is shown after it.
+ */
+struct lint_hidden {
+	unsigned shown;      /* lines of this turn shown */
+	size_t shown_bytes;  /* their bytes */
+	unsigned long count; /* lines held back since the last summary */
+	unsigned long long bytes;
+	unsigned last_n; /* number of the last line held back */
+	bool cut_reply;  /* the reply open when hiding began is still open */
+};
 
 struct proto_lint {
 	const struct proto_lint_ops *ops;
@@ -26,8 +41,12 @@ struct proto_lint {
 	unsigned last_n;       /* number of the last server line */
 	unsigned reply_n;      /* number of the open reply's first line */
 	struct proto_ehlo ehlo;
-	struct proto_lint_line *cur;     /* the line being reported, for emit */
-	bool auth;                       /* an AUTH exchange is open */
+	struct proto_lint_line *cur; /* the line being reported, for emit */
+	bool auth;                   /* an AUTH exchange is open */
+	bool reply_334;              /* a line of the open reply carries 334 */
+	int reply_code;              /* code of the open reply's first line */
+	bool awaiting;               /* a client line awaits its reply (the greeting, first) */
+	struct lint_hidden hidden;
 	char redacted[PROTO_REDACT_MAX]; /* the client line as reported, when redacted */
 	bool have_first;
 	bool copying_first;
@@ -81,6 +100,7 @@ struct proto_lint *proto_lint_new(const struct proto_lint_ops *ops, void *ctx, u
 	lint->ops = ops;
 	lint->ctx = ctx;
 	lint->options = options;
+	lint->awaiting = true;
 	return lint;
 }
 
@@ -153,13 +173,34 @@ static enum lint_kind reply_kind(struct proto_lint *lint, int code)
 	return expect;
 }
 
+/*
+ * A reply that begins while no client line awaits one came before the
+ * command it would answer: in a conversation that records the client's
+ * lines it pairs with nothing. A 421 may come at any time (RFC 5321 §3.8).
+ */
+static bool starts_early(struct proto_lint *lint, int code)
+{
+	if (!(lint->options & PROTO_LINT_PAIRED) || lint->awaiting)
+		return false;
+	if (code != 421)
+		emit_here(lint, PROTO_F_EARLY_REPLY, 0);
+	return true;
+}
+
 static void start_reply(struct proto_lint *lint, const struct proto_lint_line *line, int code,
                         bool tls)
 {
+	lint->reply_code = code;
+	lint->reply_334 = false;
+	lint->reply_n = line->n;
+	if (starts_early(lint, code)) {
+		lint->kind = KIND_EARLY;
+		return;
+	}
+	lint->awaiting = false;
 	lint->kind = reply_kind(lint, code);
 	lint->expect = KIND_OTHER;
 	lint->saw_reply = true;
-	lint->reply_n = line->n;
 	if (lint->kind == KIND_EHLO && code != 250) {
 		emit_here(lint, PROTO_F_EHLO_NOT_ACCEPTED, 0);
 		lint->kind = KIND_OTHER;
@@ -183,7 +224,7 @@ static void emit_at_first(void *ctx, enum proto_finding_id id, unsigned index)
 }
 
 /* Closes the reply whose last line was just reported. */
-static void end_reply(struct proto_lint *lint, const struct proto_line *line)
+static void end_reply(struct proto_lint *lint)
 {
 	if (lint->kind == KIND_EHLO)
 		proto_ehlo_end(&lint->ehlo, 0, emit_at_first, lint);
@@ -191,7 +232,7 @@ static void end_reply(struct proto_lint *lint, const struct proto_line *line)
 		lint->have_first = true;
 		lint->copying_first = false;
 	}
-	if (lint->kind == KIND_STARTTLS && line->code == 220 &&
+	if (lint->kind == KIND_STARTTLS && lint->reply_code == 220 &&
 	    (lint->options & PROTO_LINT_INFER_TLS))
 		lint->tls = true;
 	lint->kind = KIND_OTHER;
@@ -219,6 +260,84 @@ static void keep_first(struct proto_lint *lint, const struct proto_line *line, u
 	proto_reply_add(&lint->first, line);
 	if (lint->first.nkept > kept)
 		lint->first_n[kept] = n;
+}
+
+/* An info line of the linter's own. */
+static void report_info(struct proto_lint *lint, unsigned n, const char *text, size_t len)
+{
+	struct proto_lint_line out = {.n = n, .dir = PROTO_DIR_INFO, .text = text, .len = len};
+
+	out.role = PROTO_ROLE_INFO;
+	out.tls = lint->tls;
+	lint->ops->line(lint->ctx, &out);
+}
+
+/* A number with its thousands grouped: "812,500". */
+static void group_digits(char *out, size_t cap, unsigned long long value)
+{
+	char digits[24];
+	int n = snprintf(digits, sizeof digits, "%llu", value), i;
+	size_t o = 0;
+
+	for (i = 0; i < n && o + 2 < cap; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+}
+
+/* Says how many lines were held back, on an info line, and counts afresh. */
+static void show_summary(struct proto_lint *lint)
+{
+	struct lint_hidden *h = &lint->hidden;
+	char lines[32], bytes[32], text[128];
+	int len;
+
+	if (h->count == 0)
+		return;
+	group_digits(lines, sizeof lines, h->count);
+	group_digits(bytes, sizeof bytes, h->bytes);
+	len = snprintf(text, sizeof text, "... %s line%s not shown (%s bytes)", lines,
+	               h->count == 1 ? "" : "s", bytes);
+	h->count = 0;
+	h->bytes = 0;
+	report_info(lint, h->last_n, text, (size_t)len);
+}
+
+/* Ends a turn of server lines: the summary, and a fresh share for the next. */
+static void end_turn(struct proto_lint *lint)
+{
+	show_summary(lint);
+	memset(&lint->hidden, 0, sizeof lint->hidden);
+}
+
+/*
+ * True when the line is held back because its turn has shown its share
+ * (PROTO_LINT_TURN_LINES or PROTO_LINT_TURN_BYTES). The last line of the
+ * reply that was cut is shown, after the summary of what was held back.
+ */
+static bool hold_back(struct proto_lint *lint, const struct proto_line *line, unsigned n)
+{
+	struct lint_hidden *h = &lint->hidden;
+
+	if (h->shown < PROTO_LINT_TURN_LINES && h->shown_bytes < PROTO_LINT_TURN_BYTES) {
+		h->shown++;
+		h->shown_bytes += line->len;
+		h->cut_reply = !line->last;
+		return false;
+	}
+	if (line->index == 0)
+		h->cut_reply = false;
+	if (line->last && h->cut_reply) {
+		show_summary(lint);
+		h->cut_reply = false;
+		return false;
+	}
+	h->count++;
+	h->bytes += line->wire_len;
+	h->last_n = n;
+	return true;
 }
 
 void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, size_t len,
@@ -252,12 +371,20 @@ void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, si
 			keep_first(lint, &line, n);
 	}
 	lint->last_n = n;
-	lint->ops->line(lint->ctx, &out);
-	/* RFC 4954 §4: the exchange goes on while the server answers 334. */
-	if (line.last && line.code != 334)
+	if (!hold_back(lint, &line, n))
+		lint->ops->line(lint->ctx, &out);
+	/*
+	 * RFC 4954 §4: the exchange goes on while the server answers 334.
+	 * Clients disagree on which line's code counts (Python's smtplib reads
+	 * the last), so a 334 on any line keeps it open: whatever line a
+	 * client read, the answer it sent is redacted.
+	 */
+	if (line.code == 334)
+		lint->reply_334 = true;
+	if (line.last && !lint->reply_334)
 		lint->auth = false;
 	if (line.last)
-		end_reply(lint, &line);
+		end_reply(lint);
 	lint->cur = NULL;
 }
 
@@ -276,18 +403,22 @@ static enum lint_kind command_kind(const char *text, size_t len)
 	return KIND_OTHER;
 }
 
+/* A client line whose sender did not say what it holds: read from the exchange. */
+#define LINT_SENT_UNKNOWN (-1)
+
 /*
  * Replaces the secret of a client line of the AUTH exchange by its
- * redaction in the linter's own buffer: an AUTH command opens the
- * exchange, every line after it is a response until a reply other than
- * 334 closes it.
+ * redaction in the linter's own buffer. A session says what it sent
+ * (sent); for a transcript the exchange tells: an AUTH command opens it,
+ * every line after it is a response until a reply with no 334 closes it.
  */
-static void redact(struct proto_lint *lint, struct proto_lint_line *out)
+static void redact(struct proto_lint *lint, struct proto_lint_line *out, int sent)
 {
-	bool response = lint->auth;
+	bool response = sent == LINT_SENT_UNKNOWN ? lint->auth : sent == PROTO_SENT_RESPONSE;
 	size_t len;
 
-	if (!response && !proto_auth_command(out->text, out->len))
+	if (sent == PROTO_SENT_COMMAND ||
+	    (sent == LINT_SENT_UNKNOWN && !response && !proto_auth_command(out->text, out->len)))
 		return;
 	lint->auth = true;
 	if (lint->options & PROTO_LINT_SHOW_SECRETS)
@@ -300,30 +431,42 @@ static void redact(struct proto_lint *lint, struct proto_lint_line *out)
 	out->len = len;
 }
 
-void proto_lint_client(struct proto_lint *lint, unsigned n, const char *text, size_t len, bool tls)
+static void client_line(struct proto_lint *lint, unsigned n, const char *text, size_t len, bool tls,
+                        int sent)
 {
 	struct proto_lint_line out = {.n = n, .dir = PROTO_DIR_CLIENT, .text = text, .len = len};
 
+	end_turn(lint);
 	abandon_reply(lint);
-	redact(lint, &out);
+	redact(lint, &out, sent);
 	out.tls = tls || lint->tls;
 	out.role = PROTO_ROLE_COMMAND;
 	lint->saw_client = true;
+	lint->awaiting = true;
 	lint->expect = command_kind(text, len);
 	lint->ops->line(lint->ctx, &out);
 }
 
+void proto_lint_client(struct proto_lint *lint, unsigned n, const char *text, size_t len, bool tls)
+{
+	client_line(lint, n, text, len, tls, LINT_SENT_UNKNOWN);
+}
+
+void proto_lint_sent(struct proto_lint *lint, unsigned n, const char *text, size_t len, bool tls,
+                     enum proto_sent sent)
+{
+	client_line(lint, n, text, len, tls, (int)sent);
+}
+
 void proto_lint_info(struct proto_lint *lint, unsigned n, const char *text, size_t len)
 {
-	struct proto_lint_line out = {.n = n, .dir = PROTO_DIR_INFO, .text = text, .len = len};
-
-	out.role = PROTO_ROLE_INFO;
-	out.tls = lint->tls;
-	lint->ops->line(lint->ctx, &out);
+	show_summary(lint);
+	report_info(lint, n, text, len);
 }
 
 void proto_lint_end(struct proto_lint *lint)
 {
+	end_turn(lint);
 	abandon_reply(lint);
 }
 

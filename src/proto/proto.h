@@ -143,6 +143,7 @@ enum proto_finding_id {
 	PROTO_F_STARTTLS_REJECTED,
 	PROTO_F_TLS_HANDSHAKE_FAILED,
 	PROTO_F_TLS_UNVERIFIED,
+	PROTO_F_EARLY_REPLY,
 	PROTO_F_COUNT
 };
 
@@ -296,6 +297,28 @@ struct proto_lint_ops {
 enum {
 	PROTO_LINT_INFER_TLS = 1u << 0,    /* no TLS marks: TLS starts after a 220 to STARTTLS */
 	PROTO_LINT_SHOW_SECRETS = 1u << 1, /* do not redact the AUTH exchange */
+	/*
+	 * The input holds every client line (a session, a transcript): a reply
+	 * that begins while no command awaits one came early and pairs with
+	 * nothing (early-reply).
+	 */
+	PROTO_LINT_PAIRED = 1u << 2,
+};
+
+/*
+ * The server lines of one turn (from a client line to the next) that are
+ * reported; beyond them one info line says how many were held back
+ * ("... 812,500 lines not shown (N bytes)"), and the last line of the
+ * reply they cut is reported after it.
+ */
+#define PROTO_LINT_TURN_LINES 10000
+#define PROTO_LINT_TURN_BYTES (1024 * 1024)
+
+/* What a client line sent by a session holds, so that redaction never guesses. */
+enum proto_sent {
+	PROTO_SENT_COMMAND,  /* a command with no secret */
+	PROTO_SENT_AUTH,     /* an AUTH command, its initial response redacted */
+	PROTO_SENT_RESPONSE, /* an answer to a 334, redacted */
 };
 
 struct proto_lint;
@@ -306,6 +329,9 @@ void proto_lint_set_options(struct proto_lint *lint, unsigned options);
 void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, size_t len,
                        enum proto_term term, bool tls);
 void proto_lint_client(struct proto_lint *lint, unsigned n, const char *text, size_t len, bool tls);
+/* A client line whose sender says what it holds: redacted by that, not by the replies. */
+void proto_lint_sent(struct proto_lint *lint, unsigned n, const char *text, size_t len, bool tls,
+                     enum proto_sent sent);
 void proto_lint_info(struct proto_lint *lint, unsigned n, const char *text, size_t len);
 /* Ends the conversation: an open reply is reported truncated. */
 void proto_lint_end(struct proto_lint *lint);
@@ -462,6 +488,15 @@ struct proto_session_config {
 	const char *auth_user;
 	const char *auth_secret; /* the password, or the OAuth 2.0 token of XOAUTH2 */
 	bool show_secrets;       /* PROTO_LINT_SHOW_SECRETS for the session's linter */
+	/*
+	 * Credentials go only over TLS whose certificate verified (chain and
+	 * name). tls_verify (--tls-verify): never otherwise. auth_unverified
+	 * (--auth-unverified): over unverified TLS too. Neither: step mode
+	 * asks (proto_session_confirm_needed), and without step AUTH is not
+	 * sent.
+	 */
+	bool tls_verify;
+	bool auth_unverified;
 };
 
 struct proto_session_ops {
@@ -495,6 +530,8 @@ struct proto_session *proto_session_new(const struct proto_session_config *confi
 void proto_session_free(struct proto_session *session);
 /* The connection is up (and TLS too, for tls_on_connect): wait for the greeting. */
 void proto_session_start(struct proto_session *session);
+/* TLS on connect is up; verified: chain and name. Call before the greeting. */
+void proto_session_tls_on_connect(struct proto_session *session, bool verified);
 /* Bytes received from the server. */
 void proto_session_feed(struct proto_session *session, const void *buf, size_t len);
 /* The server closed the connection. */
@@ -520,6 +557,13 @@ const char *proto_session_pending(const struct proto_session *session);
 int proto_session_send_pending(struct proto_session *session, const char *edited);
 /* Drops the pending command and plans the next; -1 when it cannot be skipped (QUIT). */
 int proto_session_skip(struct proto_session *session);
+/*
+ * Step mode: why the pending AUTH waits for the user's word (the
+ * certificate was not verified), or NULL. While it waits,
+ * proto_session_send_pending refuses until proto_session_confirm.
+ */
+const char *proto_session_confirm_needed(const struct proto_session *session);
+void proto_session_confirm(struct proto_session *session);
 /* Leaves step mode: the pending command and all after it are sent at once. */
 void proto_session_run(struct proto_session *session);
 /*
@@ -529,7 +573,10 @@ void proto_session_run(struct proto_session *session);
  * another command awaits its reply.
  */
 int proto_session_command(struct proto_session *session, const char *command);
-/* True while a command (or the greeting) awaits its reply. */
+/*
+ * True while a command (or the greeting) awaits its reply, or the server
+ * is still sending bytes that answer nothing (no command may be sent).
+ */
 bool proto_session_busy(const struct proto_session *session);
 /*
  * True from ops->starttls to proto_session_tls_done. (In step mode the

@@ -14,6 +14,21 @@
 #define SESSION_LINE_MAX PROTO_AUTH_LINE_MAX /* bytes of one command line built here */
 #define SESSION_ERR_MAX  256
 
+/*
+ * What acting on a complete reply needs, taken from it when it ends: the
+ * action waits while bytes the server sent after it (early, answering
+ * nothing) are read, and those overwrite the reader's reply.
+ */
+struct session_reply {
+	int code;             /* the first line's code: the one rule for a reply's code */
+	unsigned flags;       /* PROTO_L_* of all its lines */
+	bool any_334;         /* a line carries 334 */
+	bool strict_starttls; /* an EHLO reply: Postfix would see STARTTLS in it */
+	bool auth_offered;    /* an EHLO reply: it offers the configured mechanism */
+	char first[PROTO_LINE_KEEP + 1]; /* the first line, for a CRAM-MD5 challenge */
+	size_t first_len;
+};
+
 struct proto_session {
 	struct proto_session_config config;
 	const struct proto_session_ops *ops;
@@ -34,9 +49,14 @@ struct proto_session {
 	bool auth_offered;   /* the last EHLO reply offers the configured mechanism */
 	unsigned auth_step;  /* 334 replies answered in the AUTH exchange */
 	bool free_in_flight; /* a command the user typed awaits its reply */
+	bool free_auth;      /* the user typed AUTH: what they type after a 334 is a secret */
 	char free_verb[16];  /* its verb, upper case */
 	bool busy;           /* a command, or the greeting, awaits its reply */
-	bool handshaking;    /* the owner runs the TLS handshake: no plaintext may come */
+	bool held;           /* a reply awaits its action until the early bytes after it end */
+	bool reply_early;    /* the reply being read began while nothing awaited one */
+	bool confirmed;      /* step mode: the user allowed AUTH over an unverified connection */
+	struct session_reply last; /* the reply awaiting its action */
+	bool handshaking;          /* the owner runs the TLS handshake: no plaintext may come */
 	struct proto_reader *reader;
 	struct proto_lint *lint;
 	struct proto_lint_ops lint_ops; /* the owner's line and finding callbacks */
@@ -54,6 +74,8 @@ static const char *const state_names[PROTO_S_COUNT] = {
 };
 
 /* What each state waits for, in words, for timeout messages. */
+static const char held_name[] = "the end of what the server sent ahead of smtpscope's next command";
+
 static const char *const waiting_names[PROTO_S_COUNT] = {
     [PROTO_S_BANNER] = "the server's greeting",
     [PROTO_S_EHLO] = "the reply to EHLO",
@@ -119,33 +141,52 @@ static void set_state(struct proto_session *s, enum proto_session_state to)
 		s->ops->state(s->ctx, from, to);
 }
 
+/* Reports the line the input stopped in, without its end: nothing received is lost. */
+static void keep_partial(struct proto_session *s)
+{
+	struct proto_line line;
+
+	if (s->handshaking)
+		return;
+	proto_reader_eof(s->reader);
+	while (proto_reader_next(s->reader, &line))
+		proto_lint_server(s->lint, ++s->n, line.text, line.len, PROTO_TERM_EOF, s->tls);
+}
+
 static void fail(struct proto_session *s, const char *reason)
 {
 	if (proto_session_over(s))
 		return;
 	snprintf(s->error, sizeof s->error, "%s", reason);
+	keep_partial(s);
 	proto_lint_end(s->lint);
 	set_state(s, PROTO_S_FAILED);
 }
 
-/* Sends one command line: to the transcript first, then to the owner. */
-static void send_line(struct proto_session *s, const char *line, size_t len)
+/* Sends one command line: to the transcript first (redacted by what it holds), then out. */
+static void send_line(struct proto_session *s, const char *line, size_t len, enum proto_sent sent)
 {
 	char buf[SESSION_LINE_MAX + 2];
 
 	if (len > SESSION_LINE_MAX)
 		len = SESSION_LINE_MAX;
-	proto_lint_client(s->lint, ++s->n, line, len, s->tls);
+	proto_lint_sent(s->lint, ++s->n, line, len, s->tls, sent);
 	s->busy = true;
 	memcpy(buf, line, len);
 	memcpy(buf + len, "\r\n", 2);
 	s->ops->send(s->ctx, buf, len + 2);
 }
 
+/* What a command line holds: an AUTH command carries its initial response. */
+static enum proto_sent sent_kind(const char *line)
+{
+	return proto_auth_command(line, strlen(line)) ? PROTO_SENT_AUTH : PROTO_SENT_COMMAND;
+}
+
 /* Sends a command line now and moves to next. */
 static void send_now(struct proto_session *s, enum proto_session_state next, const char *line)
 {
-	send_line(s, line, strlen(line));
+	send_line(s, line, strlen(line), sent_kind(line));
 	set_state(s, next);
 }
 
@@ -199,8 +240,9 @@ struct proto_session *proto_session_new(const struct proto_session_config *confi
 	s->reader = proto_reader_new(0);
 	s->lint_ops.line = ops->line;
 	s->lint_ops.finding = ops->finding;
-	s->lint =
-	    proto_lint_new(&s->lint_ops, ctx, config->show_secrets ? PROTO_LINT_SHOW_SECRETS : 0);
+	s->lint = proto_lint_new(&s->lint_ops, ctx,
+	                         PROTO_LINT_PAIRED |
+	                             (config->show_secrets ? PROTO_LINT_SHOW_SECRETS : 0));
 	if (s->reader == NULL || s->lint == NULL) {
 		proto_session_free(s);
 		return NULL;
@@ -218,10 +260,11 @@ void proto_session_free(struct proto_session *s)
 }
 
 /*
- * The STARTTLS policy applied to the EHLO reply (NULL after HELO). "Any
- * line" is the linter's reading of every line of the reply, kept or not.
+ * The STARTTLS policy applied to the EHLO reply (ehlo false after HELO).
+ * "Any line" is the linter's reading of every line of the reply, kept or
+ * not.
  */
-static bool wants_starttls(const struct proto_session *s, const struct proto_reply *ehlo)
+static bool wants_starttls(const struct proto_session *s, bool ehlo)
 {
 	switch (s->config.starttls) {
 	case PROTO_STARTTLS_NEVER:
@@ -229,10 +272,9 @@ static bool wants_starttls(const struct proto_session *s, const struct proto_rep
 	case PROTO_STARTTLS_FORCE:
 		return true;
 	case PROTO_STARTTLS_STRICT:
-		return ehlo != NULL &&
-		       proto_client_starttls_line(proto_client_find("postfix"), ehlo) >= 0;
+		return ehlo && s->last.strict_starttls;
 	case PROTO_STARTTLS_AUTO:
-		return ehlo != NULL && proto_lint_ehlo_starttls(s->lint);
+		return ehlo && proto_lint_ehlo_starttls(s->lint);
 	}
 	abort();
 }
@@ -263,11 +305,41 @@ static void quit_with(struct proto_session *s, const char *reason)
 	send_quit(s);
 }
 
+/* True when AUTH waits for the user's word: step mode, TLS up but not verified. */
+static bool auth_needs_confirm(const struct proto_session *s)
+{
+	return s->tls && !s->verified && !s->config.tls_verify && !s->config.auth_unverified &&
+	       s->config.step && !s->confirmed;
+}
+
+/* Writes why AUTH cannot be sent over this connection into reason; false when it can. */
+static bool auth_unverified(const struct proto_session *s, char *reason, size_t size)
+{
+	const char *mech = proto_auth_mech_name(s->config.auth);
+
+	if (s->config.tls_verify && !(s->tls && s->verified))
+		snprintf(reason, size,
+		         "AUTH %s not sent: the server's certificate was not verified, and "
+		         "--tls-verify keeps credentials from every server that fails it",
+		         mech);
+	else if (s->tls && !s->verified && !s->config.auth_unverified && !s->config.step)
+		snprintf(reason, size,
+		         "AUTH %s not sent: the server's certificate was not verified, so the "
+		         "credentials could go to whoever answered; trust its CA with --ca-file, "
+		         "or give --auth-unverified to send them anyway",
+		         mech);
+	else
+		return false;
+	return true;
+}
+
 /* Writes why AUTH cannot be sent into reason; false when it can. */
 static bool auth_blocked(const struct proto_session *s, char *reason, size_t size)
 {
 	const char *mech = proto_auth_mech_name(s->config.auth);
 
+	if (auth_unverified(s, reason, size))
+		return true;
 	if (!s->tls && s->config.starttls != PROTO_STARTTLS_NEVER)
 		snprintf(reason, size,
 		         "AUTH %s not sent: TLS is not established, and the credentials would "
@@ -301,6 +373,7 @@ static void start_auth(struct proto_session *s)
 	int rc = 0;
 
 	if (auth_blocked(s, reason, sizeof reason)) {
+		proto_session_info(s, reason);
 		quit_with(s, reason);
 		return;
 	}
@@ -340,16 +413,15 @@ static int encode_field(char *out, size_t cap, const char *field)
 }
 
 /* RFC 2195: the digest of the challenge that follows "334 ". */
-static int cram_response(struct proto_session *s, const struct proto_reply *reply, char *out,
-                         size_t cap)
+static int cram_response(struct proto_session *s, char *out, size_t cap)
 {
 	unsigned char challenge[PROTO_LINE_KEEP], digest[16];
 	const char *secret = auth_secret(s);
 	size_t len;
 
-	if (reply->nkept == 0 || reply->line[0].len < 4 ||
-	    proto_base64_decode(challenge, sizeof challenge, reply->line[0].text + 4,
-	                        reply->line[0].len - 4, &len) != 0)
+	if (s->last.first_len < 4 ||
+	    proto_base64_decode(challenge, sizeof challenge, s->last.first + 4,
+	                        s->last.first_len - 4, &len) != 0)
 		return -1;
 	if (s->ops->hmac_md5(s->ctx, secret, strlen(secret), challenge, len, digest) != 0)
 		return -1;
@@ -364,7 +436,7 @@ static int xoauth2_error(char *line)
 }
 
 /* Answers a 334; a challenge the mechanism has no answer for is cancelled with "*". */
-static void auth_continue(struct proto_session *s, const struct proto_reply *reply)
+static void auth_continue(struct proto_session *s)
 {
 	char line[SESSION_LINE_MAX];
 	unsigned step = s->auth_step++;
@@ -373,25 +445,35 @@ static void auth_continue(struct proto_session *s, const struct proto_reply *rep
 	if (s->config.auth == PROTO_AUTH_LOGIN && step < 2)
 		rc = encode_field(line, sizeof line, step == 0 ? auth_user(s) : auth_secret(s));
 	else if (s->config.auth == PROTO_AUTH_CRAM_MD5 && step == 0)
-		rc = cram_response(s, reply, line, sizeof line);
+		rc = cram_response(s, line, sizeof line);
 	else if (s->config.auth == PROTO_AUTH_XOAUTH2 && step == 0)
 		rc = xoauth2_error(line);
 	if (rc != 0)
 		snprintf(line, sizeof line, "*");
-	send_line(s, line, strlen(line));
+	send_line(s, line, strlen(line), PROTO_SENT_RESPONSE);
+	memset(line, 0, sizeof line); /* it may hold a secret */
 }
 
-static void on_auth_reply(struct proto_session *s, int code, const struct proto_reply *reply)
+static void on_auth_reply(struct proto_session *s, int code)
 {
 	char reason[SESSION_ERR_MAX];
 	const char *mech = proto_auth_mech_name(s->config.auth);
 
+	/* Clients read different lines' codes: such a reply may mean 334 to one, 235 to another. */
+	if (s->last.flags & PROTO_L_MIXED_CODE) {
+		snprintf(reason, sizeof reason,
+		         "authentication stopped: the reply to AUTH %s carries different codes on "
+		         "its lines (%d on the first), so it neither asks for more nor accepts",
+		         mech, code);
+		quit_with(s, reason);
+		return;
+	}
 	if (code == 235) {
 		transaction_or_quit(s);
 		return;
 	}
 	if (code == 334) {
-		auth_continue(s, reply);
+		auth_continue(s);
 		return;
 	}
 	if (code == 535)
@@ -404,8 +486,8 @@ static void on_auth_reply(struct proto_session *s, int code, const struct proto_
 	quit_failing(s, reason, code);
 }
 
-/* After EHLO (or HELO): STARTTLS, the mail transaction, or QUIT. */
-static void after_greeting(struct proto_session *s, const struct proto_reply *ehlo)
+/* After EHLO (or HELO, ehlo false): STARTTLS, the mail transaction, or QUIT. */
+static void after_greeting(struct proto_session *s, bool ehlo)
 {
 	if (s->config.quit_after == PROTO_QUIT_EHLO && s->nehlo <= 1) {
 		send_quit(s);
@@ -415,7 +497,7 @@ static void after_greeting(struct proto_session *s, const struct proto_reply *eh
 		send_cmd(s, PROTO_S_STARTTLS, "STARTTLS", "", "");
 		return;
 	}
-	if (!s->tls && ehlo != NULL && s->config.starttls == PROTO_STARTTLS_STRICT &&
+	if (!s->tls && ehlo && s->config.starttls == PROTO_STARTTLS_STRICT &&
 	    proto_lint_ehlo_starttls(s->lint))
 		proto_session_info(s, "STARTTLS not sent: it is offered, but not where Postfix "
 		                      "sees it (--starttls strict)");
@@ -468,9 +550,9 @@ static void send_body(struct proto_session *s)
 		len = len < SESSION_CMD_MAX ? len : SESSION_CMD_MAX;
 		memcpy(line + 1, p, len);
 		if (p[0] == '.')
-			send_line(s, line, len + 1);
+			send_line(s, line, len + 1, PROTO_SENT_COMMAND);
 		else
-			send_line(s, line + 1, len);
+			send_line(s, line + 1, len, PROTO_SENT_COMMAND);
 		p = nl != NULL ? nl + 1 : end;
 	}
 	send_now(s, PROTO_S_BODY, ".");
@@ -489,13 +571,12 @@ static void after_rcpt(struct proto_session *s)
 		send_quit(s);
 }
 
-static void on_ehlo_reply(struct proto_session *s, int code, const struct proto_reply *reply)
+static void on_ehlo_reply(struct proto_session *s, int code)
 {
 	s->nehlo++;
-	s->auth_offered = s->config.auth != PROTO_AUTH_NONE && code == 250 &&
-	                  proto_auth_offered(reply, proto_auth_mech_name(s->config.auth));
+	s->auth_offered = s->last.auth_offered;
 	if (code == 250) {
-		after_greeting(s, reply);
+		after_greeting(s, true);
 		return;
 	}
 	if (s->state == PROTO_S_EHLO)
@@ -522,9 +603,11 @@ static void on_mail_reply(struct proto_session *s, int code)
 	}
 }
 
-/* The one place that acts on a complete reply. */
-static void on_reply(struct proto_session *s, int code, const struct proto_reply *reply)
+/* The one place that acts on a complete reply (its facts in s->last). */
+static void on_reply(struct proto_session *s)
 {
+	int code = s->last.code;
+
 	switch (s->state) {
 	case PROTO_S_BANNER:
 		if (code / 100 != 2)
@@ -536,11 +619,11 @@ static void on_reply(struct proto_session *s, int code, const struct proto_reply
 		break;
 	case PROTO_S_EHLO:
 	case PROTO_S_TLS_EHLO:
-		on_ehlo_reply(s, code, reply);
+		on_ehlo_reply(s, code);
 		break;
 	case PROTO_S_HELO:
 		if (code / 100 == 2)
-			after_greeting(s, NULL);
+			after_greeting(s, false);
 		else
 			quit_failing(s, "the server refused both EHLO and HELO", code);
 		break;
@@ -553,7 +636,7 @@ static void on_reply(struct proto_session *s, int code, const struct proto_reply
 		after_tls_part(s);
 		break;
 	case PROTO_S_AUTH:
-		on_auth_reply(s, code, reply);
+		on_auth_reply(s, code);
 		break;
 	case PROTO_S_MAIL:
 	case PROTO_S_RCPT:
@@ -575,9 +658,12 @@ static void on_reply(struct proto_session *s, int code, const struct proto_reply
 }
 
 /* The reply to a command the user typed: the plan goes on where it was. */
-static void on_free_reply(struct proto_session *s, int code)
+static void on_free_reply(struct proto_session *s)
 {
+	int code = s->last.code;
+
 	s->free_in_flight = false;
+	s->free_auth = s->free_auth && s->last.any_334;
 	if (strcmp(s->free_verb, "STARTTLS") == 0 && code == 220 && !s->tls) {
 		s->has_pending = false;
 		begin_tls(s);
@@ -602,13 +688,30 @@ static void verb_of(const char *line, char *verb, size_t size)
 	verb[i] = '\0';
 }
 
+/*
+ * True when nothing may be sent now: the session is over, a reply is
+ * awaited, TLS is being set up, or the server is still sending bytes that
+ * answer nothing (they must end before the next command, or they would
+ * seem to answer it).
+ */
+static bool cannot_send(const struct proto_session *s)
+{
+	return proto_session_over(s) || s->busy || s->handshaking || s->held ||
+	       proto_reader_pending(s->reader) > 0 || proto_reader_inside_reply(s->reader);
+}
+
 int proto_session_command(struct proto_session *s, const char *command)
 {
-	if (s->busy || proto_session_over(s) || s->handshaking)
+	enum proto_sent sent = sent_kind(command);
+
+	if (cannot_send(s))
 		return -1;
+	if (sent == PROTO_SENT_COMMAND && s->free_auth)
+		sent = PROTO_SENT_RESPONSE;
+	s->free_auth = s->free_auth || sent == PROTO_SENT_AUTH;
 	verb_of(command, s->free_verb, sizeof s->free_verb);
 	s->free_in_flight = true;
-	send_line(s, command, strlen(command));
+	send_line(s, command, strlen(command), sent);
 	return 0;
 }
 
@@ -623,7 +726,8 @@ int proto_session_send_pending(struct proto_session *s, const char *edited)
 {
 	char planned[16], typed[16];
 
-	if (!s->has_pending || s->busy)
+	if (!s->has_pending || cannot_send(s) ||
+	    (s->pending_next == PROTO_S_AUTH && auth_needs_confirm(s)))
 		return -1;
 	/* The redacted form, sent back unchanged, stands for the planned command. */
 	if (edited == NULL || (s->pending_secret && strcmp(edited, s->shown) == 0))
@@ -641,7 +745,7 @@ int proto_session_send_pending(struct proto_session *s, const char *edited)
 
 int proto_session_skip(struct proto_session *s)
 {
-	if (!s->has_pending || s->pending_next == PROTO_S_QUIT)
+	if (!s->has_pending || s->pending_next == PROTO_S_QUIT || cannot_send(s))
 		return -1;
 	s->has_pending = false;
 	switch (s->pending_next) {
@@ -661,14 +765,39 @@ int proto_session_skip(struct proto_session *s)
 
 void proto_session_run(struct proto_session *s)
 {
+	char reason[SESSION_ERR_MAX];
+
+	/* Out of step mode nobody is asked: unverified AUTH needs --auth-unverified. */
+	if (s->has_pending && s->pending_next == PROTO_S_AUTH && auth_needs_confirm(s)) {
+		s->config.step = false;
+		s->has_pending = false;
+		memset(s->pending, 0, sizeof s->pending);
+		auth_unverified(s, reason, sizeof reason);
+		quit_with(s, reason);
+		return;
+	}
 	s->config.step = false;
-	if (s->has_pending && !s->busy)
+	if (s->has_pending && !cannot_send(s))
 		proto_session_send_pending(s, NULL);
+}
+
+const char *proto_session_confirm_needed(const struct proto_session *s)
+{
+	if (!s->has_pending || s->pending_next != PROTO_S_AUTH || !auth_needs_confirm(s))
+		return NULL;
+	return "the server's certificate was not verified: the credentials could go to whoever "
+	       "answered";
+}
+
+void proto_session_confirm(struct proto_session *s)
+{
+	s->confirmed = true;
 }
 
 bool proto_session_busy(const struct proto_session *s)
 {
-	return s->busy;
+	return s->busy || s->held || proto_reader_pending(s->reader) > 0 ||
+	       proto_reader_inside_reply(s->reader);
 }
 
 bool proto_session_handshaking(const struct proto_session *s)
@@ -683,10 +812,81 @@ void proto_session_start(struct proto_session *s)
 		abort();
 }
 
+void proto_session_tls_on_connect(struct proto_session *s, bool verified)
+{
+	s->verified = verified;
+}
+
+/* Takes from a complete reply what acting on it needs, before later bytes overwrite it. */
+static void take_reply(struct proto_session *s, const struct proto_reply *reply)
+{
+	struct session_reply *r = &s->last;
+	unsigned i;
+
+	r->code = reply->code;
+	r->flags = reply->flags;
+	r->any_334 = false;
+	for (i = 0; i < reply->nkept; i++)
+		r->any_334 = r->any_334 || strncmp(reply->line[i].text, "334", 3) == 0;
+	r->strict_starttls = false;
+	r->auth_offered = false;
+	if (!s->free_in_flight && (s->state == PROTO_S_EHLO || s->state == PROTO_S_TLS_EHLO)) {
+		r->strict_starttls =
+		    proto_client_starttls_line(proto_client_find("postfix"), reply) >= 0;
+		r->auth_offered = s->config.auth != PROTO_AUTH_NONE && reply->code == 250 &&
+		                  proto_auth_offered(reply, proto_auth_mech_name(s->config.auth));
+	}
+	r->first_len = reply->nkept > 0 ? reply->line[0].len : 0;
+	if (r->first_len > 0)
+		memcpy(r->first, reply->line[0].text, r->first_len);
+	r->first[r->first_len] = '\0';
+}
+
+/* The 220 that starts TLS: the bytes after it are dropped, not read (begin_tls). */
+static bool starts_tls(const struct proto_session *s)
+{
+	if (s->last.code != 220 || s->tls)
+		return false;
+	return s->free_in_flight ? strcmp(s->free_verb, "STARTTLS") == 0
+	                         : s->state == PROTO_S_STARTTLS;
+}
+
+/* Acts on the held reply. */
+static void act(struct proto_session *s)
+{
+	s->held = false;
+	if (s->free_in_flight)
+		on_free_reply(s);
+	else
+		on_reply(s);
+}
+
+/*
+ * A complete line from the server. A reply that begins while nothing
+ * awaits one came early: it is reported (the linter names it early-reply)
+ * and answers nothing. The reply that was awaited is acted on only once
+ * every byte received after it has been read as whole replies, so that the
+ * next command follows them in the transcript as it did on the wire.
+ */
+static void on_line(struct proto_session *s, const struct proto_line *line)
+{
+	enum proto_term term = line->flags & PROTO_L_BARE_LF ? PROTO_TERM_LF : PROTO_TERM_CRLF;
+
+	if (line->index == 0)
+		s->reply_early = !s->busy;
+	proto_lint_server(s->lint, ++s->n, line->text, line->len, term, s->tls);
+	if (!line->last || s->reply_early)
+		return;
+	s->busy = false;
+	s->held = true;
+	take_reply(s, proto_reader_reply(s->reader));
+	if (starts_tls(s))
+		act(s);
+}
+
 void proto_session_feed(struct proto_session *s, const void *buf, size_t len)
 {
 	struct proto_line line;
-	enum proto_term term;
 
 	/* The owner feeds no plaintext while it runs the handshake. */
 	if (s->handshaking)
@@ -695,34 +895,21 @@ void proto_session_feed(struct proto_session *s, const void *buf, size_t len)
 		fail(s, "out of memory");
 		return;
 	}
-	while (!proto_session_over(s) && proto_reader_next(s->reader, &line)) {
-		term = line.flags & PROTO_L_BARE_LF ? PROTO_TERM_LF : PROTO_TERM_CRLF;
-		proto_lint_server(s->lint, ++s->n, line.text, line.len, term, s->tls);
-		if (!line.last)
-			continue;
-		/* A reply nothing asked for is analysed, but moves no plan. */
-		if (!s->busy)
-			continue;
-		s->busy = false;
-		if (s->free_in_flight)
-			on_free_reply(s, proto_reader_reply(s->reader)->code);
-		else
-			on_reply(s, proto_reader_reply(s->reader)->code,
-			         proto_reader_reply(s->reader));
-	}
+	while (!proto_session_over(s) && !s->handshaking && proto_reader_next(s->reader, &line))
+		on_line(s, &line);
+	if (s->held && !proto_session_over(s) && proto_reader_pending(s->reader) == 0 &&
+	    !proto_reader_inside_reply(s->reader))
+		act(s);
 }
 
 /* The end of the input, closed (how is NULL) or broken: the last line is kept. */
 static void end_input(struct proto_session *s, const char *how)
 {
-	struct proto_line line;
 	char reason[SESSION_ERR_MAX];
 
 	if (proto_session_over(s))
 		return;
-	proto_reader_eof(s->reader);
-	while (proto_reader_next(s->reader, &line))
-		proto_lint_server(s->lint, ++s->n, line.text, line.len, PROTO_TERM_EOF, s->tls);
+	keep_partial(s);
 	if (s->state == PROTO_S_QUIT) {
 		finish(s);
 		return;
@@ -801,6 +988,9 @@ bool proto_session_tls(const struct proto_session *s)
 
 const char *proto_session_waiting_for(const struct proto_session *s)
 {
+	if (s->held || (!s->busy && (proto_reader_pending(s->reader) > 0 ||
+	                             proto_reader_inside_reply(s->reader))))
+		return held_name;
 	if (s->free_in_flight)
 		return "the reply to the command typed";
 	if (s->has_pending && !s->busy)

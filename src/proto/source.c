@@ -359,8 +359,11 @@ static int begin(struct proto_source *src)
 	if (src->format == PROTO_FORMAT_AUTO)
 		src->format = proto_format_detect(src->detect, src->detect_len);
 	src->endings_known = has_crlf(src->detect, src->detect_len);
+	/* A paste may hold server lines alone; the other formats hold the client's too. */
 	if (src->format == PROTO_FORMAT_RAW)
 		src->options |= PROTO_LINT_INFER_TLS;
+	else
+		src->options |= PROTO_LINT_PAIRED;
 	proto_lint_set_options(src->lint, src->options);
 	rc = proto_split_feed(&src->split, src->detect, src->detect_len);
 	free(src->detect);

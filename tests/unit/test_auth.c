@@ -184,6 +184,24 @@ static const struct lcase lcases[] = {
      "C AUTH PLAIN <redacted 28 bytes>\nS 235 ok\n", false},
     {"a multi-line 334 keeps the exchange open", "C: AUTH LOGIN\nS: 334-a\nS: 334 b\nC: eA==\n",
      "C AUTH LOGIN\nS 334-a\nS 334 b\nC <redacted 4 bytes>\n", false},
+    {"tabs after AUTH and the mechanism", "C: auth\tplain\t" PLAIN_IR "\nS: 235 ok\n",
+     "C auth\tplain\t<redacted 28 bytes>\nS 235 ok\n", false},
+    {"a run of spaces and tabs, upper and lower case",
+     "C: aUtH \t PlAiN\t \t" PLAIN_IR "\nS: 235 ok\n",
+     "C aUtH \t PlAiN\t \t<redacted 28 bytes>\nS 235 ok\n", false},
+    {"blanks before AUTH", "C: \t AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: YWxpY2U=\n",
+     "C \t AUTH LOGIN\nS 334 VXNlcm5hbWU6\nC <redacted 8 bytes>\n", false},
+    /* Issue 10: a server that ends a 334 with a 235 line must not unredact what follows. */
+    {"334 then 235 in one reply keeps the exchange open",
+     "C: AUTH LOGIN\nS: 334-VXNlcm5hbWU6\nS: 235 trick\nC: YWxpY2U=\nS: 334 UGFzc3dvcmQ6\n"
+     "C: d29uZGVybGFuZC00Mg==\n",
+     "C AUTH LOGIN\nS 334-VXNlcm5hbWU6\nS 235 trick\nC <redacted 8 bytes>\n"
+     "S 334 UGFzc3dvcmQ6\nC <redacted 20 bytes>\n",
+     false},
+    /* Python's smtplib takes the last line's code: 334 there counts as well. */
+    {"235 then 334 in one reply keeps the exchange open",
+     "C: AUTH LOGIN\nS: 235-trick\nS: 334 VXNlcm5hbWU6\nC: YWxpY2U=\n",
+     "C AUTH LOGIN\nS 235-trick\nS 334 VXNlcm5hbWU6\nC <redacted 8 bytes>\n", false},
 };
 
 struct collect {
@@ -325,6 +343,7 @@ struct scase {
 	const char *error;  /* substring of the error, or NULL */
 	const char *secret; /* a response that no reported line may hold */
 	const char *shown;  /* a line that must be reported */
+	bool unverified;    /* the certificate of TLS on connect did not verify */
 };
 
 struct srun {
@@ -554,6 +573,82 @@ static const struct scase scases[] = {
      NULL,
      PLAIN_IR,
      "AUTH PLAIN <redacted 28 bytes>"},
+    /* Issue 10: no credential to a server whose certificate did not verify. */
+    {"unverified TLS: AUTH is not sent without --auth-unverified",
+     CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42"),
+     false,
+     {{BANNER, EHLO}, {OFFER, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     PROTO_S_FAILED,
+     "--auth-unverified",
+     PLAIN_IR,
+     "certificate was not verified",
+     true},
+    {"unverified TLS with --auth-unverified: AUTH is sent",
+     {.helo = "c.example",
+      .tls_on_connect = true,
+      .auth = PROTO_AUTH_PLAIN,
+      .auth_user = "alice",
+      .auth_secret = "wonderland-42",
+      .auth_unverified = true},
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
+      {"235 ok\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"}},
+     PROTO_S_QUIT,
+     NULL,
+     PLAIN_IR,
+     "AUTH PLAIN <redacted 28 bytes>",
+     true},
+    {"--tls-verify wins over --auth-unverified",
+     {.helo = "c.example",
+      .tls_on_connect = true,
+      .auth = PROTO_AUTH_PLAIN,
+      .auth_user = "alice",
+      .auth_secret = "wonderland-42",
+      .auth_unverified = true,
+      .tls_verify = true},
+     false,
+     {{BANNER, EHLO}, {OFFER, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     PROTO_S_FAILED,
+     "--tls-verify keeps credentials",
+     PLAIN_IR,
+     "certificate was not verified",
+     true},
+    {"--tls-verify without TLS: AUTH is not sent in clear",
+     {.helo = "c.example",
+      .starttls = PROTO_STARTTLS_NEVER,
+      .auth = PROTO_AUTH_PLAIN,
+      .auth_user = "alice",
+      .auth_secret = "wonderland-42",
+      .tls_verify = true},
+     false,
+     {{BANNER, EHLO}, {OFFER, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     PROTO_S_FAILED,
+     "--tls-verify",
+     PLAIN_IR,
+     "AUTH PLAIN not sent"},
+    /* Issue 10: 334 on line 1 and 235 on line 2 neither asks nor accepts. */
+    {"a reply to AUTH that mixes 334 and 235 stops the exchange",
+     CFG(PROTO_AUTH_LOGIN, "alice", "wonderland-42"),
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH LOGIN\r\n"},
+      {"334-VXNlcm5hbWU6\r\n235 trick\r\n", EHLO "AUTH LOGIN\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "AUTH LOGIN\r\nQUIT\r\n"}},
+     PROTO_S_FAILED,
+     "carries different codes on its lines (334 on the first)",
+     "YWxpY2U=",
+     "AUTH LOGIN"},
+    {"a reply to AUTH that mixes 235 and 334 stops it too",
+     CFG(PROTO_AUTH_LOGIN, "alice", "wonderland-42"),
+     false,
+     {{BANNER, EHLO},
+      {OFFER, EHLO "AUTH LOGIN\r\n"},
+      {"235-trick\r\n334 VXNlcm5hbWU6\r\n", EHLO "AUTH LOGIN\r\nQUIT\r\n"}},
+     PROTO_S_QUIT,
+     NULL,
+     "YWxpY2U=",
+     "AUTH LOGIN"},
 };
 
 static void s_feed(struct proto_session *s, const char *bytes, bool bytewise)
@@ -576,6 +671,8 @@ static void run_scase(const struct scase *c, bool bytewise)
 	const struct sstep *st;
 
 	assert_non_null(s);
+	if (c->config.tls_on_connect)
+		proto_session_tls_on_connect(s, !c->unverified);
 	proto_session_start(s);
 	for (st = c->step; st->sent != NULL; st++) {
 		s_feed(s, st->server, bytewise);
@@ -621,6 +718,7 @@ static void test_step_pending(void **state)
 		memset(r, 0, sizeof *r);
 		config.show_secrets = show;
 		s = proto_session_new(&config, &s_ops, r);
+		proto_session_tls_on_connect(s, true);
 		proto_session_start(s);
 		proto_session_feed(s, BANNER, strlen(BANNER));
 		assert_int_equal(proto_session_send_pending(s, NULL), 0);
@@ -632,6 +730,45 @@ static void test_step_pending(void **state)
 		assert_string_equal(r->sent, EHLO "AUTH PLAIN " PLAIN_IR "\r\n");
 		assert_int_equal(proto_session_state(s), PROTO_S_AUTH);
 		assert_true(show || strstr(r->lines, PLAIN_IR) == NULL);
+		proto_session_free(s);
+	}
+	free(r);
+}
+
+/* Step mode over unverified TLS: AUTH waits for the user's word. */
+static void test_step_unverified(void **state)
+{
+	struct proto_session_config config = CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42");
+	struct srun *r = calloc(1, sizeof *r);
+	struct proto_session *s;
+	int run;
+
+	(void)state;
+	config.step = true;
+	for (run = 0; run < 2; run++) {
+		memset(r, 0, sizeof *r);
+		s = proto_session_new(&config, &s_ops, r);
+		proto_session_tls_on_connect(s, false);
+		proto_session_start(s);
+		proto_session_feed(s, BANNER, strlen(BANNER));
+		assert_null(proto_session_confirm_needed(s));
+		assert_int_equal(proto_session_send_pending(s, NULL), 0);
+		proto_session_feed(s, OFFER, strlen(OFFER));
+		assert_non_null(proto_session_confirm_needed(s));
+		assert_int_equal(proto_session_send_pending(s, NULL), -1);
+		assert_int_equal(proto_session_send_pending(s, "AUTH PLAIN eA=="), -1);
+		assert_string_equal(r->sent, EHLO);
+		if (run == 0) {
+			/* The user says yes. */
+			proto_session_confirm(s);
+			assert_null(proto_session_confirm_needed(s));
+			assert_int_equal(proto_session_send_pending(s, NULL), 0);
+			assert_string_equal(r->sent, EHLO "AUTH PLAIN " PLAIN_IR "\r\n");
+		} else {
+			/* Run to the end: nobody to ask, so nothing is sent. */
+			proto_session_run(s);
+			assert_string_equal(r->sent, EHLO "QUIT\r\n");
+		}
 		proto_session_free(s);
 	}
 	free(r);
@@ -654,7 +791,7 @@ int main(void)
 	    cmocka_unit_test(test_mechanisms),      cmocka_unit_test(test_lint_redaction),
 	    cmocka_unit_test(test_raw_paste),       cmocka_unit_test(test_lint_direct),
 	    cmocka_unit_test(test_session_auth),    cmocka_unit_test(test_step_pending),
-	    cmocka_unit_test(test_quit_after_auth),
+	    cmocka_unit_test(test_quit_after_auth), cmocka_unit_test(test_step_unverified),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -241,12 +241,62 @@ static const struct scase cases[] = {
       {"354 go\r\n",
        "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
        "RCPT TO:<c@example.org>\r\nDATA\r\nSubject: t\r\n\r\n..hidden\r\nend\r\n.\r\n"},
-      {"250 queued\r\n221 bye\r\n",
+      {"250 queued\r\n",
+       "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
+       "RCPT TO:<c@example.org>\r\nDATA\r\nSubject: t\r\n\r\n..hidden\r\nend\r\n.\r\nQUIT\r\n"},
+      {"221 bye\r\n",
        "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
        "RCPT TO:<c@example.org>\r\nDATA\r\nSubject: t\r\n\r\n..hidden\r\nend\r\n.\r\nQUIT\r\n"}},
      PROTO_S_DONE,
      "no-starttls",
      NULL},
+    /* Issue 10: replies sent ahead of their command answer nothing. */
+    {"a fake EHLO reply in the greeting's write is early, not the EHLO reply",
+     AUTO,
+     {{BANNER "250-fake.example\r\n250 SIZE 1\r\n", EHLO},
+      {CORRECT, EHLO "STARTTLS\r\n"},
+      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
+      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_VERIFIED},
+      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+     PROTO_S_DONE,
+     "early-reply",
+     NULL,
+     true},
+    {"an early 220 does not answer STARTTLS before it is sent",
+     AUTO,
+     {{BANNER, EHLO},
+      {CORRECT "220 Ready\r\n", EHLO "STARTTLS\r\n"},
+      {"454 TLS not available\r\n", EHLO "STARTTLS\r\nQUIT\r\n"},
+      {"221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n"}},
+     PROTO_S_DONE,
+     "early-reply starttls-rejected",
+     NULL,
+     true},
+    {"a reply sent ahead of QUIT leaves QUIT waiting for its own",
+     AUTO,
+     {{BANNER, EHLO}, {CORRECT, EHLO "STARTTLS\r\n"},
+      {"454 no\r\n221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n"}},
+     PROTO_S_QUIT,
+     "early-reply starttls-rejected",
+     NULL,
+     true},
+    {"an early line begun in the same write holds the next command until it ends",
+     AUTO,
+     {{BANNER "250-fa", ""},
+      {"ke.example\r\n", ""},
+      {"250 SIZE 1\r\n", EHLO},
+      {CORRECT, EHLO "STARTTLS\r\n"}},
+     PROTO_S_STARTTLS,
+     "early-reply",
+     NULL,
+     true},
+    {"an early 421 is no finding, and QUIT follows the greeting's refusal",
+     AUTO,
+     {{"554 no\r\n421 bye\r\n", "QUIT\r\n"}, {NULL, "QUIT\r\n"}},
+     PROTO_S_FAILED,
+     "",
+     "refused the session at its greeting (reply 554)",
+     true},
     {"quit after EHLO",
      {.helo = "client.example", .quit_after = PROTO_QUIT_EHLO},
      {{BANNER, EHLO}, {CORRECT, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
@@ -480,6 +530,70 @@ static void test_broken(void **state)
 	free(b);
 }
 
+/* Issue 10: a time-out keeps what was received, a greeting ended by bare CRs included. */
+static void test_abort_keeps_partial(void **state)
+{
+	struct proto_session_config config = AUTO;
+	struct broken_run *b = calloc(1, sizeof *b);
+	struct proto_session *s = proto_session_new(&config, &kept_ops, b);
+	const char *crs = "220 mx.example.org ESMTP\rhello\r";
+
+	(void)state;
+	proto_session_start(s);
+	proto_session_feed(s, crs, strlen(crs));
+	proto_session_abort(s, "timed out after 3 s waiting for the server's greeting");
+	assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
+	assert_string_equal(b->last[1], "220 mx.example.org ESMTP\rhello\r");
+	assert_true(b->last_flags[1] & PROTO_L_NO_EOL);
+	assert_true(b->last_flags[1] & PROTO_L_BARE_CR);
+	assert_int_equal(b->run.lines, 1);
+	proto_session_free(s);
+	free(b);
+}
+
+/* Issue 11: after the server hangs up, no key can make the engine abort. */
+static void test_step_after_close(void **state)
+{
+	struct stepper *st = calloc(1, sizeof *st);
+	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
+
+	(void)state;
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	assert_non_null(proto_session_pending(s));
+	proto_session_feed(s, "421 4.4.2 idle\r\n", 16);
+	proto_session_eof(s);
+	assert_true(proto_session_over(s));
+	assert_int_equal(proto_session_send_pending(s, NULL), -1);
+	assert_int_equal(proto_session_send_pending(s, "EHLO x"), -1);
+	assert_int_equal(proto_session_skip(s), -1);
+	assert_int_equal(proto_session_command(s, "NOOP"), -1);
+	proto_session_run(s);
+	assert_int_equal(st->run.nsent, 0);
+	proto_session_free(s);
+	free(st);
+}
+
+/* Step mode: while early bytes are still arriving, nothing may be sent. */
+static void test_step_early_partial(void **state)
+{
+	struct stepper *st = calloc(1, sizeof *st);
+	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
+
+	(void)state;
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	proto_session_feed(s, "250-fake", 8);
+	assert_true(proto_session_busy(s));
+	assert_int_equal(proto_session_send_pending(s, NULL), -1);
+	assert_int_equal(proto_session_command(s, "NOOP"), -1);
+	proto_session_feed(s, "\r\n250 x\r\n", 9);
+	assert_false(proto_session_busy(s));
+	assert_int_equal(proto_session_send_pending(s, NULL), 0);
+	assert_string_equal(st->run.sent, "EHLO client.example\r\n");
+	assert_string_equal(st->run.findings, "early-reply");
+	proto_session_free(s);
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +604,9 @@ int main(void)
 	    cmocka_unit_test(test_step_typed_quit),
 	    cmocka_unit_test(test_step_unsolicited),
 	    cmocka_unit_test(test_broken),
+	    cmocka_unit_test(test_abort_keeps_partial),
+	    cmocka_unit_test(test_step_after_close),
+	    cmocka_unit_test(test_step_early_partial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
