@@ -4,6 +4,7 @@
  * TLS facts. This file reads the arguments; check_run.c drives the session.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "net.h"
 
 static const char *const usage_text =
     "usage: smtpscope check [options] HOST[:PORT]\n"
@@ -40,6 +42,9 @@ static const char *const usage_text =
     "  --auth-password SECRET  the same on the command line, where other users of\n"
     "                        this machine may see it (ps, /proc) before it is blanked\n"
     "  --show-secrets        show the AUTH exchange; it is redacted by default\n"
+    "  --auth-unverified     send the credentials over TLS whose certificate did\n"
+    "                        not verify (never with --tls-verify); the inspector\n"
+    "                        asks instead\n"
     "TLS:\n"
     "  --starttls POLICY     auto: when any line offers it (default); strict: only\n"
     "                        when line 2 or later offers it, as Postfix; force\n"
@@ -47,7 +52,8 @@ static const char *const usage_text =
     "  --tls-on-connect      TLS from the first byte (port 465, RFC 8314)\n"
     "  --sni NAME            server name sent (the host name by default)\n"
     "  --ca-file FILE        trust these CAs instead of the system store\n"
-    "  --tls-verify          an unverified certificate is an error, not a warning\n"
+    "  --tls-verify          an unverified certificate is an error, not a warning,\n"
+    "                        and no credential is sent over it\n"
     "Output:\n"
     "  --json                one JSON object (docs/formats.md)\n"
     "  --color WHEN          auto, always or never\n"
@@ -89,6 +95,8 @@ static int flag_option(struct check_args *a, const char *arg)
 		a->force = true;
 	else if (strcmp(arg, "--show-secrets") == 0)
 		a->session.show_secrets = true;
+	else if (strcmp(arg, "--auth-unverified") == 0)
+		a->session.auth_unverified = true;
 	else
 		return 0;
 	return 1;
@@ -99,9 +107,11 @@ static int parse_timeout(struct check_args *a, const char *v)
 	char *end;
 	double seconds = strtod(v, &end);
 
-	if (*end != '\0' || seconds <= 0 || seconds > 3600)
-		return usage_error("--timeout takes seconds, more than 0 and at most 3600", v);
-	a->timeout_ms = (int)(seconds * 1000);
+	/* NaN fails every comparison, so the range is asked the way NaN cannot pass. */
+	if (end == v || *end != '\0' || !isfinite(seconds) || !(seconds >= 0.001) ||
+	    !(seconds <= 3600))
+		return usage_error("--timeout takes seconds, from 0.001 to 3600", v);
+	a->timeout_ms = (int)(seconds * 1000 + 0.5);
 	return 0;
 }
 
@@ -229,6 +239,20 @@ static int value_option(struct check_args *a, int argc, char **argv, int *i)
 	return auth_option(a, argc, argv, i);
 }
 
+/* The target is read now, so that a bad one is a usage error before anything starts. */
+static int check_target(const struct check_args *a)
+{
+	struct net_target target;
+	char err[256];
+
+	if (a->target == NULL)
+		return 0;
+	if (net_parse_target(a->target, a->port != NULL ? a->port : "25", &target, err,
+	                     sizeof err) != 0)
+		return usage_error(err, a->target);
+	return 0;
+}
+
 /* Checks what the options say together. */
 static int check_combination(struct check_args *a)
 {
@@ -241,6 +265,9 @@ static int check_combination(struct check_args *a)
 	if (a->port != NULL && (strspn(a->port, "0123456789") != strlen(a->port) ||
 	                        atoi(a->port) < 1 || atoi(a->port) > 65535 || strlen(a->port) > 5))
 		return usage_error("--port takes a number from 1 to 65535", a->port);
+	if (check_target(a) != 0)
+		return CLI_EXIT_USAGE;
+	a->session.tls_verify = a->tls_verify;
 	return check_auth(a);
 }
 

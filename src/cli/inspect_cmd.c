@@ -96,6 +96,7 @@ static void refresh_status(struct inspect *in)
 	struct proto_session *s = in->live.session;
 
 	in->model.pending = proto_session_pending(s);
+	in->model.confirm = proto_session_confirm_needed(s);
 	in->model.busy = proto_session_busy(s);
 	in->model.session_open = !proto_session_over(s);
 	snprintf(in->model.address, sizeof in->model.address, "%s", in->live.address);
@@ -119,6 +120,15 @@ static void ui_send(void *ctx, const char *command)
 	if (proto_session_send_pending(in->live.session, command) != 0)
 		snprintf(in->model.message, sizeof in->model.message,
 		         "wait: a command is still waiting for its reply");
+}
+
+/* The user said yes: the credentials go over the unverified connection. */
+static void ui_confirm(void *ctx)
+{
+	struct inspect *in = ctx;
+
+	proto_session_confirm(in->live.session);
+	ui_send(ctx, NULL);
 }
 
 static void ui_command(void *ctx, const char *command)
@@ -161,7 +171,7 @@ static void ui_write(void *ctx)
 }
 
 static const struct ui_ops inspect_ops = {ui_send,  ui_command, ui_skip, ui_run,
-                                          ui_write, NULL,       NULL};
+                                          ui_write, NULL,       NULL,    ui_confirm};
 
 /* Creates smtpscope-DATE-TIME.txt, or -2 to -9 after it, never an existing file. */
 static int create_named(struct inspect *in)

@@ -128,6 +128,18 @@ static int wait_fd(struct live *c, bool for_write)
 	return net_wait_stop(c->fd, for_write, remaining(c), cli_interrupt_flag());
 }
 
+/*
+ * Ends the session for reason: the line the server was in the middle of is
+ * kept first (proto_session_abort), then the reason noted after it.
+ */
+static void end_noted(struct live *c, const char *reason)
+{
+	if (proto_session_over(c->session))
+		return;
+	proto_session_abort(c->session, reason);
+	note(c, "%s", reason);
+}
+
 bool live_interrupted(struct live *c)
 {
 	char reason[64];
@@ -138,8 +150,7 @@ bool live_interrupted(struct live *c)
 	if (c->signal == 0) {
 		c->signal = sig;
 		snprintf(reason, sizeof reason, "interrupted by %s", cli_signal_name(sig));
-		note(c, "%s", reason);
-		proto_session_abort(c->session, reason);
+		end_noted(c, reason);
 	}
 	return true;
 }
@@ -150,8 +161,20 @@ static void timed_out(struct live *c)
 
 	snprintf(reason, sizeof reason, "timed out after %g s waiting for %s",
 	         c->args->timeout_ms / 1000.0, proto_session_waiting_for(c->session));
-	note(c, "%s", reason);
-	proto_session_abort(c->session, reason);
+	end_noted(c, reason);
+}
+
+/*
+ * The deadline holds whatever the server sends: a reply that keeps coming
+ * is cut when its time is up, not only a silent server.
+ */
+static bool past_deadline(struct live *c)
+{
+	if (proto_session_over(c->session) || !proto_session_busy(c->session) ||
+	    net_now_ms() < c->deadline)
+		return false;
+	timed_out(c);
+	return true;
 }
 
 /* Tries each address of host in turn; 0 with c->fd connected, or -1. */
@@ -316,8 +339,7 @@ static void broke_sending(struct live *c, int err)
 		         "was sending");
 	else
 		snprintf(why, sizeof why, "the connection broke while sending: %s", strerror(err));
-	note(c, "%s", why);
-	proto_session_abort(c->session, why);
+	end_noted(c, why);
 }
 
 /*
@@ -393,7 +415,7 @@ static void read_ready(struct live *c)
 			broke(c, errno, NULL);
 		return;
 	}
-	while (!proto_session_over(c->session) && !c->want_tls &&
+	while (!proto_session_over(c->session) && !c->want_tls && !past_deadline(c) &&
 	       (io = tls_read(c->tls, buf, sizeof buf, &got)) == TLS_IO_DONE)
 		proto_session_feed(c->session, buf, got);
 	if (proto_session_over(c->session) || c->want_tls)
@@ -417,6 +439,7 @@ static void read_in(struct live *c)
 		read_ready(c);
 	else
 		proto_session_abort(c->session, "the connection broke while waiting");
+	past_deadline(c);
 }
 
 void live_run(struct live *c)
@@ -445,9 +468,7 @@ void live_service(struct live *c, bool readable)
 		return;
 	if (readable)
 		read_ready(c);
-	if (!proto_session_over(c->session) && proto_session_busy(c->session) &&
-	    net_now_ms() >= c->deadline)
-		timed_out(c);
+	past_deadline(c);
 	flush_out(c);
 }
 
@@ -493,6 +514,7 @@ bool live_open(struct live *c)
 		note_tls(c);
 		if (!c->facts.verified)
 			c->sink->finding(c->ctx, PROTO_F_TLS_UNVERIFIED, c->last_n);
+		proto_session_tls_on_connect(c->session, c->facts.verified);
 	}
 	c->deadline = net_now_ms() + c->args->timeout_ms;
 	proto_session_start(c->session);

@@ -106,6 +106,28 @@ static void write_transcript(struct inspect *in)
 		       in->transcript_path);
 }
 
+/*
+ * AUTH over an unverified connection is sent only after the user types
+ * "yes" (which then sends it); true when the answer would have sent it
+ * without that.
+ */
+static bool confirm_refused(struct proto_session *s, char *text)
+{
+	const char *why = proto_session_confirm_needed(s);
+
+	if (why == NULL)
+		return false;
+	if (strcmp(text, "yes") == 0) {
+		proto_session_confirm(s);
+		text[0] = '\0';
+		return false;
+	}
+	if (text[0] != '\0' && (strlen(text) == 1 || text[0] == ':'))
+		return false;
+	printf("%s: type yes to send them anyway, s to skip AUTH.\n", why);
+	return true;
+}
+
 /* Acts on one answer; returns false when the user leaves. */
 static bool answer(struct plain *p, const char *pending, const char *line)
 {
@@ -116,6 +138,8 @@ static bool answer(struct plain *p, const char *pending, const char *line)
 	snprintf(text, sizeof text, "%.*s", (int)(len < sizeof text ? len : sizeof text - 1), line);
 	if (strcmp(text, "q") == 0)
 		return false;
+	if (confirm_refused(s, text))
+		return true;
 	if (text[0] == '\0')
 		proto_session_send_pending(s, NULL);
 	else if (strcmp(text, "e") == 0 && (line = ask(p, pending, true)) != NULL)

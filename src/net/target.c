@@ -40,6 +40,32 @@ static int split_bracketed(const char *text, struct parts *p, char *err, size_t 
 	return 0;
 }
 
+/*
+ * An IPv6 address without brackets whose last group could be a port
+ * ("::1:3115": the address ::1:3115, or port 3115 of ::1?) is refused with
+ * both bracketed forms, rather than silently read as an address.
+ */
+static int ambiguous_port(const char *text, char *err, size_t errlen)
+{
+	const char *last = strrchr(text, ':');
+	size_t digits = strlen(last + 1);
+	char prefix[NET_HOST_MAX], shown[NET_HOST_MAX];
+	int family;
+
+	if (digits == 0 || digits > 5 || strspn(last + 1, "0123456789") != digits ||
+	    (size_t)(last - text) >= sizeof prefix)
+		return 0;
+	memcpy(prefix, text, (size_t)(last - text));
+	prefix[last - text] = '\0';
+	if (!net_is_literal(prefix, &family) || family != AF_INET6)
+		return 0;
+	net_quote(shown, sizeof shown, text, strlen(text));
+	net_err(err, errlen,
+	        "\"%s\" is ambiguous: write [%s]:%s for port %s of %s, or [%s] for the address",
+	        shown, prefix, last + 1, last + 1, prefix, shown);
+	return -1;
+}
+
 /* "HOST", "HOST:PORT", or an IPv6 address without brackets (two colons or more). */
 static int split_plain(const char *text, struct parts *p, char *err, size_t errlen)
 {
@@ -60,7 +86,7 @@ static int split_plain(const char *text, struct parts *p, char *err, size_t errl
 		        "more than one ':' but not an IPv6 address: write [ADDR]:PORT for one");
 		return -1;
 	}
-	return 0;
+	return ambiguous_port(text, err, errlen);
 }
 
 /* The port given, or the default: a decimal number from 1 to 65535. */

@@ -355,8 +355,24 @@ static void send_next(struct ui *ui)
 		                            : "The session is closed.");
 	else if (ui->ops->send == NULL)
 		ui_set_note(ui, "Sending is not available here.");
-	else
+	else if (m->confirm != NULL && ui->ops->confirm != NULL) {
+		ui->mode = UI_MODE_CONFIRM;
+		ui->confirm_send = true;
+		ui_set_note(ui, "%s.", m->confirm);
+	} else
 		ui->ops->send(ui->ctx, NULL);
+}
+
+/* The answer to "send the credentials anyway?": only y or Y sends. */
+static void confirm_send_key(struct ui *ui, int key, bool keycode)
+{
+	ui->mode = UI_MODE_NORMAL;
+	ui->confirm_send = false;
+	if (keycode || (key != 'y' && key != 'Y')) {
+		ui_set_note(ui, "Not sent. Space asks again; s skips AUTH.");
+		return;
+	}
+	ui->ops->confirm(ui->ctx);
 }
 
 static void edit_pending(struct ui *ui)
@@ -381,6 +397,10 @@ static void quit(struct ui *ui)
 
 static void confirm_key(struct ui *ui, int key, bool keycode)
 {
+	if (ui->confirm_send) {
+		confirm_send_key(ui, key, keycode);
+		return;
+	}
 	ui->mode = UI_MODE_NORMAL;
 	if (keycode || (key != 'y' && key != 'Y')) {
 		ui_set_note(ui, "The session stays open.");

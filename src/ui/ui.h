@@ -54,6 +54,7 @@ struct ui_model {
 	char transcript[256]; /* file being written, or "" */
 	long long started_ms; /* monotonic start, for the elapsed time */
 	const char *pending;  /* the next planned command, or NULL */
+	const char *confirm;  /* why sending it needs the user's yes (unverified AUTH), or NULL */
 	bool session_open;    /* quitting asks first */
 	bool busy;            /* a command awaits its reply */
 	bool replay;          /* stepping through a saved transcript */
@@ -81,6 +82,8 @@ struct ui_ops {
 	void (*quit)(void *ctx);
 	/* Replay: show the next line of the saved transcript. */
 	void (*step)(void *ctx);
+	/* The user said yes to model->confirm: send the pending command. */
+	void (*confirm)(void *ctx);
 };
 
 enum {

@@ -148,6 +148,7 @@ struct ui {
 	bool color;
 	bool utf8;
 	bool done;
+	bool confirm_send; /* UI_MODE_CONFIRM asks about model->confirm, not about quitting */
 	enum ui_mode mode;
 	enum ui_pane_id focus;
 	struct ui_pane pane[UI_NPANES];

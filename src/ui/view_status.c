@@ -206,6 +206,8 @@ static void hints(struct ui *ui, struct ui_doc *doc)
 void ui_command_draw(struct ui *ui)
 {
 	static const char question[] = "Quit and close the session? y/n ";
+	static const char send_question[] = "Certificate NOT verified: send the credentials "
+	                                    "anyway? y/n ";
 	struct ui_doc *doc = &ui->doc;
 
 	if (editing(ui)) {
@@ -214,7 +216,10 @@ void ui_command_draw(struct ui *ui)
 	}
 	ui_doc_reset(doc, ui->command.w, ui->utf8);
 	if (ui->mode == UI_MODE_CONFIRM) {
-		ui_doc_clip(doc, UI_S_PAUSE, question, sizeof question - 1);
+		if (ui->confirm_send)
+			ui_doc_clip(doc, UI_S_PAUSE, send_question, sizeof send_question - 1);
+		else
+			ui_doc_clip(doc, UI_S_PAUSE, question, sizeof question - 1);
 		ui->cursor = true;
 		ui->cur_y = ui->command.y;
 		ui->cur_x = doc->col < ui->command.w ? doc->col : ui->command.w - 1;

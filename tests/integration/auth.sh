@@ -20,24 +20,27 @@ secret=wonderland-42
 leaks=("$secret" AGFsaWNlAHdvbmRlcmxhbmQtNDI= d29uZGVybGFuZC00Mg==
 	dXNlcj1hbGljZQFhdXRoPUJlYXJlciB3b25kZXJsYW5kLTQyAQE=)
 
+# lab [SCENARIO [LOG]]: a one-connection lab server (the "auth" scenario by default).
 lab() {
-	listen "lab.$RANDOM" "$bin" lab --once --port 0 --log "$work/lab.log" auth
+	listen "lab.$RANDOM" "$bin" lab --once --port 0 --log "${2:-$work/lab.log}" "${1:-auth}"
 }
 
 # run NAME WANT_RC OPTIONS...: check with text output and both transcripts,
-# then again with --json; every output lands in $work/NAME.*.
+# then again with --json; every output lands in $work/NAME.*. The lab's
+# certificate is made at its start, so no CA vouches for it: these runs
+# give --auth-unverified, and the runs below prove what happens without it.
 run() {
 	local name=$1 want=$2 rc
 	shift 2
 	lab
 	timeout "$(slow 60)" "$bin" check --timeout "$(slow 5)" --transcript "$work/$name.txt" \
-		--transcript-json "$work/$name.jsonl" "$@" "127.0.0.1:$port" \
+		--transcript-json "$work/$name.jsonl" --auth-unverified "$@" "127.0.0.1:$port" \
 		>"$work/$name.out" 2>"$work/$name.err"
 	rc=$?
 	if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, want $want: $(cat "$work/$name.err")"; fi
 	lab
-	timeout "$(slow 60)" "$bin" check --json --timeout "$(slow 5)" "$@" "127.0.0.1:$port" \
-		>"$work/$name.json" 2>"$work/$name.jerr"
+	timeout "$(slow 60)" "$bin" check --json --timeout "$(slow 5)" --auth-unverified "$@" \
+		"127.0.0.1:$port" >"$work/$name.json" 2>"$work/$name.jerr"
 	rc=$?
 	if [ "$rc" -eq "$want" ]; then ok; else bad "$name --json: exit $rc, want $want"; fi
 }
@@ -102,6 +105,43 @@ run not-offered 2 --no-tls --auth plain --auth-user "$user" --auth-password "$se
 has not-offered err "AUTH PLAIN not sent: the server's EHLO reply does not offer it"
 no_leak not-offered
 
+# Issue 10: no credential over TLS whose certificate did not verify.
+# unsent NAME WANT_ERR OPTIONS...: check against a lab with its own log; the
+# lab never received an AUTH line, the error says why, exit 2.
+unsent() {
+	local name=$1 want=$2 rc
+	shift 2
+	lab auth "$work/$name.lab"
+	timeout "$(slow 60)" "$bin" check --timeout "$(slow 5)" --transcript "$work/$name.txt" \
+		--auth plain --auth-user "$user" --auth-password-file "$work/secret" "$@" \
+		"127.0.0.1:$port" >"$work/$name.out" 2>"$work/$name.err"
+	rc=$?
+	if [ "$rc" -eq 2 ]; then ok; else bad "$name: exit $rc, want 2: $(cat "$work/$name.err")"; fi
+	has "$name" err "$want"
+	has "$name" txt "=== AUTH PLAIN not sent"
+	sleep 0.2
+	if grep -qi "auth" "$work/$name.lab"; then bad "$name: the lab received $(cat "$work/$name.lab")"; else ok; fi
+	if grep -q "^tls EHLO" "$work/$name.lab"; then ok; else bad "$name: no EHLO inside TLS: $(cat "$work/$name.lab")"; fi
+	no_leak "$name"
+}
+unsent verify "--tls-verify keeps credentials from every server that fails it" --tls-verify
+unsent verify-wins "--tls-verify keeps credentials" --tls-verify --auth-unverified
+unsent unverified "give --auth-unverified to send them anyway"
+
+# Issue 10: a server answering AUTH with 334 on line 1 and 235 on line 2
+# gets nothing more: the exchange stops, and no output shows a secret.
+lab "$2/data/lab/auth-trick.scn" "$work/trick.lab"
+timeout "$(slow 60)" "$bin" check --timeout "$(slow 5)" --no-tls --auth login --auth-user "$user" \
+	--auth-password-file "$work/secret" --transcript "$work/trick.txt" "127.0.0.1:$port" \
+	>"$work/trick.out" 2>"$work/trick.err"
+rc=$?
+if [ "$rc" -eq 2 ]; then ok; else bad "trick: exit $rc, want 2: $(cat "$work/trick.err")"; fi
+has trick err "authentication stopped: the reply to AUTH LOGIN carries different codes"
+sleep 0.2
+if grep -qE "YWxpY2U=|d29uZGVy" "$work/trick.lab"; then bad "trick: the lab received a credential"; else ok; fi
+has trick lab "QUIT"
+no_leak trick
+
 # Usage errors: 64, and the password is never echoed.
 for args in "--auth plain" "--auth md5 --auth-user u --auth-password p" \
 	"--auth-user u" "--quit-after auth" "--auth plain --auth-user u"; do
@@ -114,6 +154,15 @@ done
 	>/dev/null 2>"$work/usage.err"
 rc=$?
 if [ "$rc" -eq 66 ]; then ok; else bad "missing password file: exit $rc, want 66"; fi
+
+# Issue 10: tabs (any run of blanks, any case) after AUTH do not defeat redaction.
+printf '%s\n' "<-  220 mx.example ESMTP" " -> EHLO c.example" "<-  250-mx.example" \
+	"<-  250 AUTH PLAIN" " -> auth	plain	AGFsaWNlAHdvbmRlcmxhbmQtNDI=" "<-  235 ok" \
+	" -> QUIT" "<-  221 bye" >"$work/tabs.txt"
+"$bin" lint "$work/tabs.txt" >"$work/lint-tabs.out" 2>&1
+"$bin" lint --json "$work/tabs.txt" >"$work/lint-tabs.json" 2>&1
+no_leak lint-tabs
+has lint-tabs out "<redacted 28 bytes>"
 
 # lint of pasted transcripts: swaks' AUTH LOGIN and a raw paste.
 printf '%s\n' "=== Trying 127.0.0.1:25..." "<-  220 mx.example ESMTP" " -> EHLO c.example" \
@@ -140,10 +189,11 @@ done
 
 # The line mode (--plain): the planned AUTH is shown redacted, Enter sends the real one.
 lab
-printf '\n\n\n\n\n\n\n' | timeout "$(slow 30)" "$bin" --plain --helo plain.example --auth login \
+printf '\n\n\n\nyes\n\n\n' | timeout "$(slow 30)" "$bin" --plain --helo plain.example --auth login \
 	--auth-user "$user" --auth-password-file "$work/secret" "127.0.0.1:$port" \
 	>"$work/plain.out" 2>&1
 has plain out "next: AUTH LOGIN"
+has plain out "certificate was not verified: the credentials could go to whoever answered: type yes"
 has plain out "<redacted 20 bytes>"
 has plain out "235 2.7.0 Authentication successful"
 no_leak plain
@@ -197,7 +247,14 @@ tm new-session -d -s b -x 120 -y 40 \
 through_tls b
 wait_for b "next: AUTH PLAIN <redacted 28 bytes>" && ok
 if screen b | grep -qF "AGFsaWNl"; then bad "the planned AUTH shows the base64"; else ok; fi
+# The certificate is not verified: Space asks, n keeps the credentials, y sends them.
 tm send-keys -t b Space
+wait_for b "Certificate NOT verified: send the credentials anyway? y/n" && ok
+tm send-keys -t b n
+wait_for b "Not sent. Space asks again" && ok
+tm send-keys -t b Space
+wait_for b "Certificate NOT verified" && ok
+tm send-keys -t b y
 wait_for b "235 2.7.0 Authentication successful" && ok
 tm send-keys -t b Space
 wait_for b "session closed" && ok
