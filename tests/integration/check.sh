@@ -84,6 +84,30 @@ lab correct --cert "$work/cert2.pem" --key "$work/key2.pem"
 check mismatch 1 --ca-file "$work/cert2.pem" --tls-verify "localhost:$port"
 expect mismatch 'not d["tls"]["verified"]' '"localhost" in d["tls"]["verify_error"]'
 
+# A chain of 41 certificates: the leaf and 40 more, all sent by the lab; the report describes 8
+# and counts the rest.
+cp "$work/cert.pem" "$work/chain41.pem"
+for i in $(seq 1 40); do
+	openssl req -x509 -new -key "$work/key.pem" -nodes -days 2 -subj "/CN=extra $i" \
+		>>"$work/chain41.pem" 2>/dev/null
+done
+lab correct --cert "$work/chain41.pem" --key "$work/key.pem"
+check chain41 0 "127.0.0.1:$port"
+expect chain41 'len(d["tls"]["chain"]) == 8' 'd["tls"]["chain_total"] == 41' \
+	'd["tls"]["chain"][1]["subject"] == "CN=extra 1"'
+lab correct --cert "$work/chain41.pem" --key "$work/key.pem"
+timeout "$(slow 60)" "$bin" check --timeout "$(slow 5)" "127.0.0.1:$port" >"$work/chain41.txt" 2>&1
+if grep -A1 "^  7 subject  CN=extra 7" "$work/chain41.txt" >/dev/null &&
+	[ "$(grep -c "^  [0-9] subject  " "$work/chain41.txt")" -eq 8 ] &&
+	grep -B1 -x "  \.\.\. 33 more certificates not shown" "$work/chain41.txt" | grep -q "^    sha256   "; then
+	ok
+else
+	bad "chain41: the text report does not count the 33 certificates not shown: $(sed -n '/^TLS:/,$p' "$work/chain41.txt")"
+fi
+lab correct
+check chain1 0 "127.0.0.1:$port"
+expect chain1 'len(d["tls"]["chain"]) == 1' 'd["tls"]["chain_total"] == 1'
+
 lab no-starttls
 check no-starttls 0 "127.0.0.1:$port"
 # s-nail reads no keyword: it sends STARTTLS after any reply (docs/clients.md).
