@@ -48,6 +48,8 @@ static const char *const usage_text =
     "  --sni NAME            server name sent (the host name by default)\n"
     "  --ca-file FILE        trust these CAs instead of the system store\n"
     "  --tls-verify          an unverified certificate is an error, not a warning\n"
+    "  --tls-legacy          allow TLS 1.0 and 1.1 (OpenSSL's security level 0);\n"
+    "                        the report still names the version negotiated\n"
     "Output:\n"
     "  --json                one JSON object (docs/formats.md)\n"
     "  --color WHEN          auto, always or never\n"
@@ -83,6 +85,8 @@ static int flag_option(struct check_args *a, const char *arg)
 		a->session.tls_on_connect = true;
 	else if (strcmp(arg, "--tls-verify") == 0)
 		a->tls_verify = true;
+	else if (strcmp(arg, "--tls-legacy") == 0)
+		a->tls_legacy = true;
 	else if (strcmp(arg, "--json") == 0)
 		a->json = true;
 	else if (strcmp(arg, "--force") == 0)

@@ -259,7 +259,8 @@ static const char *without_prefix(const char *error)
 static const char *handshake(struct live *c)
 {
 	const char *name = is_ip_literal(c->host) ? NULL : c->host;
-	struct tls_client_config cfg = {c->args->sni ? c->args->sni : name, name, c->args->ca_file};
+	struct tls_client_config cfg = {c->args->sni ? c->args->sni : name, name, c->args->ca_file,
+	                                c->args->tls_legacy};
 	enum tls_io io;
 	int ready = 1;
 

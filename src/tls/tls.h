@@ -42,6 +42,8 @@ struct tls_client_config {
 	const char *sni;         /* server name sent; NULL or "" sends none */
 	const char *verify_host; /* name the certificate must carry; NULL: no name check */
 	const char *ca_file;     /* PEM bundle; NULL: the system store */
+	/* --tls-legacy: security level 0, TLS 1.0 and 1.1 allowed (and their SHA-1 signatures). */
+	bool legacy;
 };
 
 enum tls_io {
@@ -95,6 +97,14 @@ struct tls_server_ctx *tls_server_ctx_new_odd(const char *cert_file, const char 
                                               const char *hostname, const struct tls_bytes *odd,
                                               char *err, size_t errlen);
 void tls_server_ctx_free(struct tls_server_ctx *ctx);
+/*
+ * Caps the versions the server offers at version ("1.0", "1.1", "1.2" or
+ * "1.3"); below 1.2 it also lowers the security level to 0, without which
+ * OpenSSL refuses TLS 1.0 and 1.1 (the lab's legacy servers). 0, or -1
+ * with err filled.
+ */
+int tls_server_ctx_set_max_version(struct tls_server_ctx *ctx, const char *version, char *err,
+                                   size_t errlen);
 /*
  * The server's certificate in PEM, terminated, into buf: returns its length,
  * or -1 when it does not fit in len bytes. A generated certificate is its own

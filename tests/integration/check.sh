@@ -222,6 +222,37 @@ check reset-mid-reply 2 "127.0.0.1:$port"
 expect reset-mid-reply '"truncated-reply" in ids' 'd["lines"][-1]["text"] == "250-PIPELINING"' \
 	'"closed the connection" in d["outcome"]["error"]'
 
+# A server that offers only TLS 1.0 (or 1.1): OpenSSL's security level refuses it, and the
+# words say so and what to do; with --tls-legacy the session completes on that version.
+for v in 1.0 1.1; do
+	lab correct --tls-max "$v"
+	check "legacy-$v" 2 "127.0.0.1:$port"
+	want="smtpscope check: could not complete: the TLS handshake failed: the server offers only TLS $v, which OpenSSL's security level refuses; --tls-legacy allows it"
+	if grep -qxF "$want" "$work/legacy-$v.err"; then ok; else bad "legacy-$v: $(cat "$work/legacy-$v.err")"; fi
+	expect "legacy-$v" 'not d["tls"]["established"]' '"tls-handshake-failed" in ids' \
+		'"--tls-legacy allows it" in d["outcome"]["error"]'
+	lab correct --tls-max "$v"
+	check "legacy-$v-allowed" 0 --tls-legacy "127.0.0.1:$port"
+	name=TLSv1
+	[ "$v" = 1.1 ] && name=TLSv1.1
+	expect "legacy-$v-allowed" 'd["tls"]["established"]' "d[\"tls\"][\"version\"] == \"$name\"" \
+		'd["outcome"]["completed"]'
+done
+lab correct --tls-max 1.0
+timeout "$(slow 60)" "$bin" check --timeout "$(slow 5)" --tls-legacy "127.0.0.1:$port" >"$work/legacy.txt" 2>&1
+if grep -q "^TLS: TLSv1 " "$work/legacy.txt" && grep -q "^Outcome: the session completed" "$work/legacy.txt"; then
+	ok
+else
+	bad "legacy text report: $(sed -n '/^TLS:/,$p' "$work/legacy.txt")"
+fi
+# A modern server is reached with --tls-legacy as without it.
+lab correct
+check legacy-modern 0 --tls-legacy "127.0.0.1:$port"
+expect legacy-modern 'd["tls"]["version"] == "TLSv1.3"'
+"$bin" lab --tls-max 0.9 correct >/dev/null 2>&1
+rc=$?
+if [ "$rc" -eq 64 ]; then ok; else bad "lab --tls-max 0.9: exit $rc, want 64"; fi
+
 # Nobody listening: exit 2 with the reason.
 lab correct
 kill "${pids[-1]}" 2>/dev/null
