@@ -22,6 +22,7 @@ struct check_args {
 	int family;
 	int timeout_ms;
 	bool tls_verify;
+	bool tls_legacy; /* --tls-legacy: security level 0, TLS 1.0 and 1.1 allowed */
 	bool json;
 	bool force;
 	struct proto_session_config session;

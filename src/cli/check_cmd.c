@@ -54,6 +54,8 @@ static const char *const usage_text =
     "  --ca-file FILE        trust these CAs instead of the system store\n"
     "  --tls-verify          an unverified certificate is an error, not a warning,\n"
     "                        and no credential is sent over it\n"
+    "  --tls-legacy          allow TLS 1.0 and 1.1 (OpenSSL's security level 0);\n"
+    "                        the report still names the version negotiated\n"
     "Output:\n"
     "  --json                one JSON object (docs/formats.md)\n"
     "  --color WHEN          auto, always or never\n"
@@ -89,6 +91,8 @@ static int flag_option(struct check_args *a, const char *arg)
 		a->session.tls_on_connect = true;
 	else if (strcmp(arg, "--tls-verify") == 0)
 		a->tls_verify = true;
+	else if (strcmp(arg, "--tls-legacy") == 0)
+		a->tls_legacy = true;
 	else if (strcmp(arg, "--json") == 0)
 		a->json = true;
 	else if (strcmp(arg, "--force") == 0)

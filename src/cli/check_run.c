@@ -112,6 +112,13 @@ static void human_tls(struct check *c, struct cli_out *out)
 	cli_out_str(out, "\n");
 	for (i = 0; i < f->nchain; i++)
 		human_cert(out, i, &f->chain[i]);
+	if (f->chain_total > f->nchain) {
+		char more[96];
+
+		snprintf(more, sizeof more, "  ... %zu more certificate%s not shown\n",
+		         f->chain_total - f->nchain, f->chain_total - f->nchain == 1 ? "" : "s");
+		cli_out_str(out, more);
+	}
 }
 
 static void json_field(struct cli_out *out, const char *key, const char *value, bool first)
@@ -163,7 +170,9 @@ static void json_tls(struct check *c, struct cli_out *out)
 		json_cert(out, &f->chain[i]);
 		cli_out_str(out, "}");
 	}
-	cli_out_str(out, "]}");
+	cli_out_str(out, "],\"chain_total\":");
+	cli_out_uint(out, f->chain_total);
+	cli_out_str(out, "}");
 }
 
 static void check_tail(struct cli_report *report)

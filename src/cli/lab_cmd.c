@@ -16,7 +16,8 @@
 
 static const char *const usage_text =
     "usage: smtpscope lab [--port N] [--listen ADDR] [--once] [--cert FILE [--key FILE]]\n"
-    "                     [--hostname NAME] [--log FILE] SCENARIO|FILE\n"
+    "                     [--hostname NAME] [--log FILE] [--tls-max VERSION]\n"
+    "                     SCENARIO|FILE\n"
     "       smtpscope lab --list\n"
     "\n"
     "Plays a scripted SMTP server: a built-in scenario by name, or a scenario file\n"
@@ -31,6 +32,8 @@ static const char *const usage_text =
     "  --key FILE        PEM private key (default: the --cert file)\n"
     "  --hostname NAME   name in the generated certificate (default localhost)\n"
     "  --log FILE        append one line per command received ('plain EHLO x')\n"
+    "  --tls-max VERSION offer TLS up to 1.0, 1.1, 1.2 or 1.3 only; 1.0 and 1.1\n"
+    "                    lower OpenSSL's security level to 0 to offer them\n"
     "  --list            list the built-in scenarios\n"
     "\n"
     "Exit status: 0 stopped by a signal or --once done, 64 usage error, 65 scenario\n"
@@ -84,6 +87,11 @@ static int parse_value(int argc, char **argv, int *i, struct lab_args *args)
 		cfg->hostname = v;
 	} else if ((v = cli_opt_value(argc, argv, i, "--log")) != NULL) {
 		cfg->log_file = v;
+	} else if ((v = cli_opt_value(argc, argv, i, "--tls-max")) != NULL) {
+		if (strcmp(v, "1.0") != 0 && strcmp(v, "1.1") != 0 && strcmp(v, "1.2") != 0 &&
+		    strcmp(v, "1.3") != 0)
+			return usage_error("--tls-max takes 1.0, 1.1, 1.2 or 1.3", v);
+		cfg->tls_max = v;
 	} else {
 		return 0;
 	}

@@ -182,7 +182,7 @@ static int connect_host(struct live *c, const char *host, const char *port)
 {
 	struct net_resolve_opts opts = {c->args->family, c->args->resolver, c->args->timeout_ms};
 	struct net_addr addr[NET_ADDRS_MAX];
-	char err[256];
+	char err[320];
 	size_t n, i;
 
 	if (net_resolve(host, port, &opts, addr, NET_ADDRS_MAX, &n, err, sizeof err) != 0) {
@@ -208,15 +208,28 @@ static int connect_host(struct live *c, const char *host, const char *port)
 	return -1;
 }
 
+/* Notes how the MX answer came, when that is worth saying. */
+static void note_mx_answer(struct live *c, const struct net_mx_info *info, size_t kept)
+{
+	if (info->over_tcp)
+		note(
+		    c,
+		    "the UDP answer was truncated: asked again over TCP, which gave %zu MX records",
+		    info->records);
+	if (info->records > kept)
+		note(c, "%zu MX records: only the best %zu are tried", info->records, kept);
+}
+
 /* The MX hosts of the domain in preference order, or the domain itself. */
 static int connect_mx(struct live *c, const char *port)
 {
 	struct net_resolve_opts opts = {c->args->family, c->args->resolver, c->args->timeout_ms};
 	struct net_mx mx[NET_MX_MAX];
-	char err[256];
+	struct net_mx_info info;
+	char err[320];
 	size_t n, i;
 
-	if (net_mx(c->args->mx, &opts, mx, NET_MX_MAX, &n, err, sizeof err) != 0) {
+	if (net_mx_read(c->args->mx, &opts, mx, NET_MX_MAX, &n, &info, err, sizeof err) != 0) {
 		connect_failed(c, "MX look-up for %s failed: %s", c->args->mx, err);
 		return -1;
 	}
@@ -225,6 +238,7 @@ static int connect_mx(struct live *c, const char *port)
 		     c->args->mx);
 		return connect_host(c, c->args->mx, port);
 	}
+	note_mx_answer(c, &info, n);
 	for (i = 0; i < n; i++) {
 		note(c, "MX %u %s", mx[i].preference, mx[i].host);
 		if (connect_host(c, mx[i].host, port) == 0)
@@ -237,7 +251,7 @@ static int connect_target(struct live *c)
 {
 	const char *port = c->args->session.tls_on_connect ? "465" : "25";
 	struct net_target target;
-	char err[256];
+	char err[320];
 
 	if (c->args->port != NULL)
 		port = c->args->port;
@@ -268,7 +282,8 @@ static const char *without_prefix(const char *error)
 static const char *handshake(struct live *c)
 {
 	const char *name = is_ip_literal(c->host) ? NULL : c->host;
-	struct tls_client_config cfg = {c->args->sni ? c->args->sni : name, name, c->args->ca_file};
+	struct tls_client_config cfg = {c->args->sni ? c->args->sni : name, name, c->args->ca_file,
+	                                c->args->tls_legacy};
 	enum tls_io io;
 	int ready = 1;
 
@@ -491,7 +506,7 @@ bool live_open(struct live *c)
 {
 	c->deadline = net_now_ms() + c->args->timeout_ms;
 	if (connect_target(c) != 0 || live_interrupted(c)) {
-		char reason[400];
+		char reason[600];
 
 		if (c->connect_fails > 1)
 			snprintf(reason, sizeof reason,

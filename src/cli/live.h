@@ -27,7 +27,7 @@ struct live {
 	struct tls_conn *tls;
 	struct tls_facts facts;
 	char why[256];          /* why the handshake failed */
-	char connect_err[256];  /* why the last try to reach the server failed */
+	char connect_err[512];  /* why the last try to reach the server failed */
 	unsigned connect_fails; /* tries that failed: look-ups and connects */
 	bool tls_tried;
 	bool want_tls;

@@ -41,6 +41,7 @@ struct lab_config {
 	const char *key_file;
 	const char *hostname; /* name in the generated certificate; NULL: localhost */
 	const char *log_file; /* one line per command received; NULL: none */
+	const char *tls_max;  /* "1.0" to "1.3": the highest TLS version offered; NULL: OpenSSL's */
 };
 
 struct lab_server;

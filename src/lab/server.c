@@ -156,9 +156,11 @@ static int open_tls(struct lab_server *sv, const struct lab_config *cfg, int *st
 	sv->tls = tls_server_ctx_new_odd(cfg->cert_file, cfg->cert_file != NULL ? key : NULL,
 	                                 cfg->hostname != NULL ? cfg->hostname : "localhost",
 	                                 sc->cert_name_set ? &odd : NULL, why, sizeof why);
-	if (sv->tls != NULL)
+	if (sv->tls != NULL &&
+	    (cfg->tls_max == NULL ||
+	     tls_server_ctx_set_max_version(sv->tls, cfg->tls_max, why, sizeof why) == 0))
 		return 0;
-	*status = cfg->cert_file != NULL ? 65 : 71;
+	*status = sv->tls == NULL && cfg->cert_file != NULL ? 65 : 71;
 	snprintf(err, errlen, "cannot set up TLS: %s", why);
 	return -1;
 }

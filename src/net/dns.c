@@ -6,8 +6,10 @@
  * glibc's stub resolver counts its timeouts in whole seconds, so a budget
  * is rounded down to seconds (1 s at least). It falls back to TCP on a
  * truncated answer with blocking calls that no timeout bounds, so
- * RES_IGNTC keeps every question on UDP; EDNS0 stays off because glibc
- * asks a second time without it after a failure, doubling the time.
+ * RES_IGNTC keeps its questions on UDP and a truncated answer (the TC bit,
+ * RFC 1035 section 4.2.2) is asked again over TCP here (dns_tcp.c, RFC 7766
+ * section 5) in the time left. EDNS0 stays off because glibc asks a second
+ * time without it after a failure, doubling the time.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -61,20 +63,23 @@ static int point_at(struct net_dns *dns, const char *resolver, char *err, size_t
 	unsigned port;
 
 	if (net_parse_target(resolver, "53", &t, why, sizeof why) != 0) {
-		net_err(err, errlen, "bad DNS server address: %s", why);
+		net_err(err, errlen, "bad DNS server address given with --resolver: %s", why);
 		return -1;
 	}
 	if (!net_is_literal(t.host, &family) || strchr(t.host, '%') != NULL) {
-		net_err(err, errlen, "the DNS server must be an IPv4 or IPv6 address, not a name");
+		net_err(err, errlen,
+		        "the DNS server given with --resolver must be an IPv4 or IPv6 address, "
+		        "not a name");
 		return -1;
 	}
 	port = (unsigned)strtoul(t.port, NULL, 10);
+	dns->advice = "check the address given with --resolver";
 	if (family == AF_INET) {
-		snprintf(dns->server, sizeof dns->server, "%s:%u", t.host, port);
+		snprintf(dns->server, sizeof dns->server, "the DNS server %s:%u", t.host, port);
 		point_v4(dns, t.host, port);
 		return 0;
 	}
-	snprintf(dns->server, sizeof dns->server, "[%s]:%u", t.host, port);
+	snprintf(dns->server, sizeof dns->server, "the DNS server [%s]:%u", t.host, port);
 	if (point_v6(dns, t.host, port) != 0) {
 		net_err(err, errlen, "out of memory");
 		return -1;
@@ -86,13 +91,16 @@ int net_dns_open(struct net_dns *dns, const char *resolver, char *err, size_t er
 {
 	memset(dns, 0, sizeof *dns);
 	if (res_ninit(&dns->state) != 0) {
-		net_err(err, errlen, "cannot set up the DNS resolver (res_ninit failed)");
+		net_err(err, errlen,
+		        "the system's resolver cannot be set up (res_ninit failed); check "
+		        "/etc/resolv.conf, or name a DNS server with --resolver");
 		return -1;
 	}
 	dns->state.options &= ~(unsigned long)RES_USE_EDNS0;
 	dns->state.options |= RES_IGNTC;
 	if (resolver == NULL) {
-		snprintf(dns->server, sizeof dns->server, "of the system");
+		snprintf(dns->server, sizeof dns->server, "the system's resolver");
+		dns->advice = "check the servers in /etc/resolv.conf, or name one with --resolver";
 		return 0;
 	}
 	if (point_at(dns, resolver, err, errlen) != 0) {
@@ -134,39 +142,75 @@ struct failure {
 	const unsigned char *answer; /* its header was zeroed before the question */
 };
 
-/* The failure code of a reply that arrived, or NULL when none did. */
-static const char *rcode_name(const unsigned char *answer)
+/* Says that the server answered with a failure code, and what that means. */
+static void rcode_failed(const struct net_dns *dns, unsigned rcode, char *err, size_t errlen)
 {
-	static const char *const names[] = {NULL, "FORMERR", "SERVFAIL", NULL, "NOTIMP", "REFUSED"};
-	unsigned rcode = answer[3] & 0x0f;
+	static const char *const names[][2] = {
+	    {NULL, NULL},
+	    {"FORMERR", "it could not read the question"},
+	    {"SERVFAIL", "it failed to find the answer"},
+	    {NULL, NULL},
+	    {"NOTIMP", "it does not take this kind of question"},
+	    {"REFUSED", "it will not answer this question"},
+	};
 
-	if (!(answer[2] & 0x80) || rcode >= sizeof names / sizeof names[0])
-		return NULL;
-	return names[rcode];
+	if (rcode < sizeof names / sizeof names[0] && names[rcode][0] != NULL)
+		net_err(err, errlen,
+		        "%s answered %s (%s); try again later, or ask another server "
+		        "with --resolver",
+		        dns->server, names[rcode][0], names[rcode][1]);
+	else
+		net_err(err, errlen,
+		        "%s answered with failure code %u; try again later, or ask "
+		        "another server with --resolver",
+		        dns->server, rcode);
+}
+
+/* The failure code of a reply that arrived, or 0 when none did. */
+static unsigned rcode_of(const unsigned char *answer)
+{
+	return (answer[2] & 0x80) ? answer[3] & 0x0fu : 0;
+}
+
+/* The words for a server that did not answer within the time given it. */
+static void no_answer(const struct net_dns *dns, char *err, size_t errlen)
+{
+	char took[24];
+
+	net_duration(took, sizeof took,
+	             dns->state.retrans * dns->state.retry * dns->state.nscount * 1000);
+	net_err(err, errlen, "%s did not answer within %s; %s, or give a longer --timeout",
+	        dns->server, took, dns->advice);
 }
 
 /* A question that failed without an answer to read; TRY_AGAIN or NO_RECOVERY. */
 static void describe(const struct net_dns *dns, const struct failure *f, char *err, size_t errlen)
 {
-	const char *rcode = rcode_name(f->answer);
-	char took[24];
+	unsigned rcode = rcode_of(f->answer);
+	char why[128];
 
 	/* glibc says ETIMEDOUT for a failure code too, but that comes at once. */
 	if (f->saved_errno == ETIMEDOUT && f->elapsed_ms >= 900) {
-		net_duration(took, sizeof took,
-		             dns->state.retrans * dns->state.retry * dns->state.nscount * 1000);
-		net_err(err, errlen, "the DNS server %s did not answer within %s", dns->server,
-		        took);
-	} else if (rcode != NULL) {
-		net_err(err, errlen, "the DNS server %s answered %s", dns->server, rcode);
+		no_answer(dns, err, errlen);
+	} else if (rcode != 0) {
+		rcode_failed(dns, rcode, err, errlen);
 	} else if (dns->state.res_h_errno == NO_RECOVERY) {
-		net_err(err, errlen, "the question could not be asked: not a valid domain name?");
+		net_err(err, errlen,
+		        "the name cannot be asked about: it is not a valid domain name; check "
+		        "its spelling");
 	} else if (f->saved_errno == ECONNREFUSED) {
-		net_err(err, errlen, "nothing answers DNS questions at %s", dns->server);
+		net_err(err, errlen, "%s cannot be reached: nothing listens on its port; %s",
+		        dns->server, dns->advice);
 	} else {
-		net_err(err, errlen, "the DNS server %s failed the question or cannot be reached",
-		        dns->server);
+		net_strerror(f->saved_errno != 0 ? f->saved_errno : EIO, why, sizeof why);
+		net_err(err, errlen, "%s failed the question or cannot be reached (%s); %s",
+		        dns->server, why, dns->advice);
 	}
+}
+
+static void no_such_domain(const struct net_dns *dns, char *err, size_t errlen)
+{
+	net_err(err, errlen, "no such domain, says %s; check the spelling", dns->server);
 }
 
 /* Puts a failed res_nquery() in words; 0 for a name without such records. */
@@ -177,15 +221,74 @@ static int query_failed(const struct net_dns *dns, const struct failure *f, char
 	case NO_DATA:
 		return 0;
 	case HOST_NOT_FOUND:
-		net_err(err, errlen, "no such domain");
+		no_such_domain(dns, err, errlen);
 		return -1;
 	case NO_RECOVERY:
 	case TRY_AGAIN:
 		describe(dns, f, err, errlen);
 		return -1;
 	}
-	net_err(err, errlen, "the DNS look-up failed (h_errno %d)", dns->state.res_h_errno);
+	net_err(err, errlen, "%s failed the question (h_errno %d); try again later, or %s",
+	        dns->server, dns->state.res_h_errno, dns->advice);
 	return -1;
+}
+
+/* Readies msg from an answer that arrived; 1, 0 for no records, or -1 with err. */
+static int read_answer(const struct net_dns *dns, const unsigned char *answer, int len, ns_msg *msg,
+                       char *err, size_t errlen)
+{
+	unsigned rcode = rcode_of(answer);
+
+	if (rcode == ns_r_nxdomain) {
+		no_such_domain(dns, err, errlen);
+		return -1;
+	}
+	if (rcode != ns_r_noerror) {
+		rcode_failed(dns, rcode, err, errlen);
+		return -1;
+	}
+	if (ns_initparse(answer, len, msg) != 0) {
+		net_err(err, errlen,
+		        "the answer of %s could not be read; ask another server with --resolver",
+		        dns->server);
+		return -1;
+	}
+	return ns_msg_count(*msg, ns_s_an) > 0 ? 1 : 0;
+}
+
+/* True when an answer arrived with the TC bit: it did not fit in UDP. */
+static bool truncated(const unsigned char *answer)
+{
+	return (answer[2] & 0x80) && (answer[2] & 0x02);
+}
+
+/* Asks again over TCP, within budget_ms, after a truncated UDP answer. */
+static int again_over_tcp(struct net_dns *dns, const char *name, int type, int budget_ms,
+                          unsigned char *answer, int cap, ns_msg *msg, char *err, size_t errlen)
+{
+	unsigned char query[NS_PACKETSZ];
+	int qlen, len;
+
+	if (budget_ms <= 0) {
+		net_err(err, errlen,
+		        "the answer of %s did not fit in UDP, and no time was left to ask again "
+		        "over TCP; give a longer --timeout",
+		        dns->server);
+		return -1;
+	}
+	qlen = res_nmkquery(&dns->state, ns_o_query, name, ns_c_in, type, NULL, 0, NULL, query,
+	                    sizeof query);
+	if (qlen < NS_HFIXEDSZ) {
+		net_err(err, errlen,
+		        "the name cannot be asked about: it is not a valid domain name; check "
+		        "its spelling");
+		return -1;
+	}
+	len = net_dns_tcp(dns, query, qlen, budget_ms, answer, cap, err, errlen);
+	if (len < 0)
+		return -1;
+	dns->over_tcp = true;
+	return read_answer(dns, answer, len, msg, err, errlen);
 }
 
 int net_dns_query(struct net_dns *dns, const char *name, int type, int budget_ms,
@@ -201,10 +304,15 @@ int net_dns_query(struct net_dns *dns, const char *name, int type, int budget_ms
 		return -1;
 	}
 	set_budget(dns, budget_ms);
+	dns->over_tcp = false;
 	memset(answer, 0, NS_HFIXEDSZ);
 	errno = 0;
 	start = net_now_ms();
 	len = res_nquery(&dns->state, name, ns_c_in, type, answer, cap);
+	/* res_nquery fails a truncated answer without records as NO_DATA: the TC bit decides. */
+	if (truncated(answer))
+		return again_over_tcp(dns, name, type, budget_ms - (int)(net_now_ms() - start),
+		                      answer, cap, msg, err, errlen);
 	if (len < 0) {
 		struct failure f = {errno, net_now_ms() - start, answer};
 
@@ -212,12 +320,5 @@ int net_dns_query(struct net_dns *dns, const char *name, int type, int budget_ms
 	}
 	if (len > cap)
 		len = cap;
-	if (ns_initparse(answer, len, msg) != 0) {
-		net_err(err, errlen, "the answer of the DNS server %s could not be read%s",
-		        dns->server,
-		        len > 2 && (answer[2] & 0x02) ? " (it was truncated, and TCP is not tried)"
-		                                      : "");
-		return -1;
-	}
-	return 1;
+	return read_answer(dns, answer, len, msg, err, errlen) < 0 ? -1 : 1;
 }

@@ -39,10 +39,11 @@ static void insert_sorted(struct net_mx *out, size_t max, size_t *n, const struc
 	(*n)++;
 }
 
-static int collect(ns_msg *msg, struct net_mx *out, size_t max, size_t *n, char *err, size_t errlen)
+/* Keeps the best max MX records of the answer; *records counts them all. */
+static int collect(const struct net_dns *dns, ns_msg *msg, struct net_mx *out, size_t max,
+                   size_t *n, size_t *records, char *err, size_t errlen)
 {
 	int i, count = ns_msg_count(*msg, ns_s_an);
-	size_t records = 0;
 	bool null_mx = false;
 	struct net_mx mx;
 	ns_rr rr;
@@ -50,18 +51,21 @@ static int collect(ns_msg *msg, struct net_mx *out, size_t max, size_t *n, char 
 	for (i = 0; i < count; i++) {
 		if (ns_parserr(msg, ns_s_an, i, &rr) != 0 ||
 		    (ns_rr_type(rr) == ns_t_mx && read_mx(msg, &rr, &mx) != 0)) {
-			net_err(err, errlen, "the DNS answer holds a malformed record");
+			net_err(err, errlen,
+			        "the answer of %s holds a malformed record; ask another server "
+			        "with --resolver",
+			        dns->server);
 			return -1;
 		}
 		if (ns_rr_type(rr) != ns_t_mx || ns_rr_class(rr) != ns_c_in)
 			continue;
-		records++;
+		(*records)++;
 		if (strcmp(mx.host, ".") == 0)
 			null_mx = true;
 		else
 			insert_sorted(out, max, n, &mx);
 	}
-	if (null_mx && records == 1) {
+	if (null_mx && *records == 1) {
 		net_err(err, errlen, "the domain publishes a null MX: it accepts no mail");
 		return -1;
 	}
@@ -71,20 +75,32 @@ static int collect(ns_msg *msg, struct net_mx *out, size_t max, size_t *n, char 
 int net_mx(const char *domain, const struct net_resolve_opts *opts, struct net_mx *out, size_t max,
            size_t *n, char *err, size_t errlen)
 {
+	return net_mx_read(domain, opts, out, max, n, NULL, err, errlen);
+}
+
+int net_mx_read(const char *domain, const struct net_resolve_opts *opts, struct net_mx *out,
+                size_t max, size_t *n, struct net_mx_info *info, char *err, size_t errlen)
+{
 	struct net_resolve_opts o = net_opts(opts);
 	unsigned char answer[NET_DNS_ANSWER];
+	struct net_mx_info seen = {0, false};
 	struct net_dns dns;
 	ns_msg msg;
 	int rc;
 
 	*n = 0;
+	if (info != NULL)
+		*info = seen;
 	if (net_dns_open(&dns, o.resolver, err, errlen) != 0)
 		return -1;
 	rc = net_dns_query(&dns, domain, ns_t_mx, o.timeout_ms, answer, sizeof answer, &msg, err,
 	                   errlen);
+	seen.over_tcp = dns.over_tcp;
 	if (rc > 0)
-		rc = collect(&msg, out, max, n, err, errlen);
+		rc = collect(&dns, &msg, out, max, n, &seen.records, err, errlen);
 	net_dns_close(&dns);
+	if (info != NULL)
+		*info = seen;
 	if (rc < 0)
 		*n = 0;
 	return rc < 0 ? -1 : 0;

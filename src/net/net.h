@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#define NET_HOST_MAX 256
+#define NET_HOST_MAX  256
 #define NET_ADDRS_MAX 16
-#define NET_MX_MAX 16
+#define NET_MX_MAX    16
 /* The port net_parse_target() uses when given no default. */
 #define NET_SMTP_PORT "25"
 
@@ -42,20 +42,28 @@ struct net_resolve_opts {
 
 /* Returns 0, or -1 with err filled ("HOST:PORT", "[v6]:PORT", port 1-65535). */
 int net_parse_target(const char *text, const char *default_port, struct net_target *target,
-		     char *err, size_t errlen);
+                     char *err, size_t errlen);
 /*
  * Addresses of host (a name or a literal), in the resolver's order.
  * Returns 0 with *n >= 1, or -1 with err filled.
  */
 int net_resolve(const char *host, const char *port, const struct net_resolve_opts *opts,
-		struct net_addr *out, size_t max, size_t *n, char *err, size_t errlen);
+                struct net_addr *out, size_t max, size_t *n, char *err, size_t errlen);
 /*
  * MX records of domain, sorted by preference (ties in the order received).
  * No MX record gives *n == 0 (the caller falls back to the domain itself,
  * RFC 5321 §5.1); a null MX ("." ) gives -1 with err saying so.
  */
-int net_mx(const char *domain, const struct net_resolve_opts *opts, struct net_mx *out,
-	   size_t max, size_t *n, char *err, size_t errlen);
+int net_mx(const char *domain, const struct net_resolve_opts *opts, struct net_mx *out, size_t max,
+           size_t *n, char *err, size_t errlen);
+/* What an MX look-up read besides the hosts it kept. */
+struct net_mx_info {
+	size_t records; /* MX records in the answer, kept or not */
+	bool over_tcp;  /* the UDP answer was truncated and TCP gave the whole one */
+};
+/* Like net_mx, and fills info (when not NULL) even on failure. */
+int net_mx_read(const char *domain, const struct net_resolve_opts *opts, struct net_mx *out,
+                size_t max, size_t *n, struct net_mx_info *info, char *err, size_t errlen);
 /*
  * Connects without blocking longer than timeout_ms. Returns a connected,
  * non-blocking socket, or -1 with err filled ("connection refused", "timed

@@ -12,13 +12,19 @@
 
 /* Lookups without a timeout of their own get this one. */
 #define NET_DNS_TIMEOUT_MS 5000
-/* Room for one answer: UDP without EDNS0 carries at most 512 bytes. */
-#define NET_DNS_ANSWER 4096
+/*
+ * Room for one answer: UDP without EDNS0 carries at most 512 bytes, a
+ * truncated one is asked again over TCP, whose answers may be longer.
+ */
+#define NET_DNS_ANSWER 16384
 
 /* One DNS conversation: a private resolver state and whom it asks. */
 struct net_dns {
 	struct __res_state state;
-	char server[NET_HOST_MAX + 16]; /* "127.0.0.1:53", or the system's servers, for messages */
+	/* Who is asked, for messages: "the DNS server 127.0.0.1:53" or "the system's resolver". */
+	char server[NET_HOST_MAX + 32];
+	const char *advice; /* what to do when that server fails, for messages */
+	bool over_tcp;      /* the last answer came over TCP: the UDP one was truncated */
 };
 
 /* Fills err (when there is room) like snprintf. */
@@ -43,5 +49,12 @@ void net_dns_close(struct net_dns *dns);
  */
 int net_dns_query(struct net_dns *dns, const char *name, int type, int budget_ms,
                   unsigned char *answer, int cap, ns_msg *msg, char *err, size_t errlen);
+/*
+ * Asks the question query (qlen bytes, as res_nmkquery made it) over TCP
+ * (RFC 7766), of each server of dns in turn until one answers, within
+ * budget_ms. Returns the length of the answer in answer, or -1 with err.
+ */
+int net_dns_tcp(struct net_dns *dns, const unsigned char *query, int qlen, int budget_ms,
+                unsigned char *answer, int cap, char *err, size_t errlen);
 
 #endif

@@ -49,15 +49,19 @@ static void gai_failed(int rc, int saved_errno, const char *port, char *err, siz
 
 	switch (rc) {
 	case EAI_NONAME:
-		net_err(err, errlen, "no such domain, or no address records");
+		net_err(err, errlen,
+		        "no such domain, or no address records, says the system's resolver; "
+		        "check the spelling");
 		break;
 	case EAI_AGAIN:
 		net_err(err, errlen,
-		        "the DNS server of the system did not answer or failed; "
-		        "try again later");
+		        "the system's resolver did not answer, or failed; try again later, or "
+		        "name a DNS server with --resolver");
 		break;
 	case EAI_FAIL:
-		net_err(err, errlen, "the DNS look-up failed for good");
+		net_err(err, errlen,
+		        "the system's resolver failed the look-up for good; check the name, or "
+		        "name a DNS server with --resolver");
 		break;
 	case EAI_SERVICE:
 		net_quote(why, sizeof why, port, strlen(port));
@@ -65,10 +69,16 @@ static void gai_failed(int rc, int saved_errno, const char *port, char *err, siz
 		break;
 	case EAI_SYSTEM:
 		net_strerror(saved_errno, why, sizeof why);
-		net_err(err, errlen, "name resolution failed: %s", why);
+		net_err(err, errlen,
+		        "the system's resolver failed (%s); check /etc/resolv.conf, or name a "
+		        "DNS server with --resolver",
+		        why);
 		break;
 	default:
-		net_err(err, errlen, "name resolution failed: %s", gai_strerror(rc));
+		net_err(err, errlen,
+		        "the system's resolver failed (%s); check /etc/resolv.conf, or name a "
+		        "DNS server with --resolver",
+		        gai_strerror(rc));
 		break;
 	}
 }
@@ -96,9 +106,9 @@ static int gai_append(const char *host, const char *port, int family, int flags,
 	return 0;
 }
 
-/* Appends the addresses of one A or AAAA answer. */
-static int append_answer(ns_msg *msg, ns_type type, const char *port, struct net_addr *out,
-                         size_t max, size_t *n, char *err, size_t errlen)
+/* Appends the addresses of one A or AAAA answer of dns. */
+static int append_answer(const struct net_dns *dns, ns_msg *msg, ns_type type, const char *port,
+                         struct net_addr *out, size_t max, size_t *n, char *err, size_t errlen)
 {
 	int family = type == ns_t_a ? AF_INET : AF_INET6, i, count = ns_msg_count(*msg, ns_s_an);
 	unsigned size = type == ns_t_a ? 4 : 16;
@@ -108,7 +118,10 @@ static int append_answer(ns_msg *msg, ns_type type, const char *port, struct net
 	for (i = 0; i < count && *n < max; i++) {
 		if (ns_parserr(msg, ns_s_an, i, &rr) != 0 ||
 		    (ns_rr_type(rr) == type && ns_rr_rdlen(rr) != size)) {
-			net_err(err, errlen, "the DNS answer holds a malformed record");
+			net_err(err, errlen,
+			        "the answer of %s holds a malformed record; ask another server "
+			        "with --resolver",
+			        dns->server);
 			return -1;
 		}
 		if (ns_rr_type(rr) != type || ns_rr_class(rr) != ns_c_in)
@@ -132,7 +145,7 @@ static int ask(struct net_dns *dns, const char *host, ns_type type, const char *
 	rc = net_dns_query(dns, host, type, budget_ms, answer, sizeof answer, &msg, err, errlen);
 	if (rc <= 0)
 		return rc;
-	return append_answer(&msg, type, port, out, max, n, err, errlen);
+	return append_answer(dns, &msg, type, port, out, max, n, err, errlen);
 }
 
 /*
@@ -155,7 +168,8 @@ static int ask_server(const char *host, const char *port, const struct net_resol
 		         err, errlen);
 	left = deadline - net_now_ms();
 	if (rc >= 0 && o->family != AF_INET && left <= 0) {
-		net_err(err, errlen, "no time left to ask the DNS server %s for AAAA records",
+		net_err(err, errlen,
+		        "no time was left to ask %s for AAAA records; give a longer --timeout",
 		        dns.server);
 		rc = -1;
 	} else if (rc >= 0 && o->family != AF_INET) {

@@ -79,13 +79,31 @@ static struct tls_conn *conn_new(SSL_CTX *ctx, int fd, bool server, char *err, s
 	return conn;
 }
 
+/*
+ * --tls-legacy: security level 0, and TLS 1.0 and 1.1 allowed, which
+ * OpenSSL's default level (and many systems' configuration) refuses.
+ */
+static int allow_legacy(SSL_CTX *ctx, char *err, size_t errlen)
+{
+	SSL_CTX_set_security_level(ctx, 0);
+	if (SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION) != 1) {
+		tls_queue_error(err, errlen, "cannot allow TLS 1.0 and 1.1");
+		return -1;
+	}
+	return 0;
+}
+
 /* A context of its own for one client connection. */
-static SSL_CTX *client_ctx(const char *ca_file, char *err, size_t errlen)
+static SSL_CTX *client_ctx(const char *ca_file, bool legacy, char *err, size_t errlen)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
 	if (ctx == NULL) {
 		tls_queue_error(err, errlen, "cannot create a TLS context");
+		return NULL;
+	}
+	if (legacy && allow_legacy(ctx, err, errlen) != 0) {
+		SSL_CTX_free(ctx);
 		return NULL;
 	}
 	/* The handshake goes on whatever the chain; tls_get_facts judges it. */
@@ -142,13 +160,13 @@ static int client_names(struct tls_conn *conn, const struct tls_client_config *c
 struct tls_conn *tls_client_new(const struct tls_client_config *cfg, int fd, char *err,
                                 size_t errlen)
 {
-	static const struct tls_client_config none = {NULL, NULL, NULL};
+	static const struct tls_client_config none = {NULL, NULL, NULL, false};
 	struct tls_conn *conn;
 	SSL_CTX *ctx;
 
 	if (cfg == NULL)
 		cfg = &none;
-	ctx = client_ctx(cfg->ca_file, err, errlen);
+	ctx = client_ctx(cfg->ca_file, cfg->legacy, err, errlen);
 	if (ctx == NULL)
 		return NULL;
 	conn = conn_new(ctx, fd, false, err, errlen);
@@ -159,6 +177,8 @@ struct tls_conn *tls_client_new(const struct tls_client_config *cfg, int fd, cha
 		tls_free(conn);
 		return NULL;
 	}
+	conn->legacy = cfg->legacy;
+	SSL_set_msg_callback(conn->ssl, tls_msg_cb);
 	SSL_set_connect_state(conn->ssl);
 	return conn;
 }
@@ -210,7 +230,7 @@ enum tls_io tls_handshake(struct tls_conn *conn)
  * held back and errno kept for the error text.
  */
 static enum tls_io transfer(struct tls_conn *conn, void *rbuf, const void *wbuf, size_t len,
-			    size_t *moved)
+                            size_t *moved)
 {
 	struct sigpipe_guard guard;
 	int ret, saved;
@@ -224,7 +244,7 @@ static enum tls_io transfer(struct tls_conn *conn, void *rbuf, const void *wbuf,
 	sigpipe_block(&guard);
 	errno = 0;
 	ret = wbuf != NULL ? SSL_write_ex(conn->ssl, wbuf, len, moved)
-			   : SSL_read_ex(conn->ssl, rbuf, len, moved);
+	                   : SSL_read_ex(conn->ssl, rbuf, len, moved);
 	saved = errno;
 	sigpipe_unblock(&guard);
 	if (ret == 1) {

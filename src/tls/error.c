@@ -27,6 +27,73 @@ void tls_info_cb(const SSL *ssl, int where, int ret)
 		conn->alert_sent = ret;
 }
 
+void tls_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
+                void *arg)
+{
+	struct tls_conn *conn = SSL_get_app_data(ssl);
+	const unsigned char *msg = buf;
+
+	(void)version;
+	(void)arg;
+	/* type (1), length (3), legacy_version (2): RFC 8446 section 4.1.3, RFC 2246 7.4.1.3. */
+	if (conn == NULL || write_p || content_type != SSL3_RT_HANDSHAKE || len < 6 ||
+	    msg[0] != SSL3_MT_SERVER_HELLO || conn->hello_version != 0)
+		return;
+	conn->hello_version = msg[4] << 8 | msg[5];
+}
+
+/* True for reasons that mean OpenSSL's security level or version limits said no. */
+static bool refused_by_policy(unsigned long code)
+{
+	if (ERR_GET_LIB(code) != ERR_LIB_SSL)
+		return false;
+	switch (ERR_GET_REASON(code)) {
+	case SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED:
+	case SSL_R_UNSUPPORTED_PROTOCOL:
+	case SSL_R_VERSION_TOO_LOW:
+	case SSL_R_NO_PROTOCOLS_AVAILABLE:
+	case SSL_R_WRONG_CIPHER_RETURNED:
+	case SSL_R_WRONG_SIGNATURE_TYPE:
+	case SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM:
+	case SSL_R_DH_KEY_TOO_SMALL:
+	case SSL_R_EE_KEY_TOO_SMALL:
+	case SSL_R_CA_KEY_TOO_SMALL:
+	case SSL_R_CA_MD_TOO_WEAK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Without --tls-legacy, a server that chose TLS 1.0 or 1.1 (its ServerHello
+ * says so) and a failure that OpenSSL's policy caused, or a server that
+ * refused every version offered, get one sentence that says what to do.
+ * True when it was written.
+ */
+static bool add_legacy(struct tls_conn *conn, struct tls_text *t)
+{
+	unsigned long code = ERR_peek_error();
+	int v = conn->hello_version;
+
+	if (conn->server || conn->legacy)
+		return false;
+	if ((v == TLS1_VERSION || v == TLS1_1_VERSION) && refused_by_policy(code)) {
+		tls_text_addf(t,
+		              "the server offers only TLS %s, which OpenSSL's security level "
+		              "refuses; --tls-legacy allows it",
+		              v == TLS1_VERSION ? "1.0" : "1.1");
+		return true;
+	}
+	if (v == 0 && (conn->alert_read & 0xff) == SSL_AD_PROTOCOL_VERSION) {
+		tls_text_add(t, "the server sent alert 'protocol version': it takes none of the "
+		                "versions offered, and may offer only TLS 1.0 or 1.1, which "
+		                "OpenSSL's security level refuses; --tls-legacy allows them");
+		return true;
+	}
+	return false;
+}
+
 /* The words of one alert value. */
 static void add_alert(struct tls_text *t, const char *who, int alert)
 {
@@ -160,6 +227,11 @@ static void describe(struct tls_conn *conn, const char *op, int sys_errno)
 	tls_text_init(&t, conn->err, sizeof conn->err);
 	tls_text_addf(&t, "%s failed: ", op);
 	start = t.len;
+	if (add_legacy(conn, &t)) {
+		ERR_clear_error();
+		sys_errno = 0;
+		conn->alert_read = conn->alert_sent = 0;
+	}
 	if (conn->alert_read != 0)
 		add_alert(&t, peer_name(conn), conn->alert_read);
 	add_queue(conn, &t, start);

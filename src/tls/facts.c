@@ -45,7 +45,10 @@ static void session_facts(const struct tls_conn *conn, struct tls_facts *facts)
 	put(facts->group, sizeof facts->group, group_name(conn->ssl));
 }
 
-/* The peer chain as sent, leaf first, at most TLS_CHAIN_MAX certificates. */
+/*
+ * The peer chain as sent, leaf first, at most TLS_CHAIN_MAX certificates;
+ * chain_total counts them all.
+ */
 static void chain_facts(const struct tls_conn *conn, struct tls_facts *facts)
 {
 	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(conn->ssl);
@@ -53,6 +56,7 @@ static void chain_facts(const struct tls_conn *conn, struct tls_facts *facts)
 	int i, n = chain != NULL ? sk_X509_num(chain) : 0;
 
 	/* A server's view of the client chain leaves the leaf out. */
+	facts->chain_total = (size_t)n + (conn->server && leaf != NULL ? 1 : 0);
 	if (conn->server && leaf != NULL)
 		tls_cert_facts(leaf, &facts->chain[facts->nchain++]);
 	for (i = 0; i < n && facts->nchain < TLS_CHAIN_MAX; i++)

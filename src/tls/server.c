@@ -286,6 +286,42 @@ void tls_server_ctx_free(struct tls_server_ctx *ctx)
 	free(ctx);
 }
 
+int tls_server_ctx_set_max_version(struct tls_server_ctx *ctx, const char *version, char *err,
+                                   size_t errlen)
+{
+	static const struct {
+		const char *name;
+		int version;
+	} versions[] = {
+	    {"1.0", TLS1_VERSION},
+	    {"1.1", TLS1_1_VERSION},
+	    {"1.2", TLS1_2_VERSION},
+	    {"1.3", TLS1_3_VERSION},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof versions / sizeof versions[0]; i++)
+		if (strcmp(version, versions[i].name) == 0)
+			break;
+	if (i == sizeof versions / sizeof versions[0]) {
+		tls_put_error(err, errlen, "TLS version '%s' is not 1.0, 1.1, 1.2 or 1.3", version);
+		return -1;
+	}
+	/* Security level 1 and up refuses TLS 1.0 and 1.1 and their SHA-1 signatures. */
+	if (versions[i].version < TLS1_2_VERSION) {
+		SSL_CTX_set_security_level(ctx->ssl_ctx, 0);
+		if (SSL_CTX_set_min_proto_version(ctx->ssl_ctx, TLS1_VERSION) != 1) {
+			tls_queue_error(err, errlen, "cannot offer TLS %s", version);
+			return -1;
+		}
+	}
+	if (SSL_CTX_set_max_proto_version(ctx->ssl_ctx, versions[i].version) != 1) {
+		tls_queue_error(err, errlen, "cannot offer TLS %s", version);
+		return -1;
+	}
+	return 0;
+}
+
 int tls_server_ctx_cert_pem(const struct tls_server_ctx *ctx, char *buf, size_t len)
 {
 	X509 *cert = SSL_CTX_get0_certificate(ctx->ssl_ctx);

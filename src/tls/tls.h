@@ -14,26 +14,27 @@
 
 /* Facts about one certificate. Texts come from the peer: escape them to show. */
 struct tls_cert_facts {
-	char subject[256];    /* RFC 2253 form */
+	char subject[256]; /* RFC 2253 form */
 	char issuer[256];
-	char sans[512];       /* "DNS:a.example, IP:192.0.2.1", clipped */
-	char not_before[32];  /* "2026-11-22T07:00:00Z" */
+	char sans[512];      /* "DNS:a.example, IP:192.0.2.1", clipped */
+	char not_before[32]; /* "2026-11-22T07:00:00Z" */
 	char not_after[32];
-	char key_type[16];    /* "RSA", "EC", "ED25519", ... */
+	char key_type[16]; /* "RSA", "EC", "ED25519", ... */
 	int key_bits;
-	char sig_alg[64];     /* "sha256WithRSAEncryption", ... */
-	char sha256[96];      /* "AB:CD:..." of the DER encoding */
+	char sig_alg[64]; /* "sha256WithRSAEncryption", ... */
+	char sha256[96];  /* "AB:CD:..." of the DER encoding */
 };
 
 /* What a finished (or failed) handshake established. */
 struct tls_facts {
 	bool established;
-	char version[16];   /* "TLSv1.3" */
-	char cipher[64];    /* "TLS_AES_256_GCM_SHA384" */
-	char group[32];     /* key exchange group, "X25519"; "" when unknown */
-	bool verified;      /* chain and host name both verified */
+	char version[16];       /* "TLSv1.3" */
+	char cipher[64];        /* "TLS_AES_256_GCM_SHA384" */
+	char group[32];         /* key exchange group, "X25519"; "" when unknown */
+	bool verified;          /* chain and host name both verified */
 	char verify_error[160]; /* why not, in words; "" when verified */
-	size_t nchain;
+	size_t nchain;          /* certificates described in chain, at most TLS_CHAIN_MAX */
+	size_t chain_total;     /* certificates the peer sent, described or not */
 	struct tls_cert_facts chain[TLS_CHAIN_MAX];
 };
 
@@ -41,6 +42,8 @@ struct tls_client_config {
 	const char *sni;         /* server name sent; NULL or "" sends none */
 	const char *verify_host; /* name the certificate must carry; NULL: no name check */
 	const char *ca_file;     /* PEM bundle; NULL: the system store */
+	/* --tls-legacy: security level 0, TLS 1.0 and 1.1 allowed (and their SHA-1 signatures). */
+	bool legacy;
 };
 
 enum tls_io {
@@ -56,7 +59,7 @@ struct tls_server_ctx;
 
 /* A client connection on a connected socket; NULL with err filled on failure. */
 struct tls_conn *tls_client_new(const struct tls_client_config *cfg, int fd, char *err,
-				size_t errlen);
+                                size_t errlen);
 /* A server connection on an accepted socket. */
 struct tls_conn *tls_server_new(struct tls_server_ctx *ctx, int fd, char *err, size_t errlen);
 void tls_free(struct tls_conn *conn);
@@ -79,7 +82,7 @@ const char *tls_error(const struct tls_conn *conn);
  * certificate for hostname made in memory when cert_file is NULL.
  */
 struct tls_server_ctx *tls_server_ctx_new(const char *cert_file, const char *key_file,
-					  const char *hostname, char *err, size_t errlen);
+                                          const char *hostname, char *err, size_t errlen);
 /* Bytes that may hold anything, NUL included. */
 struct tls_bytes {
 	const unsigned char *bytes;
@@ -91,9 +94,17 @@ struct tls_bytes {
  * holds DNS:odd too, the bytes unchecked: the lab's hostile certificates.
  */
 struct tls_server_ctx *tls_server_ctx_new_odd(const char *cert_file, const char *key_file,
-					      const char *hostname, const struct tls_bytes *odd,
-					      char *err, size_t errlen);
+                                              const char *hostname, const struct tls_bytes *odd,
+                                              char *err, size_t errlen);
 void tls_server_ctx_free(struct tls_server_ctx *ctx);
+/*
+ * Caps the versions the server offers at version ("1.0", "1.1", "1.2" or
+ * "1.3"); below 1.2 it also lowers the security level to 0, without which
+ * OpenSSL refuses TLS 1.0 and 1.1 (the lab's legacy servers). 0, or -1
+ * with err filled.
+ */
+int tls_server_ctx_set_max_version(struct tls_server_ctx *ctx, const char *version, char *err,
+                                   size_t errlen);
 /*
  * The server's certificate in PEM, terminated, into buf: returns its length,
  * or -1 when it does not fit in len bytes. A generated certificate is its own

@@ -23,8 +23,10 @@ struct tls_conn {
 	enum tls_io fatal_io;           /* what every later call returns then */
 	bool verify_ip;                 /* verify_host is an IP address literal */
 	char verify_host[TLS_HOST_MAX]; /* "" when no name is checked */
-	int alert_read; /* last alert received (level << 8 | description), 0: none */
-	int alert_sent; /* last alert sent, in the same form */
+	int alert_read;    /* last alert received (level << 8 | description), 0: none */
+	int alert_sent;    /* last alert sent, in the same form */
+	bool legacy;       /* a client with --tls-legacy: security level 0, TLS 1.0 allowed */
+	int hello_version; /* the version field of the ServerHello received, 0: none yet */
 	char err[TLS_ERR_MAX];
 };
 
@@ -73,6 +75,9 @@ void tls_put_error(char *err, size_t errlen, const char *fmt, ...)
 enum tls_io tls_conn_fail(struct tls_conn *conn, const char *op, int ret, int saved_errno);
 /* The info callback that remembers alerts for tls_conn_fail. */
 void tls_info_cb(const SSL *ssl, int where, int ret);
+/* The message callback of a client: remembers the ServerHello's version for tls_conn_fail. */
+void tls_msg_cb(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl,
+                void *arg);
 
 /* Fills the facts of one certificate. */
 void tls_cert_facts(X509 *cert, struct tls_cert_facts *facts);

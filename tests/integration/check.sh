@@ -84,6 +84,30 @@ lab correct --cert "$work/cert2.pem" --key "$work/key2.pem"
 check mismatch 1 --ca-file "$work/cert2.pem" --tls-verify "localhost:$port"
 expect mismatch 'not d["tls"]["verified"]' '"localhost" in d["tls"]["verify_error"]'
 
+# A chain of 41 certificates: the leaf and 40 more, all sent by the lab; the report describes 8
+# and counts the rest.
+cp "$work/cert.pem" "$work/chain41.pem"
+for i in $(seq 1 40); do
+	openssl req -x509 -new -key "$work/key.pem" -nodes -days 2 -subj "/CN=extra $i" \
+		>>"$work/chain41.pem" 2>/dev/null
+done
+lab correct --cert "$work/chain41.pem" --key "$work/key.pem"
+check chain41 0 "127.0.0.1:$port"
+expect chain41 'len(d["tls"]["chain"]) == 8' 'd["tls"]["chain_total"] == 41' \
+	'd["tls"]["chain"][1]["subject"] == "CN=extra 1"'
+lab correct --cert "$work/chain41.pem" --key "$work/key.pem"
+timeout "$(slow 60)" "$bin" check --timeout "$(slow 5)" "127.0.0.1:$port" >"$work/chain41.txt" 2>&1
+if grep -A1 "^  7 subject  CN=extra 7" "$work/chain41.txt" >/dev/null &&
+	[ "$(grep -c "^  [0-9] subject  " "$work/chain41.txt")" -eq 8 ] &&
+	grep -B1 -x "  \.\.\. 33 more certificates not shown" "$work/chain41.txt" | grep -q "^    sha256   "; then
+	ok
+else
+	bad "chain41: the text report does not count the 33 certificates not shown: $(sed -n '/^TLS:/,$p' "$work/chain41.txt")"
+fi
+lab correct
+check chain1 0 "127.0.0.1:$port"
+expect chain1 'len(d["tls"]["chain"]) == 1' 'd["tls"]["chain_total"] == 1'
+
 lab no-starttls
 check no-starttls 0 "127.0.0.1:$port"
 # s-nail reads no keyword: it sends STARTTLS after any reply (docs/clients.md).
@@ -197,6 +221,37 @@ lab "$2/data/lab/reset-mid-reply.scn"
 check reset-mid-reply 2 "127.0.0.1:$port"
 expect reset-mid-reply '"truncated-reply" in ids' 'd["lines"][-1]["text"] == "250-PIPELINING"' \
 	'"closed the connection" in d["outcome"]["error"]'
+
+# A server that offers only TLS 1.0 (or 1.1): OpenSSL's security level refuses it, and the
+# words say so and what to do; with --tls-legacy the session completes on that version.
+for v in 1.0 1.1; do
+	lab correct --tls-max "$v"
+	check "legacy-$v" 2 "127.0.0.1:$port"
+	want="smtpscope check: could not complete: the TLS handshake failed: the server offers only TLS $v, which OpenSSL's security level refuses; --tls-legacy allows it"
+	if grep -qxF "$want" "$work/legacy-$v.err"; then ok; else bad "legacy-$v: $(cat "$work/legacy-$v.err")"; fi
+	expect "legacy-$v" 'not d["tls"]["established"]' '"tls-handshake-failed" in ids' \
+		'"--tls-legacy allows it" in d["outcome"]["error"]'
+	lab correct --tls-max "$v"
+	check "legacy-$v-allowed" 0 --tls-legacy "127.0.0.1:$port"
+	name=TLSv1
+	[ "$v" = 1.1 ] && name=TLSv1.1
+	expect "legacy-$v-allowed" 'd["tls"]["established"]' "d[\"tls\"][\"version\"] == \"$name\"" \
+		'd["outcome"]["completed"]'
+done
+lab correct --tls-max 1.0
+timeout "$(slow 60)" "$bin" check --timeout "$(slow 5)" --tls-legacy "127.0.0.1:$port" >"$work/legacy.txt" 2>&1
+if grep -q "^TLS: TLSv1 " "$work/legacy.txt" && grep -q "^Outcome: the session completed" "$work/legacy.txt"; then
+	ok
+else
+	bad "legacy text report: $(sed -n '/^TLS:/,$p' "$work/legacy.txt")"
+fi
+# A modern server is reached with --tls-legacy as without it.
+lab correct
+check legacy-modern 0 --tls-legacy "127.0.0.1:$port"
+expect legacy-modern 'd["tls"]["version"] == "TLSv1.3"'
+"$bin" lab --tls-max 0.9 correct >/dev/null 2>&1
+rc=$?
+if [ "$rc" -eq 64 ]; then ok; else bad "lab --tls-max 0.9: exit $rc, want 64"; fi
 
 # Nobody listening: exit 2 with the reason.
 lab correct

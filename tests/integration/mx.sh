@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Integration test of "smtpscope check --mx": MX look-ups through a DNS
 # server the test starts on loopback (tests/tools/dns-server.py), hosts
-# tried in preference order, the fallback to the domain itself, null MX.
+# tried in preference order, the fallback to the domain itself, null MX,
+# an answer too long for UDP asked again over TCP, and the words for a DNS
+# server address where nothing listens.
 #
 # usage: mx.sh SMTPSCOPE TESTS_SOURCE_DIR TESTS_BINARY_DIR
 set -uo pipefail
@@ -42,6 +44,12 @@ mx2.example.test A 127.0.0.1
 nomx.test A 127.0.0.1
 nullmx.test MX 0 .
 ZONE
+# 30 MX records of long names: over 512 bytes, so the UDP answer is truncated.
+long=$(printf 'a%.0s' $(seq 1 50))
+for i in $(seq 0 29); do
+	printf 'big.test MX %d mx%02d-%s.big.test\n' $((10 + i)) "$i" "$long" >>"$work/zone"
+done
+echo "mx00-$long.big.test A 127.0.0.1" >>"$work/zone"
 listen dns python3 "$tools/dns-server.py" "$work/zone"
 dns=$port
 
@@ -70,5 +78,35 @@ expect nullmx 'any("null MX" in n for n in notes)' 'not any(n.startswith("connec
 # No such domain.
 mx nxdomain 2 nowhere.test
 expect nxdomain 'any("no such domain" in n for n in notes)'
+
+# The UDP answer is truncated (TC): asked again over TCP, all 30 records are read and the
+# best one, a lab server, answers (RFC 7766 section 5).
+listen lab3 "$bin" lab --once --port 0 correct
+lab=$port
+mx truncated 0 big.test
+expect truncated '"the UDP answer was truncated: asked again over TCP, which gave 30 MX records" in notes' \
+	'"30 MX records: only the best 16 are tried" in notes' \
+	'[n for n in notes if n.startswith("MX ")] == ["MX 10 mx00-%s.big.test" % ("a" * 50)]' \
+	'any(n.startswith("connected to mx00-") for n in notes)' 'd["outcome"]["completed"]'
+if grep -qx "tcp big.test 15" "$work/listen.dns"; then ok; else bad "truncated: no MX question over TCP: $(cat "$work/listen.dns")"; fi
+
+# A DNS server address where nothing listens: a sentence that names it and says what to do.
+closed=$(python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+for what in "--mx example.test" "mx1.example.test"; do
+	# shellcheck disable=SC2086 # the option and its value, or the target alone
+	timeout "$(slow 60)" "$bin" check --timeout "$(slow 5)" -4 --resolver "127.0.0.1:$closed" $what \
+		>"$work/closed.out" 2>"$work/closed.err"
+	rc=$?
+	case $what in
+	--mx*) head="MX look-up for example.test failed" ;;
+	*) head="cannot resolve mx1.example.test" ;;
+	esac
+	want="smtpscope check: could not complete: could not connect: $head: the DNS server 127.0.0.1:$closed cannot be reached: nothing listens on its port; check the address given with --resolver"
+	if [ "$rc" -eq 2 ] && [ "$(cat "$work/closed.err")" = "$want" ]; then
+		ok
+	else
+		bad "closed resolver ($what): exit $rc, said: $(cat "$work/closed.err")"
+	fi
+done
 
 finish

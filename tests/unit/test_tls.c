@@ -234,7 +234,7 @@ static void assert_time(const char *s)
 static void test_verified(void **state)
 {
 	struct lab *lab = *state;
-	struct tls_client_config cfg = {"mx.test", "mx.test", lab->ca_file};
+	struct tls_client_config cfg = {"mx.test", "mx.test", lab->ca_file, false};
 	struct tls_facts f, s;
 	const struct tls_cert_facts *leaf = &f.chain[0];
 
@@ -268,7 +268,7 @@ static void test_verified(void **state)
 static void test_name_mismatch(void **state)
 {
 	struct lab *lab = *state;
-	struct tls_client_config cfg = {"mx.test", "other.test", lab->ca_file};
+	struct tls_client_config cfg = {"mx.test", "other.test", lab->ca_file, false};
 	struct tls_facts f, s;
 
 	handshake(lab, &cfg, &f, &s);
@@ -281,7 +281,7 @@ static void test_name_mismatch(void **state)
 static void test_system_store(void **state)
 {
 	struct lab *lab = *state;
-	struct tls_client_config cfg = {"mx.test", "mx.test", NULL};
+	struct tls_client_config cfg = {"mx.test", "mx.test", NULL, false};
 	struct tls_facts f, s;
 
 	handshake(lab, &cfg, &f, &s);
@@ -296,7 +296,7 @@ static void test_system_store(void **state)
 static void test_system_store_wrong_name(void **state)
 {
 	struct lab *lab = *state;
-	struct tls_client_config cfg = {NULL, "other.test", NULL};
+	struct tls_client_config cfg = {NULL, "other.test", NULL, false};
 	struct tls_facts f, s;
 
 	handshake(lab, &cfg, &f, &s);
@@ -308,7 +308,7 @@ static void test_system_store_wrong_name(void **state)
 static void test_no_host(void **state)
 {
 	struct lab *lab = *state;
-	struct tls_client_config cfg = {"mx.test", NULL, lab->ca_file};
+	struct tls_client_config cfg = {"mx.test", NULL, lab->ca_file, false};
 	struct tls_facts f, s;
 
 	handshake(lab, &cfg, &f, &s);
@@ -320,7 +320,7 @@ static void test_no_host(void **state)
 static void test_ip_host(void **state)
 {
 	struct lab *lab = *state;
-	struct tls_client_config cfg = {"127.0.0.1", "127.0.0.1", lab->ca_file};
+	struct tls_client_config cfg = {"127.0.0.1", "127.0.0.1", lab->ca_file, false};
 	struct tls_facts f, s;
 
 	handshake(lab, &cfg, &f, &s);
@@ -361,7 +361,7 @@ static void pump(struct tls_conn *from, int fromfd, struct tls_conn *to, int tof
 static void test_data(void **state)
 {
 	struct lab *lab = *state;
-	struct tls_client_config cfg = {"mx.test", "mx.test", lab->ca_file};
+	struct tls_client_config cfg = {"mx.test", "mx.test", lab->ca_file, false};
 	static unsigned char data[40000], out[40000];
 	struct tls_conn *client, *server;
 	enum tls_io cres, sres;
@@ -399,7 +399,7 @@ static void test_data(void **state)
 static void test_not_tls(void **state)
 {
 	static const char banner[] = "220 hello\r\n";
-	struct tls_client_config cfg = {"mx.test", "mx.test", NULL};
+	struct tls_client_config cfg = {"mx.test", "mx.test", NULL, false};
 	struct tls_conn *client;
 	enum tls_io cres, sres;
 	struct tls_facts f;
@@ -432,7 +432,7 @@ static void test_not_tls(void **state)
 
 static void test_peer_closes(void **state)
 {
-	struct tls_client_config cfg = {"mx.test", "mx.test", NULL};
+	struct tls_client_config cfg = {"mx.test", "mx.test", NULL, false};
 	struct tls_conn *client;
 	enum tls_io cres, sres;
 	char err[256];
@@ -456,7 +456,7 @@ static void test_peer_closes(void **state)
 static void test_sigpipe(void **state)
 {
 	struct lab *lab = *state;
-	struct tls_client_config cfg = {"mx.test", "mx.test", lab->ca_file};
+	struct tls_client_config cfg = {"mx.test", "mx.test", lab->ca_file, false};
 	struct tls_conn *client, *server;
 	enum tls_io cres, sres;
 	char err[256];
@@ -490,7 +490,7 @@ static void test_sigpipe(void **state)
 static void test_alert(void **state)
 {
 	struct lab *lab = *state;
-	struct tls_client_config cfg = {"mx.test", "mx.test", lab->ca_file};
+	struct tls_client_config cfg = {"mx.test", "mx.test", lab->ca_file, false};
 	struct tls_conn *client, *server;
 	enum tls_io cres, sres;
 	char err[256];
@@ -538,7 +538,7 @@ static void test_missing_files(void **state)
 
 static void test_bad_ca_file(void **state)
 {
-	struct tls_client_config cfg = {"mx.test", "mx.test", "/nonexistent/ca.pem"};
+	struct tls_client_config cfg = {"mx.test", "mx.test", "/nonexistent/ca.pem", false};
 	char err[256] = "";
 
 	(void)state;
