@@ -24,13 +24,19 @@ static size_t plain_run(const char *text, size_t len, int extra1, int extra2)
 	return i;
 }
 
+/*
+ * Caret form. The two characters that begin an escape, the caret and the
+ * backslash, are escaped themselves (a backslash before each), so that a
+ * caret and a bracket on screen are always an ESC, never the two
+ * characters a server sent.
+ */
 size_t proto_escape_term(char *out, size_t cap, const char *text, size_t len)
 {
 	size_t o = 0, i = 0, run;
 	unsigned char c;
 
 	while (i < len) {
-		run = plain_run(text + i, len - i, -1, -1);
+		run = plain_run(text + i, len - i, '^', '\\');
 		if (run > cap - o - 1)
 			run = cap - o - 1;
 		memcpy(out + o, text + i, run);
@@ -39,10 +45,13 @@ size_t proto_escape_term(char *out, size_t cap, const char *text, size_t len)
 		if (i == len)
 			break;
 		c = (unsigned char)text[i];
-		if (cap - o - 1 < (c < 0x20 || c == 0x7f ? 2u : 4u))
+		if (cap - o - 1 < (c < 0x20 || c == 0x7f || c == '^' || c == '\\' ? 2u : 4u))
 			break;
 		i++;
-		if (c < 0x20 || c == 0x7f) {
+		if (c == '^' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
 			out[o++] = '^';
 			out[o++] = c == 0x7f ? '?' : (char)(c + '@');
 		} else {
@@ -153,7 +162,8 @@ size_t proto_unescape_transcript(char *out, const char *text, size_t len)
 			i += 2;
 		} else if (text[i] == '\\' && i + 3 < len && text[i + 1] == 'x' &&
 		           proto_hex_value(text[i + 2]) >= 0 && proto_hex_value(text[i + 3]) >= 0) {
-			out[o++] = (char)(proto_hex_value(text[i + 2]) * 16 + proto_hex_value(text[i + 3]));
+			out[o++] = (char)(proto_hex_value(text[i + 2]) * 16 +
+			                  proto_hex_value(text[i + 3]));
 			i += 4;
 		} else {
 			out[o++] = text[i++];

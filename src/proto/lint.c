@@ -23,8 +23,10 @@ struct lint_hidden {
 	size_t shown_bytes;  /* their bytes */
 	unsigned long count; /* lines held back since the last summary */
 	unsigned long long bytes;
-	unsigned last_n; /* number of the last line held back */
-	bool cut_reply;  /* the reply open when hiding began is still open */
+	unsigned last_n;   /* number of the last line held back */
+	bool cut_reply;    /* the reply open when hiding began is still open */
+	bool line;         /* the line being reported is held back */
+	uint64_t reported; /* findings already reported on lines held back */
 };
 
 struct proto_lint {
@@ -117,6 +119,8 @@ void proto_lint_free(struct proto_lint *lint)
 	free(lint);
 }
 
+_Static_assert(PROTO_F_COUNT <= 64, "lint_hidden.reported holds one bit per finding");
+
 /* Lists a finding with the line being reported, and reports it. */
 static void emit_here(void *ctx, enum proto_finding_id id, unsigned index)
 {
@@ -126,6 +130,12 @@ static void emit_here(void *ctx, enum proto_finding_id id, unsigned index)
 	(void)index;
 	if (cur->nfindings < PROTO_LINE_FINDINGS)
 		cur->finding[cur->nfindings++] = id;
+	/* On lines held back, each finding is reported once: the output stays bounded. */
+	if (lint->hidden.line) {
+		if (lint->hidden.reported & (UINT64_C(1) << id))
+			return;
+		lint->hidden.reported |= UINT64_C(1) << id;
+	}
 	lint->ops->finding(lint->ctx, id, cur->n);
 }
 
@@ -302,6 +312,7 @@ static void show_summary(struct proto_lint *lint)
 	               h->count == 1 ? "" : "s", bytes);
 	h->count = 0;
 	h->bytes = 0;
+	h->reported = 0;
 	report_info(lint, h->last_n, text, (size_t)len);
 }
 
@@ -357,6 +368,7 @@ void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, si
 	out.tls = tls || lint->tls;
 	lint->cur = &out;
 	proto_reader_push(lint->reader, text, len, term, &line);
+	lint->hidden.line = hold_back(lint, &line, n);
 	if (line.index == 0)
 		start_reply(lint, &out, line.code, out.tls);
 	out.flags = line.flags;
@@ -371,8 +383,9 @@ void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, si
 			keep_first(lint, &line, n);
 	}
 	lint->last_n = n;
-	if (!hold_back(lint, &line, n))
+	if (!lint->hidden.line)
 		lint->ops->line(lint->ctx, &out);
+	lint->hidden.line = false;
 	/*
 	 * RFC 4954 §4: the exchange goes on while the server answers 334.
 	 * Clients disagree on which line's code counts (Python's smtplib reads

@@ -100,6 +100,8 @@ static void test_term_each_byte(void **state)
 			snprintf(want, sizeof want, "^?");
 		else if (c >= 0x80)
 			snprintf(want, sizeof want, "\\x%02x", c);
+		else if (c == '^' || c == '\\')
+			snprintf(want, sizeof want, "\\%c", (char)c);
 		else
 			snprintf(want, sizeof want, "%c", (char)c);
 		n = proto_escape_term(out, sizeof out, &in, 1);
@@ -134,7 +136,11 @@ static const struct esc_case term_cases[] = {
     C("Gr\xc3\xbc\xc3\x9f"
       "e",
       "Gr\\xc3\\xbc\\xc3\\x9fe"),
-    C("back\\slash \"quote\"", "back\\slash \"quote\""),
+    C("back\\slash \"quote\"", "back\\\\slash \"quote\""),
+    /* Issue 10: the characters a server sent never look like an escape. */
+    C("^[[31m", "\\^[[31m"),
+    C("\\x1b", "\\\\x1b"),
+    C("\x1b^[", "^[\\^["),
 };
 
 static const struct esc_case json_cases[] = {

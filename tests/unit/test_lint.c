@@ -187,7 +187,7 @@ static const struct lcase cases[] = {
      "3 C command EHLO a\n"
      "! control-characters 4\n"
      "4 S greeting 250-mx.example.org ^[]0;pwned^G\n"
-     "5 S ehlo-line 250-X-PATH C:\\dir\n"
+     "5 S ehlo-line 250-X-PATH C:\\\\dir\n"
      "! bare-lf 6\n"
      "6 S ehlo-line 250 STARTTLS\n"},
 };
@@ -278,13 +278,69 @@ static void test_first_ehlo_kept(void **state)
 	free(log);
 }
 
+/* Counts what a turn of 20,050 server lines reports. */
+struct bound {
+	unsigned lines, infos, dups;
+	char summary[128], last[64];
+};
+
+static void bound_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct bound *b = ctx;
+
+	if (line->dir == PROTO_DIR_INFO) {
+		b->infos++;
+		snprintf(b->summary, sizeof b->summary, "%.*s", (int)line->len, line->text);
+		return;
+	}
+	b->lines++;
+	snprintf(b->last, sizeof b->last, "%.*s", (int)line->len, line->text);
+}
+
+static void bound_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	struct bound *b = ctx;
+
+	(void)n;
+	b->dups += id == PROTO_F_DUPLICATE_KEYWORD;
+}
+
+/* Issue 10: one turn shows PROTO_LINT_TURN_LINES lines, then a summary and the reply's last. */
+static void test_turn_bounded(void **state)
+{
+	static const struct proto_lint_ops bops = {bound_line, bound_finding};
+	struct bound b = {0};
+	struct proto_lint *lint = proto_lint_new(&bops, &b, PROTO_LINT_PAIRED);
+	unsigned n = 1, i;
+
+	(void)state;
+	proto_lint_server(lint, n++, "220 mx", 6, PROTO_TERM_CRLF, false);
+	proto_lint_client(lint, n++, "EHLO a", 6, false);
+	proto_lint_server(lint, n++, "250-mx.example", 14, PROTO_TERM_CRLF, false);
+	for (i = 0; i < 20048; i++)
+		proto_lint_server(lint, n++, "250-X-DUP", 9, PROTO_TERM_CRLF, false);
+	proto_lint_server(lint, n++, "250 STARTTLS", 12, PROTO_TERM_CRLF, false);
+	/* Shown: the banner and EHLO (2), 10,000 server lines of the turn, the last line. */
+	assert_int_equal(b.lines, 2 + PROTO_LINT_TURN_LINES + 1);
+	assert_int_equal(b.infos, 1);
+	assert_string_equal(b.summary, "... 10,049 lines not shown (110,539 bytes)");
+	assert_string_equal(b.last, "250 STARTTLS");
+	/* A duplicate on every shown line after the first, and once for those held back. */
+	assert_int_equal(b.dups, PROTO_LINT_TURN_LINES - 2 + 1);
+	assert_true(proto_lint_ehlo_starttls(lint));
+	/* The next turn has its own share. */
+	proto_lint_client(lint, n++, "QUIT", 4, false);
+	proto_lint_server(lint, n++, "221 bye", 7, PROTO_TERM_CRLF, false);
+	assert_string_equal(b.last, "221 bye");
+	proto_lint_free(lint);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cases_whole_and_split),
-	    cmocka_unit_test(test_detect),
-	    cmocka_unit_test(test_format_names),
-	    cmocka_unit_test(test_first_ehlo_kept),
+	    cmocka_unit_test(test_cases_whole_and_split), cmocka_unit_test(test_detect),
+	    cmocka_unit_test(test_format_names),          cmocka_unit_test(test_first_ehlo_kept),
+	    cmocka_unit_test(test_turn_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
