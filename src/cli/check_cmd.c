@@ -291,6 +291,6 @@ int cli_check(int argc, char **argv)
 	check_default_args(&args);
 	rc = check_parse_args(argc, argv, &args);
 	if (rc != 0)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+		return rc < 0 ? cli_stdout_flush("smtpscope check") : rc;
 	return check_run(&args);
 }

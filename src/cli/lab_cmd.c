@@ -129,7 +129,7 @@ static int list_scenarios(void)
 			width = strlen(lab_builtin_name(i));
 	for (i = 0; i < lab_builtin_count(); i++)
 		printf("%-*s  %s\n", (int)width, lab_builtin_name(i), lab_builtin_summary(i));
-	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_IOERR;
+	return cli_stdout_flush("smtpscope lab");
 }
 
 /*
@@ -163,9 +163,10 @@ static int serve(const struct lab_scenario *scenario, const struct lab_config *c
 		return status;
 	}
 	printf("listening on %s\n", lab_server_address(server));
-	if (fflush(stdout) != 0) {
+	rc = cli_stdout_flush("smtpscope lab");
+	if (rc != 0) {
 		lab_server_free(server);
-		return CLI_EXIT_IOERR;
+		return rc;
 	}
 	rc = lab_server_run(server, cli_interrupt_flag());
 	if (rc != 0)
@@ -185,7 +186,7 @@ int cli_lab(int argc, char **argv)
 	memset(&args, 0, sizeof args);
 	rc = parse_args(argc, argv, &args);
 	if (rc != 0)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+		return rc < 0 ? cli_stdout_flush("smtpscope lab") : rc;
 	if (args.list)
 		return list_scenarios();
 	rc = check_readable(args.config.cert_file);

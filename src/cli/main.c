@@ -41,11 +41,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage_text, stdout);
-		return CLI_EXIT_OK;
+		return cli_stdout_flush("smtpscope");
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		puts("smtpscope " SMTPSCOPE_VERSION);
-		return CLI_EXIT_OK;
+		return cli_stdout_flush("smtpscope");
 	}
 	if (strcmp(argv[1], "lint") == 0)
 		return cli_lint(argc - 1, argv + 1);
