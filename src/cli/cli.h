@@ -18,7 +18,7 @@ enum {
 	CLI_EXIT_USAGE = 64,     /* EX_USAGE: bad arguments */
 	CLI_EXIT_NOINPUT = 66,   /* EX_NOINPUT: input missing or unreadable */
 	CLI_EXIT_OSERR = 71,     /* EX_OSERR: out of memory */
-	CLI_EXIT_CANTCREAT = 73, /* EX_CANTCREAT: an output file cannot be created */
+	CLI_EXIT_CANTCREAT = 73, /* EX_CANTCREAT: an output file cannot be created, or is refused */
 	CLI_EXIT_IOERR = 74,     /* EX_IOERR: output could not be written */
 	CLI_EXIT_SIGNAL = 128,   /* plus the number of the signal that interrupted */
 	CLI_EXIT_PIPE = 141,     /* 128 + SIGPIPE: standard output was closed (EPIPE) */

@@ -35,7 +35,8 @@ static const char *const usage_text =
     "\n"
     "Exit status: 0 stopped by a signal or --once done, 64 usage error, 65 scenario\n"
     "syntax error or unusable certificate, 66 scenario or certificate unreadable,\n"
-    "69 address cannot be bound, 71 system error, 73 log cannot be opened.\n";
+    "69 address cannot be bound, 71 system error, 73 log cannot be opened,\n"
+    "74 standard output could not be written.\n";
 
 struct lab_args {
 	struct lab_config config;
