@@ -62,15 +62,19 @@ static const char *const usage_text =
     "  --transcript FILE     write the transcript (docs/transcript-format.md),\n"
     "                        line by line as it happens, mode 0600\n"
     "  --transcript-json FILE  write it as JSON Lines\n"
-    "  --force               replace existing transcript files (else exit 73)\n"
+    "  --force               replace existing transcript files (else exit 73);\n"
+    "                        FIFOs and terminals are written through, devices,\n"
+    "                        sockets and folders refused, even with --force\n"
     "\n"
     "SIGINT, SIGTERM, SIGHUP: the session is closed, the transcript ends with\n"
     "\"=== interrupted by SIG...\", and the exit status is 128 + the signal.\n"
     "\n"
     "Exit status: 0 completed, no error-level finding; 1 error-level findings;\n"
     "2 could not complete (connect, timeout, TLS failure, AUTH refused or not\n"
-    "offered); 64 usage error; 66 --auth-password-file unreadable; 73 a\n"
-    "transcript file exists or cannot be created; 130 SIGINT, 143 SIGTERM.\n";
+    "offered); 64 usage error (also: both transcripts to one file); 66\n"
+    "--auth-password-file unreadable; 73 a transcript file exists or cannot be\n"
+    "created, or its name is refused; 74 output could not be written; 130\n"
+    "SIGINT, 143 SIGTERM; 141 standard output's reader is gone (check | head).\n";
 
 static int usage_error(const char *what, const char *arg)
 {
@@ -322,6 +326,6 @@ int cli_check(int argc, char **argv)
 	check_default_args(&args);
 	rc = check_parse_args(argc, argv, &args);
 	if (rc != 0)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+		return rc < 0 ? cli_stdout_flush("smtpscope check") : rc;
 	return check_run(&args);
 }

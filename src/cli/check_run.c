@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -227,13 +228,24 @@ static int load_data(struct check *c)
 	return 0;
 }
 
-static int cannot_create(const char *path)
+static int cannot_create(const struct cli_transcript *t, const char *path)
 {
 	char why[512];
 
-	cli_transcript_why(why, sizeof why, path, errno);
+	cli_transcript_why(why, sizeof why, t, path, errno);
 	fprintf(stderr, "smtpscope check: %s\n", why);
 	return CLI_EXIT_CANTCREAT;
+}
+
+/* Whether the two transcripts would be one file: the same name, or the same file. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (a == NULL || b == NULL)
+		return false;
+	return strcmp(a, b) == 0 || (stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+	                             sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
 }
 
 static int open_outputs(struct check *c)
@@ -243,6 +255,15 @@ static int open_outputs(struct check *c)
 	int rc;
 
 	c->text.fd = c->jsonl.fd = -1;
+	if (same_file(c->args->transcript, c->args->transcript_json)) {
+		fprintf(stderr,
+		        "smtpscope check: --transcript and --transcript-json name the same file: "
+		        "%s\nTry 'smtpscope check --help'.\n",
+		        c->args->transcript_json);
+		return CLI_EXIT_USAGE;
+	}
+	/* A reader gone from standard output is EPIPE: the transcripts still get their end. */
+	signal(SIGPIPE, SIG_IGN);
 	if (cli_color_parse(c->args->color, STDOUT_FILENO, &color) != 0) {
 		fprintf(stderr, "smtpscope check: --color takes auto, always or never\n");
 		return CLI_EXIT_USAGE;
@@ -256,16 +277,17 @@ static int open_outputs(struct check *c)
 	c->report.tail = check_tail;
 	if (c->args->transcript != NULL &&
 	    cli_transcript_open(&c->text, c->args->transcript, false, c->args->force, target) != 0)
-		return cannot_create(c->args->transcript);
+		return cannot_create(&c->text, c->args->transcript);
 	if (c->args->transcript_json != NULL &&
 	    cli_transcript_open(&c->jsonl, c->args->transcript_json, true, c->args->force,
 	                        target) != 0) {
-		rc = cannot_create(c->args->transcript_json);
-		/* Nothing is left behind: the text file was made a moment ago, by us. */
+		rc = cannot_create(&c->jsonl, c->args->transcript_json);
+		/* Nothing is left behind: a text file made a moment ago, by us, is removed. */
 		if (c->text.fd >= 0) {
 			close(c->text.fd);
 			c->text.fd = -1;
-			unlink(c->args->transcript);
+			if (c->text.created)
+				unlink(c->args->transcript);
 		}
 		return rc;
 	}
@@ -276,7 +298,7 @@ static int open_outputs(struct check *c)
 static int verdict(struct check *c, bool completed)
 {
 	if (cli_out_flush(&c->report.out) != 0)
-		return CLI_EXIT_IOERR;
+		return cli_stdout_failed("smtpscope check", c->report.out.errnum);
 	if (c->live.signal != 0) {
 		fprintf(stderr, "smtpscope check: interrupted by %s\n",
 		        cli_signal_name(c->live.signal));

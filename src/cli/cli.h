@@ -18,9 +18,10 @@ enum {
 	CLI_EXIT_USAGE = 64,     /* EX_USAGE: bad arguments */
 	CLI_EXIT_NOINPUT = 66,   /* EX_NOINPUT: input missing or unreadable */
 	CLI_EXIT_OSERR = 71,     /* EX_OSERR: out of memory */
-	CLI_EXIT_CANTCREAT = 73, /* EX_CANTCREAT: an output file cannot be created */
+	CLI_EXIT_CANTCREAT = 73, /* EX_CANTCREAT: an output file cannot be created, or is refused */
 	CLI_EXIT_IOERR = 74,     /* EX_IOERR: output could not be written */
 	CLI_EXIT_SIGNAL = 128,   /* plus the number of the signal that interrupted */
+	CLI_EXIT_PIPE = 141,     /* 128 + SIGPIPE: standard output was closed (EPIPE) */
 };
 
 /*
@@ -38,6 +39,7 @@ void cli_interrupt_last_resort(void (*handler)(int));
 struct cli_out {
 	int fd;
 	bool error;
+	int errnum; /* errno of the first failed write, once error is set */
 	bool color;
 	size_t len;
 	char buf[64 * 1024];
@@ -65,6 +67,16 @@ void cli_out_json(struct cli_out *out, const char *p, size_t n);
 void cli_out_wrap(struct cli_out *out, const char *text, size_t indent, size_t width, size_t col);
 /* Returns 0, or -1 when anything could not be written. */
 int cli_out_flush(struct cli_out *out);
+
+/*
+ * Standard output could not be written (error is the errno): says so on
+ * standard error, "PREFIX: cannot write to standard output: WHY", and returns
+ * 74; for EPIPE (the reader is gone) it says nothing and returns 141, as a
+ * shell expects of a closed pipe.
+ */
+int cli_stdout_failed(const char *prefix, int error);
+/* Flushes stdio's standard output: 0, or what cli_stdout_failed returns. */
+int cli_stdout_flush(const char *prefix);
 
 /* Takes "--opt VALUE" or "--opt=VALUE" at argv[*i]; the value, or NULL. */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
@@ -122,17 +134,24 @@ const char *cli_severity_sgr(enum proto_severity severity);
 struct cli_transcript {
 	int fd; /* -1: none */
 	bool json;
+	bool created;        /* the file was made by this open (it may be removed again) */
+	const char *refused; /* after a failed open: what the name is, as a sentence's end */
+	const char *reason;  /* after a failed open: said instead of strerror, or NULL */
 	struct cli_out out;
 };
 
 /*
- * Creates path, mode 0600, never writing through an existing file: with force
- * it is removed first. 0, or -1 with errno set (cli_transcript_why says it).
+ * Opens path for the transcript (docs/transcript-format.md, "How transcripts
+ * are opened"): a missing name is created, mode 0600; a regular file, or a
+ * link that leads to no stream, is kept (EEXIST) or with force replaced; a
+ * FIFO, a terminal or /dev/null is written through; anything else is refused
+ * and left alone. 0, or -1 with errno set (cli_transcript_why says it).
  */
 int cli_transcript_open(struct cli_transcript *t, const char *path, bool json, bool force,
                         const char *target);
-/* "cannot write the transcript PATH: why (what to do)". */
-void cli_transcript_why(char *buf, size_t len, const char *path, int error);
+/* "cannot write the transcript PATH: why (what to do)", or "PATH is a ...". */
+void cli_transcript_why(char *buf, size_t len, const struct cli_transcript *t, const char *path,
+                        int error);
 void cli_transcript_line(struct cli_transcript *t, const struct proto_lint_line *line);
 void cli_transcript_finding(struct cli_transcript *t, enum proto_finding_id id, unsigned n);
 /* Writes the end mark and closes; 0, or -1 when anything could not be written. */

@@ -113,7 +113,7 @@ int cli_demo(int argc, char **argv)
 	args.timeout_ms = 10000;
 	rc = parse_demo(argc, argv, &args, &scenario, &batch, &plain);
 	if (rc != 0)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+		return rc < 0 ? cli_stdout_flush("smtpscope demo") : rc;
 	rc = start_lab(&d, scenario, &thread);
 	if (rc != 0) {
 		lab_server_free(d.server);

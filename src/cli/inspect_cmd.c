@@ -213,8 +213,8 @@ int inspect_write_transcript(struct inspect *in)
 		return -1;
 	}
 	if (in->transcript.fd < 0) {
-		cli_transcript_why(in->model.message, sizeof in->model.message, in->transcript_path,
-		                   errno);
+		cli_transcript_why(in->model.message, sizeof in->model.message, &in->transcript,
+		                   in->transcript_path, errno);
 		return -1;
 	}
 	for (i = 0; i < in->model.nlines; i++) {
@@ -367,7 +367,8 @@ int inspect_target(const struct check_args *args, bool plain)
 		                        target) != 0) {
 			char why[512];
 
-			cli_transcript_why(why, sizeof why, args->transcript, errno);
+			cli_transcript_why(why, sizeof why, &in->transcript, args->transcript,
+			                   errno);
 			fprintf(stderr, "smtpscope: %s\n", why);
 			inspect_free(in);
 			return CLI_EXIT_CANTCREAT;
@@ -398,6 +399,6 @@ int cli_inspect(int argc, char **argv)
 	check_default_args(&args);
 	rc = check_parse_args(n, rest, &args);
 	if (rc != 0)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+		return rc < 0 ? cli_stdout_flush("smtpscope") : rc;
 	return inspect_target(&args, plain);
 }

@@ -38,7 +38,8 @@ static const char *const usage_text =
     "\n"
     "Exit status: 0 stopped by a signal or --once done, 64 usage error, 65 scenario\n"
     "syntax error or unusable certificate, 66 scenario or certificate unreadable,\n"
-    "69 address cannot be bound, 71 system error, 73 log cannot be opened.\n";
+    "69 address cannot be bound, 71 system error, 73 log cannot be opened,\n"
+    "74 standard output could not be written.\n";
 
 struct lab_args {
 	struct lab_config config;
@@ -137,7 +138,7 @@ static int list_scenarios(void)
 			width = strlen(lab_builtin_name(i));
 	for (i = 0; i < lab_builtin_count(); i++)
 		printf("%-*s  %s\n", (int)width, lab_builtin_name(i), lab_builtin_summary(i));
-	return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_IOERR;
+	return cli_stdout_flush("smtpscope lab");
 }
 
 /*
@@ -171,9 +172,10 @@ static int serve(const struct lab_scenario *scenario, const struct lab_config *c
 		return status;
 	}
 	printf("listening on %s\n", lab_server_address(server));
-	if (fflush(stdout) != 0) {
+	rc = cli_stdout_flush("smtpscope lab");
+	if (rc != 0) {
 		lab_server_free(server);
-		return CLI_EXIT_IOERR;
+		return rc;
 	}
 	rc = lab_server_run(server, cli_interrupt_flag());
 	if (rc != 0)
@@ -193,7 +195,7 @@ int cli_lab(int argc, char **argv)
 	memset(&args, 0, sizeof args);
 	rc = parse_args(argc, argv, &args);
 	if (rc != 0)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+		return rc < 0 ? cli_stdout_flush("smtpscope lab") : rc;
 	if (args.list)
 		return list_scenarios();
 	rc = check_readable(args.config.cert_file);

@@ -165,10 +165,8 @@ static int finish(struct lint_run *run, int rc)
 			        "line before it\n",
 			        report->name, proto_source_cut(run->source));
 	}
-	if (cli_out_flush(&report->out) != 0) {
-		fprintf(stderr, "smtpscope lint: cannot write the output: %s\n", strerror(errno));
-		rc = CLI_EXIT_IOERR;
-	}
+	if (cli_out_flush(&report->out) != 0)
+		rc = cli_stdout_failed("smtpscope lint", report->out.errnum);
 	if (rc == CLI_EXIT_OSERR)
 		fprintf(stderr, "smtpscope lint: out of memory\n");
 	return rc;
@@ -184,7 +182,7 @@ int cli_lint(int argc, char **argv)
 
 	rc = parse_args(argc, argv, &args);
 	if (rc != 0)
-		return rc < 0 ? CLI_EXIT_OK : rc;
+		return rc < 0 ? cli_stdout_flush("smtpscope lint") : rc;
 	if (cli_color_parse(args.color, STDOUT_FILENO, &color) != 0)
 		return usage_error("--color takes auto, always or never", args.color);
 	run = calloc(1, sizeof *run);

@@ -30,8 +30,9 @@ static const char *const usage_text =
     "\n"
     "Exit status: 0 no error-level finding, 1 error-level findings, 2 a live session\n"
     "could not complete, 64 usage error, 66 input unreadable, 71 out of memory,\n"
-    "73 a transcript file exists, 74 output could not be written; 128 + N: a live\n"
-    "session closed by signal N (130 SIGINT, 143 SIGTERM).\n";
+    "73 a transcript file exists or its name is refused (a device, a socket, a\n"
+    "folder), 74 output could not be written; 128 + N: a live session closed by\n"
+    "signal N (130 SIGINT, 143 SIGTERM); 141 standard output's reader is gone.\n";
 
 int main(int argc, char **argv)
 {
@@ -41,11 +42,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage_text, stdout);
-		return CLI_EXIT_OK;
+		return cli_stdout_flush("smtpscope");
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		puts("smtpscope " SMTPSCOPE_VERSION);
-		return CLI_EXIT_OK;
+		return cli_stdout_flush("smtpscope");
 	}
 	if (strcmp(argv[1], "lint") == 0)
 		return cli_lint(argc - 1, argv + 1);

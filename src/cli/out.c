@@ -14,6 +14,7 @@ void cli_out_init(struct cli_out *out, int fd, bool color)
 {
 	out->fd = fd;
 	out->error = false;
+	out->errnum = 0;
 	out->color = color;
 	out->len = 0;
 }
@@ -27,10 +28,12 @@ static void drain(struct cli_out *out)
 		n = write(out->fd, out->buf + done, out->len - done);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
 			out->error = true;
-		else
+			out->errnum = n < 0 ? errno : EIO;
+		} else {
 			done += (size_t)n;
+		}
 	}
 	out->len = 0;
 }
@@ -174,6 +177,23 @@ int cli_out_flush(struct cli_out *out)
 {
 	drain(out);
 	return out->error ? -1 : 0;
+}
+
+int cli_stdout_failed(const char *prefix, int error)
+{
+	if (error == EPIPE)
+		return CLI_EXIT_PIPE;
+	fprintf(stderr, "%s: cannot write to standard output: %s\n", prefix,
+	        strerror(error != 0 ? error : EIO));
+	return CLI_EXIT_IOERR;
+}
+
+int cli_stdout_flush(const char *prefix)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	return cli_stdout_failed(prefix, errno);
 }
 
 int cli_color_parse(const char *when, int fd, bool *color)

@@ -130,7 +130,9 @@ int cli_replay(int argc, char **argv)
 		    "next line, r shows them all.\nA transcript cut short is read up to its last "
 		    "complete line.\n",
 		    argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
-		return argc == 2 && strcmp(argv[1], "--help") == 0 ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+		return argc == 2 && strcmp(argv[1], "--help") == 0
+		           ? cli_stdout_flush("smtpscope replay")
+		           : CLI_EXIT_USAGE;
 	}
 	r = calloc(1, sizeof *r);
 	if (r == NULL)

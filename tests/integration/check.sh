@@ -301,4 +301,33 @@ check usage-two 64 --mx example.org 127.0.0.1
 check usage-data 64 --data /etc/hostname 127.0.0.1
 check usage-quit 64 --quit-after lunch 127.0.0.1
 
+# ---- Output errors: every command that writes a report, a listing or its
+# --help to standard output says why it cannot, on standard error, and exits
+# 74 (issue 10).
+# full PREFIX COMMAND...: COMMAND >/dev/full exits 74 with "PREFIX: cannot
+# write to standard output: No space left on device" as its last word.
+full() {
+	local prefix=$1 rc
+	shift
+	timeout "$(slow 60)" "$@" >/dev/full 2>"$work/full.err" </dev/null
+	rc=$?
+	if [ "$rc" -eq 74 ] &&
+		[ "$(tail -n 1 "$work/full.err")" = "$prefix: cannot write to standard output: No space left on device" ]; then
+		ok
+	else
+		bad "$* >/dev/full: exit $rc, want 74 and the sentence: $(cat "$work/full.err")"
+	fi
+}
+full smtpscope "$bin" --help
+full smtpscope "$bin" --version
+full smtpscope "$bin" 127.0.0.1 --help
+for cmd in lint check demo lab replay; do
+	full "smtpscope $cmd" "$bin" "$cmd" --help
+done
+full "smtpscope lab" "$bin" lab --list
+full "smtpscope lint" "$bin" lint "$2/data/lint/field-note-misordered.in"
+lab correct
+full "smtpscope check" "$bin" check --timeout "$(slow 5)" "127.0.0.1:$port"
+full "smtpscope check" "$bin" demo --batch
+
 finish

@@ -190,6 +190,199 @@ else
 	bad "--force: exit $rc, $(head -c 200 "$work/old.txt")"
 fi
 
+# ---- Names that are not regular files (issue 10). A device, a socket and a
+# folder are refused with exit 73 and a sentence, with or without --force, and
+# left as they were (same inode, same type); a FIFO, a terminal and /dev/null
+# are written through and never removed.
+# ident FILE: its inode, type and device numbers (lstat).
+ident() { stat -c '%i %F %t:%T' "$1" 2>&1; }
+
+# refused NAME WHAT: every way of naming $work/NAME as a transcript is refused
+# with 73 and "$work/NAME is WHAT, not a file", and it is left alone.
+refused() {
+	local name=$1 what=$2 before opt force rc
+	before=$(ident "$work/$name")
+	for opt in --transcript --transcript-json; do
+		for force in "" --force; do
+			timeout "$(slow 10)" "$bin" check --timeout "$(slow 5)" $force "$opt" "$work/$name" \
+				127.0.0.1:1 >/dev/null 2>"$work/refused.err"
+			rc=$?
+			if [ "$rc" -eq 73 ] && [ "$(ident "$work/$name")" = "$before" ] &&
+				grep -qF "$work/$name is $what, not a file: smtpscope writes transcripts to regular files, FIFOs and terminals" \
+					"$work/refused.err"; then
+				ok
+			else
+				bad "$opt $force onto $what: exit $rc, $(cat "$work/refused.err"), was $before, now $(ident "$work/$name")"
+			fi
+		done
+	done
+}
+if [ "$(id -u)" -eq 0 ]; then
+	mknod "$work/dev" c 1 7 # the numbers of /dev/full: a device that is not a terminal
+	refused dev "a device"
+	# A link to it is a link that leads to no stream: kept, or with --force
+	# replaced by a file; the device itself is untouched.
+	ln -s "$work/dev" "$work/devlink"
+	before=$(ident "$work/dev")
+	"$bin" check --timeout "$(slow 5)" --transcript "$work/devlink" 127.0.0.1:1 >/dev/null 2>"$work/devlink.err"
+	rc=$?
+	if [ "$rc" -eq 73 ] && [ -L "$work/devlink" ] && grep -qF "give --force to replace it" "$work/devlink.err"; then
+		ok
+	else
+		bad "a link to a device: exit $rc, $(cat "$work/devlink.err")"
+	fi
+	lab correct
+	"$bin" check --timeout "$(slow 5)" --force --transcript "$work/devlink" "127.0.0.1:$port" >/dev/null 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ -f "$work/devlink" ] && [ ! -L "$work/devlink" ] &&
+		[ "$(ident "$work/dev")" = "$before" ] && last_line "$work/devlink" | grep -q "^# end 20"; then
+		ok
+	else
+		bad "--force onto a link to a device: exit $rc, $(ident "$work/devlink"), device $(ident "$work/dev")"
+	fi
+else
+	echo "SKIP: the device node tests need root (mknod)"
+fi
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$work/sock"
+refused sock "a socket"
+mkdir "$work/dir"
+refused dir "a directory"
+
+# A FIFO with a reader receives the transcript, also with --force; without a
+# reader the open fails at once; the FIFO stays.
+mkfifo "$work/fifo"
+ln -s fifo "$work/fifolink"
+before=$(ident "$work/fifo")
+for pair in "--transcript:fifo" "--transcript-json:fifo" "--transcript:fifolink"; do
+	opt=${pair%%:*}
+	name=${pair##*:}
+	for force in "" --force; do
+		lab correct
+		cat "$work/fifo" >"$work/fifo.out" &
+		reader=$!
+		exec 4>"$work/fifo" # returns once cat has the FIFO open: no race with check's open
+		timeout "$(slow 20)" "$bin" check --timeout "$(slow 5)" $force "$opt" "$work/$name" \
+			"127.0.0.1:$port" >/dev/null 2>"$work/fifo.err"
+		rc=$?
+		exec 4>&-
+		wait "$reader"
+		if [ "$rc" -eq 0 ] && [ "$(ident "$work/fifo")" = "$before" ] && [ -L "$work/fifolink" ] &&
+			grep -q "221 2.0.0 Bye" "$work/fifo.out" &&
+			last_line "$work/fifo.out" | grep -Eq '^# end 20|"end":true}$'; then
+			ok
+		else
+			bad "$opt $force onto a FIFO ($name): exit $rc, $(cat "$work/fifo.err"), got $(tail -n 2 "$work/fifo.out")"
+		fi
+	done
+done
+timeout "$(slow 10)" "$bin" check --timeout "$(slow 5)" --force --transcript "$work/fifo" 127.0.0.1:1 \
+	>/dev/null 2>"$work/fifo.err"
+rc=$?
+if [ "$rc" -eq 73 ] && [ "$(ident "$work/fifo")" = "$before" ] &&
+	grep -qF "cannot write the transcript $work/fifo: no process reads the FIFO" "$work/fifo.err"; then
+	ok
+else
+	bad "a FIFO without a reader: exit $rc, $(cat "$work/fifo.err")"
+fi
+
+# /dev/stdout and /dev/fd/1 when standard output is a pipe.
+lab correct
+"$bin" check --timeout "$(slow 5)" --transcript /dev/stdout "127.0.0.1:$port" 2>"$work/stdout.err" |
+	cat >"$work/stdout.out"
+rc=${PIPESTATUS[0]}
+if [ "$rc" -eq 0 ] && grep -qx "# smtpscope transcript 1" "$work/stdout.out" &&
+	grep -q "^# end 20" "$work/stdout.out" && grep -q "^Outcome: the session completed" "$work/stdout.out"; then
+	ok
+else
+	bad "--transcript /dev/stdout into a pipe: exit $rc, $(cat "$work/stdout.err")"
+fi
+lab correct
+"$bin" check --timeout "$(slow 5)" --force --transcript-json /dev/fd/1 "127.0.0.1:$port" 2>"$work/stdout.err" |
+	cat >"$work/stdout.out"
+rc=${PIPESTATUS[0]}
+if [ "$rc" -eq 0 ] && grep -q '"end":true}$' "$work/stdout.out"; then ok; else bad "--transcript-json /dev/fd/1 into a pipe: exit $rc, $(cat "$work/stdout.err")"; fi
+# /dev/null is written through; a test that gives --force does it on a copy
+# of the node (the same numbers), so that a regression cannot remove the real one.
+lab correct
+"$bin" check --timeout "$(slow 5)" --transcript /dev/null "127.0.0.1:$port" >/dev/null 2>"$work/null.err"
+rc=$?
+if [ "$rc" -eq 0 ] && [ -c /dev/null ]; then ok; else bad "--transcript /dev/null: exit $rc, $(cat "$work/null.err")"; fi
+if [ "$(id -u)" -eq 0 ]; then
+	mknod -m 666 "$work/null" c 1 3
+	before=$(ident "$work/null")
+	lab correct
+	"$bin" check --timeout "$(slow 5)" --force --transcript-json "$work/null" "127.0.0.1:$port" >/dev/null 2>"$work/null.err"
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ "$(ident "$work/null")" = "$before" ]; then ok; else bad "--force onto a null device: exit $rc, $(cat "$work/null.err"), now $(ident "$work/null")"; fi
+fi
+# Standard output is a file: /dev/stdout and /dev/fd/1 lead to no stream and
+# are refused; --force is given only to /dev/fd/1 (a link in /proc, which a
+# regression could not remove anyway).
+for pair in ":/dev/stdout" "--force:/dev/fd/1"; do
+	force=${pair%%:*}
+	name=${pair##*:}
+	"$bin" check --timeout "$(slow 5)" $force --transcript "$name" 127.0.0.1:1 >"$work/stdout.file" 2>"$work/stdout.err"
+	rc=$?
+	if [ "$rc" -eq 73 ] && [ -L /dev/stdout ] && [ "$(readlink /dev/stdout)" = /proc/self/fd/1 ] &&
+		grep -qF "$name leads to neither a FIFO nor a terminal" "$work/stdout.err"; then
+		ok
+	else
+		bad "$force --transcript $name into a file: exit $rc, $(cat "$work/stdout.err"), /dev/stdout $(ident /dev/stdout)"
+	fi
+done
+
+# A terminal: /dev/tty and the pseudo-terminal by its name, in script(1)'s
+# terminal (without --force: a regression must not remove a system name).
+if command -v script >/dev/null; then
+	for name in /dev/tty '$(tty)'; do
+		script -qec "'$bin' check --timeout 5 --transcript $name 127.0.0.1:1 >/dev/null 2>&1; echo rc=\$?" \
+			"$work/typescript" >/dev/null 2>&1 </dev/null
+		if grep -aqx "# smtpscope transcript 1.\?" "$work/typescript" && grep -aq "^# end 20" "$work/typescript" &&
+			grep -aq "^rc=2" "$work/typescript" && [ "$(stat -c %F:%t:%T /dev/tty)" = "character special file:5:0" ]; then
+			ok
+		else
+			bad "--transcript $name in a terminal: $(tail -n 3 "$work/typescript")"
+		fi
+	done
+else
+	echo "SKIP: the terminal tests need script(1)"
+fi
+
+# ---- The same file for both transcripts: a usage error before anything is
+# opened or removed (the name, or a link to the same file).
+echo "keep me" >"$work/same.txt"
+ln -s same.txt "$work/same.link"
+for pair in "new.same:new.same" "same.txt:same.txt" "same.txt:same.link"; do
+	for force in "" --force; do
+		"$bin" check --timeout "$(slow 5)" $force --transcript "$work/${pair%%:*}" \
+			--transcript-json "$work/${pair##*:}" 127.0.0.1:1 >/dev/null 2>"$work/same.err"
+		rc=$?
+		if [ "$rc" -eq 64 ] && [ ! -e "$work/new.same" ] && [ "$(cat "$work/same.txt")" = "keep me" ] &&
+			[ -L "$work/same.link" ] && grep -qF -- "--transcript and --transcript-json name the same file" "$work/same.err"; then
+			ok
+		else
+			bad "$force both transcripts to $pair: exit $rc, $(cat "$work/same.err")"
+		fi
+	done
+done
+
+# ---- check | head -1: the reader is gone (EPIPE, SIGPIPE ignored); the
+# session still ends, both transcripts get their end mark, exit 141 without a
+# word. The report (5,000 EHLO lines) is far more than a pipe holds.
+printf 'summary An EHLO reply of 5,002 lines\n\ngreeting\n\tsend 220 mx.big.example ESMTP\n\non EHLO plain\n\tsend 250-mx.big.example\n\trepeat 5000 send 250-X-FILLER-LINE\n\tsend 250 SIZE 1000\n' \
+	>"$work/big.scn"
+lab "$work/big.scn"
+"$bin" check --timeout "$(slow 10)" --transcript "$work/pipe.txt" --transcript-json "$work/pipe.jsonl" \
+	"127.0.0.1:$port" 2>"$work/pipe.err" | head -n 1 >"$work/pipe.out"
+rc=${PIPESTATUS[0]}
+if [ "$rc" -eq 141 ] && [ ! -s "$work/pipe.err" ] && grep -q "^smtpscope check: 127.0.0.1" "$work/pipe.out" &&
+	last_line "$work/pipe.txt" | grep -q "^# end 20" && grep -q " <-  221 " "$work/pipe.txt" &&
+	last_line "$work/pipe.jsonl" | grep -q '"end":true}$'; then
+	ok
+else
+	bad "check | head -1: exit $rc, $(cat "$work/pipe.err"), transcript ends $(tail -n 2 "$work/pipe.txt")"
+fi
+
 # shellcheck source=../tools/tmux.sh
 . "$2/tools/tmux.sh"
 SCREEN_FLAGS=-J
