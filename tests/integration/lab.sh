@@ -427,6 +427,10 @@ expect_rc 66 "unknown scenario name" no-such-scenario
 expect_rc 64 "no scenario" --port 0
 expect_rc 64 "bad port" --port 65536 correct
 expect_rc 64 "unknown option" --bogus correct
+expect_rc 64 "--max-clients 0" --max-clients 0 correct
+expect_rc 64 "--max-clients over 4096" --max-clients 4097 correct
+expect_rc 64 "--session-timeout not a number" --session-timeout 3s correct
+expect_rc 64 "--idle-timeout 0" --idle-timeout 0 correct
 expect_rc 64 "listen on a name" --listen localhost correct
 expect_rc 64 "--key without --cert" --key "$work/x" correct
 expect_rc 66 "unreadable certificate" --cert "$work/none.pem" correct
