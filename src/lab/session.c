@@ -56,10 +56,19 @@ long long lab_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* True when the command's stop flag or the server's own is set. */
-static bool stopped(const struct conn *c)
+/*
+ * False once the connection must end: the command's stop flag or the
+ * server's own is set, or the session deadline has come.
+ */
+static bool going(struct conn *c)
 {
-	return *c->s->stop || atomic_load(c->s->halt);
+	if (*c->s->stop || atomic_load(c->s->halt))
+		return false;
+	if (lab_now_ms() >= c->s->deadline) {
+		c->expired = true;
+		return false;
+	}
+	return true;
 }
 
 /*
@@ -70,21 +79,17 @@ static bool stopped(const struct conn *c)
 static int wait_for(struct conn *c, short events, long long ms)
 {
 	struct pollfd pfd = {c->s->fd, events, 0};
-	long long now = lab_now_ms(), deadline = now + ms, left;
+	long long now, deadline = lab_now_ms() + ms, left;
 	int k;
 
 	for (;;) {
-		if (stopped(c))
+		if (!going(c))
 			return -1;
-		if (now >= c->s->deadline) {
-			c->expired = true;
-			return -1;
-		}
+		now = lab_now_ms();
 		if (deadline - now <= 0)
 			return 0;
 		left = (deadline < c->s->deadline ? deadline : c->s->deadline) - now;
 		k = poll(&pfd, events != 0, left < LAB_SLICE_MS ? (int)left : LAB_SLICE_MS);
-		now = lab_now_ms();
 		if (k > 0)
 			return 1;
 		if (k < 0 && errno != EINTR)
@@ -107,7 +112,7 @@ static int write_all(struct conn *c, const char *p, size_t n)
 	ssize_t k;
 
 	while (n > 0) {
-		if (stopped(c))
+		if (!going(c))
 			return -1;
 		if (c->tls != NULL) {
 			r = tls_write(c->tls, p, n, &done);
@@ -138,6 +143,8 @@ static int read_some(struct conn *c)
 
 	c->in_off = c->in_len = 0;
 	for (;;) {
+		if (!going(c))
+			return -1; /* a client that never pauses is cut too */
 		if (c->tls != NULL) {
 			r = tls_read(c->tls, c->in, sizeof c->in, &got);
 			if (r == TLS_IO_CLOSED)

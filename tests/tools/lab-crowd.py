@@ -15,6 +15,9 @@ usage: lab-crowd.py MODE PORT [ARGS...]
   dribble PORT GAP LIMIT reads the greeting, then sends one byte every GAP
                          seconds; prints the seconds from connect to the
                          server's close, fails when the close takes over LIMIT.
+  flood PORT LIMIT       reads the greeting, then sends a line that never ends
+                         as fast as the server takes it; prints the seconds to
+                         the server's close, fails when it takes over LIMIT.
   hold PORT SECONDS      reads the greeting, prints "greeted", holds SECONDS.
   full PORT              expects exactly the 421 of a full server, then a close.
 
@@ -151,6 +154,21 @@ def dribble(port, gap, limit):
     return took <= limit
 
 
+def flood(port, limit):
+    start = time.monotonic()
+    sock = connect(port, limit + 5)
+    reply(sock)
+    chunk, sent = b"x" * 65536, 0
+    try:
+        while time.monotonic() - start < limit + 5:
+            sent += sock.send(chunk)
+    except OSError:
+        pass
+    took = time.monotonic() - start
+    print("closed after %.2f s, %d bytes sent" % (took, sent))
+    return took <= limit
+
+
 def wait_readable(sock, seconds):
     r, _, _ = select.select([sock], [], [], seconds)
     return bool(r)
@@ -188,6 +206,8 @@ def main():
         ok = stuck(port, args[0])
     elif mode == "dribble":
         ok = dribble(port, args[0], args[1])
+    elif mode == "flood":
+        ok = flood(port, args[0])
     elif mode == "hold":
         ok = hold(port, args[0])
     elif mode == "full":
