@@ -17,12 +17,15 @@
 static const char *const usage_text =
     "usage: smtpscope lab [--port N] [--listen ADDR] [--once] [--cert FILE [--key FILE]]\n"
     "                     [--hostname NAME] [--log FILE] [--tls-max VERSION]\n"
+    "                     [--max-clients N] [--idle-timeout SECONDS]\n"
+    "                     [--session-timeout SECONDS]\n"
     "                     SCENARIO|FILE\n"
     "       smtpscope lab --list\n"
     "\n"
     "Plays a scripted SMTP server: a built-in scenario by name, or a scenario file\n"
     "(docs/scenario-format.md). The first line printed is 'listening on ADDR:PORT'.\n"
-    "It serves one connection at a time until SIGINT or SIGTERM.\n"
+    "It serves many connections at once, each in a thread of its own, until SIGINT,\n"
+    "SIGTERM or SIGHUP; a client beyond --max-clients gets a 421 and is closed.\n"
     "\n"
     "  --port N          port to listen on; 0 (the default) picks a free one\n"
     "  --listen ADDR     IP address to bind (default 127.0.0.1; ::1 for IPv6)\n"
@@ -34,6 +37,12 @@ static const char *const usage_text =
     "  --log FILE        append one line per command received ('plain EHLO x')\n"
     "  --tls-max VERSION offer TLS up to 1.0, 1.1, 1.2 or 1.3 only; 1.0 and 1.1\n"
     "                    lower OpenSSL's security level to 0 to offer them\n"
+    "  --max-clients N   connections served at once, 1 to 4096 (default 256)\n"
+    "  --idle-timeout SECONDS\n"
+    "                    drop a client silent this long (default 120)\n"
+    "  --session-timeout SECONDS\n"
+    "                    cut any connection this long after it came, whatever it\n"
+    "                    does (default 300); a write stalled for 30 s cuts it too\n"
     "  --list            list the built-in scenarios\n"
     "\n"
     "Exit status: 0 stopped by a signal or --once done, 64 usage error, 65 scenario\n"
@@ -53,7 +62,8 @@ static int usage_error(const char *what, const char *arg)
 	return CLI_EXIT_USAGE;
 }
 
-static int parse_port(const char *text, unsigned *port)
+/* A decimal number from min to max, of at most 6 digits. */
+static int parse_number(const char *text, unsigned long min, unsigned long max, unsigned *out)
 {
 	unsigned long v = 0;
 	size_t i;
@@ -63,10 +73,30 @@ static int parse_port(const char *text, unsigned *port)
 			return -1;
 		v = v * 10 + (unsigned long)(text[i] - '0');
 	}
-	if (i == 0 || text[i] != '\0' || v > 65535)
+	if (i == 0 || text[i] != '\0' || v < min || v > max)
 		return -1;
-	*port = (unsigned)v;
+	*out = (unsigned)v;
 	return 0;
+}
+
+/* The limits on connections; returns 1 when argv[*i] was one of them. */
+static int parse_limit(int argc, char **argv, int *i, struct lab_config *cfg)
+{
+	const char *v;
+
+	if ((v = cli_opt_value(argc, argv, i, "--max-clients")) != NULL) {
+		if (parse_number(v, 1, LAB_CLIENTS_MAX, &cfg->max_clients) != 0)
+			return usage_error("--max-clients takes a number from 1 to 4096", v);
+	} else if ((v = cli_opt_value(argc, argv, i, "--idle-timeout")) != NULL) {
+		if (parse_number(v, 1, LAB_TIMEOUT_MAX, &cfg->idle_timeout) != 0)
+			return usage_error("--idle-timeout takes seconds from 1 to 86400", v);
+	} else if ((v = cli_opt_value(argc, argv, i, "--session-timeout")) != NULL) {
+		if (parse_number(v, 1, LAB_TIMEOUT_MAX, &cfg->session_timeout) != 0)
+			return usage_error("--session-timeout takes seconds from 1 to 86400", v);
+	} else {
+		return 0;
+	}
+	return 1;
 }
 
 /* The options that take a value; returns 1 when argv[*i] was one of them. */
@@ -76,7 +106,7 @@ static int parse_value(int argc, char **argv, int *i, struct lab_args *args)
 	const char *v;
 
 	if ((v = cli_opt_value(argc, argv, i, "--port")) != NULL) {
-		if (parse_port(v, &cfg->port) != 0)
+		if (parse_number(v, 0, 65535, &cfg->port) != 0)
 			return usage_error("--port takes a number from 0 to 65535", v);
 	} else if ((v = cli_opt_value(argc, argv, i, "--listen")) != NULL) {
 		cfg->listen = v;
@@ -94,7 +124,7 @@ static int parse_value(int argc, char **argv, int *i, struct lab_args *args)
 			return usage_error("--tls-max takes 1.0, 1.1, 1.2 or 1.3", v);
 		cfg->tls_max = v;
 	} else {
-		return 0;
+		return parse_limit(argc, argv, i, cfg);
 	}
 	return 1;
 }

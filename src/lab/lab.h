@@ -39,10 +39,19 @@ struct lab_config {
 	bool once;             /* serve one connection, then return */
 	const char *cert_file; /* PEM; NULL: a certificate made in memory */
 	const char *key_file;
-	const char *hostname; /* name in the generated certificate; NULL: localhost */
-	const char *log_file; /* one line per command received; NULL: none */
-	const char *tls_max;  /* "1.0" to "1.3": the highest TLS version offered; NULL: OpenSSL's */
+	const char *hostname;     /* name in the generated certificate; NULL: localhost */
+	const char *log_file;     /* one line per command received; NULL: none */
+	const char *tls_max;      /* "1.0" to "1.3": the highest TLS version offered; NULL: OpenSSL's */
+	unsigned max_clients;     /* connections served at once; 0: LAB_CLIENTS_DEFAULT */
+	unsigned idle_timeout;    /* s a client may stay silent; 0: LAB_IDLE_DEFAULT */
+	unsigned session_timeout; /* s a connection may last; 0: LAB_SESSION_DEFAULT */
 };
+
+#define LAB_CLIENTS_DEFAULT 256   /* connections served at once */
+#define LAB_CLIENTS_MAX     4096  /* the most max_clients may ask */
+#define LAB_IDLE_DEFAULT    120   /* s of silence before a client is dropped */
+#define LAB_SESSION_DEFAULT 300   /* s a connection may last, whatever it does */
+#define LAB_TIMEOUT_MAX     86400 /* the most either timeout may ask, in s */
 
 struct lab_server;
 
@@ -63,8 +72,10 @@ const char *lab_server_address(const struct lab_server *server);
 unsigned lab_server_port(const struct lab_server *server);
 /*
  * Serves connections until *stop becomes non-zero (checked at least every
- * 100 ms) or, with once, after the first connection. Returns 0, or -1 on a
- * fatal error.
+ * 100 ms) or, with once, after the first connection. Up to max_clients
+ * connections are played at once, each in a thread of its own; a client
+ * beyond them gets a 421 and is closed. Every connection has ended when it
+ * returns 0, or -1 on a fatal error.
  */
 int lab_server_run(struct lab_server *server, const volatile sig_atomic_t *stop);
 void lab_server_free(struct lab_server *server);

@@ -6,6 +6,7 @@
 #ifndef SMTPSCOPE_LAB_INTERNAL_H
 #define SMTPSCOPE_LAB_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -95,16 +96,38 @@ const struct lab_section *lab_section_for(const struct lab_scenario *scenario, e
 /* True when some section of the scenario starts TLS. */
 bool lab_scenario_uses_tls(const struct lab_scenario *scenario);
 
-/* A connection served to its end; lab_server_run's one client at a time. */
+/* A connection served to its end, in a thread of its own (pool.c). */
 struct lab_session {
 	const struct lab_scenario *scenario;
 	struct tls_server_ctx *tls_ctx;
-	FILE *log; /* the command log, or NULL */
+	int log_fd; /* the command log, opened O_APPEND, or -1; one write(2) per line */
 	const volatile sig_atomic_t *stop;
-	int fd; /* accepted, non-blocking; closed by lab_session_serve */
+	const atomic_bool *halt; /* the server's own stop: set when lab_server_run ends */
+	int fd;                  /* accepted, non-blocking; closed by lab_session_serve */
+	long long idle_ms;       /* a client silent this long is dropped */
+	long long deadline;      /* lab_now_ms() at which the connection is cut */
+	long long session_ms;    /* the session timeout, for the message at the deadline */
 };
 
+/* CLOCK_MONOTONIC in ms. */
+long long lab_now_ms(void);
 void lab_session_serve(const struct lab_session *session);
+
+/* The connections played at once: a slot and a thread for each (pool.c). */
+struct lab_pool;
+
+/* A pool of n slots; NULL when out of memory. */
+struct lab_pool *lab_pool_new(size_t n);
+/*
+ * Plays session in a thread of its own. False when every slot is taken or
+ * no thread can be made: the caller keeps session->fd.
+ */
+bool lab_pool_start(struct lab_pool *pool, const struct lab_session *session);
+/* Joins the threads whose connection has ended, freeing their slots. */
+void lab_pool_reap(struct lab_pool *pool);
+/* Waits for every thread; their sessions must have been told to stop. */
+void lab_pool_join(struct lab_pool *pool);
+void lab_pool_free(struct lab_pool *pool);
 
 /* One AUTH exchange of the lab (RFC 4954), against the scenario's credentials. */
 struct lab_auth {

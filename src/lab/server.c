@@ -1,7 +1,9 @@
 /*
- * server.c: the lab server's listening socket and accept loop. It serves
- * one connection at a time: while one is played, the next ones wait in the
- * listen backlog (docs/scenario-format.md, "The lab command").
+ * server.c: the lab server's listening socket and accept loop. Each
+ * connection accepted is played in a thread of its own (pool.c), up to
+ * max_clients at once; one beyond them gets a 421 and is closed at once
+ * (docs/scenario-format.md, "The lab command"). With once, the first
+ * connection is played in the caller's thread and the server returns.
  */
 #define _GNU_SOURCE /* accept4 */
 #include <arpa/inet.h>
@@ -19,15 +21,20 @@
 #include "lab_int.h"
 #include "tls.h"
 
-#define LAB_BACKLOG 16
 #define LAB_TICK_MS 100 /* the stop flag is checked at least this often */
+
+/* The reply to a client beyond max_clients, sent without waiting. */
+static const char lab_full_reply[] = "421 4.7.0 too many connections, try again later\r\n";
 
 struct lab_server {
 	const struct lab_scenario *scenario;
 	bool once;
 	int fd;
 	struct tls_server_ctx *tls;
-	FILE *log;
+	int log_fd; /* O_APPEND, or -1 */
+	struct lab_pool *pool;
+	atomic_bool halt; /* tells the sessions to end when the accept loop does */
+	long long idle_ms, session_ms;
 	unsigned port;
 	char address[INET6_ADDRSTRLEN + 8];
 };
@@ -117,27 +124,39 @@ static int open_listener(struct lab_server *sv, const struct lab_config *cfg, in
 		         strerror(errno));
 		return -1;
 	}
-	if (listen(sv->fd, LAB_BACKLOG) != 0 || describe(sv) != 0) {
+	if (listen(sv->fd, SOMAXCONN) != 0 || describe(sv) != 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", listen_on, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
+/* O_APPEND and one write(2) per line keep the lines of concurrent sessions whole. */
 static int open_log(struct lab_server *sv, const char *path, int *status, char *err, size_t errlen)
 {
-	int fd;
-
 	if (path == NULL)
 		return 0;
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	sv->log = fd >= 0 ? fdopen(fd, "a") : NULL;
-	if (sv->log != NULL)
+	sv->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (sv->log_fd >= 0)
 		return 0;
 	*status = 73;
 	snprintf(err, errlen, "cannot open the log %s: %s", path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	return -1;
+}
+
+/* The limits, with the defaults for the fields left 0; the pool of slots. */
+static int open_pool(struct lab_server *sv, const struct lab_config *cfg, char *err, size_t errlen)
+{
+	unsigned n = cfg->max_clients != 0 ? cfg->max_clients : LAB_CLIENTS_DEFAULT;
+	unsigned idle = cfg->idle_timeout != 0 ? cfg->idle_timeout : LAB_IDLE_DEFAULT;
+	unsigned whole = cfg->session_timeout != 0 ? cfg->session_timeout : LAB_SESSION_DEFAULT;
+
+	sv->idle_ms = 1000LL * (idle < LAB_TIMEOUT_MAX ? idle : LAB_TIMEOUT_MAX);
+	sv->session_ms = 1000LL * (whole < LAB_TIMEOUT_MAX ? whole : LAB_TIMEOUT_MAX);
+	sv->pool = lab_pool_new(n < LAB_CLIENTS_MAX ? n : LAB_CLIENTS_MAX);
+	if (sv->pool != NULL)
+		return 0;
+	snprintf(err, errlen, "out of memory");
 	return -1;
 }
 
@@ -179,7 +198,10 @@ struct lab_server *lab_server_start(const struct lab_scenario *scenario,
 	sv->scenario = scenario;
 	sv->once = config->once;
 	sv->fd = -1;
-	if (open_tls(sv, config, status, err, errlen) != 0 ||
+	sv->log_fd = -1;
+	atomic_init(&sv->halt, false);
+	if (open_pool(sv, config, err, errlen) != 0 ||
+	    open_tls(sv, config, status, err, errlen) != 0 ||
 	    open_log(sv, config->log_file, status, err, errlen) != 0 ||
 	    open_listener(sv, config, status, err, errlen) != 0) {
 		lab_server_free(sv);
@@ -220,31 +242,81 @@ static bool accept_transient(int error)
 	       error == EPROTO || error == EPERM;
 }
 
+/*
+ * Closes a connection beyond max_clients: the 421 is sent without waiting,
+ * and what the client sent already is read first, so that the close is a
+ * FIN and not a reset that could drop the 421.
+ */
+static void refuse(int fd)
+{
+	char junk[512];
+
+	if (send(fd, lab_full_reply, sizeof lab_full_reply - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		fprintf(stderr,
+		        "smtpscope lab: cannot send the 421 to a client beyond the limit\n");
+	shutdown(fd, SHUT_WR);
+	while (recv(fd, junk, sizeof junk, MSG_DONTWAIT) > 0)
+		continue;
+	close(fd);
+}
+
+/* Waits up to a tick for a connection; 0 with *fd -1 when none came, -1 fatal. */
+static int accept_one(struct lab_server *server, int *fd)
+{
+	struct pollfd pfd = {server->fd, POLLIN, 0};
+	int k = poll(&pfd, 1, LAB_TICK_MS);
+
+	*fd = -1;
+	if (k < 0 && errno != EINTR)
+		return -1;
+	if (k <= 0)
+		return 0;
+	*fd = accept4(server->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (*fd >= 0 || accept_transient(errno))
+		return 0;
+	return -1;
+}
+
+/* Plays the connection in the caller's thread (once) or in a thread of its own. */
+static void dispatch(struct lab_server *server, const volatile sig_atomic_t *stop, int fd)
+{
+	struct lab_session session = {
+	    .scenario = server->scenario,
+	    .tls_ctx = server->tls,
+	    .log_fd = server->log_fd,
+	    .stop = stop,
+	    .halt = &server->halt,
+	    .fd = fd,
+	    .idle_ms = server->idle_ms,
+	    .deadline = lab_now_ms() + server->session_ms,
+	    .session_ms = server->session_ms,
+	};
+
+	if (server->once)
+		lab_session_serve(&session);
+	else if (!lab_pool_start(server->pool, &session))
+		refuse(fd);
+}
+
 int lab_server_run(struct lab_server *server, const volatile sig_atomic_t *stop)
 {
-	struct lab_session session = {server->scenario, server->tls, server->log, stop, -1};
-	struct pollfd pfd;
-	int k;
+	int rc = 0, fd, saved;
 
-	while (!*stop) {
-		pfd.fd = server->fd;
-		pfd.events = POLLIN;
-		k = poll(&pfd, 1, LAB_TICK_MS);
-		if (k < 0 && errno != EINTR)
-			return -1;
-		if (k <= 0)
+	atomic_store(&server->halt, false);
+	while (!*stop && rc == 0) {
+		lab_pool_reap(server->pool);
+		rc = accept_one(server, &fd);
+		if (fd < 0)
 			continue;
-		session.fd = accept4(server->fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (session.fd < 0) {
-			if (accept_transient(errno))
-				continue;
-			return -1;
-		}
-		lab_session_serve(&session);
+		dispatch(server, stop, fd);
 		if (server->once)
-			return 0;
+			break;
 	}
-	return 0;
+	saved = errno; /* for the caller's message when rc is -1 */
+	atomic_store(&server->halt, true);
+	lab_pool_join(server->pool);
+	errno = saved;
+	return rc;
 }
 
 void lab_server_free(struct lab_server *server)
@@ -253,8 +325,9 @@ void lab_server_free(struct lab_server *server)
 		return;
 	if (server->fd >= 0)
 		close(server->fd);
-	if (server->log != NULL)
-		fclose(server->log);
+	if (server->log_fd >= 0)
+		close(server->log_fd);
+	lab_pool_free(server->pool);
 	tls_server_ctx_free(server->tls);
 	free(server);
 }

@@ -17,13 +17,13 @@
 #include "proto.h"
 #include "tls.h"
 
-#define LAB_IN_MAX   4096   /* bytes read at a time */
-#define LAB_LINE_MAX 2048   /* bytes of a client line kept; the rest is counted */
-#define LAB_OUT_MAX  16384  /* bytes written at a time */
-#define LAB_IDLE_MS  120000 /* a client silent this long is dropped */
-#define LAB_IO_MS    30000  /* a write or a handshake stalled this long fails */
-#define LAB_DRAIN_MS 2000   /* reading what the client still sends after a close */
-#define LAB_SLICE_MS 100    /* the stop flag is checked at least this often */
+#define LAB_IN_MAX    4096  /* bytes read at a time */
+#define LAB_LINE_MAX  2048  /* bytes of a client line kept; the rest is counted */
+#define LAB_OUT_MAX   16384 /* bytes written at a time */
+#define LAB_IO_MS     30000 /* a write or a handshake stalled this long fails */
+#define LAB_DRAIN_MS  2000  /* reading what the client still sends after a close */
+#define LAB_SLICE_MS  100   /* the stop flag is checked at least this often */
+#define LAB_LOG_EXTRA 96    /* bytes of a log line around its text: state, note, LF */
 
 enum play { PLAY_ON, PLAY_CLOSE, PLAY_RESET, PLAY_FAIL };
 
@@ -36,6 +36,7 @@ struct conn {
 	bool sasl; /* the next line answers a 334: a SASL response */
 	bool auth; /* the "auth" action's exchange is open */
 	struct lab_auth auth_state;
+	bool expired;      /* the session deadline came */
 	unsigned dribble;  /* ms before each byte sent; 0: at once */
 	bool line_cr;      /* the last byte taken into the line was CR */
 	size_t line_len;   /* bytes kept in line */
@@ -47,7 +48,7 @@ struct conn {
 	char out[LAB_OUT_MAX];
 };
 
-static long long now_ms(void)
+long long lab_now_ms(void)
 {
 	struct timespec ts;
 
@@ -56,21 +57,38 @@ static long long now_ms(void)
 }
 
 /*
+ * False once the connection must end: the command's stop flag or the
+ * server's own is set, or the session deadline has come.
+ */
+static bool going(struct conn *c)
+{
+	if (*c->s->stop || atomic_load(c->s->halt))
+		return false;
+	if (lab_now_ms() >= c->s->deadline) {
+		c->expired = true;
+		return false;
+	}
+	return true;
+}
+
+/*
  * Waits up to ms for events on the socket, or just sleeps when events is 0.
- * Returns 1 ready, 0 time is up, -1 stopped or failed.
+ * Returns 1 ready, 0 time is up, -1 stopped, failed or past the session
+ * deadline, which bounds every wait.
  */
 static int wait_for(struct conn *c, short events, long long ms)
 {
 	struct pollfd pfd = {c->s->fd, events, 0};
-	long long deadline = now_ms() + ms, left;
+	long long now, deadline = lab_now_ms() + ms, left;
 	int k;
 
 	for (;;) {
-		if (*c->s->stop)
+		if (!going(c))
 			return -1;
-		left = deadline - now_ms();
-		if (left <= 0)
+		now = lab_now_ms();
+		if (deadline - now <= 0)
 			return 0;
+		left = (deadline < c->s->deadline ? deadline : c->s->deadline) - now;
 		k = poll(&pfd, events != 0, left < LAB_SLICE_MS ? (int)left : LAB_SLICE_MS);
 		if (k > 0)
 			return 1;
@@ -94,7 +112,7 @@ static int write_all(struct conn *c, const char *p, size_t n)
 	ssize_t k;
 
 	while (n > 0) {
-		if (*c->s->stop)
+		if (!going(c))
 			return -1;
 		if (c->tls != NULL) {
 			r = tls_write(c->tls, p, n, &done);
@@ -125,12 +143,14 @@ static int read_some(struct conn *c)
 
 	c->in_off = c->in_len = 0;
 	for (;;) {
+		if (!going(c))
+			return -1; /* a client that never pauses is cut too */
 		if (c->tls != NULL) {
 			r = tls_read(c->tls, c->in, sizeof c->in, &got);
 			if (r == TLS_IO_CLOSED)
 				return 0;
 			k = r == TLS_IO_DONE ? (ssize_t)got : 0;
-			if (r != TLS_IO_DONE && wait_tls(c, r, LAB_IDLE_MS) != 0)
+			if (r != TLS_IO_DONE && wait_tls(c, r, c->s->idle_ms) != 0)
 				return -1;
 		} else {
 			k = recv(c->s->fd, c->in, sizeof c->in, 0);
@@ -138,7 +158,7 @@ static int read_some(struct conn *c)
 				return 0;
 			if (k < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
 				return -1;
-			if (k < 0 && errno != EINTR && wait_for(c, POLLIN, LAB_IDLE_MS) != 1)
+			if (k < 0 && errno != EINTR && wait_for(c, POLLIN, c->s->idle_ms) != 1)
 				return -1;
 		}
 		if (k > 0) {
@@ -180,20 +200,31 @@ static int put_out(struct conn *c, const char *p, size_t n)
 	return 0;
 }
 
-/* One line of the command log: "plain " or "tls ", then text in caret form. */
+/*
+ * One line of the command log: "plain " or "tls ", then text in caret form.
+ * The line is one write(2) to a file opened O_APPEND, so the lines of
+ * sessions played at once never mix.
+ */
 static void log_text(struct conn *c, const char *text, size_t len, const char *note, size_t count)
 {
 	char esc[PROTO_ESCAPE_MAX(LAB_LINE_MAX)];
-	FILE *log = c->s->log;
+	char line[sizeof esc + LAB_LOG_EXTRA];
+	int n, k;
 
-	if (log == NULL)
+	if (c->s->log_fd < 0)
 		return;
 	proto_escape_term(esc, sizeof esc, text, len);
-	fprintf(log, "%s %s", c->tls != NULL ? "tls" : "plain", esc);
-	if (note != NULL)
-		fprintf(log, "%s<%s %zu bytes>", len > 0 ? " " : "", note, count);
-	fputc('\n', log);
-	fflush(log);
+	n = snprintf(line, sizeof line, "%s %s", c->tls != NULL ? "tls" : "plain", esc);
+	if (note != NULL && n >= 0 && (size_t)n < sizeof line) {
+		k = snprintf(line + n, sizeof line - (size_t)n, "%s<%s %zu bytes>",
+		             len > 0 ? " " : "", note, count);
+		n = k < 0 ? -1 : n + k;
+	}
+	if (n < 0 || (size_t)n >= sizeof line - 1)
+		return; /* cannot happen: LAB_LOG_EXTRA holds the longest note */
+	line[n++] = '\n';
+	while (write(c->s->log_fd, line, (size_t)n) < 0 && errno == EINTR)
+		continue;
 }
 
 /* Logs a command; AUTH keeps its mechanism, SASL responses nothing. */
@@ -236,7 +267,7 @@ static void drop_pipelined(struct conn *c)
 
 static enum play start_tls(struct conn *c)
 {
-	long long deadline = now_ms() + LAB_IO_MS;
+	long long deadline = lab_now_ms() + LAB_IO_MS;
 	enum tls_io r;
 	char err[256];
 
@@ -251,7 +282,7 @@ static enum play start_tls(struct conn *c)
 		return PLAY_FAIL;
 	}
 	while ((r = tls_handshake(c->tls)) != TLS_IO_DONE) {
-		if (wait_tls(c, r, deadline - now_ms()) != 0) {
+		if (wait_tls(c, r, deadline - lab_now_ms()) != 0) {
 			fprintf(stderr, "smtpscope lab: TLS handshake failed: %s\n",
 			        r == TLS_IO_ERROR || r == TLS_IO_CLOSED ? tls_error(c->tls)
 			                                                : "timed out or stopped");
@@ -411,7 +442,7 @@ static void reset(struct conn *c)
 /* After a close: ends TLS, stops sending and reads what is left, so no reset loses a reply. */
 static void finish(struct conn *c, enum play rc)
 {
-	long long deadline = now_ms() + LAB_DRAIN_MS;
+	long long deadline = lab_now_ms() + LAB_DRAIN_MS;
 
 	if (rc == PLAY_RESET) {
 		reset(c);
@@ -420,12 +451,16 @@ static void finish(struct conn *c, enum play rc)
 	if (c->tls != NULL && rc != PLAY_FAIL)
 		tls_shutdown(c->tls);
 	if (rc != PLAY_FAIL && shutdown(c->s->fd, SHUT_WR) == 0) {
-		while (wait_for(c, POLLIN, deadline - now_ms()) == 1 &&
+		while (wait_for(c, POLLIN, deadline - lab_now_ms()) == 1 &&
 		       recv(c->s->fd, c->in, sizeof c->in, 0) > 0)
 			continue;
 	}
 	tls_free(c->tls);
 	close(c->s->fd);
+	if (c->expired)
+		fprintf(stderr,
+		        "smtpscope lab: a connection was cut at the session deadline (%lld s)\n",
+		        c->s->session_ms / 1000);
 }
 
 void lab_session_serve(const struct lab_session *session)

@@ -427,6 +427,10 @@ expect_rc 66 "unknown scenario name" no-such-scenario
 expect_rc 64 "no scenario" --port 0
 expect_rc 64 "bad port" --port 65536 correct
 expect_rc 64 "unknown option" --bogus correct
+expect_rc 64 "--max-clients 0" --max-clients 0 correct
+expect_rc 64 "--max-clients over 4096" --max-clients 4097 correct
+expect_rc 64 "--session-timeout not a number" --session-timeout 3s correct
+expect_rc 64 "--idle-timeout 0" --idle-timeout 0 correct
 expect_rc 64 "listen on a name" --listen localhost correct
 expect_rc 64 "--key without --cert" --key "$work/x" correct
 expect_rc 66 "unreadable certificate" --cert "$work/none.pem" correct
@@ -450,6 +454,131 @@ if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2
 		fi
 		finish ipv6
 	fi
+fi
+
+# Many clients at once, stalled clients, the session deadline and the
+# connection cap: clients from tests/tools/lab-crowd.py against one server.
+crowd=$src/tools/lab-crowd.py
+
+# stop_lab NAME: SIGTERM ends the server, clients still connected, with exit
+# 0 within 1 s (10 s under valgrind). The signal goes to the server itself,
+# not to the timeout around it, which would pass it on twice (to the child,
+# then to its process group), and a second signal ends the lab at once.
+stop_lab() {
+	local name=$1 rc=0 start_ms took child
+	child=$(ps -o pid= --ppid "$lab_pid" | head -n 1 | tr -d ' ')
+	kill -TERM "${child:-$lab_pid}"
+	start_ms=$(date +%s%N)
+	wait "$lab_pid" || rc=$?
+	took=$((($(date +%s%N) - start_ms) / 1000000))
+	if [ "$rc" -eq 0 ] && [ "$took" -lt $((1000 * slowdown)) ]; then
+		ok
+	else
+		bad "$name: exit $rc, $took ms after SIGTERM"
+		cat "$work/$name.err"
+	fi
+}
+
+# crowd_run NAME MODE ARGS...: runs the crowd client; ok when its check holds.
+crowd_run() {
+	local name=$1
+	shift
+	if python3 "$crowd" "$@" >"$work/$name.res" 2>&1; then
+		ok
+	else
+		bad "$name: $(cat "$work/$name.res")"
+	fi
+}
+
+# 200 clients at once: every one is greeted before any has sent a byte, then
+# each completes EHLO and QUIT; the command log keeps whole lines.
+if start crowd --port 0 --log "$work/crowd.log" correct; then
+	crowd_run crowd crowd "$lab_port" 200 "$(slow 5)"
+	echo "lab: 200 clients: $(head -n 1 "$work/crowd.res")"
+	stop_lab crowd
+	lines=$(grep -cxE 'plain (EHLO crowd\.example|QUIT)' "$work/crowd.log" || true)
+	if [ "$lines" -eq 400 ] && [ "$(wc -l <"$work/crowd.log")" -eq 400 ]; then
+		ok
+	else
+		bad "crowd log: $lines whole lines of $(wc -l <"$work/crowd.log")"
+	fi
+fi
+
+# A client that never reads nor sends, and one that never reads a 12 MB
+# reply, do not delay 30 other clients.
+cat >"$work/big-noop.scn" <<'EOF'
+summary NOOP answered with 12 MB
+greeting
+	send 220 big-noop.example
+on NOOP
+	repeat 200000 send 250-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
+	send 250 ok
+EOF
+if start stalled --port 0 "$work/big-noop.scn"; then
+	python3 "$crowd" idle "$lab_port" "$(slow 20)" >"$work/idle.res" 2>&1 &
+	pids+=($!)
+	python3 "$crowd" stuck "$lab_port" "$(slow 20)" >"$work/stuck.res" 2>&1 &
+	pids+=($!)
+	for _ in $(seq $((100 * slowdown))); do
+		[ -s "$work/idle.res" ] && [ -s "$work/stuck.res" ] && break
+		sleep 0.05
+	done
+	sleep 0.5
+	crowd_run stalled sessions "$lab_port" 30 "$(slow 3)"
+	echo "lab: 30 clients beside two stalled ones: $(head -n 1 "$work/stalled.res")"
+	stop_lab stalled
+fi
+
+# A client that sends one byte a second is cut at the 3 s session deadline
+# (the idle timeout, 10 s, never comes), and the others are served meanwhile;
+# so is a client that sends without a pause.
+if start dribble --port 0 --session-timeout 3 --idle-timeout 10 correct; then
+	python3 "$crowd" dribble "$lab_port" 1 "$(slow 5)" >"$work/dribble.res" 2>&1 &
+	dribble_pid=$!
+	pids+=("$dribble_pid")
+	sleep 1.5
+	crowd_run dribble-others sessions "$lab_port" 5 "$(slow 2)"
+	rc=0
+	wait "$dribble_pid" || rc=$?
+	took=$(sed -n 's/^closed after \([0-9.]*\) s.*/\1/p' "$work/dribble.res")
+	echo "lab: a client dribbling a byte a second: $(cat "$work/dribble.res")"
+	if [ "$rc" -eq 0 ] && { under_valgrind ||
+		awk -v t="${took:-0}" 'BEGIN { exit !(t >= 2.7 && t <= 3.3) }'; }; then
+		ok
+	else
+		bad "dribble: $(cat "$work/dribble.res"), want a close at 3 s +-10%"
+	fi
+	crowd_run dribble-after sessions "$lab_port" 5 "$(slow 2)"
+	# A client that never pauses, one endless line, meets the same deadline.
+	crowd_run flood flood "$lab_port" "$(slow 5)"
+	took=$(sed -n 's/^closed after \([0-9.]*\) s.*/\1/p' "$work/flood.res")
+	echo "lab: a client sending an endless line at full speed: $(cat "$work/flood.res")"
+	if under_valgrind || awk -v t="${took:-0}" 'BEGIN { exit !(t >= 2.7 && t <= 3.3) }'; then
+		ok
+	else
+		bad "flood: $(cat "$work/flood.res"), want a close at 3 s +-10%"
+	fi
+	stop_lab dribble
+fi
+
+# With --max-clients 2 and two clients connected, a third gets the 421 and a
+# close; once one leaves, its place serves a new client.
+if start full --port 0 --max-clients 2 correct; then
+	hold_pids=()
+	for i in 1 2; do
+		python3 "$crowd" hold "$lab_port" "$(slow 20)" >"$work/hold.$i" 2>&1 &
+		hold_pids+=($!)
+		pids+=($!)
+	done
+	for _ in $(seq $((100 * slowdown))); do
+		grep -qx greeted "$work/hold.1" && grep -qx greeted "$work/hold.2" && break
+		sleep 0.05
+	done
+	crowd_run full-421 full "$lab_port"
+	kill "${hold_pids[0]}"
+	sleep "$(slow 1)"
+	crowd_run full-freed sessions "$lab_port" 1 "$(slow 2)"
+	stop_lab full
 fi
 
 echo "$pass passed, $fail failed"
