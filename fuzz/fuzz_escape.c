@@ -33,6 +33,9 @@ static size_t byte_size(enum form form, unsigned char c)
 
 	switch (form) {
 	case TERM:
+		/* A caret or a backslash from the peer is escaped too: "^[" is always an ESC. */
+		if (c == '^' || c == '\\')
+			return 2;
 		return plain ? 1 : c < 0x80 ? 2 : 4;
 	case JSON:
 		if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t')

@@ -11,13 +11,18 @@
  * command in step mode (bits 4-5: send it, skip it, run to the end, or send
  * NOOP in its place), whether it types a free RSET when idle (bit 6) and
  * whether it logs in with AUTH (bit 7: the mechanism from bits 0-1 of the
- * second byte, bit 2 of which shows the secrets).
+ * second byte, bit 2 of which shows the secrets, bit 3 gives
+ * --auth-unverified and bit 4 --tls-verify; in step mode the owner says yes
+ * when asked to send AUTH over unverified TLS).
  * Whenever the engine asks for TLS the target answers at once. Every command
  * the engine sends must be one line ended by CR LF, the callbacks check each
  * line and finding against proto.h, a session that is not stepped always has
  * a command awaiting its reply, and the session must be over after the end
  * of input, with an error exactly when it failed. Unless the secrets are
- * shown, no client line reported may hold the base64 of a credential.
+ * shown, no client line reported may hold the base64 of a credential; with
+ * --tls-verify none may be sent over TLS that did not verify, nor without
+ * --auth-unverified outside step mode. No turn of server lines reports more
+ * than PROTO_LINT_TURN_LINES of them, plus the last and the summary.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,8 +37,10 @@ static volatile unsigned sink;
 
 struct seen {
 	struct proto_session *session;
-	bool asked_tls; /* ops.starttls was called and not yet answered */
-	bool redact;    /* AUTH without --show-secrets: no credential may show */
+	bool asked_tls;    /* ops.starttls was called and not yet answered */
+	bool redact;       /* AUTH without --show-secrets: no credential may show */
+	bool keep_secrets; /* no credential may be sent at all (unverified TLS, policy) */
+	unsigned turn;     /* server lines reported since the last client line */
 };
 
 /*
@@ -56,9 +63,12 @@ static bool holds(const char *text, size_t len, const char *needle)
 
 static void on_send(void *ctx, const char *buf, size_t len)
 {
+	const struct seen *seen = ctx;
 	size_t i;
 
-	(void)ctx;
+	if (seen->keep_secrets)
+		for (i = 0; i < sizeof credential_b64 / sizeof credential_b64[0]; i++)
+			CHECK(!holds(buf, len, credential_b64[i]));
 	CHECK(len >= 2 && buf[len - 2] == '\r' && buf[len - 1] == '\n');
 	for (i = 0; i + 2 < len; i++)
 		CHECK(buf[i] != '\r' && buf[i] != '\n');
@@ -74,9 +84,12 @@ static void on_starttls(void *ctx)
 
 static void on_line(void *ctx, const struct proto_lint_line *line)
 {
-	const struct seen *seen = ctx;
+	struct seen *seen = ctx;
 	size_t i;
 
+	seen->turn =
+	    line->dir == PROTO_DIR_CLIENT ? 0 : seen->turn + (line->dir == PROTO_DIR_SERVER);
+	CHECK(seen->turn <= PROTO_LINT_TURN_LINES + 1);
 	if (seen->redact && line->dir == PROTO_DIR_CLIENT)
 		for (i = 0; i < sizeof credential_b64 / sizeof credential_b64[0]; i++)
 			CHECK(!holds(line->text, line->len, credential_b64[i]));
@@ -148,6 +161,8 @@ static void owner(struct proto_session *s, struct seen *seen, const uint8_t *dat
 				CHECK(proto_session_command(s, "RSET") == 0);
 			return;
 		}
+		if (proto_session_confirm_needed(s) != NULL && (data[2] >> 4 & 3) != 2)
+			proto_session_confirm(s);
 		switch (data[2] >> 4 & 3) {
 		case 0:
 			rc = proto_session_send_pending(s, NULL);
@@ -173,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char body[] = "Subject: x\r\n\r\n.leading dot\r\nline\n\r\n.\r\nlast";
 	struct proto_session_config config = {0};
-	struct seen seen = {NULL, false, false};
+	struct seen seen = {NULL, false, false, false, 0};
 	struct proto_session *s;
 	size_t pos = 3, n;
 	unsigned i;
@@ -189,6 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		config.auth_user = "alice";
 		config.auth_secret = "wonderland-42";
 		config.show_secrets = data[1] & 4;
+		config.auth_unverified = data[1] & 8;
+		config.tls_verify = data[1] & 16;
 		seen.redact = !config.show_secrets;
 	}
 	config.step = data[2] & 8;
@@ -200,9 +217,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		config.data = body;
 		config.data_len = sizeof body - 1;
 	}
+	/* Nothing verifies here unless the TLS peer does (bit 2 of the third byte). */
+	seen.keep_secrets = config.auth != PROTO_AUTH_NONE && !(data[2] & 4) &&
+	                    (config.tls_verify || (!config.auth_unverified && !config.step)) &&
+	                    config.starttls != PROTO_STARTTLS_NEVER;
 	s = proto_session_new(&config, &ops, &seen);
 	if (s == NULL)
 		return 0;
+	if (config.tls_on_connect)
+		proto_session_tls_on_connect(s, data[2] & 4);
 	seen.session = s;
 	proto_session_info(s, "connected");
 	proto_session_start(s);

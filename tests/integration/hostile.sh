@@ -311,8 +311,8 @@ terminal_safe "$work/bytes.out" "$work/bytes.err" "$work/bytes.txt" "$work/bytes
 ascii "$work/bytes.txt" "$work/bytes.jsonl"
 has "$work/bytes.out" '220-^[]0;PWNED-TITLE^G^[]52;c;UFdORUQtQ0xJUA==^G^[[31mCSI-red' \
 	'250-X-CSI8 \x9b31mC1-CSI-red' '250-X-CSIU \xc2\x9b31mUTF8-C1-CSI' \
-	'250-X-DCS ^[P+q544e^[\' 'DNS:evil^[]0;PWNED-CERT^G' \
-	'subject  O=evil\1B]0\;PWNED-CERT\07' 'issuer   O=evil\1B]0\;PWNED-CERT\07'
+	'250-X-DCS ^[P+q544e^[\\' 'DNS:evil^[]0;PWNED-CERT^G' \
+	'subject  O=evil\\1B]0\\;PWNED-CERT\\07' 'issuer   O=evil\\1B]0\\;PWNED-CERT\\07'
 has "$work/bytes.txt" '250-X-OSC52 \x1b]52;c;UFdORUQtQ0xJUA==\x07' '250-X-CSI8 \x9b31m'
 lab all-bytes
 run bytes-colour 30 /dev/null "$bin" check --timeout "$(slow 10)" --color always "127.0.0.1:$port"
@@ -400,7 +400,7 @@ done
 screen control:ui >"$work/ui-end.txt"
 tm capture-pane -t control:ui -p -e >"$work/ui-colours.txt"
 has "$work/ui-greeting.txt" '220-^[]0;PWNED-TITLE^G^[]52;c;UFdORUQtQ0xJUA==^G^[[31mCSI-red' \
-	'^[P+q544e^[\\x9b31mC1-CSI-red\x9b0m'
+	'^[P+q544e^[\\\x9b31mC1-CSI-red\x9b0m'
 has "$work/ui-end.txt" '250-X-OSC52 ^[]52;c;UFdORUQtQ0xJUA==^G' '250-X-CSIU \xc2\x9b31mUTF8-C1' \
 	'250-X-DCS8 \x90tmux;^[^[]0;PWNED^G\x9c'
 terminal_safe "$work/ui-greeting.txt" "$work/ui-end.txt"

@@ -19,6 +19,8 @@ struct log {
 	size_t len;
 };
 
+static void logf_(struct log *log, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static void logf_(struct log *log, const char *fmt, ...)
 {
 	va_list ap;
