@@ -23,6 +23,12 @@
  * --tls-verify none may be sent over TLS that did not verify, nor without
  * --auth-unverified outside step mode. No turn of server lines reports more
  * than PROTO_LINT_TURN_LINES of them, plus the last and the summary.
+ *
+ * Time: the engine's clock advances by (the chunk's first byte % 16) * 100
+ * ms before each chunk, and every reply may take 1 s. While a reply is
+ * awaited, nothing the server sends may move its deadline (only a command
+ * sent or TLS asked for does), and once proto_session_expire has run no
+ * wait is left past its deadline.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -41,6 +47,8 @@ struct seen {
 	bool redact;       /* AUTH without --show-secrets: no credential may show */
 	bool keep_secrets; /* no credential may be sent at all (unverified TLS, policy) */
 	unsigned turn;     /* server lines reported since the last client line */
+	long long now;     /* the engine's clock, in ms */
+	bool acted;        /* a command was sent or TLS asked for since the last look */
 };
 
 /*
@@ -63,9 +71,10 @@ static bool holds(const char *text, size_t len, const char *needle)
 
 static void on_send(void *ctx, const char *buf, size_t len)
 {
-	const struct seen *seen = ctx;
+	struct seen *seen = ctx;
 	size_t i;
 
+	seen->acted = true;
 	if (seen->keep_secrets)
 		for (i = 0; i < sizeof credential_b64 / sizeof credential_b64[0]; i++)
 			CHECK(!holds(buf, len, credential_b64[i]));
@@ -80,6 +89,12 @@ static void on_starttls(void *ctx)
 
 	CHECK(!seen->asked_tls);
 	seen->asked_tls = true;
+	seen->acted = true;
+}
+
+static long long on_now(void *ctx)
+{
+	return ((const struct seen *)ctx)->now;
 }
 
 static void on_line(void *ctx, const struct proto_lint_line *line)
@@ -131,8 +146,8 @@ static int on_hmac_md5(void *ctx, const void *key, size_t keylen, const void *ms
 	return 0;
 }
 
-static const struct proto_session_ops ops = {on_send,  on_starttls, on_line,    on_finding,
-                                             on_state, on_pending,  on_hmac_md5};
+static const struct proto_session_ops ops = {on_send,  on_starttls, on_line,     on_finding,
+                                             on_state, on_pending,  on_hmac_md5, on_now};
 
 /* What the owner does between chunks: answers TLS, handles step mode. */
 static void owner(struct proto_session *s, struct seen *seen, const uint8_t *data)
@@ -184,11 +199,34 @@ static void owner(struct proto_session *s, struct seen *seen, const uint8_t *dat
 	}
 }
 
+/* Feeds a chunk: while a reply is awaited, the server's bytes cannot move its deadline. */
+static void feed_timed(struct proto_session *s, struct seen *seen, const uint8_t *buf, size_t n)
+{
+	bool waiting = proto_session_busy(s) && !proto_session_handshaking(s);
+	long long before = proto_session_deadline(s);
+
+	seen->acted = false;
+	proto_session_feed(s, buf, n);
+	if (waiting && proto_session_busy(s) && !seen->acted && !proto_session_over(s))
+		CHECK(proto_session_deadline(s) == before);
+}
+
+/* After proto_session_expire, no wait is left past its deadline. */
+static void expire_checked(struct proto_session *s, struct seen *seen)
+{
+	long long due;
+
+	proto_session_expire(s);
+	due = proto_session_deadline(s);
+	if (!proto_session_over(s) && proto_session_busy(s) && !proto_session_handshaking(s))
+		CHECK(due >= 0 && seen->now < due);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char body[] = "Subject: x\r\n\r\n.leading dot\r\nline\n\r\n.\r\nlast";
 	struct proto_session_config config = {0};
-	struct seen seen = {NULL, false, false, false, 0};
+	struct seen seen = {NULL, false, false, false, 0, 0, false};
 	struct proto_session *s;
 	size_t pos = 3, n;
 	unsigned i;
@@ -209,6 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		seen.redact = !config.show_secrets;
 	}
 	config.step = data[2] & 8;
+	config.timeout_ms = 1000;
 	if (data[0] & 0x40) {
 		config.from = "a@client.example";
 		config.nrcpt = data[2] & 3;
@@ -233,9 +272,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (pos < size && !proto_session_over(s)) {
 		n = (size_t)data[1] + 1;
 		n = n < size - pos ? n : size - pos;
-		proto_session_feed(s, data + pos, n);
+		seen.now += data[pos] % 16 * 100;
+		feed_timed(s, &seen, data + pos, n);
 		pos += n;
 		owner(s, &seen, data);
+		expire_checked(s, &seen);
 	}
 	proto_session_eof(s);
 	CHECK(proto_session_over(s));

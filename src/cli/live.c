@@ -34,7 +34,6 @@ static void on_send(void *ctx, const char *buf, size_t len)
 	}
 	memcpy(c->out + c->outlen, buf, len);
 	c->outlen += len;
-	c->deadline = net_now_ms() + c->args->timeout_ms;
 }
 
 static void on_starttls(void *ctx)
@@ -42,7 +41,13 @@ static void on_starttls(void *ctx)
 	struct live *c = ctx;
 
 	c->want_tls = true;
-	c->deadline = net_now_ms() + c->args->timeout_ms;
+}
+
+/* The engine's clock: it starts each reply's deadline when it sends the command. */
+static long long on_now(void *ctx)
+{
+	(void)ctx;
+	return net_now_ms();
 }
 
 static void on_line(void *ctx, const struct proto_lint_line *line)
@@ -83,6 +88,7 @@ static const struct proto_session_ops live_ops = {
     .finding = on_finding,
     .pending = on_pending,
     .hmac_md5 = on_hmac_md5,
+    .now = on_now,
 };
 
 /* A note in the transcript, formatted. */
@@ -114,10 +120,21 @@ static void connect_failed(struct live *c, const char *fmt, ...)
 	proto_session_info(c->session, c->connect_err);
 }
 
+/*
+ * When the current wait ends: the engine's deadline once the session has
+ * started (each reply from its command), before that the connection's own.
+ */
+static long long due(const struct live *c)
+{
+	long long engine = proto_session_deadline(c->session);
+
+	return engine >= 0 ? engine : c->deadline;
+}
+
 /* Milliseconds left before the deadline, at least 0. */
 static int remaining(const struct live *c)
 {
-	long long left = c->deadline - net_now_ms();
+	long long left = due(c) - net_now_ms();
 
 	return left > 0 ? (int)(left < 2147483647 ? left : 2147483647) : 0;
 }
@@ -155,10 +172,13 @@ bool live_interrupted(struct live *c)
 	return true;
 }
 
+/* A wait ran out: the engine ends the session on its deadline, or this says why. */
 static void timed_out(struct live *c)
 {
 	char reason[256];
 
+	if (proto_session_expire(c->session) || proto_session_over(c->session))
+		return;
 	snprintf(reason, sizeof reason, "timed out after %g s waiting for %s",
 	         c->args->timeout_ms / 1000.0, proto_session_waiting_for(c->session));
 	end_noted(c, reason);
@@ -170,11 +190,7 @@ static void timed_out(struct live *c)
  */
 static bool past_deadline(struct live *c)
 {
-	if (proto_session_over(c->session) || !proto_session_busy(c->session) ||
-	    net_now_ms() < c->deadline)
-		return false;
-	timed_out(c);
-	return true;
+	return proto_session_expire(c->session);
 }
 
 /* Tries each address of host in turn; 0 with c->fd connected, or -1. */
@@ -543,6 +559,8 @@ int live_init(struct live *c, struct check_args *args, const struct live_sink *s
 	c->sink = sink;
 	c->ctx = ctx;
 	c->fd = -1;
+	/* Each reply's deadline is the engine's, counted from its command. */
+	args->session.timeout_ms = args->timeout_ms;
 	c->session = proto_session_new(&args->session, &live_ops, c);
 	return c->session != NULL ? 0 : -1;
 }

@@ -497,6 +497,12 @@ struct proto_session_config {
 	 */
 	bool tls_verify;
 	bool auth_unverified;
+	/*
+	 * Milliseconds each reply may take, counted from the command it
+	 * answers (the greeting: from proto_session_start); 0, or no
+	 * ops->now: no deadline.
+	 */
+	int timeout_ms;
 };
 
 struct proto_session_ops {
@@ -517,6 +523,8 @@ struct proto_session_ops {
 	 */
 	int (*hmac_md5)(void *ctx, const void *key, size_t keylen, const void *msg, size_t msglen,
 	                unsigned char out[16]);
+	/* The owner's monotonic clock in milliseconds, for deadlines; may be NULL. */
+	long long (*now)(void *ctx);
 };
 
 struct proto_session;
@@ -587,6 +595,18 @@ bool proto_session_handshaking(const struct proto_session *session);
 void proto_session_info(struct proto_session *session, const char *text);
 /* Ends the session early (timeout, I/O error), with the reason in words. */
 void proto_session_abort(struct proto_session *session, const char *reason);
+/*
+ * When the reply awaited (or the greeting, or the handshake asked for) is
+ * due, on ops->now's clock; -1 when no wait is bounded. Only sending moves
+ * it: nothing the server sends can push it back.
+ */
+long long proto_session_deadline(const struct proto_session *session);
+/*
+ * Ends the session as timed out when a reply is awaited and its deadline
+ * has passed: the line the server was in, then "timed out after N s
+ * waiting for ...". True when it did.
+ */
+bool proto_session_expire(struct proto_session *session);
 enum proto_session_state proto_session_state(const struct proto_session *session);
 /* True once DONE or FAILED. */
 bool proto_session_over(const struct proto_session *session);

@@ -55,6 +55,8 @@ struct proto_session {
 	bool held;           /* a reply awaits its action until the early bytes after it end */
 	bool reply_early;    /* the reply being read began while nothing awaited one */
 	bool confirmed;      /* step mode: the user allowed AUTH over an unverified connection */
+	long long deadline;  /* when the awaited reply or handshake is due; -1: none */
+	bool early_clock;    /* bytes that answer nothing arrived while nothing was awaited */
 	struct session_reply last; /* the reply awaiting its action */
 	bool handshaking;          /* the owner runs the TLS handshake: no plaintext may come */
 	struct proto_reader *reader;
@@ -163,6 +165,14 @@ static void fail(struct proto_session *s, const char *reason)
 	set_state(s, PROTO_S_FAILED);
 }
 
+/* Starts the clock of a wait: a command sent, the greeting, the handshake. */
+static void start_clock(struct proto_session *s)
+{
+	s->deadline = s->config.timeout_ms > 0 && s->ops->now != NULL
+	                  ? s->ops->now(s->ctx) + s->config.timeout_ms
+	                  : -1;
+}
+
 /* Sends one command line: to the transcript first (redacted by what it holds), then out. */
 static void send_line(struct proto_session *s, const char *line, size_t len, enum proto_sent sent)
 {
@@ -172,6 +182,7 @@ static void send_line(struct proto_session *s, const char *line, size_t len, enu
 		len = SESSION_LINE_MAX;
 	proto_lint_sent(s->lint, ++s->n, line, len, s->tls, sent);
 	s->busy = true;
+	start_clock(s);
 	memcpy(buf, line, len);
 	memcpy(buf + len, "\r\n", 2);
 	s->ops->send(s->ctx, buf, len + 2);
@@ -236,6 +247,7 @@ struct proto_session *proto_session_new(const struct proto_session_config *confi
 	s->ctx = ctx;
 	s->state = PROTO_S_BANNER;
 	s->busy = true;
+	s->deadline = -1;
 	s->tls = config->tls_on_connect;
 	s->reader = proto_reader_new(0);
 	s->lint_ops.line = ops->line;
@@ -531,6 +543,7 @@ static void begin_tls(struct proto_session *s)
 	}
 	set_state(s, PROTO_S_HANDSHAKE);
 	s->handshaking = true;
+	start_clock(s);
 	s->ops->starttls(s->ctx);
 }
 
@@ -810,6 +823,7 @@ void proto_session_start(struct proto_session *s)
 	/* Notes may come first (the connection attempts); commands may not. */
 	if (s->state != PROTO_S_BANNER)
 		abort();
+	start_clock(s);
 }
 
 void proto_session_tls_on_connect(struct proto_session *s, bool verified)
@@ -884,6 +898,19 @@ static void on_line(struct proto_session *s, const struct proto_line *line)
 		act(s);
 }
 
+/*
+ * Bytes that answer nothing, begun while no command was awaited (step mode),
+ * get a time of their own to end: until they do, nothing can be sent.
+ */
+static void time_early(struct proto_session *s)
+{
+	bool open = proto_reader_pending(s->reader) > 0 || proto_reader_inside_reply(s->reader);
+
+	if (open && !s->busy && !s->held && !s->early_clock && !proto_session_over(s))
+		start_clock(s);
+	s->early_clock = open && !s->busy;
+}
+
 void proto_session_feed(struct proto_session *s, const void *buf, size_t len)
 {
 	struct proto_line line;
@@ -900,6 +927,7 @@ void proto_session_feed(struct proto_session *s, const void *buf, size_t len)
 	if (s->held && !proto_session_over(s) && proto_reader_pending(s->reader) == 0 &&
 	    !proto_reader_inside_reply(s->reader))
 		act(s);
+	time_early(s);
 }
 
 /* The end of the input, closed (how is NULL) or broken: the last line is kept. */
@@ -964,6 +992,25 @@ void proto_session_info(struct proto_session *s, const char *text)
 void proto_session_abort(struct proto_session *s, const char *reason)
 {
 	fail(s, reason);
+}
+
+long long proto_session_deadline(const struct proto_session *s)
+{
+	return s->deadline;
+}
+
+bool proto_session_expire(struct proto_session *s)
+{
+	char reason[SESSION_ERR_MAX];
+
+	if (proto_session_over(s) || s->deadline < 0 || s->handshaking || !proto_session_busy(s) ||
+	    s->ops->now(s->ctx) < s->deadline)
+		return false;
+	snprintf(reason, sizeof reason, "timed out after %g s waiting for %s",
+	         s->config.timeout_ms / 1000.0, proto_session_waiting_for(s));
+	fail(s, reason);
+	proto_session_info(s, reason);
+	return true;
 }
 
 enum proto_session_state proto_session_state(const struct proto_session *s)

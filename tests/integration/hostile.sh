@@ -187,6 +187,16 @@ mv "$work/endless-ehlo-json.out" "$work/endless-ehlo.json"
 expect "$work/endless-ehlo.json" 'len(texts) < 10100' \
 	'any(" lines not shown (" in t for t in texts)' 'not d["outcome"]["completed"]'
 
+# The same deadline in the line mode, which the inspector's event loop shares.
+lab endless-ehlo
+run endless-ehlo-plain 60 "$work/run-to-end" "$bin" --plain --timeout 3 "127.0.0.1:$port"
+want_rc endless-ehlo-plain 2
+echo "  endless EHLO reply, --plain --timeout 3: ended after $ms ms"
+if under_valgrind || { [ "$ms" -ge 2700 ] && [ "$ms" -le 3300 ]; }; then ok; else bad "endless-ehlo-plain: took $ms ms"; fi
+has "$work/endless-ehlo-plain.out" " lines not shown (" "timed out after 3 s waiting for the reply to EHLO"
+size=$(stat -c %s "$work/endless-ehlo-plain.out")
+if [ "$size" -le $((4 * 1024 * 1024)) ]; then ok; else bad "endless-ehlo-plain.out: $size bytes"; fi
+
 # Issue 10: a greeting ended by bare CRs times out, and the bytes received
 # are kept, escaped, in the report, both transcripts and the JSON.
 lab bare-cr-greeting

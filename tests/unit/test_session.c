@@ -595,6 +595,70 @@ static void test_step_early_partial(void **state)
 	free(st);
 }
 
+/* Issue 10: the engine's deadlines, on a clock of the test's. */
+struct timed_run {
+	struct broken_run b; /* first: the callbacks of broken_run apply */
+	long long now;
+};
+
+static long long on_now(void *ctx)
+{
+	return ((struct timed_run *)ctx)->now;
+}
+
+static const struct proto_session_ops timed_ops = {on_send, on_starttls, on_line_kept, on_finding,
+                                                   NULL,    NULL,        NULL,         on_now};
+
+static void test_deadline(void **state)
+{
+	struct proto_session_config config = AUTO;
+	struct timed_run *t = calloc(1, sizeof *t);
+	struct proto_session *s;
+
+	(void)state;
+	config.timeout_ms = 1000;
+	s = proto_session_new(&config, &timed_ops, t);
+	assert_int_equal(proto_session_deadline(s), -1);
+	proto_session_start(s);
+	assert_int_equal(proto_session_deadline(s), 1000); /* the greeting, from the start */
+	t->now = 500;
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	assert_int_equal(proto_session_deadline(s), 1500); /* EHLO sent at 500 */
+	/* A reply that keeps coming does not move its deadline. */
+	t->now = 1400;
+	proto_session_feed(s, "250-mx.example.org\r\n250-X", 26);
+	assert_int_equal(proto_session_deadline(s), 1500);
+	t->now = 1499;
+	assert_false(proto_session_expire(s));
+	t->now = 1500;
+	assert_true(proto_session_expire(s));
+	assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
+	assert_string_equal(proto_session_error(s),
+	                    "timed out after 1 s waiting for the reply to EHLO");
+	assert_string_equal(t->b.last[0], "250-X");
+	assert_true(t->b.last_flags[0] & PROTO_L_NO_EOL);
+	assert_string_equal(t->b.last[1], proto_session_error(s));
+	assert_false(proto_session_expire(s)); /* over is over */
+	proto_session_free(s);
+	free(t);
+}
+
+/* Without a clock or a timeout, nothing expires. */
+static void test_no_deadline(void **state)
+{
+	struct proto_session_config config = AUTO;
+	struct timed_run *t = calloc(1, sizeof *t);
+	struct proto_session *s = proto_session_new(&config, &timed_ops, t);
+
+	(void)state;
+	proto_session_start(s);
+	t->now = 1000000;
+	assert_int_equal(proto_session_deadline(s), -1);
+	assert_false(proto_session_expire(s));
+	proto_session_free(s);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +672,8 @@ int main(void)
 	    cmocka_unit_test(test_abort_keeps_partial),
 	    cmocka_unit_test(test_step_after_close),
 	    cmocka_unit_test(test_step_early_partial),
+	    cmocka_unit_test(test_deadline),
+	    cmocka_unit_test(test_no_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
