@@ -396,6 +396,9 @@ void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, si
 		lint->reply_334 = true;
 	if (line.last && !lint->reply_334)
 		lint->auth = false;
+	/* A line the input cut before its code and separator ends nothing: the reply was cut. */
+	if (line.last && (line.flags & PROTO_L_NO_EOL) && line.len < 4)
+		emit_at(lint, PROTO_F_TRUNCATED_REPLY, n);
 	if (line.last)
 		end_reply(lint);
 	lint->cur = NULL;

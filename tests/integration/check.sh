@@ -301,6 +301,35 @@ check usage-two 64 --mx example.org 127.0.0.1
 check usage-data 64 --data /etc/hostname 127.0.0.1
 check usage-quit 64 --quit-after lunch 127.0.0.1
 
+# Issue 10: values that passed the checks. Each is a usage error (64) with the reason, before
+# anything is resolved or connected, for check and the inspector alike.
+# usage ARGS... -- TEXT: smtpscope ARGS exits 64 and says TEXT on stderr.
+usage() {
+	local args=() rc
+	while [ "$1" != "--" ]; do args+=("$1"); shift; done
+	timeout 10 "$bin" "${args[@]}" </dev/null >"$work/usage.out" 2>"$work/usage.err"
+	rc=$?
+	if [ "$rc" -eq 64 ] && grep -qF -- "$2" "$work/usage.err"; then
+		ok
+	else
+		bad "smtpscope ${args[*]}: exit $rc, want 64 and '$2': $(cat "$work/usage.err")"
+	fi
+}
+for cmd in check ""; do
+	for v in nan NaN inf -inf 0.0001 0 -1 3601 1e9 "" 3s; do
+		usage $cmd --timeout "$v" 127.0.0.1:1 -- "--timeout takes seconds, from 0.001 to 3600"
+	done
+	usage $cmd ::1:3115 -- '"::1:3115" is ambiguous: write [::1]:3115 for port 3115 of ::1, or [::1:3115] for the address'
+	usage $cmd 127.0.0.1:70000 -- "port 70000 is outside 1-65535"
+	usage $cmd 127.0.0.1:99999 -- "port 99999 is outside 1-65535"
+	usage $cmd --port 70000 127.0.0.1 -- "--port takes a number from 1 to 65535"
+	usage $cmd "[::1" -- "unterminated '['"
+done
+# The smallest timeout is a millisecond, not zero: a connection nobody accepts fails in words.
+"$bin" check --timeout 0.001 127.0.0.1:1 >/dev/null 2>"$work/ms.err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "could not complete: could not connect" "$work/ms.err"; then ok; else bad "--timeout 0.001: exit $rc: $(cat "$work/ms.err")"; fi
+
 # ---- Output errors: every command that writes a report, a listing or its
 # --help to standard output says why it cannot, on standard error, and exits
 # 74 (issue 10).

@@ -643,6 +643,27 @@ static void test_deadline(void **state)
 	free(t);
 }
 
+/* A time-out that cuts a line before its code ends nothing: the reply was cut. */
+static void test_cut_before_code(void **state)
+{
+	struct proto_session_config config = AUTO;
+	struct timed_run *t = calloc(1, sizeof *t);
+	struct proto_session *s;
+
+	(void)state;
+	config.timeout_ms = 1000;
+	s = proto_session_new(&config, &timed_ops, t);
+	proto_session_start(s);
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	proto_session_feed(s, "250-mx.example.org\r\n25", 22);
+	t->now = 1000;
+	assert_true(proto_session_expire(s));
+	assert_string_equal(t->b.last[0], "25");
+	assert_non_null(strstr(t->b.run.findings, "truncated-reply"));
+	proto_session_free(s);
+	free(t);
+}
+
 /* Without a clock or a timeout, nothing expires. */
 static void test_no_deadline(void **state)
 {
@@ -674,6 +695,7 @@ int main(void)
 	    cmocka_unit_test(test_step_early_partial),
 	    cmocka_unit_test(test_deadline),
 	    cmocka_unit_test(test_no_deadline),
+	    cmocka_unit_test(test_cut_before_code),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
