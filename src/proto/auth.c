@@ -256,8 +256,11 @@ static bool secret_at(const char *text, size_t len, bool response, size_t *off)
 		while (i < len && !is_blank(text[i]))
 			i++;
 		i = skip_blanks(text, len, i);
+		/* Whatever the blanks before it, no more than AUTH_KEEP_MAX bytes are kept. */
 		if (i > AUTH_KEEP_MAX)
 			i = skip_blanks(text, len, 0) + 5;
+		if (i > AUTH_KEEP_MAX)
+			i = AUTH_KEEP_MAX;
 	}
 	*off = i;
 	if (i == len || is_redacted(text + i, len - i))

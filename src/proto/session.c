@@ -54,6 +54,7 @@ struct proto_session {
 	bool busy;           /* a command, or the greeting, awaits its reply */
 	bool held;           /* a reply awaits its action until the early bytes after it end */
 	bool reply_early;    /* the reply being read began while nothing awaited one */
+	bool reply_334;      /* a line of the reply being read carries 334 */
 	bool confirmed;      /* step mode: the user allowed AUTH over an unverified connection */
 	long long deadline;  /* when the awaited reply or handshake is due; -1: none */
 	bool early_clock;    /* bytes that answer nothing arrived while nothing was awaited */
@@ -835,13 +836,10 @@ void proto_session_tls_on_connect(struct proto_session *s, bool verified)
 static void take_reply(struct proto_session *s, const struct proto_reply *reply)
 {
 	struct session_reply *r = &s->last;
-	unsigned i;
 
 	r->code = reply->code;
 	r->flags = reply->flags;
-	r->any_334 = false;
-	for (i = 0; i < reply->nkept; i++)
-		r->any_334 = r->any_334 || strncmp(reply->line[i].text, "334", 3) == 0;
+	r->any_334 = s->reply_334;
 	r->strict_starttls = false;
 	r->auth_offered = false;
 	if (!s->free_in_flight && (s->state == PROTO_S_EHLO || s->state == PROTO_S_TLS_EHLO)) {
@@ -886,8 +884,12 @@ static void on_line(struct proto_session *s, const struct proto_line *line)
 {
 	enum proto_term term = line->flags & PROTO_L_BARE_LF ? PROTO_TERM_LF : PROTO_TERM_CRLF;
 
-	if (line->index == 0)
+	if (line->index == 0) {
 		s->reply_early = !s->busy;
+		s->reply_334 = false;
+	}
+	/* Every line counts, kept or not: a 334 anywhere keeps a typed AUTH's answers secret. */
+	s->reply_334 = s->reply_334 || line->code == 334;
 	proto_lint_server(s->lint, ++s->n, line->text, line->len, term, s->tls);
 	if (!line->last || s->reply_early)
 		return;

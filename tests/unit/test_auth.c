@@ -189,6 +189,13 @@ static const struct lcase lcases[] = {
     {"a run of spaces and tabs, upper and lower case",
      "C: aUtH \t PlAiN\t \t" PLAIN_IR "\nS: 235 ok\n",
      "C aUtH \t PlAiN\t \t<redacted 28 bytes>\nS 235 ok\n", false},
+    /* Review: blanks before AUTH never make the kept part outgrow the redaction buffer. */
+    {"many blanks before AUTH",
+     "C:                                                                                       "
+     "                                        AUTH PLAIN " PLAIN_IR "\nS: 235 ok\n",
+     "C                                                                 <redacted 101 bytes>\n"
+     "S 235 ok\n",
+     false},
     {"blanks before AUTH", "C: \t AUTH LOGIN\nS: 334 VXNlcm5hbWU6\nC: YWxpY2U=\n",
      "C \t AUTH LOGIN\nS 334 VXNlcm5hbWU6\nC <redacted 8 bytes>\n", false},
     /* Issue 10: a server that ends a 334 with a 235 line must not unredact what follows. */
