@@ -184,15 +184,6 @@ static void timed_out(struct live *c)
 	end_noted(c, reason);
 }
 
-/*
- * The deadline holds whatever the server sends: a reply that keeps coming
- * is cut when its time is up, not only a silent server.
- */
-static bool past_deadline(struct live *c)
-{
-	return proto_session_expire(c->session);
-}
-
 /* Tries each address of host in turn; 0 with c->fd connected, or -1. */
 static int connect_host(struct live *c, const char *host, const char *port)
 {
@@ -446,7 +437,9 @@ static void read_ready(struct live *c)
 			broke(c, errno, NULL);
 		return;
 	}
-	while (!proto_session_over(c->session) && !c->want_tls && !past_deadline(c) &&
+	/* The deadline holds whatever the server sends: one that keeps sending is cut too. */
+	while (!proto_session_over(c->session) && !c->want_tls &&
+	       !proto_session_expire(c->session) &&
 	       (io = tls_read(c->tls, buf, sizeof buf, &got)) == TLS_IO_DONE)
 		proto_session_feed(c->session, buf, got);
 	if (proto_session_over(c->session) || c->want_tls)
@@ -470,7 +463,7 @@ static void read_in(struct live *c)
 		read_ready(c);
 	else
 		proto_session_abort(c->session, "the connection broke while waiting");
-	past_deadline(c);
+	proto_session_expire(c->session);
 }
 
 void live_run(struct live *c)
@@ -499,7 +492,7 @@ void live_service(struct live *c, bool readable)
 		return;
 	if (readable)
 		read_ready(c);
-	past_deadline(c);
+	proto_session_expire(c->session);
 	flush_out(c);
 }
 

@@ -174,6 +174,12 @@ static void start_clock(struct proto_session *s)
 	                  : -1;
 }
 
+/* True while bytes received do not yet make whole replies: a partial line, or an open reply. */
+static bool unfinished(const struct proto_session *s)
+{
+	return proto_reader_pending(s->reader) > 0 || proto_reader_inside_reply(s->reader);
+}
+
 /* Sends one command line: to the transcript first (redacted by what it holds), then out. */
 static void send_line(struct proto_session *s, const char *line, size_t len, enum proto_sent sent)
 {
@@ -710,8 +716,7 @@ static void verb_of(const char *line, char *verb, size_t size)
  */
 static bool cannot_send(const struct proto_session *s)
 {
-	return proto_session_over(s) || s->busy || s->handshaking || s->held ||
-	       proto_reader_pending(s->reader) > 0 || proto_reader_inside_reply(s->reader);
+	return proto_session_over(s) || s->busy || s->handshaking || s->held || unfinished(s);
 }
 
 int proto_session_command(struct proto_session *s, const char *command)
@@ -810,8 +815,7 @@ void proto_session_confirm(struct proto_session *s)
 
 bool proto_session_busy(const struct proto_session *s)
 {
-	return s->busy || s->held || proto_reader_pending(s->reader) > 0 ||
-	       proto_reader_inside_reply(s->reader);
+	return s->busy || s->held || unfinished(s);
 }
 
 bool proto_session_handshaking(const struct proto_session *s)
@@ -906,7 +910,7 @@ static void on_line(struct proto_session *s, const struct proto_line *line)
  */
 static void time_early(struct proto_session *s)
 {
-	bool open = proto_reader_pending(s->reader) > 0 || proto_reader_inside_reply(s->reader);
+	bool open = unfinished(s);
 
 	if (open && !s->busy && !s->held && !s->early_clock && !proto_session_over(s))
 		start_clock(s);
@@ -926,8 +930,7 @@ void proto_session_feed(struct proto_session *s, const void *buf, size_t len)
 	}
 	while (!proto_session_over(s) && !s->handshaking && proto_reader_next(s->reader, &line))
 		on_line(s, &line);
-	if (s->held && !proto_session_over(s) && proto_reader_pending(s->reader) == 0 &&
-	    !proto_reader_inside_reply(s->reader))
+	if (s->held && !proto_session_over(s) && !unfinished(s))
 		act(s);
 	time_early(s);
 }
@@ -1037,8 +1040,7 @@ bool proto_session_tls(const struct proto_session *s)
 
 const char *proto_session_waiting_for(const struct proto_session *s)
 {
-	if (s->held || (!s->busy && (proto_reader_pending(s->reader) > 0 ||
-	                             proto_reader_inside_reply(s->reader))))
+	if (s->held || (!s->busy && unfinished(s)))
 		return held_name;
 	if (s->free_in_flight)
 		return "the reply to the command typed";
