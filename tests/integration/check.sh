@@ -200,7 +200,8 @@ if python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1",
 	"$bin" lab --once --port 0 --listen ::1 correct >"$out" 2>&1 &
 	pids+=($!)
 	port6=""
-	for _ in $(seq 1 100); do
+	# 5 s, or more under valgrind, as listen() of harness.sh waits.
+	for _ in $(seq 1 $((100 * slowdown))); do
 		port6=$(sed -n 's/^listening on \[::1\]:\([0-9]*\)$/\1/p' "$out")
 		[ -n "$port6" ] && break
 		sleep 0.05
