@@ -174,8 +174,13 @@ want_rc endless-ehlo 2
 echo "  endless EHLO reply, --timeout 3: ended after $ms ms"
 if under_valgrind || { [ "$ms" -ge 2700 ] && [ "$ms" -le 3300 ]; }; then ok; else bad "endless-ehlo: took $ms ms"; fi
 has "$work/endless-ehlo.err" "timed out after 3 s waiting for the reply to EHLO"
-has "$work/endless-ehlo.out" " lines not shown (" "truncated-reply"
-has "$work/endless-ehlo.txt" " lines not shown (" "=== timed out after 3 s"
+has "$work/endless-ehlo.out" "truncated-reply"
+has "$work/endless-ehlo.txt" "=== timed out after 3 s"
+# Under valgrind fewer than 10,000 lines may arrive in 3 s: the summary is judged elsewhere.
+if ! under_valgrind; then
+	has "$work/endless-ehlo.out" " lines not shown ("
+	has "$work/endless-ehlo.txt" " lines not shown ("
+fi
 for f in out txt jsonl; do
 	size=$(stat -c %s "$work/endless-ehlo.$f")
 	if [ "$size" -le $((4 * 1024 * 1024)) ]; then ok; else bad "endless-ehlo.$f: $size bytes"; fi
@@ -184,8 +189,8 @@ lab endless-ehlo
 run endless-ehlo-json 60 /dev/null "$bin" check --json --timeout 3 "127.0.0.1:$port"
 want_rc endless-ehlo-json 2
 mv "$work/endless-ehlo-json.out" "$work/endless-ehlo.json"
-expect "$work/endless-ehlo.json" 'len(texts) < 10100' \
-	'any(" lines not shown (" in t for t in texts)' 'not d["outcome"]["completed"]'
+expect "$work/endless-ehlo.json" 'len(texts) < 10100' 'not d["outcome"]["completed"]'
+under_valgrind || expect "$work/endless-ehlo.json" 'any(" lines not shown (" in t for t in texts)'
 
 # The same deadline in the line mode, which the inspector's event loop shares.
 lab endless-ehlo
@@ -193,7 +198,8 @@ run endless-ehlo-plain 60 "$work/run-to-end" "$bin" --plain --timeout 3 "127.0.0
 want_rc endless-ehlo-plain 2
 echo "  endless EHLO reply, --plain --timeout 3: ended after $ms ms"
 if under_valgrind || { [ "$ms" -ge 2700 ] && [ "$ms" -le 3300 ]; }; then ok; else bad "endless-ehlo-plain: took $ms ms"; fi
-has "$work/endless-ehlo-plain.out" " lines not shown (" "timed out after 3 s waiting for the reply to EHLO"
+has "$work/endless-ehlo-plain.out" "timed out after 3 s waiting for the reply to EHLO"
+under_valgrind || has "$work/endless-ehlo-plain.out" " lines not shown ("
 size=$(stat -c %s "$work/endless-ehlo-plain.out")
 if [ "$size" -le $((4 * 1024 * 1024)) ]; then ok; else bad "endless-ehlo-plain.out: $size bytes"; fi
 
