@@ -100,9 +100,11 @@ static void refresh_status(struct inspect *in)
 	in->model.busy = proto_session_busy(s);
 	in->model.session_open = !proto_session_over(s);
 	snprintf(in->model.address, sizeof in->model.address, "%s", in->live.address);
+	if (proto_session_over(s) && in->model.ended_ms == 0)
+		in->model.ended_ms = net_now_ms();
 	if (proto_session_over(s))
-		snprintf(in->model.state, sizeof in->model.state, "closed%s%s",
-		         proto_session_error(s)[0] ? ": " : "", proto_session_error(s));
+		snprintf(in->model.state, sizeof in->model.state, "closed: %s",
+		         proto_session_cause(s));
 	else if (proto_session_tls(s) && f->established)
 		snprintf(in->model.state, sizeof in->model.state, "%s %s", f->version, f->cipher);
 	else
@@ -113,13 +115,26 @@ static void refresh_status(struct inspect *in)
 		         f->verified ? in->live.host : f->verify_error);
 }
 
+/* Says why nothing could be sent: the session is over, or a reply is awaited. */
+static void not_sent(struct inspect *in)
+{
+	struct proto_session *s = in->live.session;
+
+	if (proto_session_over(s))
+		snprintf(in->model.message, sizeof in->model.message,
+		         "Nothing sent: the session is closed (%s). R reconnects, q quits.",
+		         proto_session_cause(s));
+	else
+		snprintf(in->model.message, sizeof in->model.message,
+		         "wait: a command is still waiting for its reply");
+}
+
 static void ui_send(void *ctx, const char *command)
 {
 	struct inspect *in = ctx;
 
 	if (proto_session_send_pending(in->live.session, command) != 0)
-		snprintf(in->model.message, sizeof in->model.message,
-		         "wait: a command is still waiting for its reply");
+		not_sent(in);
 }
 
 /* The user said yes: the credentials go over the unverified connection. */
@@ -136,10 +151,7 @@ static void ui_command(void *ctx, const char *command)
 	struct inspect *in = ctx;
 
 	if (proto_session_command(in->live.session, command) != 0)
-		snprintf(in->model.message, sizeof in->model.message,
-		         proto_session_over(in->live.session)
-		             ? "the session is closed"
-		             : "wait: a command is still waiting for its reply");
+		not_sent(in);
 }
 
 static void ui_skip(void *ctx)

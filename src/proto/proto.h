@@ -610,6 +610,12 @@ bool proto_session_expire(struct proto_session *session);
 enum proto_session_state proto_session_state(const struct proto_session *session);
 /* True once DONE or FAILED. */
 bool proto_session_over(const struct proto_session *session);
+/*
+ * Why the session ended, in a few words for a status line ("refused (reply
+ * 421)", "the server hung up", "timed out", "ended after QUIT"); "" while it
+ * is open. proto_session_error has the whole sentence.
+ */
+const char *proto_session_cause(const struct proto_session *session);
 /* Why the session failed, or "". */
 const char *proto_session_error(const struct proto_session *session);
 /* True while the owner must read and write through TLS. */

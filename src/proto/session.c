@@ -10,9 +10,11 @@
 
 #include "internal.h"
 
-#define SESSION_CMD_MAX  1024                /* bytes of one message line sent */
-#define SESSION_LINE_MAX PROTO_AUTH_LINE_MAX /* bytes of one command line built here */
-#define SESSION_ERR_MAX  256
+#define SESSION_CMD_MAX   1024                /* bytes of one message line sent */
+#define SESSION_LINE_MAX  PROTO_AUTH_LINE_MAX /* bytes of one command line built here */
+#define SESSION_ERR_MAX   256
+#define SESSION_CAUSE_MAX 64
+#define SESSION_SAID_MAX  (PROTO_ESCAPE_MAX(80))
 
 /*
  * What acting on a complete reply needs, taken from it when it ends: the
@@ -64,6 +66,9 @@ struct proto_session {
 	struct proto_lint *lint;
 	struct proto_lint_ops lint_ops; /* the owner's line and finding callbacks */
 	char error[SESSION_ERR_MAX];
+	char cause[SESSION_CAUSE_MAX]; /* why it ended, in a few words, for a status line */
+	char said[SESSION_SAID_MAX];   /* the last reply's first line, escaped and cut */
+	int said_code;                 /* its code */
 };
 
 static const char *const state_names[PROTO_S_COUNT] = {
@@ -132,6 +137,8 @@ int proto_starttls_policy_parse(const char *name, enum proto_starttls_policy *ou
 	return -1;
 }
 
+static void verb_of(const char *line, char *verb, size_t size);
+
 /* The one place that changes state; it tells the owner. */
 static void set_state(struct proto_session *s, enum proto_session_state to)
 {
@@ -156,13 +163,27 @@ static void keep_partial(struct proto_session *s)
 		proto_lint_server(s->lint, ++s->n, line.text, line.len, PROTO_TERM_EOF, s->tls);
 }
 
+/* The cause of an end given none: the reason's words before its first colon. */
+static void cause_of(struct proto_session *s, const char *reason)
+{
+	size_t n = strcspn(reason, ":");
+
+	if (s->cause[0] == '\0')
+		snprintf(s->cause, sizeof s->cause, "%.*s", (int)n, reason);
+}
+
+/* Ends the session: nothing is planned, awaited or held any more. */
 static void fail(struct proto_session *s, const char *reason)
 {
 	if (proto_session_over(s))
 		return;
 	snprintf(s->error, sizeof s->error, "%s", reason);
+	cause_of(s, reason);
 	keep_partial(s);
 	proto_lint_end(s->lint);
+	s->has_pending = s->busy = s->held = s->free_in_flight = false;
+	memset(s->pending, 0, sizeof s->pending); /* it may hold a secret */
+	s->deadline = -1;
 	set_state(s, PROTO_S_FAILED);
 }
 
@@ -314,6 +335,7 @@ static void quit_failing(struct proto_session *s, const char *reason, int code)
 	/* A reason too long for the buffer is cut; the message stays readable. */
 	if (snprintf(s->pending_error, sizeof s->pending_error, "%s (reply %d)", reason, code) < 0)
 		abort();
+	snprintf(s->cause, sizeof s->cause, "refused (reply %d)", code);
 	send_quit(s);
 }
 
@@ -321,6 +343,7 @@ static void quit_failing(struct proto_session *s, const char *reason, int code)
 static void quit_with(struct proto_session *s, const char *reason)
 {
 	snprintf(s->pending_error, sizeof s->pending_error, "%s", reason);
+	cause_of(s, reason);
 	send_quit(s);
 }
 
@@ -531,6 +554,9 @@ static void finish(struct proto_session *s)
 		fail(s, s->pending_error);
 		return;
 	}
+	snprintf(s->cause, sizeof s->cause, "ended after QUIT");
+	s->has_pending = s->busy = s->held = s->free_in_flight = false;
+	s->deadline = -1;
 	set_state(s, PROTO_S_DONE);
 }
 
@@ -815,7 +841,7 @@ void proto_session_confirm(struct proto_session *s)
 
 bool proto_session_busy(const struct proto_session *s)
 {
-	return s->busy || s->held || unfinished(s);
+	return !proto_session_over(s) && (s->busy || s->held || unfinished(s));
 }
 
 bool proto_session_handshaking(const struct proto_session *s)
@@ -891,6 +917,9 @@ static void on_line(struct proto_session *s, const struct proto_line *line)
 	if (line->index == 0) {
 		s->reply_early = !s->busy;
 		s->reply_334 = false;
+		s->said_code = line->code;
+		proto_escape_term(s->said, sizeof s->said, line->text,
+		                  line->len < 80 ? line->len : 80);
 	}
 	/* Every line counts, kept or not: a 334 anywhere keeps a typed AUTH's answers secret. */
 	s->reply_334 = s->reply_334 || line->code == 334;
@@ -935,6 +964,36 @@ void proto_session_feed(struct proto_session *s, const void *buf, size_t len)
 	time_early(s);
 }
 
+/*
+ * Why the input ended, in words: after the refusal that QUIT was to follow,
+ * before the command the user had not sent yet, or while a reply was
+ * awaited; with the server's last reply when it was an error, since a 421
+ * before hanging up says why.
+ */
+static void closed_why(struct proto_session *s, const char *how, char *out, size_t size)
+{
+	const char *what = how != NULL ? how : "the server closed the connection";
+	bool refused = s->has_pending && s->pending_error[0] != '\0';
+	char verb[16];
+	int n;
+
+	verb_of(s->pending, verb, sizeof verb);
+	snprintf(s->cause, sizeof s->cause, "%s",
+	         how != NULL ? "the connection broke" : "the server hung up");
+	if (refused)
+		n = snprintf(out, size, "%s, then %s", s->pending_error,
+		             how != NULL ? how : "closed the connection");
+	else if (s->has_pending && !s->busy && !unfinished(s))
+		n = snprintf(out, size, "%s before smtpscope sent %s", what, verb);
+	else
+		n = snprintf(out, size, "%s while smtpscope waited for %s", what,
+		             proto_session_waiting_for(s));
+	if (refused)
+		snprintf(s->cause, sizeof s->cause, "refused (reply %d)", s->said_code);
+	if (n >= 0 && (size_t)n < size && s->said_code >= 400)
+		snprintf(out + n, size - (size_t)n, "; its last reply: %.120s", s->said);
+}
+
 /* The end of the input, closed (how is NULL) or broken: the last line is kept. */
 static void end_input(struct proto_session *s, const char *how)
 {
@@ -947,11 +1006,8 @@ static void end_input(struct proto_session *s, const char *how)
 		finish(s);
 		return;
 	}
-	snprintf(reason, sizeof reason, "%s while smtpscope waited for %s",
-	         how != NULL ? how : "the server closed the connection",
-	         proto_session_waiting_for(s));
-	if (how != NULL)
-		proto_session_info(s, reason);
+	closed_why(s, how, reason, sizeof reason);
+	proto_session_info(s, reason);
 	fail(s, reason);
 }
 
@@ -1013,6 +1069,7 @@ bool proto_session_expire(struct proto_session *s)
 		return false;
 	snprintf(reason, sizeof reason, "timed out after %g s waiting for %s",
 	         s->config.timeout_ms / 1000.0, proto_session_waiting_for(s));
+	snprintf(s->cause, sizeof s->cause, "timed out after %g s", s->config.timeout_ms / 1000.0);
 	fail(s, reason);
 	proto_session_info(s, reason);
 	return true;
@@ -1026,6 +1083,11 @@ enum proto_session_state proto_session_state(const struct proto_session *s)
 bool proto_session_over(const struct proto_session *s)
 {
 	return s->state == PROTO_S_DONE || s->state == PROTO_S_FAILED;
+}
+
+const char *proto_session_cause(const struct proto_session *s)
+{
+	return proto_session_over(s) ? s->cause : "";
 }
 
 const char *proto_session_error(const struct proto_session *s)

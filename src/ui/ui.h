@@ -53,6 +53,7 @@ struct ui_model {
 	char verify[192];     /* "verified for mx.example.org", "not verified: ...", "" */
 	char transcript[256]; /* file being written, or "" */
 	long long started_ms; /* monotonic start, for the elapsed time */
+	long long ended_ms;   /* monotonic end of the session: the clock stops; 0 while open */
 	const char *pending;  /* the next planned command, or NULL */
 	const char *confirm;  /* why sending it needs the user's yes (unverified AUTH), or NULL */
 	bool session_open;    /* quitting asks first */

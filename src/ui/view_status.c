@@ -27,7 +27,7 @@ static void elapsed(const struct ui_model *model, char *buf, size_t len)
 	buf[0] = '\0';
 	if (model->started_ms <= 0)
 		return;
-	s = (now_ms() - model->started_ms) / 1000;
+	s = ((model->ended_ms > 0 ? model->ended_ms : now_ms()) - model->started_ms) / 1000;
 	s = s < 0 ? 0 : s;
 	if (s >= 3600)
 		snprintf(buf, len, "%lld:%02lld:%02lld ", s / 3600, s / 60 % 60, s % 60);

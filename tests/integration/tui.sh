@@ -141,6 +141,24 @@ tm send-keys -t d r
 wait_for d "221 2.0.0 Bye" && ok
 tm send-keys -t d q
 
+# Issue 11: a server that refuses at its banner and hangs up. No key may
+# abort; the screen says closed, and why, and offers no command.
+lab throttle-421
+tm new-session -d -s h -x 110 -y 34 "$bin 127.0.0.1:$port; echo EXIT=\$?; sleep 60"
+wait_for h "closed: refused (reply 421)" && ok
+wait_for h "then closed the connection" && ok
+tm send-keys -t h Space e Enter r s n
+sleep "$(slow 1)"
+if screen h | grep -qF "next:"; then
+	bad "a closed session still offers a command: $(screen h)"
+elif screen h | grep -q "EXIT="; then
+	bad "a key ended the inspector after the hang-up: $(screen h)"
+else
+	ok
+fi
+tm send-keys -t h q
+wait_for h "EXIT=2" && ok
+
 # The line mode, for screen readers: the same annotations, a prompt per command.
 lab misordered
 printf '\n:NOOP\n\n\n\n' | timeout "$(slow 30)" "$bin" --plain --helo plain.example "127.0.0.1:$port" \

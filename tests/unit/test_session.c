@@ -477,7 +477,9 @@ static void test_step_unsolicited(void **state)
 	proto_session_feed(s, "250 ok\r\n", 8);
 	assert_string_equal(proto_session_pending(s), "EHLO client.example");
 	proto_session_eof(s);
-	assert_non_null(strstr(proto_session_error(s), "waited for the user"));
+	assert_string_equal(proto_session_error(s),
+	                    "the server closed the connection before smtpscope sent EHLO");
+	assert_string_equal(proto_session_cause(s), "the server hung up");
 	proto_session_free(s);
 	free(st);
 }
@@ -485,7 +487,7 @@ static void test_step_unsolicited(void **state)
 /* A broken connection: the half line is kept, the reason noted and named. */
 struct broken_run {
 	struct run run;
-	char last[2][128]; /* the texts of the last two lines */
+	char last[2][256]; /* the texts of the last two lines */
 	unsigned last_flags[2];
 };
 
@@ -572,6 +574,53 @@ static void test_step_after_close(void **state)
 	assert_int_equal(st->run.nsent, 0);
 	proto_session_free(s);
 	free(st);
+}
+
+/*
+ * Issue 11: a closed session offers nothing and awaits nothing, and says
+ * why: the refusal with the server's own words, a 421 that came before
+ * the hang-up, in the conversation as well as in the error.
+ */
+static void test_step_closed_says_why(void **state)
+{
+	struct broken_run *b = calloc(1, sizeof *b);
+	struct proto_session_config config = AUTO;
+	struct proto_session *s;
+
+	(void)state;
+	config.step = true;
+	s = proto_session_new(&config, &kept_ops, b);
+	proto_session_start(s);
+	proto_session_feed(s, "421 4.7.0 Too many connections\r\n", 32);
+	assert_string_equal(proto_session_pending(s), "QUIT");
+	proto_session_eof(s);
+	assert_null(proto_session_pending(s));
+	assert_false(proto_session_busy(s));
+	assert_int_equal(proto_session_deadline(s), -1);
+	assert_string_equal(proto_session_cause(s), "refused (reply 421)");
+	assert_string_equal(
+	    proto_session_error(s),
+	    "the server refused the session at its greeting (reply 421), then "
+	    "closed the connection; its last reply: 421 4.7.0 Too many connections");
+	assert_string_equal(b->last[1], proto_session_error(s));
+	assert_int_equal(proto_session_send_pending(s, NULL), -1);
+	proto_session_free(s);
+
+	/* An idle time-out: the 421 came early, while EHLO waited for the user. */
+	memset(b, 0, sizeof *b);
+	s = proto_session_new(&config, &kept_ops, b);
+	proto_session_start(s);
+	assert_string_equal(proto_session_cause(s), "");
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	proto_session_feed(s, "421 4.4.2 mx Error: timeout\x1b[2J\r\n", 35);
+	proto_session_eof(s);
+	assert_null(proto_session_pending(s));
+	assert_string_equal(proto_session_cause(s), "the server hung up");
+	assert_string_equal(proto_session_error(s),
+	                    "the server closed the connection before smtpscope sent EHLO; its "
+	                    "last reply: 421 4.4.2 mx Error: timeout^[[2J");
+	proto_session_free(s);
+	free(b);
 }
 
 /* Step mode: while early bytes are still arriving, nothing may be sent. */
@@ -686,6 +735,7 @@ int main(void)
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_step_send_edit_skip),
+	    cmocka_unit_test(test_step_closed_says_why),
 	    cmocka_unit_test(test_step_free_commands),
 	    cmocka_unit_test(test_step_typed_quit),
 	    cmocka_unit_test(test_step_unsolicited),
