@@ -9,6 +9,7 @@
 #include "proto.h"
 
 struct check_args {
+	const char *prog;     /* the command, for messages: "smtpscope check", "smtpscope" */
 	const char *target;   /* HOST[:PORT], or NULL with mx */
 	const char *mx;       /* DOMAIN whose MX hosts are tried */
 	const char *resolver; /* ADDR[:PORT] of a DNS server, or NULL */

@@ -76,9 +76,10 @@ static const char *const usage_text =
     "created, or its name is refused; 74 output could not be written; 130\n"
     "SIGINT, 143 SIGTERM; 141 standard output's reader is gone (check | head).\n";
 
-static int usage_error(const char *what, const char *arg)
+/* Says what is wrong, naming the command the user typed: check, or the inspector. */
+static int usage_error(const struct check_args *a, const char *what, const char *arg)
 {
-	fprintf(stderr, "smtpscope check: %s: %s\nTry 'smtpscope check --help'.\n", what, arg);
+	fprintf(stderr, "%s: %s: %s\nTry '%s --help'.\n", a->prog, what, arg, a->prog);
 	return CLI_EXIT_USAGE;
 }
 
@@ -118,7 +119,7 @@ static int parse_timeout(struct check_args *a, const char *v)
 	/* NaN fails every comparison, so the range is asked the way NaN cannot pass. */
 	if (end == v || *end != '\0' || !isfinite(seconds) || !(seconds >= 0.001) ||
 	    !(seconds <= 3600))
-		return usage_error("--timeout takes seconds, from 0.001 to 3600", v);
+		return usage_error(a, "--timeout takes seconds, from 0.001 to 3600", v);
 	a->timeout_ms = (int)(seconds * 1000 + 0.5);
 	return 0;
 }
@@ -126,7 +127,7 @@ static int parse_timeout(struct check_args *a, const char *v)
 static int add_rcpt(struct check_args *a, const char *v)
 {
 	if (a->session.nrcpt == PROTO_SESSION_RCPT_MAX)
-		return usage_error("too many --to", v);
+		return usage_error(a, "too many --to", v);
 	a->session.rcpt[a->session.nrcpt++] = v;
 	return 0;
 }
@@ -143,11 +144,11 @@ static int auth_option(struct check_args *a, int argc, char **argv, int *i)
 	if ((v = (char *)cli_opt_value(argc, argv, i, "--auth")) != NULL)
 		return proto_auth_mech_parse(v, &a->session.auth) == 0
 		           ? 1
-		           : usage_error("--auth takes plain, login, cram-md5 or xoauth2", v);
+		           : usage_error(a, "--auth takes plain, login, cram-md5 or xoauth2", v);
 	if ((v = (char *)cli_opt_value(argc, argv, i, "--auth-password")) == NULL)
 		return 0;
 	if (strlen(v) > PROTO_AUTH_FIELD_MAX)
-		return usage_error("--auth-password is too long", "(not shown)");
+		return usage_error(a, "--auth-password is too long", "(not shown)");
 	memcpy(a->secret_buf, v, strlen(v) + 1);
 	memset(v, 'x', strlen(v));
 	a->session.auth_secret = a->secret_buf;
@@ -170,7 +171,7 @@ static int read_secret(struct check_args *a)
 	fclose(fp);
 	len = strcspn(a->secret_buf, "\r\n");
 	if (len == sizeof a->secret_buf - 1)
-		return usage_error("the first line of --auth-password-file is too long",
+		return usage_error(a, "the first line of --auth-password-file is too long",
 		                   a->auth_password_file);
 	a->secret_buf[len] = '\0';
 	a->session.auth_secret = a->secret_buf;
@@ -184,18 +185,19 @@ static int check_auth(struct check_args *a)
 	           a->auth_password_file != NULL;
 
 	if (a->session.auth == PROTO_AUTH_NONE)
-		return any ? usage_error("--auth-user and --auth-password need --auth MECH",
+		return any ? usage_error(a, "--auth-user and --auth-password need --auth MECH",
 		                         "(none given)")
 		       : a->session.quit_after == PROTO_QUIT_AUTH
-		           ? usage_error("--quit-after auth needs --auth MECH", "(none given)")
+		           ? usage_error(a, "--quit-after auth needs --auth MECH", "(none given)")
 		           : 0;
 	if (a->session.auth_user == NULL)
-		return usage_error("--auth needs --auth-user",
+		return usage_error(a, "--auth needs --auth-user",
 		                   proto_auth_mech_name(a->session.auth));
 	if (strlen(a->session.auth_user) > PROTO_AUTH_FIELD_MAX)
-		return usage_error("--auth-user is too long", "(not shown)");
+		return usage_error(a, "--auth-user is too long", "(not shown)");
 	if ((a->session.auth_secret != NULL) == (a->auth_password_file != NULL))
-		return usage_error("--auth needs one of --auth-password-file and --auth-password",
+		return usage_error(a,
+		                   "--auth needs one of --auth-password-file and --auth-password",
 		                   proto_auth_mech_name(a->session.auth));
 	return a->auth_password_file != NULL ? read_secret(a) : 0;
 }
@@ -237,13 +239,14 @@ static int value_option(struct check_args *a, int argc, char **argv, int *i)
 	if ((v = cli_opt_value(argc, argv, i, "--quit-after")) != NULL)
 		return proto_quit_after_parse(v, &a->session.quit_after) == 0
 		           ? 1
-		           : usage_error("--quit-after takes connect, ehlo, starttls, tls-ehlo, "
+		           : usage_error(a,
+		                         "--quit-after takes connect, ehlo, starttls, tls-ehlo, "
 		                         "auth, mail or rcpt",
 		                         v);
 	if ((v = cli_opt_value(argc, argv, i, "--starttls")) != NULL)
 		return proto_starttls_policy_parse(v, &a->session.starttls) == 0
 		           ? 1
-		           : usage_error("--starttls takes auto, strict or force", v);
+		           : usage_error(a, "--starttls takes auto, strict or force", v);
 	return auth_option(a, argc, argv, i);
 }
 
@@ -257,7 +260,7 @@ static int check_target(const struct check_args *a)
 		return 0;
 	if (net_parse_target(a->target, a->port != NULL ? a->port : "25", &target, err,
 	                     sizeof err) != 0)
-		return usage_error(err, a->target);
+		return usage_error(a, err, a->target);
 	return 0;
 }
 
@@ -265,14 +268,14 @@ static int check_target(const struct check_args *a)
 static int check_combination(struct check_args *a)
 {
 	if ((a->target == NULL) == (a->mx == NULL))
-		return usage_error("give one target", a->target ? "a host and --mx" : "none");
+		return usage_error(a, "give one target", a->target ? "a host and --mx" : "none");
 	if (a->data_file != NULL && (a->session.from == NULL || a->session.nrcpt == 0))
-		return usage_error("--data needs --from and --to", a->data_file);
+		return usage_error(a, "--data needs --from and --to", a->data_file);
 	if (a->session.from != NULL && a->session.nrcpt == 0)
-		return usage_error("--from needs at least one --to", a->session.from);
+		return usage_error(a, "--from needs at least one --to", a->session.from);
 	if (a->port != NULL && (strspn(a->port, "0123456789") != strlen(a->port) ||
 	                        atoi(a->port) < 1 || atoi(a->port) > 65535 || strlen(a->port) > 5))
-		return usage_error("--port takes a number from 1 to 65535", a->port);
+		return usage_error(a, "--port takes a number from 1 to 65535", a->port);
 	if (check_target(a) != 0)
 		return CLI_EXIT_USAGE;
 	a->session.tls_verify = a->tls_verify;
@@ -296,10 +299,10 @@ int check_parse_args(int argc, char **argv, struct check_args *a)
 		if (rc != 0)
 			return rc;
 		if (argv[i][0] == '-')
-			return usage_error("unknown option, or an option without its value",
+			return usage_error(a, "unknown option, or an option without its value",
 			                   argv[i]);
 		if (a->target != NULL)
-			return usage_error("more than one target", argv[i]);
+			return usage_error(a, "more than one target", argv[i]);
 		a->target = argv[i];
 	}
 	return check_combination(a);
@@ -308,6 +311,7 @@ int check_parse_args(int argc, char **argv, struct check_args *a)
 void check_default_args(struct check_args *a)
 {
 	memset(a, 0, sizeof *a);
+	a->prog = "smtpscope check";
 	a->family = AF_UNSPEC;
 	a->timeout_ms = 30000;
 	a->color = "auto";

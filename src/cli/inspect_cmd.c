@@ -329,8 +329,9 @@ int inspect_run(struct inspect *in)
 		return inspect_interrupted(in);
 	if (over && proto_session_state(in->live.session) == PROTO_S_FAILED)
 		fprintf(stderr, "smtpscope: %s\n", proto_session_error(in->live.session));
-	return proto_session_state(in->live.session) == PROTO_S_FAILED ? CLI_EXIT_INCOMPLETE
-	                                                               : CLI_EXIT_OK;
+	if (proto_session_state(in->live.session) == PROTO_S_FAILED)
+		return CLI_EXIT_INCOMPLETE;
+	return ui_model_errors(&in->model) > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 }
 
 int inspect_interrupted(struct inspect *in)
@@ -409,6 +410,7 @@ int cli_inspect(int argc, char **argv)
 	}
 	rest[n] = NULL;
 	check_default_args(&args);
+	args.prog = "smtpscope";
 	rc = check_parse_args(n, rest, &args);
 	if (rc != 0)
 		return rc < 0 ? cli_stdout_flush("smtpscope") : rc;

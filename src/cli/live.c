@@ -146,15 +146,14 @@ static int wait_fd(struct live *c, bool for_write)
 }
 
 /*
- * Ends the session for reason: the line the server was in the middle of is
- * kept first (proto_session_abort), then the reason noted after it.
+ * Ends the session for reason: the engine keeps the line the server was in
+ * the middle of, then notes the reason after it.
  */
 static void end_noted(struct live *c, const char *reason)
 {
 	if (proto_session_over(c->session))
 		return;
 	proto_session_abort(c->session, reason);
-	note(c, "%s", reason);
 }
 
 bool live_interrupted(struct live *c)

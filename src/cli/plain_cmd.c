@@ -232,6 +232,7 @@ int inspect_plain(struct inspect *in)
 		cli_report_end(&p->report);
 		cli_out_flush(&p->report.out);
 		rc = proto_session_state(in->live.session) == PROTO_S_FAILED ? CLI_EXIT_INCOMPLETE
+		     : cli_report_errors(&p->report) > 0                     ? CLI_EXIT_FINDINGS
 		                                                             : CLI_EXIT_OK;
 		if (in->live.signal != 0)
 			rc = inspect_interrupted(in);

@@ -159,6 +159,7 @@ int cli_replay(int argc, char **argv)
 			cli_interrupt_install();
 			loop(r);
 			ui_free(r->ui);
+			rc = ui_model_errors(&r->all) > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 			if (cli_interrupted() != 0) {
 				fprintf(stderr, "smtpscope replay: interrupted by %s\n",
 				        cli_signal_name(cli_interrupted()));

@@ -593,7 +593,11 @@ bool proto_session_busy(const struct proto_session *session);
 bool proto_session_handshaking(const struct proto_session *session);
 /* A note for the transcript ("TLS started: ..."), shown as an info line. */
 void proto_session_info(struct proto_session *session, const char *text);
-/* Ends the session early (timeout, I/O error), with the reason in words. */
+/*
+ * Ends the session early (timeout, I/O error), with the reason in words:
+ * the line the server was in is kept, then the reason noted as an info line
+ * (every end but a clean QUIT notes its reason so).
+ */
 void proto_session_abort(struct proto_session *session, const char *reason);
 /*
  * When the reply awaited (or the greeting, or the handshake asked for) is

@@ -163,13 +163,25 @@ static void keep_partial(struct proto_session *s)
 		proto_lint_server(s->lint, ++s->n, line.text, line.len, PROTO_TERM_EOF, s->tls);
 }
 
-/* The cause of an end given none: the reason's words before its first colon. */
+/*
+ * The cause of an end given none: the reason's first clause, before what
+ * smtpscope waited for, cut at a word to fit a status line.
+ */
 static void cause_of(struct proto_session *s, const char *reason)
 {
-	size_t n = strcspn(reason, ":");
+	static const char *const stops[] = {" while ", " before smtpscope", ", then", "; "};
+	size_t n = strlen(reason), i;
+	const char *at;
 
-	if (s->cause[0] == '\0')
-		snprintf(s->cause, sizeof s->cause, "%.*s", (int)n, reason);
+	if (s->cause[0] != '\0')
+		return;
+	for (i = 0; i < sizeof stops / sizeof stops[0]; i++)
+		if ((at = strstr(reason, stops[i])) != NULL && (size_t)(at - reason) < n)
+			n = (size_t)(at - reason);
+	if (n >= sizeof s->cause)
+		for (n = sizeof s->cause - 1; n > 0 && reason[n] != ' '; n--)
+			continue;
+	snprintf(s->cause, sizeof s->cause, "%.*s", (int)n, reason);
 }
 
 /* Ends the session: nothing is planned, awaited or held any more. */
@@ -180,6 +192,7 @@ static void fail(struct proto_session *s, const char *reason)
 	snprintf(s->error, sizeof s->error, "%s", reason);
 	cause_of(s, reason);
 	keep_partial(s);
+	proto_session_info(s, s->error);
 	proto_lint_end(s->lint);
 	s->has_pending = s->busy = s->held = s->free_in_flight = false;
 	memset(s->pending, 0, sizeof s->pending); /* it may hold a secret */
@@ -978,8 +991,6 @@ static void closed_why(struct proto_session *s, const char *how, char *out, size
 	int n;
 
 	verb_of(s->pending, verb, sizeof verb);
-	snprintf(s->cause, sizeof s->cause, "%s",
-	         how != NULL ? "the connection broke" : "the server hung up");
 	if (refused)
 		n = snprintf(out, size, "%s, then %s", s->pending_error,
 		             how != NULL ? how : "closed the connection");
@@ -1007,7 +1018,6 @@ static void end_input(struct proto_session *s, const char *how)
 		return;
 	}
 	closed_why(s, how, reason, sizeof reason);
-	proto_session_info(s, reason);
 	fail(s, reason);
 }
 
@@ -1071,7 +1081,6 @@ bool proto_session_expire(struct proto_session *s)
 	         s->config.timeout_ms / 1000.0, proto_session_waiting_for(s));
 	snprintf(s->cause, sizeof s->cause, "timed out after %g s", s->config.timeout_ms / 1000.0);
 	fail(s, reason);
-	proto_session_info(s, reason);
 	return true;
 }
 

@@ -196,3 +196,12 @@ void ui_line_view(const struct ui_line *line, struct proto_lint_line *out)
 	out->nfindings = line->nfindings;
 	memcpy(out->finding, line->finding, sizeof out->finding);
 }
+
+size_t ui_model_errors(const struct ui_model *model)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < model->nfindings; i++)
+		n += proto_finding(model->findings[i].id)->severity == PROTO_SEV_ERROR;
+	return n;
+}

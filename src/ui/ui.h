@@ -68,6 +68,8 @@ void ui_model_free(struct ui_model *model);
 /* Copies a line (time is "HH:MM:SS.mmm"); 0, or -1 when memory ran out. */
 int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line, const char *time);
 int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsigned n);
+/* Findings of error severity in the model: exit status 1 when there is one. */
+size_t ui_model_errors(const struct ui_model *model);
 /* A kept line seen as the linter's line again (pointers into the kept one). */
 void ui_line_view(const struct ui_line *line, struct proto_lint_line *out);
 

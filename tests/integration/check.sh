@@ -220,7 +220,8 @@ expect not-tls '"tls-handshake-failed" in ids' 'not d["tls"]["established"]' \
 if grep -q "TLS handshake failed" "$work/not-tls.err"; then ok; else bad "not-tls: $(cat "$work/not-tls.err")"; fi
 lab "$2/data/lab/reset-mid-reply.scn"
 check reset-mid-reply 2 "127.0.0.1:$port"
-expect reset-mid-reply '"truncated-reply" in ids' 'd["lines"][-1]["text"] == "250-PIPELINING"' \
+expect reset-mid-reply '"truncated-reply" in ids' '[l for l in d["lines"] if l["dir"] == "server"][-1]["text"] == "250-PIPELINING"' \
+	'd["lines"][-1]["text"] == d["outcome"]["error"]' \
 	'"closed the connection" in d["outcome"]["error"]'
 
 # A server that offers only TLS 1.0 (or 1.1): OpenSSL's security level refuses it, and the
@@ -326,6 +327,14 @@ for cmd in check ""; do
 	usage $cmd --port 70000 127.0.0.1 -- "--port takes a number from 1 to 65535"
 	usage $cmd "[::1" -- "unterminated '['"
 done
+# Issue 11: a usage error names the command typed, and a mistyped command is
+# not taken for a host.
+usage --tiemout 3 host -- "smtpscope: unknown option, or an option without its value: --tiemout"
+usage --tiemout 3 host -- "Try 'smtpscope --help'."
+usage check --tiemout 3 host -- "smtpscope check: unknown option"
+usage lnt file -- "smtpscope: unknown command 'lnt'; did you mean lint?"
+usage chek 127.0.0.1 -- "did you mean check?"
+usage replya t.txt -- "did you mean replay?"
 # The smallest timeout is a millisecond, not zero: a connection nobody accepts fails in words.
 "$bin" check --timeout 0.001 127.0.0.1:1 >/dev/null 2>"$work/ms.err"
 rc=$?

@@ -38,7 +38,7 @@ print(found if found is not None else "")
 # The field case, stepped through by hand.
 lab misordered
 tm new-session -d -s a -x 110 -y 34 \
-	"$bin --helo tui.example 127.0.0.1:$port; sleep 60"
+	"$bin --helo tui.example 127.0.0.1:$port; echo EXIT=\$?; sleep 60"
 wait_for a "next: EHLO tui.example" && ok
 # Edit the planned command: what is typed is what is sent.
 tm send-keys -t a e C-a C-k "EHLO typed.example" Enter
@@ -95,6 +95,8 @@ fi
 tm send-keys -t a q
 sleep 0.3
 if screen a | grep -qF "session closed"; then bad "q did not leave"; else ok; fi
+# Issue 11: error-level findings (the field case's) make the exit status 1.
+wait_for a "EXIT=1" && ok
 
 # A hostile server cannot change the terminal: not its title, not its screen.
 lab control-chars
@@ -131,7 +133,7 @@ tm send-keys -t c q y
 lab misordered
 "$bin" check --timeout "$(slow 5)" --helo tui.example --transcript "$work/t.txt" "127.0.0.1:$port" \
 	>/dev/null 2>&1
-tm new-session -d -s d -x 110 -y 34 "$bin replay $work/t.txt; sleep 60"
+tm new-session -d -s d -x 110 -y 34 "$bin replay $work/t.txt; echo EXIT=\$?; sleep 60"
 wait_for d "replay" && ok
 if screen d | grep -qF "220 mail.domain1.com"; then bad "replay showed a line before a step"; else ok; fi
 tm send-keys -t d Space Space Space
@@ -140,6 +142,8 @@ if screen d | grep -qF "EHLO tui.example"; then bad "replay showed line 4 after 
 tm send-keys -t d r
 wait_for d "221 2.0.0 Bye" && ok
 tm send-keys -t d q
+# Issue 11: the field case has error-level findings, so replay exits 1, as --help says.
+wait_for d "EXIT=1" && ok
 
 # Issue 11: a server that refuses at its banner and hangs up. No key may
 # abort; the screen says closed, and why, and offers no command.
@@ -163,6 +167,8 @@ wait_for h "EXIT=2" && ok
 lab misordered
 printf '\n:NOOP\n\n\n\n' | timeout "$(slow 30)" "$bin" --plain --helo plain.example "127.0.0.1:$port" \
 	>"$work/plain.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ]; then ok; else bad "--plain on the field case exits $rc, want 1 (error-level findings)"; fi
 if grep -q "misordered-starttls 250-STARTTLS" "$work/plain.out" &&
 	grep -q "Clients that will not send STARTTLS after this EHLO reply: cisco-esa, postfix" \
 		"$work/plain.out" &&

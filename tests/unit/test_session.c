@@ -479,7 +479,7 @@ static void test_step_unsolicited(void **state)
 	proto_session_eof(s);
 	assert_string_equal(proto_session_error(s),
 	                    "the server closed the connection before smtpscope sent EHLO");
-	assert_string_equal(proto_session_cause(s), "the server hung up");
+	assert_string_equal(proto_session_cause(s), "the server closed the connection");
 	proto_session_free(s);
 	free(st);
 }
@@ -546,10 +546,11 @@ static void test_abort_keeps_partial(void **state)
 	proto_session_feed(s, crs, strlen(crs));
 	proto_session_abort(s, "timed out after 3 s waiting for the server's greeting");
 	assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
-	assert_string_equal(b->last[1], "220 mx.example.org ESMTP\rhello\r");
-	assert_true(b->last_flags[1] & PROTO_L_NO_EOL);
-	assert_true(b->last_flags[1] & PROTO_L_BARE_CR);
-	assert_int_equal(b->run.lines, 1);
+	assert_string_equal(b->last[0], "220 mx.example.org ESMTP\rhello\r");
+	assert_true(b->last_flags[0] & PROTO_L_NO_EOL);
+	assert_true(b->last_flags[0] & PROTO_L_BARE_CR);
+	assert_string_equal(b->last[1], proto_session_error(s));
+	assert_int_equal(b->run.lines, 2);
 	proto_session_free(s);
 	free(b);
 }
@@ -615,7 +616,7 @@ static void test_step_closed_says_why(void **state)
 	proto_session_feed(s, "421 4.4.2 mx Error: timeout\x1b[2J\r\n", 35);
 	proto_session_eof(s);
 	assert_null(proto_session_pending(s));
-	assert_string_equal(proto_session_cause(s), "the server hung up");
+	assert_string_equal(proto_session_cause(s), "the server closed the connection");
 	assert_string_equal(proto_session_error(s),
 	                    "the server closed the connection before smtpscope sent EHLO; its "
 	                    "last reply: 421 4.4.2 mx Error: timeout^[[2J");
