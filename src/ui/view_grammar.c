@@ -412,7 +412,7 @@ static void grammar_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 
 	snprintf(title, sizeof title, "Grammar%s%s%s", g != NULL ? ": " : "",
 	         g != NULL ? g->name : "",
-	         line == NULL || line->has_ehlo ? ui->rfc1869 ? " (g: RFC 5321)" : " (g: RFC 1869)"
+	         line == NULL || line->has_ehlo ? ui->rfc1869 ? " (o: RFC 5321)" : " (o: RFC 1869)"
 	                                        : "");
 	ui_draw_title(ui, &pane->title, title, focused);
 	/* Beside the findings, a margin keeps the text off the separator. */

@@ -307,7 +307,7 @@ static void test_misordered_1869(void **state)
 
 	(void)state;
 	start(f, 0);
-	keys(f, "<jjg");
+	keys(f, "<jjo");
 	golden(f, "misordered-line3-rfc1869");
 	assert_true(shows(f, "domain [ SP greeting ] -- holding the keyword STARTTLS"));
 	assert_true(shows(f, "RFC 1869"));
@@ -317,7 +317,7 @@ static void test_misordered_1869(void **state)
 	assert_true(
 	    shows(f, "> domain       ::= <element> | <element> \".\" <domain>   ; RFC 821"));
 	resize(f, "24", "80");
-	keys(f, "g");
+	keys(f, "o");
 	dump(f);
 	assert_true(shows(f, "RFC 5321"));
 	finish(f);
@@ -484,7 +484,12 @@ static void test_help(void **state)
 	start(f, 0);
 	keys(f, "?");
 	golden(f, "help");
+	assert_true(shows(f, "search the conversation"));
+	/* Taller than the screen: it scrolls. */
+	keys(f, "jjjjjjjjjj");
+	dump(f);
 	assert_true(shows(f, "write the transcript"));
+	assert_true(shows(f, "On the command line"));
 	keys(f, "x");
 	dump(f);
 	assert_false(shows(f, "Keys (any key closes)"));
@@ -681,15 +686,36 @@ static void test_session_keys(void **state)
 	assert_int_equal(f->calls.send, 0);
 	assert_int_equal(f->calls.skip, 0);
 	f->model.pending = "QUIT";
-	keys(f, "nsrw");
+	keys(f, " srw");
 	assert_int_equal(f->calls.send, 1);
 	assert_int_equal(f->calls.skip, 1);
 	assert_int_equal(f->calls.run, 1);
 	assert_int_equal(f->calls.write, 1);
 	f->model.replay = true;
-	keys(f, " n");
-	assert_int_equal(f->calls.step, 2);
+	keys(f, " ");
+	assert_int_equal(f->calls.step, 1);
 	assert_int_equal(f->calls.send, 1);
+	finish(f);
+}
+
+/* The keys a less or tig user presses by habit never reach the network. */
+static void test_navigation_never_sends(void **state)
+{
+	static const char habit[] = "nNjkgG<>/\003&\003oocc\t\t\t?x";
+	static const int codes[] = {KEY_HOME, KEY_END, KEY_UP, KEY_DOWN, KEY_PPAGE, KEY_NPAGE};
+	struct fixture *f = misordered();
+	size_t i;
+
+	(void)state;
+	f->model.pending = "EHLO client.example";
+	start(f, 0);
+	keys(f, habit);
+	for (i = 0; i < sizeof codes / sizeof codes[0]; i++)
+		ui_key(f->ui, codes[i]);
+	f->model.replay = true;
+	keys(f, habit);
+	assert_int_equal(f->calls.send + f->calls.command + f->calls.skip + f->calls.run, 0);
+	assert_int_equal(f->calls.step + f->calls.write + f->calls.quit, 0);
 	finish(f);
 }
 
@@ -952,6 +978,7 @@ int main(void)
 	    cmocka_unit_test(test_complete),
 	    cmocka_unit_test(test_history),
 	    cmocka_unit_test(test_session_keys),
+	    cmocka_unit_test(test_navigation_never_sends),
 	    cmocka_unit_test(test_quit),
 	    cmocka_unit_test(test_hostile),
 	    cmocka_unit_test(test_tls_transcript),
