@@ -113,6 +113,8 @@ void ui_resize(struct ui *ui);
 bool ui_done(const struct ui *ui);
 /* The answers of --plain from the keymap, one "  KEY  what" row each; returns the length. */
 size_t ui_plain_help(char *buf, size_t len);
+/* The key table of docs/ui.md, as Markdown, from the keymap; returns the length. */
+size_t ui_keymap_doc(char *buf, size_t len);
 /* The screen as text, one row per line, for headless tests; returns its length. */
 size_t ui_dump(const struct ui *ui, char *buf, size_t len);
 

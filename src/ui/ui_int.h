@@ -173,16 +173,12 @@ enum ui_action {
 };
 
 #define UI_KEYMAP_KEYS 4 /* keys of one entry */
-
-/* One key: a character, or with code a KEY_* code of curses. */
-struct ui_keydef {
-	int key;
-	bool code;
-};
+/* Added to a KEY_* code of curses in the keymap, to tell it from a character. */
+#define UI_KEYCODE (1 << 24)
 
 /* One entry of the keymap (keymap.c). */
 struct ui_keymap {
-	struct ui_keydef keys[UI_KEYMAP_KEYS]; /* ended by a key 0 */
+	int keys[UI_KEYMAP_KEYS]; /* characters or KEY_* | UI_KEYCODE, ended by 0 */
 	enum ui_action action;
 	enum ui_pane_id pane; /* the pane it acts in, or UI_NPANES for any */
 	const char *plain;    /* what --plain takes for it, or NULL */

@@ -374,8 +374,9 @@ static void abnf(struct ui_doc *doc, const struct grammar *g, unsigned tags, boo
 
 static void grammar_build(struct ui *ui, struct ui_doc *doc)
 {
-	size_t i = ui->pane[UI_PANE_CONV].sel;
 	const struct ui_line *line = ui_conv_selected(ui);
+	/* The model index: with a filter on, rows and lines differ. */
+	size_t i = line != NULL ? (size_t)(line - ui->model->lines) : 0;
 	const struct grammar *g = grammar_of(ui, line);
 	unsigned tags = 0;
 	bool bad = false;
