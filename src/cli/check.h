@@ -26,6 +26,7 @@ struct check_args {
 	bool tls_legacy; /* --tls-legacy: security level 0, TLS 1.0 and 1.1 allowed */
 	bool json;
 	bool force;
+	bool no_mouse; /* --no-mouse: the inspector leaves the mouse to the terminal */
 	struct proto_session_config session;
 	char helo_buf[256];
 	const char *auth_password_file; /* the AUTH secret's file: its first line */

@@ -65,6 +65,7 @@ static const char *const usage_text =
     "  --force               replace existing transcript files (else exit 73);\n"
     "                        FIFOs and terminals are written through, devices,\n"
     "                        sockets and folders refused, even with --force\n"
+    "  --no-mouse            the inspector leaves the mouse to the terminal\n"
     "\n"
     "SIGINT, SIGTERM, SIGHUP: the session is closed, the transcript ends with\n"
     "\"=== interrupted by SIG...\", and the exit status is 128 + the signal.\n"
@@ -102,6 +103,8 @@ static int flag_option(struct check_args *a, const char *arg)
 		a->json = true;
 	else if (strcmp(arg, "--force") == 0)
 		a->force = true;
+	else if (strcmp(arg, "--no-mouse") == 0)
+		a->no_mouse = true;
 	else if (strcmp(arg, "--show-secrets") == 0)
 		a->session.show_secrets = true;
 	else if (strcmp(arg, "--auth-unverified") == 0)

@@ -300,6 +300,9 @@ int inspect_run(struct inspect *in)
 	unsigned flags = no_color != NULL && no_color[0] != '\0' ? UI_NO_COLOR : 0;
 	bool over;
 
+	if (in->args.no_mouse)
+		flags |= UI_NO_MOUSE;
+
 	if (tcgetattr(STDIN_FILENO, &saved_tty) == 0)
 		have_saved_tty = 1;
 	in->ui = ui_new(&in->model, &inspect_ops, in, flags, err, sizeof err);

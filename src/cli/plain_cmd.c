@@ -45,10 +45,14 @@ static const char *prompt(EditLine *el)
 	return "smtpscope> ";
 }
 
-static const char *const help_text =
-    "  Enter  send it as planned      e  edit it first     s  skip it\n"
-    "  r      run to the end          :COMMAND  send COMMAND instead\n"
-    "  w      write the transcript    q  quit\n";
+/* The answers at the prompt: the inspector's keymap, as --plain takes them. */
+static void print_help(void)
+{
+	char help[2048];
+
+	ui_plain_help(help, sizeof help);
+	fputs(help, stdout);
+}
 
 /* Before STARTTLS: which clients would send it after this EHLO reply. */
 static void starttls_advice(const struct proto_lint *lint)
@@ -151,7 +155,7 @@ static bool answer(struct plain *p, const char *pending, const char *line)
 	else if (strcmp(text, "w") == 0)
 		write_transcript(p->in);
 	else if (strcmp(text, "?") == 0)
-		fputs(help_text, stdout);
+		print_help();
 	else if (text[0] == ':')
 		proto_session_command(s, text + 1);
 	else if (strlen(text) > 1)

@@ -49,6 +49,7 @@ struct ui_cmdline {
 	char note[UI_NOTE_MAX];
 	char path[PATH_MAX]; /* the history file, or "" */
 	bool warned;         /* the history could not be saved, and the user was told */
+	bool keep;           /* the line goes into the history */
 };
 
 /* What the command line completes first: SMTP verbs, as they are typed. */
@@ -227,6 +228,12 @@ void ui_cmdline_begin(struct ui_cmdline *cl, const char *prompt, const char *tex
 	cl->browse = -1;
 	cl->draft[0] = '\0';
 	cl->note[0] = '\0';
+	cl->keep = true;
+}
+
+void ui_cmdline_keep(struct ui_cmdline *cl, bool keep)
+{
+	cl->keep = keep;
 }
 
 const char *ui_cmdline_text(const struct ui_cmdline *cl)
@@ -304,7 +311,7 @@ static enum ui_cmdline_result finish(struct ui_cmdline *cl)
 
 	line_text(cl, cl->text, sizeof cl->text);
 	cl->browse = -1;
-	if (cl->text[0] != '\0' && !secret(cl->text)) {
+	if (cl->keep && cl->text[0] != '\0' && !secret(cl->text)) {
 		history(cl->hist, &ev, H_ENTER, cl->text);
 		history_save(cl);
 	}

@@ -230,6 +230,7 @@ struct ui *ui_new(struct ui_model *model, const struct ui_ops *ops, void *ctx, u
 		return NULL;
 	}
 	setup_terminal(ui);
+	ui_mouse_init(ui);
 	ui_layout(ui);
 	return ui;
 }
@@ -257,6 +258,7 @@ void ui_free(struct ui *ui)
 	}
 	ui_doc_free(&ui->doc);
 	ui_doc_free(&ui->msg);
+	free(ui->vis);
 	free(ui);
 }
 
@@ -306,6 +308,23 @@ static void end_edit(struct ui *ui)
 	}
 }
 
+/* What Enter on the command line does, by the mode it was opened in. */
+static void edit_done(struct ui *ui, enum ui_mode mode, const char *text)
+{
+	if (mode == UI_MODE_SEARCH) {
+		if (text[0] != '\0')
+			snprintf(ui->search, sizeof ui->search, "%s", text);
+		ui_find(ui, false);
+	} else if (mode == UI_MODE_FILTER)
+		ui_filter_set(ui, text);
+	else if (text[0] == '\0')
+		ui_set_note(ui, "Nothing sent: the line was empty.");
+	else if (mode == UI_MODE_EDIT && ui->ops->send != NULL)
+		ui->ops->send(ui->ctx, text);
+	else if (mode == UI_MODE_COMMAND && ui->ops->command != NULL)
+		ui->ops->command(ui->ctx, text);
+}
+
 static void edit_key(struct ui *ui, int key, bool keycode, bool alone)
 {
 	enum ui_mode mode = ui->mode;
@@ -317,7 +336,9 @@ static void edit_key(struct ui *ui, int key, bool keycode, bool alone)
 	case UI_CMDLINE_CANCEL:
 		end_edit(ui);
 		ui_set_note(ui, "%s",
-		            mode == UI_MODE_EDIT ? "Edit cancelled." : "Command cancelled.");
+		            mode == UI_MODE_EDIT      ? "Edit cancelled."
+		            : mode == UI_MODE_COMMAND ? "Command cancelled."
+		                                      : "Cancelled.");
 		return;
 	case UI_CMDLINE_DONE:
 		break;
@@ -325,12 +346,7 @@ static void edit_key(struct ui *ui, int key, bool keycode, bool alone)
 	snprintf(text, sizeof text, "%s", ui_cmdline_text(ui->cmdline));
 	end_edit(ui);
 	ui_set_note(ui, "%s", ui_cmdline_note(ui->cmdline));
-	if (text[0] == '\0')
-		ui_set_note(ui, "Nothing sent: the line was empty.");
-	else if (mode == UI_MODE_EDIT && ui->ops->send != NULL)
-		ui->ops->send(ui->ctx, text);
-	else if (mode == UI_MODE_COMMAND && ui->ops->command != NULL)
-		ui->ops->command(ui->ctx, text);
+	edit_done(ui, mode, text);
 }
 
 /* Calls an op without arguments, or says that it is not available. */
@@ -411,106 +427,163 @@ static void confirm_key(struct ui *ui, int key, bool keycode)
 		ui->ops->quit(ui->ctx);
 }
 
-static void normal_keycode(struct ui *ui, int key)
+static void act_skip(struct ui *ui)
 {
-	switch (key) {
-	case KEY_UP:
-		pane_move(ui, UI_MOVE_UP);
-		break;
-	case KEY_DOWN:
-		pane_move(ui, UI_MOVE_DOWN);
-		break;
-	case KEY_PPAGE:
-		pane_move(ui, UI_MOVE_PAGE_UP);
-		break;
-	case KEY_NPAGE:
-		pane_move(ui, UI_MOVE_PAGE_DOWN);
-		break;
-	case KEY_HOME:
-		pane_move(ui, UI_MOVE_HOME);
-		break;
-	case KEY_END:
-		pane_move(ui, UI_MOVE_END);
-		break;
-	case KEY_ENTER:
-		pane_move(ui, UI_MOVE_ENTER);
-		break;
-	case KEY_BTAB:
-		focus_step(ui, -1);
-		break;
-	}
+	if (ui->model->pending == NULL && !ui->model->replay)
+		ui_set_note(ui, "Nothing is planned to skip.");
+	else
+		call(ui, ui->ops->skip, "Skipping");
 }
 
-/* The keys that act on the session. */
-static bool session_key(struct ui *ui, int key)
+static void act_run(struct ui *ui)
 {
-	switch (key) {
-	case ' ':
-	case 'n':
-		send_next(ui);
-		return true;
-	case 'e':
-		edit_pending(ui);
-		return true;
-	case ':':
-		begin_edit(ui, UI_MODE_COMMAND, ":", "");
-		return true;
-	case 's':
-		if (ui->model->pending == NULL && !ui->model->replay)
-			ui_set_note(ui, "Nothing is planned to skip.");
-		else
-			call(ui, ui->ops->skip, "Skipping");
-		return true;
-	case 'r':
-		call(ui, ui->ops->run, "Running to the end");
-		return true;
-	case 'w':
-		call(ui, ui->ops->write_transcript, "Writing the transcript");
-		return true;
-	case 'q':
-		quit(ui);
-		return true;
-	}
-	return false;
+	call(ui, ui->ops->run, "Running to the end");
 }
 
-static void normal_key(struct ui *ui, int key)
+static void act_write(struct ui *ui)
 {
-	static const char moves[] = "kj<>\r\n\2\6";
-	static const enum ui_move move_of[] = {UI_MOVE_UP,      UI_MOVE_DOWN,     UI_MOVE_HOME,
-	                                       UI_MOVE_END,     UI_MOVE_ENTER,    UI_MOVE_ENTER,
-	                                       UI_MOVE_PAGE_UP, UI_MOVE_PAGE_DOWN};
-	const char *m = key > 0 && key < 128 ? strchr(moves, key) : NULL;
+	call(ui, ui->ops->write_transcript, "Writing the transcript");
+}
 
-	if (m != NULL) {
-		pane_move(ui, move_of[m - moves]);
+static void act_command(struct ui *ui)
+{
+	begin_edit(ui, UI_MODE_COMMAND, ":", "");
+}
+
+static void act_search(struct ui *ui)
+{
+	begin_edit(ui, UI_MODE_SEARCH, "/", "");
+	ui_cmdline_keep(ui->cmdline, false);
+}
+
+static void act_filter(struct ui *ui)
+{
+	begin_edit(ui, UI_MODE_FILTER, "&", "");
+	ui_cmdline_keep(ui->cmdline, false);
+}
+
+static void act_next_match(struct ui *ui)
+{
+	ui_find(ui, false);
+}
+
+static void act_prev_match(struct ui *ui)
+{
+	ui_find(ui, true);
+}
+
+static void act_up(struct ui *ui)
+{
+	pane_move(ui, UI_MOVE_UP);
+}
+
+static void act_down(struct ui *ui)
+{
+	pane_move(ui, UI_MOVE_DOWN);
+}
+
+static void act_page_up(struct ui *ui)
+{
+	pane_move(ui, UI_MOVE_PAGE_UP);
+}
+
+static void act_page_down(struct ui *ui)
+{
+	pane_move(ui, UI_MOVE_PAGE_DOWN);
+}
+
+static void act_top(struct ui *ui)
+{
+	pane_move(ui, UI_MOVE_HOME);
+}
+
+static void act_bottom(struct ui *ui)
+{
+	pane_move(ui, UI_MOVE_END);
+}
+
+static void act_enter(struct ui *ui)
+{
+	pane_move(ui, UI_MOVE_ENTER);
+}
+
+static void act_focus_next(struct ui *ui)
+{
+	focus_step(ui, 1);
+}
+
+static void act_focus_prev(struct ui *ui)
+{
+	focus_step(ui, -1);
+}
+
+static void act_grammar(struct ui *ui)
+{
+	ui->rfc1869 = !ui->rfc1869;
+}
+
+static void act_matrix(struct ui *ui)
+{
+	ui->matrix = !ui->matrix;
+}
+
+static void act_help(struct ui *ui)
+{
+	ui->mode = UI_MODE_HELP;
+	ui->help_top = 0;
+}
+
+static void act_redraw(struct ui *ui)
+{
+	(void)ui;
+	clearok(curscr, TRUE);
+}
+
+static void act_none(struct ui *ui)
+{
+	(void)ui;
+}
+
+/* The handler of each action of the keymap (keymap.c). */
+static void (*const actions[UI_ACT_COUNT])(struct ui *ui) = {
+    [UI_ACT_NONE] = act_none,
+    [UI_ACT_SEND] = send_next,
+    [UI_ACT_EDIT] = edit_pending,
+    [UI_ACT_COMMAND] = act_command,
+    [UI_ACT_SKIP] = act_skip,
+    [UI_ACT_RUN] = act_run,
+    [UI_ACT_WRITE] = act_write,
+    [UI_ACT_QUIT] = quit,
+    [UI_ACT_UP] = act_up,
+    [UI_ACT_DOWN] = act_down,
+    [UI_ACT_PAGE_UP] = act_page_up,
+    [UI_ACT_PAGE_DOWN] = act_page_down,
+    [UI_ACT_TOP] = act_top,
+    [UI_ACT_BOTTOM] = act_bottom,
+    [UI_ACT_SEARCH] = act_search,
+    [UI_ACT_NEXT_MATCH] = act_next_match,
+    [UI_ACT_PREV_MATCH] = act_prev_match,
+    [UI_ACT_FILTER] = act_filter,
+    [UI_ACT_FOCUS_NEXT] = act_focus_next,
+    [UI_ACT_FOCUS_PREV] = act_focus_prev,
+    [UI_ACT_ENTER] = act_enter,
+    [UI_ACT_MOUSE] = ui_mouse_key,
+    [UI_ACT_GRAMMAR] = act_grammar,
+    [UI_ACT_MATRIX] = act_matrix,
+    [UI_ACT_HELP] = act_help,
+    [UI_ACT_REDRAW] = act_redraw,
+};
+
+static void normal_key(struct ui *ui, int key, bool keycode)
+{
+	const struct ui_keymap *e = ui_keymap_find(key, keycode, ui->focus);
+
+	if (e == NULL || actions[e->action] == NULL) {
+		if (!keycode)
+			ui_set_note(ui, "That key does nothing here: '?' lists the keys.");
 		return;
 	}
-	if (session_key(ui, key))
-		return;
-	switch (key) {
-	case '\t':
-		focus_step(ui, 1);
-		break;
-	case 'g':
-		ui->rfc1869 = !ui->rfc1869;
-		break;
-	case 'c':
-		ui->matrix = !ui->matrix;
-		break;
-	case '?':
-		ui->mode = UI_MODE_HELP;
-		ui->help_top = 0;
-		break;
-	case 12: /* ^L */
-		clearok(curscr, TRUE);
-		break;
-	case 27:
-		break;
-	default:
-		ui_set_note(ui, "That key does nothing here: '?' lists the keys.");
-		break;
-	}
+	actions[e->action](ui);
 }
 
 static void handle(struct ui *ui, int key, bool keycode, bool alone)
@@ -524,6 +597,8 @@ static void handle(struct ui *ui, int key, bool keycode, bool alone)
 	switch (ui->mode) {
 	case UI_MODE_EDIT:
 	case UI_MODE_COMMAND:
+	case UI_MODE_SEARCH:
+	case UI_MODE_FILTER:
 		edit_key(ui, key, keycode, alone);
 		break;
 	case UI_MODE_CONFIRM:
@@ -533,10 +608,7 @@ static void handle(struct ui *ui, int key, bool keycode, bool alone)
 		ui_help_key(ui, key, keycode);
 		break;
 	case UI_MODE_NORMAL:
-		if (keycode)
-			normal_keycode(ui, key);
-		else
-			normal_key(ui, key);
+		normal_key(ui, key, keycode);
 		break;
 	}
 }

@@ -92,6 +92,7 @@ struct ui_ops {
 enum {
 	UI_NO_COLOR = 1u << 0, /* attributes instead of colours (NO_COLOR, monochrome) */
 	UI_HEADLESS = 1u << 1, /* no terminal: output discarded, keys only through ui_key */
+	UI_NO_MOUSE = 1u << 2, /* leave the mouse to the terminal (--no-mouse) */
 };
 
 struct ui;
@@ -113,6 +114,10 @@ void ui_draw(struct ui *ui);
 void ui_resize(struct ui *ui);
 /* True once the user asked to quit and confirmed. */
 bool ui_done(const struct ui *ui);
+/* The answers of --plain from the keymap, one "  KEY  what" row each; returns the length. */
+size_t ui_plain_help(char *buf, size_t len);
+/* The key table of docs/ui.md, as Markdown, from the keymap; returns the length. */
+size_t ui_keymap_doc(char *buf, size_t len);
 /* The screen as text, one row per line, for headless tests; returns its length. */
 size_t ui_dump(const struct ui *ui, char *buf, size_t len);
 

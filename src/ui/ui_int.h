@@ -131,7 +131,75 @@ extern const struct ui_view_ops ui_view_conv;
 extern const struct ui_view_ops ui_view_grammar;
 extern const struct ui_view_ops ui_view_matrix;
 
-enum ui_mode { UI_MODE_NORMAL, UI_MODE_EDIT, UI_MODE_COMMAND, UI_MODE_CONFIRM, UI_MODE_HELP };
+enum ui_mode {
+	UI_MODE_NORMAL,
+	UI_MODE_EDIT,
+	UI_MODE_COMMAND,
+	UI_MODE_SEARCH, /* the pattern of '/' on the command line */
+	UI_MODE_FILTER, /* the filter of '&' on the command line */
+	UI_MODE_CONFIRM,
+	UI_MODE_HELP
+};
+
+/* What a key of normal mode does; ui.c has one handler for each. */
+enum ui_action {
+	UI_ACT_NONE,
+	UI_ACT_SEND,
+	UI_ACT_EDIT,
+	UI_ACT_COMMAND,
+	UI_ACT_SKIP,
+	UI_ACT_RUN,
+	UI_ACT_WRITE,
+	UI_ACT_QUIT,
+	UI_ACT_UP,
+	UI_ACT_DOWN,
+	UI_ACT_PAGE_UP,
+	UI_ACT_PAGE_DOWN,
+	UI_ACT_TOP,
+	UI_ACT_BOTTOM,
+	UI_ACT_SEARCH,
+	UI_ACT_NEXT_MATCH,
+	UI_ACT_PREV_MATCH,
+	UI_ACT_FILTER,
+	UI_ACT_FOCUS_NEXT,
+	UI_ACT_FOCUS_PREV,
+	UI_ACT_ENTER,
+	UI_ACT_MOUSE,
+	UI_ACT_GRAMMAR,
+	UI_ACT_MATRIX,
+	UI_ACT_HELP,
+	UI_ACT_REDRAW,
+	UI_ACT_COUNT
+};
+
+#define UI_KEYMAP_KEYS 4 /* keys of one entry */
+/* Added to a KEY_* code of curses in the keymap, to tell it from a character. */
+#define UI_KEYCODE (1 << 24)
+
+/* One entry of the keymap (keymap.c). */
+struct ui_keymap {
+	int keys[UI_KEYMAP_KEYS]; /* characters or KEY_* | UI_KEYCODE, ended by 0 */
+	enum ui_action action;
+	enum ui_pane_id pane; /* the pane it acts in, or UI_NPANES for any */
+	const char *plain;    /* what --plain takes for it, or NULL */
+	const char *help;     /* for the help and docs/ui.md; NULL: not listed */
+};
+
+extern const struct ui_keymap ui_keymap[];
+extern const size_t ui_keymap_count;
+/* The entry for a key in normal mode with this pane focused, or NULL. */
+const struct ui_keymap *ui_keymap_find(int key, bool keycode, enum ui_pane_id focus);
+/* The names of an entry's keys, "Up, k"; doc quotes characters as in Markdown. */
+void ui_keymap_keys(const struct ui_keymap *e, bool doc, char *buf, size_t len);
+
+/* A filter of the conversation ('&'). */
+enum ui_filter_kind { UI_FILTER_NONE, UI_FILTER_ROLE, UI_FILTER_FINDING, UI_FILTER_DIR };
+
+struct ui_filter {
+	enum ui_filter_kind kind;
+	int value;     /* the role, finding id or direction */
+	char name[64]; /* as the user named it, for the footer */
+};
 
 struct ui_cmdline;
 
@@ -152,11 +220,18 @@ struct ui {
 	enum ui_mode mode;
 	enum ui_pane_id focus;
 	struct ui_pane pane[UI_NPANES];
-	bool follow;    /* the selection stays on the last line as lines come */
-	size_t dropped; /* model->dropped when last seen */
-	bool rfc1869;   /* the grammar panel shows RFC 1869's names */
-	bool matrix;    /* the client matrix is shown */
-	bool wide;      /* the layout puts grammar and findings side by side */
+	bool follow;   /* the selection stays on the last line as lines come */
+	size_t unseen; /* lines seen (nlines + dropped) when following stopped */
+	struct ui_filter filter;
+	size_t *vis;             /* with a filter: the model index of each row shown */
+	size_t nvis, vcap;       /* rows in vis, and their room */
+	size_t vscanned;         /* model lines the filter has looked at */
+	size_t vfindings;        /* model->nfindings when the filter last looked */
+	char search[UI_CMD_MAX]; /* the last pattern of '/', or "" */
+	size_t dropped;          /* model->dropped when last seen */
+	bool rfc1869;            /* the grammar panel shows RFC 1869's names */
+	bool matrix;             /* the client matrix is shown */
+	bool wide;               /* the layout puts grammar and findings side by side */
 	struct ui_area status, message, command;
 	bool cursor; /* the terminal's cursor is shown, at cur_y, cur_x */
 	int cur_y, cur_x;
@@ -197,6 +272,34 @@ const struct ui_line *ui_conv_selected(const struct ui *ui);
 void ui_conv_select(struct ui *ui, size_t i);
 /* Takes the lines dropped and added since the last call. */
 void ui_conv_sync(struct ui *ui);
+/* Rows of the conversation shown (all the lines, or those the filter keeps). */
+size_t ui_conv_rows(const struct ui *ui);
+/* The model index of row r (r < ui_conv_rows). */
+size_t ui_conv_line(const struct ui *ui, size_t r);
+/* Selects row r, as a key would: the grammar starts at its top, following stops. */
+void ui_conv_select_row(struct ui *ui, size_t r);
+/* Rows of the pane that show lines: one less while its footer (filter, new lines) shows. */
+int ui_conv_height(const struct ui *ui);
+/* Lines that came since following stopped, or 0 while following. */
+size_t ui_conv_unseen(const struct ui *ui);
+
+/* find.c: search and filter of the conversation. */
+/* Searches for ui->search from the selection on (back: backwards) and selects the match. */
+void ui_find(struct ui *ui, bool back);
+/* Sets the filter from what the user typed; "" clears it. */
+void ui_filter_set(struct ui *ui, const char *text);
+/* Builds ui->vis again from the whole model (after a drop or a new filter). */
+void ui_filter_rebuild(struct ui *ui);
+/* Forgets the rows of the gone lines the model dropped; returns how many rows went. */
+size_t ui_filter_drop(struct ui *ui, size_t gone);
+/* Takes the lines added to the model since the filter last looked. */
+void ui_filter_sync(struct ui *ui);
+
+/* mouse.c */
+/* Turns the mouse on (unless UI_NO_MOUSE). */
+void ui_mouse_init(struct ui *ui);
+/* Acts on the mouse event that KEY_MOUSE announced. */
+void ui_mouse_key(struct ui *ui);
 
 /* view_matrix.c */
 /* Counts findings by severity, from where the last count stopped. */
@@ -232,6 +335,8 @@ void ui_cmdline_begin(struct ui_cmdline *cl, const char *prompt, const char *tex
  */
 enum ui_cmdline_result ui_cmdline_key(struct ui_cmdline *cl, int key, bool keycode, bool alone);
 const char *ui_cmdline_text(const struct ui_cmdline *cl);
+/* Whether the line being edited goes into the history (after begin: it does). */
+void ui_cmdline_keep(struct ui_cmdline *cl, bool keep);
 /* A note for the user (completions, history trouble), or "". */
 const char *ui_cmdline_note(const struct ui_cmdline *cl);
 /* Paints prompt and line into the area and places the cursor there. */

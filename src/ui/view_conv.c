@@ -12,41 +12,105 @@
 
 #define CONV_TIME_MIN 100 /* pane width from which the time is shown */
 
+size_t ui_conv_rows(const struct ui *ui)
+{
+	return ui->filter.kind != UI_FILTER_NONE ? ui->nvis : ui->model->nlines;
+}
+
+size_t ui_conv_line(const struct ui *ui, size_t r)
+{
+	return ui->filter.kind != UI_FILTER_NONE ? ui->vis[r] : r;
+}
+
+/* The row of line i, or with a filter hiding it the next row shown (or the last). */
+static size_t conv_row_of(const struct ui *ui, size_t i)
+{
+	size_t lo = 0, hi = ui->nvis, mid;
+
+	if (ui->filter.kind == UI_FILTER_NONE)
+		return i;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ui->vis[mid] < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ui->nvis ? lo : ui->nvis > 0 ? ui->nvis - 1 : 0;
+}
+
 const struct ui_line *ui_conv_selected(const struct ui *ui)
 {
 	const struct ui_pane *pane = &ui->pane[UI_PANE_CONV];
 
-	if (pane->sel >= ui->model->nlines)
+	if (pane->sel >= ui_conv_rows(ui))
 		return NULL;
-	return &ui->model->lines[pane->sel];
+	return &ui->model->lines[ui_conv_line(ui, pane->sel)];
+}
+
+void ui_conv_select_row(struct ui *ui, size_t r)
+{
+	struct ui_pane *pane = &ui->pane[UI_PANE_CONV];
+	size_t rows = ui_conv_rows(ui);
+	bool was = ui->follow;
+
+	if (r != pane->sel)
+		ui->pane[UI_PANE_GRAMMAR].top = 0;
+	pane->sel = r;
+	ui->follow = rows > 0 && r == rows - 1;
+	if (was && !ui->follow)
+		ui->unseen = ui->model->nlines + ui->model->dropped;
 }
 
 void ui_conv_select(struct ui *ui, size_t i)
 {
-	struct ui_pane *pane = &ui->pane[UI_PANE_CONV];
+	size_t r = conv_row_of(ui, i);
 
-	if (i != pane->sel)
-		ui->pane[UI_PANE_GRAMMAR].top = 0;
-	pane->sel = i;
-	ui->follow = ui->model->nlines > 0 && i == ui->model->nlines - 1;
+	if (r < ui_conv_rows(ui) && ui_conv_line(ui, r) != i && i < ui->model->nlines)
+		ui_set_note(ui, "Line %u is hidden by the filter: & then Enter shows every line.",
+		            ui->model->lines[i].n);
+	ui_conv_select_row(ui, r);
+}
+
+size_t ui_conv_unseen(const struct ui *ui)
+{
+	size_t total = ui->model->nlines + ui->model->dropped;
+
+	return !ui->follow && total > ui->unseen ? total - ui->unseen : 0;
+}
+
+/* Moves the rows by the lines the model dropped since the last call. */
+static void conv_dropped(struct ui *ui, struct ui_pane *pane)
+{
+	size_t gone;
+
+	if (ui->model->dropped < ui->dropped) {
+		/* The owner started a new model. */
+		pane->sel = pane->top = 0;
+		ui->unseen = 0;
+		ui_filter_rebuild(ui);
+		return;
+	}
+	gone = ui->model->dropped - ui->dropped;
+	if (gone == 0)
+		return;
+	if (ui->filter.kind != UI_FILTER_NONE)
+		gone = ui_filter_drop(ui, gone);
+	pane->sel = pane->sel > gone ? pane->sel - gone : 0;
+	pane->top = pane->top > gone ? pane->top - gone : 0;
 }
 
 void ui_conv_sync(struct ui *ui)
 {
 	struct ui_pane *pane = &ui->pane[UI_PANE_CONV];
-	size_t n = ui->model->nlines, gone;
+	size_t rows;
 
-	if (ui->model->dropped < ui->dropped) {
-		/* The owner started a new model. */
-		pane->sel = pane->top = 0;
-	} else {
-		gone = ui->model->dropped - ui->dropped;
-		pane->sel = pane->sel > gone ? pane->sel - gone : 0;
-		pane->top = pane->top > gone ? pane->top - gone : 0;
-	}
+	conv_dropped(ui, pane);
 	ui->dropped = ui->model->dropped;
-	if (ui->follow || pane->sel >= n)
-		pane->sel = n > 0 ? n - 1 : 0;
+	ui_filter_sync(ui);
+	rows = ui_conv_rows(ui);
+	if (ui->follow || pane->sel >= rows)
+		pane->sel = rows > 0 ? rows - 1 : 0;
 }
 
 static const char *dir_mark(const struct ui_line *line)
@@ -128,10 +192,8 @@ static void conv_row(struct ui *ui, struct ui_doc *doc, const struct ui_line *li
 }
 
 /* Keeps the selection in view, and the pane full when it can be. */
-static void conv_scroll(struct ui_pane *pane, size_t n)
+static void conv_scroll(struct ui_pane *pane, size_t n, size_t h)
 {
-	size_t h = (size_t)pane->area.h;
-
 	if (pane->sel < pane->top)
 		pane->top = pane->sel;
 	if (pane->sel >= pane->top + h)
@@ -140,45 +202,91 @@ static void conv_scroll(struct ui_pane *pane, size_t n)
 		pane->top = n > h ? n - h : 0;
 }
 
-static void conv_draw(struct ui *ui, struct ui_pane *pane, bool focused)
+/* The pane's last row while a filter is on or lines came out of sight, or "". */
+static void conv_footer(const struct ui *ui, char *buf, size_t len)
+{
+	size_t unseen = ui_conv_unseen(ui), hidden = ui->model->nlines - ui_conv_rows(ui);
+	int n = 0;
+
+	buf[0] = '\0';
+	if (ui->filter.kind != UI_FILTER_NONE)
+		n = snprintf(buf, len, " filter %s: %zu line%s hidden (& Enter: all)",
+		             ui->filter.name, hidden, hidden == 1 ? "" : "s");
+	if (unseen > 0 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "%s %zu new line%s below (End)",
+		         n > 0 ? " |" : "", unseen, unseen == 1 ? "" : "s");
+}
+
+static void conv_rows(struct ui *ui, struct ui_pane *pane, int h, bool focused)
 {
 	const struct ui_model *model = ui->model;
 	struct ui_doc *doc = &ui->doc;
+	size_t rows = ui_conv_rows(ui), i;
 	char num[32];
 	int r, nw;
-	size_t i;
 
-	pane->nrows = model->nlines;
-	conv_scroll(pane, model->nlines);
-	ui_doc_reset(doc, pane->area.w, ui->utf8);
-	if (model->nlines == 0)
-		ui_doc_put(doc, UI_S_DIM, " No lines yet.");
 	nw = model->nlines > 0 ? snprintf(num, sizeof num, "%u", model->lines[model->nlines - 1].n)
 	                       : 1;
 	nw = nw < 3 ? 3 : nw;
-	for (r = 0; r < pane->area.h; r++) {
+	for (r = 0; r < h; r++) {
 		i = pane->top + (size_t)r;
-		if (i >= model->nlines)
+		if (i >= rows)
 			break;
 		if (r > 0)
 			ui_doc_newline(doc);
-		conv_row(ui, doc, &model->lines[i], nw, pane->area.w >= CONV_TIME_MIN,
+		conv_row(ui, doc, &model->lines[ui_conv_line(ui, i)], nw,
+		         pane->area.w >= CONV_TIME_MIN,
 		         i != pane->sel ? 0
 		         : focused      ? UI_S_SELECTED
 		                        : UI_S_SELECTED_DIM);
 	}
-	ui_doc_draw(ui, doc, &pane->area, 0);
+}
+
+int ui_conv_height(const struct ui *ui)
+{
+	int h = ui->pane[UI_PANE_CONV].area.h;
+	bool footer = ui->filter.kind != UI_FILTER_NONE || ui_conv_unseen(ui) > 0;
+
+	return footer && h >= 2 ? h - 1 : h;
+}
+
+static void conv_draw(struct ui *ui, struct ui_pane *pane, bool focused)
+{
+	struct ui_doc *doc = &ui->doc;
+	struct ui_area foot = pane->area;
+	int h = ui_conv_height(ui);
+	char footer[192];
+
+	conv_footer(ui, footer, sizeof footer);
+	pane->nrows = ui_conv_rows(ui);
+	conv_scroll(pane, pane->nrows, (size_t)h);
+	ui_doc_reset(doc, pane->area.w, ui->utf8);
+	if (pane->nrows == 0)
+		ui_doc_put(doc, UI_S_DIM,
+		           ui->model->nlines == 0 ? " No lines yet."
+		                                  : " No line matches the filter.");
+	conv_rows(ui, pane, h, focused);
+	foot.h = h;
+	ui_doc_draw(ui, doc, &foot, 0);
+	if (h == pane->area.h)
+		return;
+	foot.y += h;
+	foot.h = 1;
+	ui_doc_reset(doc, pane->area.w, ui->utf8);
+	ui_doc_clip(doc, UI_S_STATUS, footer, strlen(footer));
+	ui_doc_pad(doc, UI_S_STATUS, pane->area.w);
+	ui_doc_draw(ui, doc, &foot, 0);
 }
 
 static void conv_move(struct ui *ui, struct ui_pane *pane, enum ui_move how)
 {
-	size_t n = ui->model->nlines, sel = pane->sel;
+	size_t n = ui_conv_rows(ui), sel = pane->sel;
 	size_t page = pane->area.h > 1 ? (size_t)pane->area.h - 1 : 1;
 
 	if (n == 0 || how == UI_MOVE_ENTER)
 		return;
 	sel = ui_move_index(sel, n, page, how);
-	ui_conv_select(ui, sel);
+	ui_conv_select_row(ui, sel);
 }
 
 const struct ui_view_ops ui_view_conv = {

@@ -374,8 +374,9 @@ static void abnf(struct ui_doc *doc, const struct grammar *g, unsigned tags, boo
 
 static void grammar_build(struct ui *ui, struct ui_doc *doc)
 {
-	size_t i = ui->pane[UI_PANE_CONV].sel;
 	const struct ui_line *line = ui_conv_selected(ui);
+	/* The model index: with a filter on, rows and lines differ. */
+	size_t i = line != NULL ? (size_t)(line - ui->model->lines) : 0;
 	const struct grammar *g = grammar_of(ui, line);
 	unsigned tags = 0;
 	bool bad = false;
@@ -412,7 +413,7 @@ static void grammar_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 
 	snprintf(title, sizeof title, "Grammar%s%s%s", g != NULL ? ": " : "",
 	         g != NULL ? g->name : "",
-	         line == NULL || line->has_ehlo ? ui->rfc1869 ? " (g: RFC 5321)" : " (g: RFC 1869)"
+	         line == NULL || line->has_ehlo ? ui->rfc1869 ? " (o: RFC 5321)" : " (o: RFC 1869)"
 	                                        : "");
 	ui_draw_title(ui, &pane->title, title, focused);
 	/* Beside the findings, a margin keeps the text off the separator. */

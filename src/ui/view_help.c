@@ -1,7 +1,7 @@
 /*
  * view_help.c: the help overlay, every key of the inspector in a box over
- * the screen. It scrolls when the terminal is too small; any other key
- * closes it.
+ * the screen, from the keymap (keymap.c). It scrolls when the terminal is
+ * too small; any other key closes it.
  */
 #include <string.h>
 
@@ -9,28 +9,6 @@
 
 #define HELP_WIDTH   76 /* widest box */
 #define HELP_KEY_COL 18 /* where the descriptions start */
-
-static const struct {
-	const char *keys;
-	const char *what;
-} help_keys[] = {
-    {"Space, n", "send the planned command (replay: show the next line)"},
-    {"e", "edit the planned command; Enter sends it"},
-    {":", "type a free command; Enter sends it"},
-    {"s", "skip the planned command"},
-    {"r", "run to the end without stopping"},
-    {"Up, Down, j, k", "select a line, or scroll the focused pane"},
-    {"PgUp, PgDn", "a page up or down"},
-    {"Home, End, <, >", "the first or the last line; on the last, new lines are followed"},
-    {"Tab, Shift-Tab", "focus the next pane: conversation, grammar, findings"},
-    {"Enter", "on a finding: select its line"},
-    {"g", "the grammar of RFC 5321 or of RFC 1869"},
-    {"c", "show or hide the client matrix"},
-    {"w", "write the transcript"},
-    {"^L", "redraw the screen"},
-    {"?", "this help; any key closes it"},
-    {"q", "quit (asks first while the session is open)"},
-};
 
 static const char help_cmdline[] =
     "On the command line: the emacs or vi keys of libedit (~/.editrc is read). Enter sends; "
@@ -40,18 +18,24 @@ static const char help_cmdline[] =
 
 static void help_build(struct ui *ui, struct ui_doc *doc, int width)
 {
+	char keys[96];
+	bool first = true;
 	size_t i;
 
 	ui_doc_reset(doc, width, ui->utf8);
-	for (i = 0; i < sizeof help_keys / sizeof help_keys[0]; i++) {
-		if (i > 0) {
+	for (i = 0; i < ui_keymap_count; i++) {
+		if (ui_keymap[i].help == NULL)
+			continue;
+		if (!first) {
 			doc->indent = 0;
 			ui_doc_newline(doc);
 		}
-		ui_doc_put(doc, UI_S_KEY, help_keys[i].keys);
+		first = false;
+		ui_keymap_keys(&ui_keymap[i], false, keys, sizeof keys);
+		ui_doc_put(doc, UI_S_KEY, keys);
 		ui_doc_pad(doc, UI_S_NORMAL, HELP_KEY_COL);
 		doc->indent = HELP_KEY_COL;
-		ui_doc_put(doc, UI_S_NORMAL, help_keys[i].what);
+		ui_doc_put(doc, UI_S_NORMAL, ui_keymap[i].help);
 	}
 	doc->indent = 0;
 	ui_doc_newline(doc);

@@ -283,6 +283,9 @@ static void matrix_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 		pane->top = pane->sel;
 	if (pane->sel >= pane->top + h)
 		pane->top = pane->sel - h + 1;
+	/* A pane grown by a resize shows rows above rather than blank ones below. */
+	if (pane->top + h > pane->nrows)
+		pane->top = pane->nrows > h ? pane->nrows - h : 0;
 	shown = draw_findings(ui, pane, focused);
 	rest.y += shown;
 	rest.h -= shown;

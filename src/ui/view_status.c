@@ -112,7 +112,20 @@ void ui_status_draw(struct ui *ui)
 
 static bool editing(const struct ui *ui)
 {
-	return ui->mode == UI_MODE_EDIT || ui->mode == UI_MODE_COMMAND;
+	return ui->mode == UI_MODE_EDIT || ui->mode == UI_MODE_COMMAND ||
+	       ui->mode == UI_MODE_SEARCH || ui->mode == UI_MODE_FILTER;
+}
+
+/* What the message area says while the command line is edited. */
+static const char *edit_hint(enum ui_mode mode)
+{
+	if (mode == UI_MODE_SEARCH)
+		return "Search the conversation as shown, ignoring case: Enter searches (empty: "
+		       "the last pattern), Esc or ^C cancels; then n and N.";
+	if (mode == UI_MODE_FILTER)
+		return "Show only: a role (misordered-starttls, greeting, command...), a finding "
+		       "id, server or client. Enter with nothing shows every line.";
+	return "Enter sends, Esc or ^C cancels, Tab completes, Up and Down browse the history.";
 }
 
 /* Starts a paragraph of the message area. */
@@ -141,8 +154,7 @@ int ui_message_layout(struct ui *ui, int width)
 	if (note[0] == '\0' && editing(ui))
 		note = ui_cmdline_note(ui->cmdline);
 	if (note[0] == '\0' && editing(ui))
-		note = "Enter sends, Esc or ^C cancels, Tab completes, Up and Down browse "
-		       "the history.";
+		note = edit_hint(ui->mode);
 	if (note[0] != '\0') {
 		paragraph(doc, &any);
 		ui_doc_put(doc, editing(ui) ? UI_S_DIM : UI_S_NORMAL, note);

@@ -163,6 +163,57 @@ fi
 tm send-keys -t h q
 wait_for h "EXIT=2" && ok
 
+# click PANE X Y: a press and a release of the left button at column X, row Y
+# (from 1), as an xterm in mode 1000 (X10 encoding) writes them; wheel PANE
+# up|down X Y: one step of the wheel. tmux passes the bytes to the inspector.
+x10() {
+	python3 -c 'import sys; print("\033[M" + "".join(chr(32 + int(a)) for a in sys.argv[2:]), end="")' \
+		"$@"
+}
+click() { tm send-keys -t "$1" -l "$(x10 "$1" 0 "$2" "$3")$(x10 "$1" 3 "$2" "$3")"; }
+wheel() { tm send-keys -t "$1" -l "$(x10 "$1" "$([ "$2" = up ] && echo 64 || echo 65)" "$3" "$4")"; }
+
+# The keys a less or tig user presses by habit send nothing (^G cancels the
+# prompts of / and &: ^C would be SIGINT before the prompt turns raw mode on).
+rm -f "$work/log.misordered"
+lab misordered
+tm new-session -d -s e -x 110 -y 34 "$bin --helo tui.example 127.0.0.1:$port; sleep 60"
+wait_for e "next: EHLO tui.example" && ok
+tm send-keys -t e n N g G j k Home End PgUp PgDn / C-g "&" C-g o o c c
+sleep 0.5
+if grep -q "^plain EHLO" "$work/log.misordered"; then
+	bad "a navigation key sent the EHLO: $(cat "$work/log.misordered")"
+else
+	ok
+fi
+if screen e | grep -qF "next: EHLO tui.example"; then ok; else bad "the EHLO is no longer planned"; fi
+tm send-keys -t e Space
+wait_for e "250 SIZE 30000000" && ok
+# The mouse: ncurses turned it on; a click selects the row under it.
+if [ "$(tm display -p -t e '#{mouse_any_flag}')" = 1 ]; then ok; else bad "the inspector did not turn the mouse on"; fi
+row=$(screen e | grep -nF -- "<- 250-STARTTLS" | head -1 | cut -d: -f1)
+click e 30 "$row"
+wait_for e "holding the keyword STARTTLS" && ok
+# The wheel scrolls the conversation: the first line comes into view.
+wheel e up 30 3
+wheel e up 30 3
+wait_for e "1 == connecting to" && ok
+# Not on the last line: the lines that come are announced, End follows them again.
+tm send-keys -t e Space
+wait_for e "new lines below (End)" && ok
+tm send-keys -t e End
+wait_for e "next: EHLO tui.example" && ok
+if screen e | grep -qF "new lines below"; then bad "End did not follow the new lines"; else ok; fi
+tm send-keys -t e q y
+sleep 0.3
+
+# --no-mouse leaves the mouse to the terminal.
+lab misordered
+tm new-session -d -s f -x 110 -y 34 "$bin --no-mouse --helo tui.example 127.0.0.1:$port; sleep 60"
+wait_for f "next: EHLO tui.example" && ok
+if [ "$(tm display -p -t f '#{mouse_any_flag}')" = 0 ]; then ok; else bad "--no-mouse still turned the mouse on"; fi
+tm send-keys -t f q y
+
 # The line mode, for screen readers: the same annotations, a prompt per command.
 lab misordered
 printf '\n:NOOP\n\n\n\n' | timeout "$(slow 30)" "$bin" --plain --helo plain.example "127.0.0.1:$port" \

@@ -307,7 +307,7 @@ static void test_misordered_1869(void **state)
 
 	(void)state;
 	start(f, 0);
-	keys(f, "<jjg");
+	keys(f, "<jjo");
 	golden(f, "misordered-line3-rfc1869");
 	assert_true(shows(f, "domain [ SP greeting ] -- holding the keyword STARTTLS"));
 	assert_true(shows(f, "RFC 1869"));
@@ -317,7 +317,7 @@ static void test_misordered_1869(void **state)
 	assert_true(
 	    shows(f, "> domain       ::= <element> | <element> \".\" <domain>   ; RFC 821"));
 	resize(f, "24", "80");
-	keys(f, "g");
+	keys(f, "o");
 	dump(f);
 	assert_true(shows(f, "RFC 5321"));
 	finish(f);
@@ -484,7 +484,12 @@ static void test_help(void **state)
 	start(f, 0);
 	keys(f, "?");
 	golden(f, "help");
+	assert_true(shows(f, "search the conversation"));
+	/* Taller than the screen: it scrolls. */
+	keys(f, "jjjjjjjjjj");
+	dump(f);
 	assert_true(shows(f, "write the transcript"));
+	assert_true(shows(f, "On the command line"));
 	keys(f, "x");
 	dump(f);
 	assert_false(shows(f, "Keys (any key closes)"));
@@ -681,15 +686,36 @@ static void test_session_keys(void **state)
 	assert_int_equal(f->calls.send, 0);
 	assert_int_equal(f->calls.skip, 0);
 	f->model.pending = "QUIT";
-	keys(f, "nsrw");
+	keys(f, " srw");
 	assert_int_equal(f->calls.send, 1);
 	assert_int_equal(f->calls.skip, 1);
 	assert_int_equal(f->calls.run, 1);
 	assert_int_equal(f->calls.write, 1);
 	f->model.replay = true;
-	keys(f, " n");
-	assert_int_equal(f->calls.step, 2);
+	keys(f, " ");
+	assert_int_equal(f->calls.step, 1);
 	assert_int_equal(f->calls.send, 1);
+	finish(f);
+}
+
+/* The keys a less or tig user presses by habit never reach the network. */
+static void test_navigation_never_sends(void **state)
+{
+	static const char habit[] = "nNjkgG<>/\003&\003oocc\t\t\t?x";
+	static const int codes[] = {KEY_HOME, KEY_END, KEY_UP, KEY_DOWN, KEY_PPAGE, KEY_NPAGE};
+	struct fixture *f = misordered();
+	size_t i;
+
+	(void)state;
+	f->model.pending = "EHLO client.example";
+	start(f, 0);
+	keys(f, habit);
+	for (i = 0; i < sizeof codes / sizeof codes[0]; i++)
+		ui_key(f->ui, codes[i]);
+	f->model.replay = true;
+	keys(f, habit);
+	assert_int_equal(f->calls.send + f->calls.command + f->calls.skip + f->calls.run, 0);
+	assert_int_equal(f->calls.step + f->calls.write + f->calls.quit, 0);
 	finish(f);
 }
 
@@ -800,6 +826,249 @@ static void test_findings_enter(void **state)
 	dump(f);
 	assert_true(shows(f, "line 4 (reply line 2)"));
 	assert_true(shows(f, "is not an ehlo-keyword"));
+	finish(f);
+}
+
+/* The key table of docs/ui.md is the keymap's, row for row. */
+static void test_keys_doc(void **state)
+{
+	static char doc[256 * 1024], table[16384];
+	const char *at, *end;
+	size_t n;
+	FILE *fp;
+
+	(void)state;
+	fp = fopen(SMTPSCOPE_SOURCE_DIR "/docs/ui.md", "rb");
+	assert_non_null(fp);
+	n = fread(doc, 1, sizeof doc - 1, fp);
+	fclose(fp);
+	doc[n] = '\0';
+	at = strstr(doc, "\n## Keys\n");
+	assert_non_null(at);
+	at = strstr(at, "\n| key | action |\n");
+	assert_non_null(at);
+	at++;
+	/* The table ends at the first line that is not a row. */
+	for (end = at; *end == '|'; end = strchr(end, '\n') + 1)
+		assert_non_null(strchr(end, '\n'));
+	n = ui_keymap_doc(table, sizeof table);
+	assert_true(n < sizeof table);
+	if (strlen(table) != (size_t)(end - at) || strncmp(table, at, (size_t)(end - at)) != 0)
+		fail_msg("docs/ui.md's key table differs from the keymap:\n--- docs/ui.md\n%.*s"
+		         "--- keymap (src/ui/keymap.c)\n%s",
+		         (int)(end - at), at, table);
+}
+
+/* Adds a client line numbered n to the model, as the owner would. */
+static void add_line(struct fixture *f, unsigned n, enum proto_dir dir, const char *text)
+{
+	struct proto_lint_line line = {.n = n, .dir = dir, .role = PROTO_ROLE_COMMAND};
+
+	line.role = dir == PROTO_DIR_SERVER ? PROTO_ROLE_REPLY : PROTO_ROLE_COMMAND;
+	line.text = text;
+	line.len = strlen(text);
+	assert_int_equal(ui_model_add_line(&f->model, &line, "07:10:09.000"), 0);
+}
+
+/* Defect 3: lines that come while the user looks higher up are announced. */
+static void test_tail_unseen(void **state)
+{
+	struct fixture *f = misordered();
+
+	(void)state;
+	start(f, 0);
+	keys(f, "k");
+	add_line(f, 10, PROTO_DIR_CLIENT, "STARTTLS");
+	add_line(f, 11, PROTO_DIR_SERVER, "220 2.0.0 Ready to start TLS");
+	golden(f, "tail-unseen");
+	assert_true(shows(f, "2 new lines below (End)"));
+	assert_true(shows(f, "line 8 (reply line 6)"));
+	/* Moving up further keeps counting from where following stopped. */
+	keys(f, "k");
+	add_line(f, 12, PROTO_DIR_CLIENT, "EHLO again.example");
+	dump(f);
+	assert_true(shows(f, "3 new lines below (End)"));
+	keys(f, "G");
+	dump(f);
+	assert_false(shows(f, "new lines below"));
+	assert_true(shows(f, "line 12: a command of the client"));
+	/* Followed again: the next line is selected as it comes. */
+	add_line(f, 13, PROTO_DIR_CLIENT, "QUIT");
+	dump(f);
+	assert_true(shows(f, "line 13: a command of the client"));
+	assert_false(shows(f, "new lines below"));
+	finish(f);
+}
+
+static void test_search(void **state)
+{
+	struct fixture *f = misordered();
+
+	(void)state;
+	start(f, 0);
+	/* From the last line forward: round the end to line 3, whatever the case. */
+	keys(f, "/starttls\r");
+	dump(f);
+	assert_true(shows(f, "line 3 (reply line 1)"));
+	assert_true(shows(f, "Search wrapped to the top: line 3."));
+	keys(f, "/mail\r");
+	dump(f);
+	assert_true(shows(f, "line 4 (reply line 2)"));
+	keys(f, "n");
+	dump(f);
+	assert_true(shows(f, "line 1: the server's greeting on connection (banner)"));
+	assert_true(shows(f, "Search wrapped to the top: line 1."));
+	keys(f, "N");
+	dump(f);
+	assert_true(shows(f, "line 4 (reply line 2)"));
+	assert_true(shows(f, "Search wrapped to the bottom: line 4."));
+	keys(f, "/no such text\r");
+	dump(f);
+	assert_true(shows(f, "Not found: no such text"));
+	assert_true(shows(f, "line 4 (reply line 2)"));
+	/* An empty pattern searches again for the last one. */
+	keys(f, "/\r");
+	dump(f);
+	assert_true(shows(f, "Not found: no such text"));
+	/* Searches stay out of the command history. */
+	keys(f, ":");
+	ui_key(f->ui, KEY_UP);
+	assert_null(strstr(command_row(f), "no such text"));
+	finish(f);
+}
+
+/* What is searched is the text as shown: an ESC is found as ^[. */
+static void test_search_escaped(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+
+	(void)state;
+	ui_model_init(&f->model);
+	load(f, "hostile.in");
+	start(f, 0);
+	keys(f, "g/^[]0;\r");
+	dump(f);
+	assert_false(shows(f, "Not found"));
+	assert_true(strstr(strchr(f->dump, '>'), "^[]0;") != NULL);
+	finish(f);
+}
+
+static void test_filter(void **state)
+{
+	struct fixture *f = misordered();
+
+	(void)state;
+	start(f, 0);
+	keys(f, "&server\r");
+	golden(f, "filter-server");
+	assert_false(shows(f, "-> EHLO ESA.com"));
+	assert_true(shows(f, "filter server lines: 1 line hidden"));
+	/* New lines pass the filter or not as they come. */
+	add_line(f, 10, PROTO_DIR_CLIENT, "QUIT");
+	add_line(f, 11, PROTO_DIR_SERVER, "221 Bye");
+	dump(f);
+	assert_false(shows(f, "-> QUIT"));
+	assert_true(shows(f, "<- 221 Bye"));
+	assert_true(shows(f, "2 lines hidden"));
+	keys(f, "&MISORDERED-STARTTLS\r");
+	dump(f);
+	assert_true(shows(f, "filter role misordered-starttls: 10 lines hidden"));
+	assert_true(shows(f, "line 3 (reply line 1)"));
+	assert_false(shows(f, "250-8BITMIME"));
+	keys(f, "&invalid-ehlo-keyword\r");
+	dump(f);
+	assert_true(shows(f, "line 4 (reply line 2)"));
+	assert_false(shows(f, "250-STARTTLS"));
+	keys(f, "&client\r");
+	dump(f);
+	assert_true(shows(f, "-> EHLO ESA.com"));
+	assert_false(shows(f, "250-STARTTLS"));
+	keys(f, "&bogus\r");
+	dump(f);
+	assert_true(shows(f, "No role, finding or direction is called bogus"));
+	assert_true(shows(f, "filter client lines"));
+	keys(f, "&\r");
+	dump(f);
+	assert_false(shows(f, "filter "));
+	assert_true(shows(f, "Filter off: every line is shown."));
+	keys(f, "gj");
+	dump(f);
+	assert_true(shows(f, "-> EHLO ESA.com"));
+	assert_true(shows(f, "250-STARTTLS"));
+	assert_true(shows(f, "line 2: a command of the client"));
+	finish(f);
+}
+
+/* The mouse, through curses' own queue: a click selects, the wheel scrolls. */
+static void test_mouse(void **state)
+{
+	struct fixture *f = misordered();
+	MEVENT ev = {.x = 10, .y = 2, .bstate = BUTTON1_PRESSED};
+
+	(void)state;
+	start(f, 0);
+	/* Row 2 of the screen is the conversation's second row: line 2 at the top. */
+	keys(f, "g");
+	assert_int_equal(ungetmouse(&ev), OK);
+	ui_key(f->ui, KEY_MOUSE);
+	dump(f);
+	assert_true(shows(f, "line 2: a command of the client"));
+	/* A click in the findings pane focuses it and selects the finding. */
+	ev.y = row_with(f, " line 4      error");
+	assert_int_equal(ungetmouse(&ev), OK);
+	ui_key(f->ui, KEY_MOUSE);
+	keys(f, "\r");
+	dump(f);
+	assert_true(shows(f, "line 4 (reply line 2)"));
+	/* The wheel over the conversation scrolls it. */
+	keys(f, "G");
+	ev.y = 3;
+	ev.bstate = BUTTON4_PRESSED;
+	assert_int_equal(ungetmouse(&ev), OK);
+	ui_key(f->ui, KEY_MOUSE);
+	dump(f);
+	assert_true(shows(f, "   3 <- 250-STARTTLS"));
+	assert_false(shows(f, "250 SIZE 30000000"));
+	ev.bstate = BUTTON5_PRESSED;
+	assert_int_equal(ungetmouse(&ev), OK);
+	ui_key(f->ui, KEY_MOUSE);
+	dump(f);
+	assert_true(shows(f, "250 SIZE 30000000"));
+	finish(f);
+	/* --no-mouse: curses reports nothing, the click selects nothing. */
+	f = misordered();
+	start(f, UI_NO_MOUSE);
+	keys(f, "g");
+	ev.y = 2;
+	ev.bstate = BUTTON1_PRESSED;
+	ungetmouse(&ev);
+	ui_key(f->ui, KEY_MOUSE);
+	dump(f);
+	assert_true(shows(f, "line 1: the server's greeting on connection (banner)"));
+	finish(f);
+}
+
+/* After a resize no pane shows blank rows below its end while rows above are hidden. */
+static void test_resize_fills(void **state)
+{
+	struct fixture *f = misordered();
+	char row[256];
+	int y, title;
+
+	(void)state;
+	start(f, 0);
+	resize(f, "16", "80");
+	keys(f, "\t\t");
+	ui_key(f->ui, KEY_END);
+	dump(f);
+	assert_false(shows(f, "line 3      error"));
+	resize(f, "50", "80");
+	dump(f);
+	/* Every row fits now: the findings start right under the title. */
+	title = row_with(f, "== Findings");
+	y = row_with(f, "line 3      error");
+	assert_int_equal(y, title + 1);
+	assert_non_null(strstr(row_of(f, y + 1, row, sizeof row), "line 4      error"));
 	finish(f);
 }
 
@@ -952,11 +1221,19 @@ int main(void)
 	    cmocka_unit_test(test_complete),
 	    cmocka_unit_test(test_history),
 	    cmocka_unit_test(test_session_keys),
+	    cmocka_unit_test(test_navigation_never_sends),
 	    cmocka_unit_test(test_quit),
 	    cmocka_unit_test(test_hostile),
 	    cmocka_unit_test(test_tls_transcript),
 	    cmocka_unit_test(test_tail),
 	    cmocka_unit_test(test_findings_enter),
+	    cmocka_unit_test(test_resize_fills),
+	    cmocka_unit_test(test_keys_doc),
+	    cmocka_unit_test(test_tail_unseen),
+	    cmocka_unit_test(test_search),
+	    cmocka_unit_test(test_search_escaped),
+	    cmocka_unit_test(test_filter),
+	    cmocka_unit_test(test_mouse),
 	    cmocka_unit_test(test_mono_and_small),
 	    cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_model_bytes),
