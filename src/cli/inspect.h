@@ -31,6 +31,12 @@ int inspect_plain(struct inspect *in);
  * line by line; 0, or -1 with the reason in the model's message.
  */
 int inspect_write_transcript(struct inspect *in);
+/*
+ * A command typed after ':' that smtpscope answers itself instead of
+ * sending ("set helo NAME"): true when text was one, with what to tell the
+ * user in msg.
+ */
+bool inspect_local_command(struct inspect *in, const char *text, char *msg, size_t len);
 /* After SIGINT, SIGTERM or SIGHUP: says so; returns 128 + the signal. */
 int inspect_interrupted(struct inspect *in);
 

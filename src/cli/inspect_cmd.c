@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -146,10 +147,45 @@ static void ui_confirm(void *ctx)
 	ui_send(ctx, NULL);
 }
 
+/* The word after "set " names a setting when it starts with it: "set helo x". */
+static const char *setting(const char *text, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(text, "set ", 4) != 0)
+		return NULL;
+	text += 4 + strspn(text + 4, " ");
+	if (strncasecmp(text, name, n) != 0 || (text[n] != ' ' && text[n] != '\0'))
+		return NULL;
+	return text + n + strspn(text + n, " ");
+}
+
+bool inspect_local_command(struct inspect *in, const char *text, char *msg, size_t len)
+{
+	const char *helo = setting(text, "helo");
+
+	if (helo != NULL) {
+		if (proto_session_set_helo(in->live.session, helo) == 0)
+			snprintf(msg, len, "EHLO and HELO now give the name %s", helo);
+		else
+			snprintf(msg, len,
+			         "set helo takes one name, without spaces or control "
+			         "characters, of at most 255 bytes");
+		return true;
+	}
+	if (strncmp(text, "set ", 4) == 0 || strcmp(text, "set") == 0) {
+		snprintf(msg, len, "The settings: set helo NAME (the name of EHLO and HELO)");
+		return true;
+	}
+	return false;
+}
+
 static void ui_command(void *ctx, const char *command)
 {
 	struct inspect *in = ctx;
 
+	if (inspect_local_command(in, command, in->model.message, sizeof in->model.message))
+		return;
 	if (proto_session_command(in->live.session, command) != 0)
 		not_sent(in);
 }

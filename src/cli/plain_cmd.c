@@ -136,7 +136,7 @@ static bool confirm_refused(struct proto_session *s, char *text)
 static bool answer(struct plain *p, const char *pending, const char *line)
 {
 	struct proto_session *s = p->in->live.session;
-	char text[1024];
+	char text[1024], said[256];
 	size_t len = strcspn(line, "\r\n");
 
 	snprintf(text, sizeof text, "%.*s", (int)(len < sizeof text ? len : sizeof text - 1), line);
@@ -156,6 +156,8 @@ static bool answer(struct plain *p, const char *pending, const char *line)
 		write_transcript(p->in);
 	else if (strcmp(text, "?") == 0)
 		print_help();
+	else if (text[0] == ':' && inspect_local_command(p->in, text + 1, said, sizeof said))
+		printf("%s\n", said);
 	else if (text[0] == ':')
 		proto_session_command(s, text + 1);
 	else if (strlen(text) > 1)

@@ -566,6 +566,13 @@ int proto_session_send_pending(struct proto_session *session, const char *edited
 /* Drops the pending command and plans the next; -1 when it cannot be skipped (QUIT). */
 int proto_session_skip(struct proto_session *session);
 /*
+ * Sets the name given with EHLO and HELO for the rest of the session (a
+ * planned EHLO not sent yet takes it too); an edited EHLO sets it as well.
+ * -1 when the name is empty, too long, or holds a space or a control byte.
+ */
+int proto_session_set_helo(struct proto_session *session, const char *name);
+const char *proto_session_helo(const struct proto_session *session);
+/*
  * Step mode: why the pending AUTH waits for the user's word (the
  * certificate was not verified), or NULL. While it waits,
  * proto_session_send_pending refuses until proto_session_confirm.

@@ -13,6 +13,7 @@
 #define SESSION_CMD_MAX   1024                /* bytes of one message line sent */
 #define SESSION_LINE_MAX  PROTO_AUTH_LINE_MAX /* bytes of one command line built here */
 #define SESSION_ERR_MAX   256
+#define SESSION_HELO_MAX  256
 #define SESSION_CAUSE_MAX 64
 #define SESSION_SAID_MAX  (PROTO_ESCAPE_MAX(80))
 
@@ -65,6 +66,7 @@ struct proto_session {
 	struct proto_reader *reader;
 	struct proto_lint *lint;
 	struct proto_lint_ops lint_ops; /* the owner's line and finding callbacks */
+	char helo[SESSION_HELO_MAX];    /* the EHLO name: the config's, or the user's edit */
 	char error[SESSION_ERR_MAX];
 	char cause[SESSION_CAUSE_MAX]; /* why it ended, in a few words, for a status line */
 	char said[SESSION_SAID_MAX];   /* the last reply's first line, escaped and cut */
@@ -282,6 +284,7 @@ struct proto_session *proto_session_new(const struct proto_session_config *confi
 	if (s == NULL)
 		return NULL;
 	s->config = *config;
+	snprintf(s->helo, sizeof s->helo, "%s", config->helo != NULL ? config->helo : "");
 	if (s->config.nrcpt > PROTO_SESSION_RCPT_MAX)
 		abort();
 	s->ops = ops;
@@ -639,7 +642,7 @@ static void on_ehlo_reply(struct proto_session *s, int code)
 		return;
 	}
 	if (s->state == PROTO_S_EHLO)
-		send_cmd(s, PROTO_S_HELO, "HELO ", s->config.helo, "");
+		send_cmd(s, PROTO_S_HELO, "HELO ", s->helo, "");
 	else
 		quit_failing(s, "the server refused EHLO inside TLS", code);
 }
@@ -674,7 +677,7 @@ static void on_reply(struct proto_session *s)
 		else if (s->config.quit_after == PROTO_QUIT_CONNECT)
 			send_quit(s);
 		else
-			send_cmd(s, PROTO_S_EHLO, "EHLO ", s->config.helo, "");
+			send_cmd(s, PROTO_S_EHLO, "EHLO ", s->helo, "");
 		break;
 	case PROTO_S_EHLO:
 	case PROTO_S_TLS_EHLO:
@@ -780,6 +783,42 @@ const char *proto_session_pending(const struct proto_session *s)
 	return s->pending_secret ? s->shown : s->pending;
 }
 
+/* Keeps the name of an edited EHLO for the EHLO after TLS: the user's choice holds. */
+static void remember_helo(struct proto_session *s, const char *rest)
+{
+	size_t n;
+
+	rest += strspn(rest, " ");
+	n = strcspn(rest, " ");
+	if (n > 0 && n < sizeof s->helo)
+		snprintf(s->helo, sizeof s->helo, "%.*s", (int)n, rest);
+}
+
+int proto_session_set_helo(struct proto_session *s, const char *name)
+{
+	size_t i, n = strlen(name);
+	char verb[16];
+
+	if (n == 0 || n >= sizeof s->helo)
+		return -1;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)name[i] <= ' ' || (unsigned char)name[i] >= 127)
+			return -1;
+	memcpy(s->helo, name, n + 1);
+	verb_of(s->pending, verb, sizeof verb);
+	/* A planned EHLO or HELO not sent yet takes the new name now. */
+	if (s->has_pending && (strcmp(verb, "EHLO") == 0 || strcmp(verb, "HELO") == 0))
+		snprintf(s->pending + 5, sizeof s->pending - 5, "%s", s->helo);
+	if (s->has_pending && s->ops->pending != NULL)
+		s->ops->pending(s->ctx, proto_session_pending(s));
+	return 0;
+}
+
+const char *proto_session_helo(const struct proto_session *s)
+{
+	return s->helo;
+}
+
 int proto_session_send_pending(struct proto_session *s, const char *edited)
 {
 	char planned[16], typed[16];
@@ -794,6 +833,8 @@ int proto_session_send_pending(struct proto_session *s, const char *edited)
 	verb_of(edited, typed, sizeof typed);
 	if (strcmp(planned, typed) != 0)
 		return proto_session_command(s, edited);
+	if (strcmp(typed, "EHLO") == 0 || strcmp(typed, "HELO") == 0)
+		remember_helo(s, edited + 4);
 	s->has_pending = false;
 	send_now(s, s->pending_next, edited);
 	if (edited == s->pending)
@@ -803,9 +844,15 @@ int proto_session_send_pending(struct proto_session *s, const char *edited)
 
 int proto_session_skip(struct proto_session *s)
 {
+	char verb[16], note[96];
+
 	if (!s->has_pending || s->pending_next == PROTO_S_QUIT || cannot_send(s))
 		return -1;
 	s->has_pending = false;
+	verb_of(s->pending, verb, sizeof verb);
+	snprintf(note, sizeof note, "%s skipped by the user%s", verb,
+	         s->pending_next == PROTO_S_STARTTLS ? ": the session stays in plaintext" : "");
+	proto_session_info(s, note);
 	switch (s->pending_next) {
 	case PROTO_S_MAIL:
 	case PROTO_S_DATA:
@@ -1052,7 +1099,7 @@ void proto_session_tls_done(struct proto_session *s, bool ok, bool verified, con
 	if (s->config.quit_after == PROTO_QUIT_STARTTLS)
 		send_quit(s);
 	else
-		send_cmd(s, PROTO_S_TLS_EHLO, "EHLO ", s->config.helo, "");
+		send_cmd(s, PROTO_S_TLS_EHLO, "EHLO ", s->helo, "");
 }
 
 void proto_session_info(struct proto_session *s, const char *text)

@@ -70,7 +70,11 @@ if [ "$found" = yes ]; then ok; else bad "the grammar panel never named the prod
 # Back to the end of the conversation, then send STARTTLS, EHLO inside TLS, QUIT.
 tm send-keys -t a ">" Space
 wait_for a "TLS started" && ok
-wait_for a "next: EHLO tui.example" && ok
+# Issue 11: the name edited into the first EHLO is the name of the EHLO inside TLS,
+# and ":set helo" changes it for the rest of the session.
+wait_for a "next: EHLO typed.example" && ok
+tm send-keys -t a : "set helo set.example" Enter
+wait_for a "next: EHLO set.example" && ok
 tm send-keys -t a Space
 wait_for a "next: QUIT" && ok
 tm send-keys -t a Space
@@ -87,7 +91,7 @@ fi
 sleep 0.3
 if grep -q "^plain EHLO typed.example" "$work/log.misordered" &&
 	grep -q "^plain STARTTLS" "$work/log.misordered" &&
-	grep -q "^tls EHLO tui.example" "$work/log.misordered"; then
+	grep -q "^tls EHLO set.example" "$work/log.misordered"; then
 	ok
 else
 	bad "the lab did not receive what was sent: $(cat "$work/log.misordered")"

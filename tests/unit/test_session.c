@@ -624,6 +624,49 @@ static void test_step_closed_says_why(void **state)
 	free(b);
 }
 
+/*
+ * Issue 11: an edited EHLO name is the name of the EHLO after TLS too, and
+ * :set helo changes it for the rest of the session; a skipped STARTTLS
+ * leaves a row that says so.
+ */
+static void test_step_edits_remembered(void **state)
+{
+	struct broken_run *b = calloc(1, sizeof *b);
+	struct proto_session_config config = AUTO;
+	struct proto_session *s;
+
+	(void)state;
+	config.step = true;
+	s = proto_session_new(&config, &kept_ops, b);
+	proto_session_start(s);
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	assert_int_equal(proto_session_send_pending(s, "EHLO  edited.example"), 0);
+	proto_session_feed(s, CORRECT, strlen(CORRECT));
+	assert_int_equal(proto_session_send_pending(s, NULL), 0);
+	proto_session_feed(s, "220 go\r\n", 8);
+	proto_session_tls_done(s, true, true, NULL);
+	assert_string_equal(proto_session_pending(s), "EHLO edited.example");
+	assert_int_equal(proto_session_set_helo(s, "bad name"), -1);
+	assert_int_equal(proto_session_set_helo(s, "set.example"), 0);
+	assert_string_equal(proto_session_pending(s), "EHLO set.example");
+	assert_string_equal(proto_session_helo(s), "set.example");
+	proto_session_free(s);
+
+	memset(b, 0, sizeof *b);
+	s = proto_session_new(&config, &kept_ops, b);
+	proto_session_start(s);
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	proto_session_send_pending(s, NULL);
+	proto_session_feed(s, CORRECT, strlen(CORRECT));
+	assert_string_equal(proto_session_pending(s), "STARTTLS");
+	assert_int_equal(proto_session_skip(s), 0);
+	assert_string_equal(b->last[1],
+	                    "STARTTLS skipped by the user: the session stays in plaintext");
+	assert_string_equal(proto_session_pending(s), "QUIT");
+	proto_session_free(s);
+	free(b);
+}
+
 /* Step mode: while early bytes are still arriving, nothing may be sent. */
 static void test_step_early_partial(void **state)
 {
@@ -737,6 +780,7 @@ int main(void)
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_step_send_edit_skip),
 	    cmocka_unit_test(test_step_closed_says_why),
+	    cmocka_unit_test(test_step_edits_remembered),
 	    cmocka_unit_test(test_step_free_commands),
 	    cmocka_unit_test(test_step_typed_quit),
 	    cmocka_unit_test(test_step_unsolicited),
