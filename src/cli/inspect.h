@@ -17,6 +17,8 @@ struct inspect {
 	/* Written line by line from the start (--transcript) or once the user asks ('w'). */
 	struct cli_transcript transcript;
 	char transcript_path[256];
+	unsigned base;  /* lines of the sessions before this one (R reconnects) */
+	bool reconnect; /* the user asked for a new session */
 };
 
 /* The inspector (or with plain the line mode) on a target; returns the exit code. */

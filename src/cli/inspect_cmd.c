@@ -61,23 +61,26 @@ static void clock_text(char *buf, size_t len)
 	         (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
+/* Lines of a session after a reconnect go on from the numbers before it. */
 static void on_line(void *ctx, const struct proto_lint_line *line)
 {
 	struct inspect *in = ctx;
+	struct proto_lint_line numbered = *line;
 	char now[16];
 
+	numbered.n += in->base;
 	clock_text(now, sizeof now);
-	if (ui_model_add_line(&in->model, line, now) != 0)
+	if (ui_model_add_line(&in->model, &numbered, now) != 0)
 		snprintf(in->model.message, sizeof in->model.message, "out of memory");
-	cli_transcript_line(&in->transcript, line);
+	cli_transcript_line(&in->transcript, &numbered);
 }
 
 static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
 {
 	struct inspect *in = ctx;
 
-	ui_model_add_finding(&in->model, id, n);
-	cli_transcript_finding(&in->transcript, id, n);
+	ui_model_add_finding(&in->model, id, n + in->base);
+	cli_transcript_finding(&in->transcript, id, n + in->base);
 }
 
 static void on_pending(void *ctx, const char *command)
@@ -218,8 +221,16 @@ static void ui_write(void *ctx)
 		         in->transcript_path);
 }
 
-static const struct ui_ops inspect_ops = {ui_send,  ui_command, ui_skip, ui_run,
-                                          ui_write, NULL,       NULL,    ui_confirm};
+/* R: the loop ends this session, and inspect_run opens the next. */
+static void ui_reconnect(void *ctx)
+{
+	struct inspect *in = ctx;
+
+	in->reconnect = true;
+}
+
+static const struct ui_ops inspect_ops = {ui_send, ui_command, ui_skip,    ui_run,      ui_write,
+                                          NULL,    NULL,       ui_confirm, ui_reconnect};
 
 /* Creates smtpscope-DATE-TIME.txt, or -2 to -9 after it, never an existing file. */
 static int create_named(struct inspect *in)
@@ -317,7 +328,7 @@ static void loop(struct inspect *in)
 {
 	bool readable;
 
-	while (!ui_done(in->ui) && !live_interrupted(&in->live)) {
+	while (!ui_done(in->ui) && !live_interrupted(&in->live) && !in->reconnect) {
 		refresh_status(in);
 		ui_draw(in->ui);
 		readable = wait_events(in);
@@ -326,6 +337,46 @@ static void loop(struct inspect *in)
 			ui_resize(in->ui);
 		}
 		live_service(&in->live, readable);
+	}
+}
+
+/*
+ * A new session to the same target after R: its lines go on below the old
+ * ones, numbered after them, with the EHLO name the user last chose.
+ */
+static int reconnect(struct inspect *in)
+{
+	char note[320];
+
+	in->reconnect = false;
+	in->base += in->live.last_n;
+	snprintf(in->args.helo_buf, sizeof in->args.helo_buf, "%s",
+	         proto_session_helo(in->live.session));
+	in->args.session.helo = in->args.helo_buf;
+	live_free(&in->live);
+	if (live_init(&in->live, &in->args, &inspect_sink, in) != 0)
+		return -1;
+	in->model.started_ms = net_now_ms();
+	in->model.ended_ms = 0;
+	in->model.verify[0] = in->model.message[0] = '\0';
+	snprintf(note, sizeof note,
+	         "=== reconnecting to %.256s: a new session ===", in->model.target);
+	proto_session_info(in->live.session, note);
+	return 0;
+}
+
+/* Sessions, one after the other while the user reconnects. */
+static void run_sessions(struct inspect *in)
+{
+	for (;;) {
+		in->model.lint = proto_session_lint(in->live.session);
+		refresh_status(in);
+		ui_draw(in->ui);
+		/* A connect that failed leaves a closed session: the loop shows it. */
+		live_open(&in->live);
+		loop(in);
+		if (!in->reconnect || ui_done(in->ui) || in->live.signal != 0 || reconnect(in) != 0)
+			return;
 	}
 }
 
@@ -350,17 +401,7 @@ int inspect_run(struct inspect *in)
 		return CLI_EXIT_USAGE;
 	}
 	install_signals();
-	in->model.lint = proto_session_lint(in->live.session);
-	refresh_status(in);
-	ui_draw(in->ui);
-	if (live_open(&in->live))
-		loop(in);
-	else
-		while (!ui_done(in->ui) && !live_interrupted(&in->live)) {
-			refresh_status(in);
-			ui_draw(in->ui);
-			wait_events(in);
-		}
+	run_sessions(in);
 	over = proto_session_over(in->live.session);
 	ui_free(in->ui);
 	in->ui = NULL;

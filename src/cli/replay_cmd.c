@@ -76,7 +76,8 @@ static void send_as_step(void *ctx, const char *command)
 	step(ctx);
 }
 
-static const struct ui_ops replay_ops = {send_as_step, NULL, NULL, run_all, NULL, NULL, step, NULL};
+static const struct ui_ops replay_ops = {send_as_step, NULL, NULL, run_all, NULL,
+                                         NULL,         step, NULL, NULL};
 
 /* Reads the whole file into r->all; 0 or an exit code. */
 static int load(struct replay *r, const char *path)

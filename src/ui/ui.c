@@ -445,6 +445,16 @@ static void act_write(struct ui *ui)
 	call(ui, ui->ops->write_transcript, "Writing the transcript");
 }
 
+static void act_reconnect(struct ui *ui)
+{
+	if (ui->model->session_open || ui->model->replay)
+		ui_set_note(ui, "%s",
+		            ui->model->replay ? "A replay has no server to reconnect to."
+		                              : "R reconnects once the session is closed.");
+	else
+		call(ui, ui->ops->reconnect, "Reconnecting");
+}
+
 static void act_command(struct ui *ui)
 {
 	begin_edit(ui, UI_MODE_COMMAND, ":", "");
@@ -553,6 +563,7 @@ static void (*const actions[UI_ACT_COUNT])(struct ui *ui) = {
     [UI_ACT_SKIP] = act_skip,
     [UI_ACT_RUN] = act_run,
     [UI_ACT_WRITE] = act_write,
+    [UI_ACT_RECONNECT] = act_reconnect,
     [UI_ACT_QUIT] = quit,
     [UI_ACT_UP] = act_up,
     [UI_ACT_DOWN] = act_down,

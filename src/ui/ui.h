@@ -87,6 +87,8 @@ struct ui_ops {
 	void (*step)(void *ctx);
 	/* The user said yes to model->confirm: send the pending command. */
 	void (*confirm)(void *ctx);
+	/* The session is closed: open a new one to the same target. */
+	void (*reconnect)(void *ctx);
 };
 
 enum {

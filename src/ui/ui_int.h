@@ -169,6 +169,7 @@ enum ui_action {
 	UI_ACT_MATRIX,
 	UI_ACT_HELP,
 	UI_ACT_REDRAW,
+	UI_ACT_RECONNECT,
 	UI_ACT_COUNT
 };
 

@@ -209,6 +209,8 @@ static void hints(struct ui *ui, struct ui_doc *doc)
 		hint(doc, ":", "command");
 	} else {
 		ui_doc_clip(doc, UI_S_DIM, "session closed   ", 17);
+		if (ui->ops->reconnect != NULL)
+			hint(doc, "R", "reconnect");
 		hint(doc, "w", "write transcript");
 	}
 	hint(doc, "?", "help");

@@ -151,7 +151,7 @@ wait_for d "EXIT=1" && ok
 
 # Issue 11: a server that refuses at its banner and hangs up. No key may
 # abort; the screen says closed, and why, and offers no command.
-lab throttle-421
+listen lab.throttle "$bin" lab --port 0 throttle-421
 tm new-session -d -s h -x 110 -y 34 "$bin 127.0.0.1:$port; echo EXIT=\$?; sleep 60"
 wait_for h "closed: refused (reply 421)" && ok
 wait_for h "then closed the connection" && ok
@@ -163,6 +163,19 @@ elif screen h | grep -q "EXIT="; then
 	bad "a key ended the inspector after the hang-up: $(screen h)"
 else
 	ok
+fi
+# R: a new session to the same target, below the old one, its lines numbered on.
+wait_for h "R reconnect" && ok
+tm send-keys -t h R
+wait_for h "=== reconnecting to 127.0.0.1:$port: a new session ===" && ok
+for _ in $(seq 1 $((20 * slowdown))); do
+	[ "$(screen h | grep -c '<- 421 4.7.0')" -ge 2 ] && break
+	sleep 0.1
+done
+if [ "$(screen h | grep -c '<- 421 4.7.0')" -eq 2 ] && screen h | grep -qE '^ *[0-9:.]* +[6-9] <- 421'; then
+	ok
+else
+	bad "R did not open a second session below the first: $(screen h)"
 fi
 tm send-keys -t h q
 wait_for h "EXIT=2" && ok
