@@ -22,6 +22,7 @@ struct check_args {
 	const char *transcript_json;
 	int family;
 	int timeout_ms;
+	int idle_warn_ms; /* the inspector warns when the next command waited this long */
 	bool tls_verify;
 	bool tls_legacy; /* --tls-legacy: security level 0, TLS 1.0 and 1.1 allowed */
 	bool json;

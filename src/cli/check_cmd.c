@@ -29,6 +29,8 @@ static const char *const usage_text =
     "  -4, -6                IPv4 or IPv6 only\n"
     "  --resolver ADDR[:PORT]  ask this DNS server instead of the system's\n"
     "  --timeout SECONDS     for connect, each reply and the handshake (30)\n"
+    "  --idle-warn SECONDS   inspector: warn when the next command has waited\n"
+    "                        this long (240; Postfix drops a session at 300)\n"
     "Conversation:\n"
     "  --helo NAME           name given with EHLO (this machine's name)\n"
     "  --from ADDR --to ADDR go on with MAIL FROM and RCPT TO (--to repeats)\n"
@@ -114,16 +116,20 @@ static int flag_option(struct check_args *a, const char *arg)
 	return 1;
 }
 
-static int parse_timeout(struct check_args *a, const char *v)
+/* Seconds from 0.001 to 3600 into *ms; 0, or a usage error naming the option. */
+static int parse_seconds(struct check_args *a, const char *option, const char *v, int *ms)
 {
+	char why[96];
 	char *end;
 	double seconds = strtod(v, &end);
 
 	/* NaN fails every comparison, so the range is asked the way NaN cannot pass. */
 	if (end == v || *end != '\0' || !isfinite(seconds) || !(seconds >= 0.001) ||
-	    !(seconds <= 3600))
-		return usage_error(a, "--timeout takes seconds, from 0.001 to 3600", v);
-	a->timeout_ms = (int)(seconds * 1000 + 0.5);
+	    !(seconds <= 3600)) {
+		snprintf(why, sizeof why, "%s takes seconds, from 0.001 to 3600", option);
+		return usage_error(a, why, v);
+	}
+	*ms = (int)(seconds * 1000 + 0.5);
 	return 0;
 }
 
@@ -238,7 +244,10 @@ static int value_option(struct check_args *a, int argc, char **argv, int *i)
 	if ((v = cli_opt_value(argc, argv, i, "--to")) != NULL)
 		return add_rcpt(a, v) == 0 ? 1 : CLI_EXIT_USAGE;
 	if ((v = cli_opt_value(argc, argv, i, "--timeout")) != NULL)
-		return parse_timeout(a, v) == 0 ? 1 : CLI_EXIT_USAGE;
+		return parse_seconds(a, "--timeout", v, &a->timeout_ms) == 0 ? 1 : CLI_EXIT_USAGE;
+	if ((v = cli_opt_value(argc, argv, i, "--idle-warn")) != NULL)
+		return parse_seconds(a, "--idle-warn", v, &a->idle_warn_ms) == 0 ? 1
+		                                                                 : CLI_EXIT_USAGE;
 	if ((v = cli_opt_value(argc, argv, i, "--quit-after")) != NULL)
 		return proto_quit_after_parse(v, &a->session.quit_after) == 0
 		           ? 1
@@ -317,6 +326,7 @@ void check_default_args(struct check_args *a)
 	a->prog = "smtpscope check";
 	a->family = AF_UNSPEC;
 	a->timeout_ms = 30000;
+	a->idle_warn_ms = 240000;
 	a->color = "auto";
 	a->session.starttls = PROTO_STARTTLS_AUTO;
 	a->session.quit_after = PROTO_QUIT_NONE;

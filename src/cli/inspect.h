@@ -19,6 +19,8 @@ struct inspect {
 	char transcript_path[256];
 	unsigned base;  /* lines of the sessions before this one (R reconnects) */
 	bool reconnect; /* the user asked for a new session */
+	long long last_ms; /* monotonic time of the last line, sent or received */
+	bool idle_warned;  /* the idle warning stands in the message */
 };
 
 /* The inspector (or with plain the line mode) on a target; returns the exit code. */

@@ -69,6 +69,10 @@ static void on_line(void *ctx, const struct proto_lint_line *line)
 	char now[16];
 
 	numbered.n += in->base;
+	in->last_ms = net_now_ms();
+	if (in->idle_warned)
+		in->model.message[0] = '\0';
+	in->idle_warned = false;
 	clock_text(now, sizeof now);
 	if (ui_model_add_line(&in->model, &numbered, now) != 0)
 		snprintf(in->model.message, sizeof in->model.message, "out of memory");
@@ -93,12 +97,32 @@ static void on_pending(void *ctx, const char *command)
 
 static const struct live_sink inspect_sink = {on_line, on_finding, on_pending};
 
+/*
+ * While the next command waits for the user longer than servers allow
+ * (Postfix drops the session after 300 s), says so before the server does.
+ */
+static void idle_warning(struct inspect *in)
+{
+	struct proto_session *s = in->live.session;
+	long long idle = net_now_ms() - in->last_ms;
+
+	if (in->idle_warned || in->last_ms == 0 || proto_session_over(s) || proto_session_busy(s) ||
+	    idle < in->args.idle_warn_ms)
+		return;
+	in->idle_warned = true;
+	snprintf(in->model.message, sizeof in->model.message,
+	         "Idle for %lld s: many servers drop a session after 300 s without a command "
+	         "(Postfix's smtpd_timeout). ':noop' keeps it alive.",
+	         idle / 1000);
+}
+
 /* The status fields of the model, from the session and TLS. */
 static void refresh_status(struct inspect *in)
 {
 	const struct tls_facts *f = &in->live.facts;
 	struct proto_session *s = in->live.session;
 
+	idle_warning(in);
 	in->model.pending = proto_session_pending(s);
 	in->model.confirm = proto_session_confirm_needed(s);
 	in->model.busy = proto_session_busy(s);

@@ -231,6 +231,17 @@ wait_for f "next: EHLO tui.example" && ok
 if [ "$(tm display -p -t f '#{mouse_any_flag}')" = 0 ]; then ok; else bad "--no-mouse still turned the mouse on"; fi
 tm send-keys -t f q y
 
+# Issue 11: the next command waited longer than --idle-warn: a warning before the
+# server drops the session; :noop keeps it alive.
+lab misordered
+tm new-session -d -s i -x 110 -y 34 "$bin --idle-warn 1 --helo tui.example 127.0.0.1:$port; sleep 60"
+wait_for i "next: EHLO tui.example" && ok
+wait_for i "many servers drop a session after 300 s" && ok
+tm send-keys -t i : noop Enter
+wait_for i "<- 250" && ok
+if grep -qi "^plain noop" "$work/log.misordered"; then ok; else bad "':noop' sent no NOOP: $(cat "$work/log.misordered")"; fi
+tm kill-session -t i
+
 # The line mode, for screen readers: the same annotations, a prompt per command.
 lab misordered
 printf '\n:NOOP\n\n\n\n' | timeout "$(slow 30)" "$bin" --plain --helo plain.example "127.0.0.1:$port" \
