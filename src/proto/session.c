@@ -64,6 +64,9 @@ struct proto_session {
 	struct proto_lint *lint;
 	struct proto_lint_ops lint_ops; /* the owner's line and finding callbacks */
 	char error[SESSION_ERR_MAX];
+	size_t discarded_total;             /* plaintext bytes dropped after the 220 to STARTTLS */
+	size_t discarded_len;               /* of them kept in discarded */
+	char discarded[PROTO_DISCARD_KEEP]; /* their first bytes, as received */
 };
 
 static const char *const state_names[PROTO_S_COUNT] = {
@@ -534,6 +537,17 @@ static void finish(struct proto_session *s)
 	set_state(s, PROTO_S_DONE);
 }
 
+/* Keeps the first bytes about to be discarded, so the owner can show them. */
+static void keep_discarded(struct proto_session *s, size_t pending)
+{
+	size_t room = sizeof s->discarded - s->discarded_len;
+	size_t n = pending < room ? pending : room;
+
+	memcpy(s->discarded + s->discarded_len, proto_reader_pending_bytes(s->reader), n);
+	s->discarded_len += n;
+	s->discarded_total += pending;
+}
+
 /* After the 220 to STARTTLS: drop injected bytes, then hand over to TLS. */
 static void begin_tls(struct proto_session *s)
 {
@@ -544,6 +558,7 @@ static void begin_tls(struct proto_session *s)
 		snprintf(note, sizeof note,
 		         "discarded %zu plaintext bytes received after the 220 to STARTTLS",
 		         pending);
+		keep_discarded(s, pending);
 		proto_lint_info(s->lint, ++s->n, note, strlen(note));
 		s->ops->finding(s->ctx, PROTO_F_STARTTLS_RESPONSE_INJECTION, s->n);
 		proto_reader_discard(s->reader);
@@ -1026,6 +1041,13 @@ enum proto_session_state proto_session_state(const struct proto_session *s)
 bool proto_session_over(const struct proto_session *s)
 {
 	return s->state == PROTO_S_DONE || s->state == PROTO_S_FAILED;
+}
+
+const char *proto_session_discarded(const struct proto_session *s, size_t *kept, size_t *total)
+{
+	*kept = s->discarded_len;
+	*total = s->discarded_total;
+	return s->discarded;
 }
 
 const char *proto_session_error(const struct proto_session *s)
