@@ -502,6 +502,14 @@ static void normal_key(struct ui *ui, int key)
 		ui->mode = UI_MODE_HELP;
 		ui->help_top = 0;
 		break;
+	case 'x':
+		ui->mode = UI_MODE_RAW;
+		ui->help_top = 0;
+		break;
+	case 'C':
+		ui->mode = UI_MODE_CERT;
+		ui->help_top = 0;
+		break;
 	case 12: /* ^L */
 		clearok(curscr, TRUE);
 		break;
@@ -531,6 +539,10 @@ static void handle(struct ui *ui, int key, bool keycode, bool alone)
 		break;
 	case UI_MODE_HELP:
 		ui_help_key(ui, key, keycode);
+		break;
+	case UI_MODE_RAW:
+	case UI_MODE_CERT:
+		ui_view_key(ui, key, keycode);
 		break;
 	case UI_MODE_NORMAL:
 		if (keycode)
@@ -596,6 +608,10 @@ void ui_draw(struct ui *ui)
 	ui_command_draw(ui);
 	if (ui->mode == UI_MODE_HELP)
 		ui_help_draw(ui);
+	else if (ui->mode == UI_MODE_RAW)
+		ui_raw_draw(ui);
+	else if (ui->mode == UI_MODE_CERT)
+		ui_cert_draw(ui);
 	curs_set(ui->cursor ? 1 : 0);
 	if (ui->cursor)
 		move(ui->cur_y, ui->cur_x);
