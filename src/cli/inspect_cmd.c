@@ -89,6 +89,36 @@ static void on_pending(void *ctx, const char *command)
 
 static const struct live_sink inspect_sink = {on_line, on_finding, on_pending};
 
+/* The certificate view's text, once the handshake is over: the one "check" prints. */
+static void fill_tls_text(struct inspect *in)
+{
+	struct cli_out *out;
+
+	if (in->model.tls_text != NULL || !in->live.tls_tried ||
+	    proto_session_handshaking(in->live.session))
+		return;
+	out = malloc(sizeof *out);
+	if (out == NULL)
+		return;
+	cli_out_init(out, -1, false);
+	live_tls_text(out, &in->live);
+	if (out->error)
+		cli_out_str(out, "\n(cut: the text did not fit)\n");
+	ui_model_set_tls(&in->model, out->buf, out->len);
+	free(out);
+}
+
+/* What the raw and certificate views show, from the session and TLS. */
+static void fill_views(struct inspect *in)
+{
+	size_t kept, total;
+	const char *bytes = proto_session_discarded(in->live.session, &kept, &total);
+
+	if (total != in->model.discarded_total)
+		ui_model_set_discarded(&in->model, bytes, kept, total);
+	fill_tls_text(in);
+}
+
 /* The status fields of the model, from the session and TLS. */
 static void refresh_status(struct inspect *in)
 {
@@ -111,6 +141,7 @@ static void refresh_status(struct inspect *in)
 		snprintf(in->model.verify, sizeof in->model.verify, "%s%.160s",
 		         f->verified ? "verified for " : "not verified: ",
 		         f->verified ? in->live.host : f->verify_error);
+	fill_views(in);
 }
 
 static void ui_send(void *ctx, const char *command)

@@ -8,7 +8,7 @@
 
 #include "ui_int.h"
 
-#define CERT_WIDTH      100 /* widest box */
+#define CERT_WIDTH      132 /* widest box: a SHA-256 fingerprint fits on its row */
 #define CERT_INDENT_MAX 12
 
 /* One line of the owner's text, wrapped under its own indent. */
