@@ -60,68 +60,6 @@ static void check_head(struct cli_report *report)
 	cli_out_str(out, c->args->mx != NULL ? " (MX hosts)\n\n" : "\n\n");
 }
 
-/* One certificate of the chain, as text; every field came from the peer. */
-static void human_cert(struct cli_out *out, size_t i, const struct tls_cert_facts *f)
-{
-	char num[64];
-
-	snprintf(num, sizeof num, "  %zu subject  ", i);
-	cli_out_str(out, num);
-	cli_out_term(out, f->subject, strlen(f->subject));
-	cli_out_str(out, "\n    issuer   ");
-	cli_out_term(out, f->issuer, strlen(f->issuer));
-	cli_out_str(out, "\n    names    ");
-	cli_out_term(out, f->sans, strlen(f->sans));
-	cli_out_str(out, "\n    valid    ");
-	cli_out_term(out, f->not_before, strlen(f->not_before));
-	cli_out_str(out, " to ");
-	cli_out_term(out, f->not_after, strlen(f->not_after));
-	snprintf(num, sizeof num, "\n    key      %.16s %d", f->key_type, f->key_bits);
-	cli_out_str(out, num);
-	cli_out_str(out, " bits, signed with ");
-	cli_out_term(out, f->sig_alg, strlen(f->sig_alg));
-	cli_out_str(out, "\n    sha256   ");
-	cli_out_term(out, f->sha256, strlen(f->sha256));
-	cli_out_str(out, "\n");
-}
-
-static void human_tls(struct check *c, struct cli_out *out)
-{
-	const struct tls_facts *f = &c->live.facts;
-	size_t i;
-
-	cli_out_str(out, "\nTLS: ");
-	if (!c->live.tls_tried) {
-		cli_out_str(out, "not started\n");
-		return;
-	}
-	if (!f->established) {
-		cli_out_str(out, "the handshake failed\n");
-		return;
-	}
-	cli_out_str(out, f->version);
-	cli_out_str(out, " ");
-	cli_out_str(out, f->cipher);
-	cli_out_str(out, f->group[0] ? " " : "");
-	cli_out_str(out, f->group);
-	cli_out_sgr(out, f->verified ? "32" : "1;33");
-	cli_out_str(out, f->verified ? "\n  certificate verified for "
-	                             : "\n  certificate NOT verified: ");
-	cli_out_term(out, f->verified ? c->live.host : f->verify_error,
-	             strlen(f->verified ? c->live.host : f->verify_error));
-	cli_out_sgr(out, NULL);
-	cli_out_str(out, "\n");
-	for (i = 0; i < f->nchain; i++)
-		human_cert(out, i, &f->chain[i]);
-	if (f->chain_total > f->nchain) {
-		char more[96];
-
-		snprintf(more, sizeof more, "  ... %zu more certificate%s not shown\n",
-		         f->chain_total - f->nchain, f->chain_total - f->nchain == 1 ? "" : "s");
-		cli_out_str(out, more);
-	}
-}
-
 static void json_field(struct cli_out *out, const char *key, const char *value, bool first)
 {
 	cli_out_str(out, first ? "\"" : ",\"");
@@ -195,7 +133,7 @@ static void check_tail(struct cli_report *report)
 		}
 		return;
 	}
-	human_tls(c, out);
+	live_tls_text(out, &c->live);
 	cli_out_str(out, "\nOutcome: ");
 	cli_out_str(out, done ? "the session completed.\n" : "could not complete: ");
 	if (!done) {

@@ -35,7 +35,10 @@ const char *cli_signal_name(int sig);
 /* Run by a second signal before the process dies of it (the inspector gives the terminal back). */
 void cli_interrupt_last_resort(void (*handler)(int));
 
-/* A buffered writer on a file descriptor; errors are sticky. */
+/*
+ * A buffered writer on a file descriptor; errors are sticky. With fd -1 it
+ * writes to memory only: buf holds the text, and error says it was cut.
+ */
 struct cli_out {
 	int fd;
 	bool error;

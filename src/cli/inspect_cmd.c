@@ -116,6 +116,36 @@ static void idle_warning(struct inspect *in)
 	         idle / 1000);
 }
 
+/* The certificate view's text, once the handshake is over: the one "check" prints. */
+static void fill_tls_text(struct inspect *in)
+{
+	struct cli_out *out;
+
+	if (in->model.tls_text != NULL || !in->live.tls_tried ||
+	    proto_session_handshaking(in->live.session))
+		return;
+	out = malloc(sizeof *out);
+	if (out == NULL)
+		return;
+	cli_out_init(out, -1, false);
+	live_tls_text(out, &in->live);
+	if (out->error)
+		cli_out_str(out, "\n(cut: the text did not fit)\n");
+	ui_model_set_tls(&in->model, out->buf, out->len);
+	free(out);
+}
+
+/* What the raw and certificate views show, from the session and TLS. */
+static void fill_views(struct inspect *in)
+{
+	size_t kept, total;
+	const char *bytes = proto_session_discarded(in->live.session, &kept, &total);
+
+	if (total != in->model.discarded_total)
+		ui_model_set_discarded(&in->model, bytes, kept, total);
+	fill_tls_text(in);
+}
+
 /* The status fields of the model, from the session and TLS. */
 static void refresh_status(struct inspect *in)
 {
@@ -141,6 +171,7 @@ static void refresh_status(struct inspect *in)
 		snprintf(in->model.verify, sizeof in->model.verify, "%s%.160s",
 		         f->verified ? "verified for " : "not verified: ",
 		         f->verified ? in->live.host : f->verify_error);
+	fill_views(in);
 }
 
 /* Says why nothing could be sent: the session is over, or a reply is awaited. */
@@ -382,6 +413,8 @@ static int reconnect(struct inspect *in)
 		return -1;
 	in->model.started_ms = net_now_ms();
 	in->model.ended_ms = 0;
+	ui_model_set_tls(&in->model, NULL, 0);
+	ui_model_set_discarded(&in->model, NULL, 0, 0);
 	in->model.verify[0] = in->model.message[0] = '\0';
 	snprintf(note, sizeof note,
 	         "=== reconnecting to %.256s: a new session ===", in->model.target);

@@ -58,5 +58,11 @@ void live_service(struct live *live, bool readable);
  * without QUIT.
  */
 bool live_interrupted(struct live *live);
+/*
+ * The TLS facts as "check" prints them (tls_text.c): "TLS: not started",
+ * the handshake's failure, or the version, cipher, group, verification and
+ * each certificate of the chain, peer fields escaped.
+ */
+void live_tls_text(struct cli_out *out, const struct live *live);
 
 #endif

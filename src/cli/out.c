@@ -40,6 +40,11 @@ static void drain(struct cli_out *out)
 
 void cli_out_write(struct cli_out *out, const char *p, size_t n)
 {
+	/* In memory (fd -1), what does not fit is cut, and the cut is sticky. */
+	if (out->fd < 0 && n > sizeof out->buf - out->len) {
+		n = sizeof out->buf - out->len;
+		out->error = true;
+	}
 	if (n > sizeof out->buf - out->len)
 		drain(out);
 	if (n > sizeof out->buf) {
@@ -175,7 +180,8 @@ void cli_out_wrap(struct cli_out *out, const char *text, size_t indent, size_t w
 
 int cli_out_flush(struct cli_out *out)
 {
-	drain(out);
+	if (out->fd >= 0)
+		drain(out);
 	return out->error ? -1 : 0;
 }
 

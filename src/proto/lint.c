@@ -278,6 +278,7 @@ static void report_info(struct proto_lint *lint, unsigned n, const char *text, s
 	struct proto_lint_line out = {.n = n, .dir = PROTO_DIR_INFO, .text = text, .len = len};
 
 	out.role = PROTO_ROLE_INFO;
+	out.term = PROTO_TERM_UNKNOWN; /* a note of the linter's, not bytes of the wire */
 	out.tls = lint->tls;
 	lint->ops->line(lint->ctx, &out);
 }
@@ -361,6 +362,7 @@ void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, si
 	/* Field by field: finding[] past nfindings is never read. */
 	out.n = n;
 	out.dir = PROTO_DIR_SERVER;
+	out.term = term;
 	out.text = text;
 	out.len = len;
 	out.ehlo = NULL;
@@ -455,6 +457,8 @@ static void client_line(struct proto_lint *lint, unsigned n, const char *text, s
 	end_turn(lint);
 	abandon_reply(lint);
 	redact(lint, &out, sent);
+	/* A session appends CR LF to what it sends; a file's client endings are not told. */
+	out.term = sent == LINT_SENT_UNKNOWN ? PROTO_TERM_UNKNOWN : PROTO_TERM_CRLF;
 	out.tls = tls || lint->tls;
 	out.role = PROTO_ROLE_COMMAND;
 	lint->saw_client = true;

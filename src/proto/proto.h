@@ -114,6 +114,8 @@ void proto_reader_reset(struct proto_reader *reader);
 size_t proto_reader_pending(const struct proto_reader *reader);
 /* Drops the bytes fed and not yet handed back, and any open reply. */
 void proto_reader_discard(struct proto_reader *reader);
+/* The bytes fed and not yet handed back (proto_reader_pending of them), read-only. */
+const char *proto_reader_pending_bytes(const struct proto_reader *reader);
 
 /* Findings: one catalogue, stable ids. */
 enum proto_finding_id {
@@ -282,7 +284,13 @@ struct proto_lint_line {
 	 */
 	const char *text;
 	size_t len;
-	unsigned flags;                     /* PROTO_L_* of a server line */
+	unsigned flags; /* PROTO_L_* of a server line */
+	/*
+	 * How the line ended: as received for a server line, CR LF for a line
+	 * a session sent; PROTO_TERM_UNKNOWN for notes and for client lines
+	 * read from a file, whose endings the linter is not told.
+	 */
+	enum proto_term term;
 	const struct proto_ehlo_line *ehlo; /* set inside an EHLO reply */
 	unsigned nfindings;
 	enum proto_finding_id finding[PROTO_LINE_FINDINGS];
@@ -629,6 +637,13 @@ bool proto_session_over(const struct proto_session *session);
 const char *proto_session_cause(const struct proto_session *session);
 /* Why the session failed, or "". */
 const char *proto_session_error(const struct proto_session *session);
+#define PROTO_DISCARD_KEEP 4096 /* bytes kept of the plaintext discarded at STARTTLS */
+/*
+ * The plaintext received after the 220 to STARTTLS and discarded: its first
+ * PROTO_DISCARD_KEEP bytes (*kept of them), and *total, the bytes dropped.
+ */
+const char *proto_session_discarded(const struct proto_session *session, size_t *kept,
+                                    size_t *total);
 /* True while the owner must read and write through TLS. */
 bool proto_session_tls(const struct proto_session *session);
 /* What the command in flight is waiting for, for timeout messages. */

@@ -254,6 +254,13 @@ size_t proto_reader_pending(const struct proto_reader *reader)
 	return proto_split_pending(&reader->split);
 }
 
+const char *proto_reader_pending_bytes(const struct proto_reader *reader)
+{
+	const struct proto_split *split = &reader->split;
+
+	return split->data != NULL ? split->data + split->pos : "";
+}
+
 void proto_reader_discard(struct proto_reader *reader)
 {
 	struct proto_split *split = &reader->split;

@@ -68,9 +68,12 @@ struct proto_session {
 	struct proto_lint_ops lint_ops; /* the owner's line and finding callbacks */
 	char helo[SESSION_HELO_MAX];    /* the EHLO name: the config's, or the user's edit */
 	char error[SESSION_ERR_MAX];
-	char cause[SESSION_CAUSE_MAX]; /* why it ended, in a few words, for a status line */
-	char said[SESSION_SAID_MAX];   /* the last reply's first line, escaped and cut */
-	int said_code;                 /* its code */
+	char cause[SESSION_CAUSE_MAX];      /* why it ended, in a few words, for a status line */
+	char said[SESSION_SAID_MAX];        /* the last reply's first line, escaped and cut */
+	int said_code;                      /* its code */
+	size_t discarded_total;             /* plaintext bytes dropped after the 220 to STARTTLS */
+	size_t discarded_len;               /* of them kept in discarded */
+	char discarded[PROTO_DISCARD_KEEP]; /* their first bytes, as received */
 };
 
 static const char *const state_names[PROTO_S_COUNT] = {
@@ -576,6 +579,17 @@ static void finish(struct proto_session *s)
 	set_state(s, PROTO_S_DONE);
 }
 
+/* Keeps the first bytes about to be discarded, so the owner can show them. */
+static void keep_discarded(struct proto_session *s, size_t pending)
+{
+	size_t room = sizeof s->discarded - s->discarded_len;
+	size_t n = pending < room ? pending : room;
+
+	memcpy(s->discarded + s->discarded_len, proto_reader_pending_bytes(s->reader), n);
+	s->discarded_len += n;
+	s->discarded_total += pending;
+}
+
 /* After the 220 to STARTTLS: drop injected bytes, then hand over to TLS. */
 static void begin_tls(struct proto_session *s)
 {
@@ -586,6 +600,7 @@ static void begin_tls(struct proto_session *s)
 		snprintf(note, sizeof note,
 		         "discarded %zu plaintext bytes received after the 220 to STARTTLS",
 		         pending);
+		keep_discarded(s, pending);
 		proto_lint_info(s->lint, ++s->n, note, strlen(note));
 		s->ops->finding(s->ctx, PROTO_F_STARTTLS_RESPONSE_INJECTION, s->n);
 		proto_reader_discard(s->reader);
@@ -1144,6 +1159,13 @@ bool proto_session_over(const struct proto_session *s)
 const char *proto_session_cause(const struct proto_session *s)
 {
 	return proto_session_over(s) ? s->cause : "";
+}
+
+const char *proto_session_discarded(const struct proto_session *s, size_t *kept, size_t *total)
+{
+	*kept = s->discarded_len;
+	*total = s->discarded_total;
+	return s->discarded;
 }
 
 const char *proto_session_error(const struct proto_session *s)

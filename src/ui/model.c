@@ -27,6 +27,7 @@ void ui_model_free(struct ui_model *model)
 		free(model->lines[i].text);
 	free(model->lines);
 	free(model->findings);
+	free(model->tls_text);
 	ui_model_init(model);
 }
 
@@ -105,6 +106,7 @@ int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line
 	out->len = line->len;
 	model->text_bytes += line->len;
 	out->flags = line->flags;
+	out->term = line->term;
 	out->has_ehlo = line->ehlo != NULL;
 	if (out->has_ehlo)
 		out->ehlo = *line->ehlo;
@@ -192,6 +194,7 @@ void ui_line_view(const struct ui_line *line, struct proto_lint_line *out)
 	out->text = line->text;
 	out->len = line->len;
 	out->flags = line->flags;
+	out->term = line->term;
 	out->ehlo = line->has_ehlo ? &line->ehlo : NULL;
 	out->nfindings = line->nfindings;
 	memcpy(out->finding, line->finding, sizeof out->finding);
@@ -204,4 +207,31 @@ size_t ui_model_errors(const struct ui_model *model)
 	for (i = 0; i < model->nfindings; i++)
 		n += proto_finding(model->findings[i].id)->severity == PROTO_SEV_ERROR;
 	return n;
+}
+
+void ui_model_set_discarded(struct ui_model *model, const char *bytes, size_t len, size_t total)
+{
+	if (len > sizeof model->discarded)
+		len = sizeof model->discarded;
+	if (len > 0)
+		memcpy(model->discarded, bytes, len);
+	model->discarded_len = len;
+	model->discarded_total = total > len ? total : len;
+}
+
+int ui_model_set_tls(struct ui_model *model, const char *text, size_t len)
+{
+	char *copy = NULL;
+
+	if (text != NULL) {
+		copy = malloc(len + 1);
+		if (copy == NULL)
+			return -1;
+		memcpy(copy, text, len);
+		copy[len] = '\0';
+	}
+	free(model->tls_text);
+	model->tls_text = copy;
+	model->tls_len = copy != NULL ? len : 0;
+	return 0;
 }

@@ -455,6 +455,19 @@ static void act_reconnect(struct ui *ui)
 		call(ui, ui->ops->reconnect, "Reconnecting");
 }
 
+/* The raw view (x) and the certificate view (C): overlays over the screen. */
+static void act_raw(struct ui *ui)
+{
+	ui->mode = UI_MODE_RAW;
+	ui->help_top = 0;
+}
+
+static void act_cert(struct ui *ui)
+{
+	ui->mode = UI_MODE_CERT;
+	ui->help_top = 0;
+}
+
 static void act_command(struct ui *ui)
 {
 	begin_edit(ui, UI_MODE_COMMAND, ":", "");
@@ -564,6 +577,8 @@ static void (*const actions[UI_ACT_COUNT])(struct ui *ui) = {
     [UI_ACT_RUN] = act_run,
     [UI_ACT_WRITE] = act_write,
     [UI_ACT_RECONNECT] = act_reconnect,
+    [UI_ACT_RAW] = act_raw,
+    [UI_ACT_CERT] = act_cert,
     [UI_ACT_QUIT] = quit,
     [UI_ACT_UP] = act_up,
     [UI_ACT_DOWN] = act_down,
@@ -617,6 +632,10 @@ static void handle(struct ui *ui, int key, bool keycode, bool alone)
 		break;
 	case UI_MODE_HELP:
 		ui_help_key(ui, key, keycode);
+		break;
+	case UI_MODE_RAW:
+	case UI_MODE_CERT:
+		ui_view_key(ui, key, keycode);
 		break;
 	case UI_MODE_NORMAL:
 		normal_key(ui, key, keycode);
@@ -679,6 +698,10 @@ void ui_draw(struct ui *ui)
 	ui_command_draw(ui);
 	if (ui->mode == UI_MODE_HELP)
 		ui_help_draw(ui);
+	else if (ui->mode == UI_MODE_RAW)
+		ui_raw_draw(ui);
+	else if (ui->mode == UI_MODE_CERT)
+		ui_cert_draw(ui);
 	curs_set(ui->cursor ? 1 : 0);
 	if (ui->cursor)
 		move(ui->cur_y, ui->cur_x);

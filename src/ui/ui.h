@@ -23,8 +23,9 @@ struct ui_line {
 	enum proto_role role;
 	char *text; /* owned copy of the bytes as received; show them escaped */
 	size_t len;
-	unsigned flags; /* PROTO_L_* */
-	bool has_ehlo;  /* inside an EHLO reply: ehlo is set */
+	unsigned flags;       /* PROTO_L_* */
+	enum proto_term term; /* how it ended, from the engine (the raw view, x) */
+	bool has_ehlo;        /* inside an EHLO reply: ehlo is set */
 	struct proto_ehlo_line ehlo;
 	unsigned nfindings;
 	enum proto_finding_id finding[PROTO_LINE_FINDINGS];
@@ -61,6 +62,13 @@ struct ui_model {
 	bool replay;          /* stepping through a saved transcript */
 	size_t replay_total;  /* replay: lines in the transcript, or 0 when unknown */
 	char message[256];    /* a one-line note for the user, or "" */
+	/* The raw view (x): the plaintext discarded after the 220 to STARTTLS. */
+	char discarded[PROTO_DISCARD_KEEP]; /* its first bytes, as received */
+	size_t discarded_len;               /* bytes kept in discarded */
+	size_t discarded_total;             /* bytes discarded, kept or not */
+	/* The certificate view (C): the owner's text of the TLS facts, or NULL before TLS. */
+	char *tls_text;
+	size_t tls_len;
 };
 
 void ui_model_init(struct ui_model *model);
@@ -70,6 +78,10 @@ int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line
 int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsigned n);
 /* Findings of error severity in the model: exit status 1 when there is one. */
 size_t ui_model_errors(const struct ui_model *model);
+/* Keeps the first bytes of the discarded plaintext (at most PROTO_DISCARD_KEEP) and its total. */
+void ui_model_set_discarded(struct ui_model *model, const char *bytes, size_t len, size_t total);
+/* Copies the text the certificate view shows (lines of peer text); NULL clears it. 0, or -1. */
+int ui_model_set_tls(struct ui_model *model, const char *text, size_t len);
 /* A kept line seen as the linter's line again (pointers into the kept one). */
 void ui_line_view(const struct ui_line *line, struct proto_lint_line *out);
 

@@ -138,7 +138,9 @@ enum ui_mode {
 	UI_MODE_SEARCH, /* the pattern of '/' on the command line */
 	UI_MODE_FILTER, /* the filter of '&' on the command line */
 	UI_MODE_CONFIRM,
-	UI_MODE_HELP
+	UI_MODE_HELP,
+	UI_MODE_RAW,  /* the raw view (x) */
+	UI_MODE_CERT, /* the certificate view (C) */
 };
 
 /* What a key of normal mode does; ui.c has one handler for each. */
@@ -170,6 +172,8 @@ enum ui_action {
 	UI_ACT_HELP,
 	UI_ACT_REDRAW,
 	UI_ACT_RECONNECT,
+	UI_ACT_RAW,
+	UI_ACT_CERT,
 	UI_ACT_COUNT
 };
 
@@ -236,7 +240,8 @@ struct ui {
 	struct ui_area status, message, command;
 	bool cursor; /* the terminal's cursor is shown, at cur_y, cur_x */
 	int cur_y, cur_x;
-	size_t help_top; /* first row of the help shown */
+	size_t help_top;     /* first row of the overlay shown (help, raw, certificate) */
+	size_t overlay_rows; /* rows of text the overlay showed at its last draw */
 	struct ui_doc doc;
 	struct ui_doc msg;
 	char note[UI_NOTE_MAX];
@@ -319,9 +324,23 @@ int ui_message_layout(struct ui *ui, int width);
 void ui_message_draw(struct ui *ui);
 void ui_command_draw(struct ui *ui);
 
+/* view_overlay.c: a framed box over the screen showing one text. */
+typedef void (*ui_overlay_build)(struct ui *ui, struct ui_doc *doc, int width);
+/* Lays the text out with build for a box at most width columns wide, and draws it. */
+void ui_overlay_draw(struct ui *ui, const char *title, int width, ui_overlay_build build);
+/* The keys that scroll an overlay; false when key is not one of them. */
+bool ui_overlay_scroll(struct ui *ui, int key, bool keycode);
+
 /* view_help.c */
 void ui_help_draw(struct ui *ui);
 void ui_help_key(struct ui *ui, int key, bool keycode);
+
+/* view_raw.c: the selected line's bytes, and the plaintext discarded at STARTTLS. */
+void ui_raw_draw(struct ui *ui);
+/* view_cert.c: the certificate chain and TLS facts the owner gave. */
+void ui_cert_draw(struct ui *ui);
+/* The keys of the raw and certificate views: they scroll, or close (q, Escape, own key). */
+void ui_view_key(struct ui *ui, int key, bool keycode);
 
 /* cmdline.c: the libedit command line. */
 enum ui_cmdline_result { UI_CMDLINE_MORE, UI_CMDLINE_DONE, UI_CMDLINE_CANCEL };

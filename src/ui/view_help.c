@@ -43,66 +43,15 @@ static void help_build(struct ui *ui, struct ui_doc *doc, int width)
 	ui_doc_put(doc, UI_S_NORMAL, help_cmdline);
 }
 
-/* The box: a frame of '+', '-' and '|' with the title in its top side. */
-static void frame(struct ui *ui, const struct ui_area *box)
-{
-	static const char title[] = " Keys (any key closes) ";
-	int r;
-
-	attrset(ui_attr(ui, UI_S_BOLD));
-	mvhline(box->y, box->x, '-', box->w);
-	mvhline(box->y + box->h - 1, box->x, '-', box->w);
-	for (r = 0; r < box->h; r++) {
-		mvaddch(box->y + r, box->x, r == 0 || r == box->h - 1 ? '+' : '|');
-		mvaddch(box->y + r, box->x + box->w - 1, r == 0 || r == box->h - 1 ? '+' : '|');
-	}
-	if ((int)sizeof title + 2 < box->w)
-		mvaddstr(box->y, box->x + 2, title);
-	attrset(A_NORMAL);
-}
-
 void ui_help_draw(struct ui *ui)
 {
-	struct ui_area box, inner;
-	size_t rows;
-
-	box.w = COLS < HELP_WIDTH + 4 ? COLS : HELP_WIDTH;
-	if (box.w < 24 || LINES < 5)
-		return;
-	help_build(ui, &ui->doc, box.w - 4);
-	rows = ui_doc_rows(&ui->doc);
-	box.h = (int)rows + 2 < LINES ? (int)rows + 2 : LINES;
-	box.y = (LINES - box.h) / 2;
-	box.x = (COLS - box.w) / 2;
-	inner.y = box.y + 1;
-	inner.x = box.x + 1;
-	inner.h = box.h - 2;
-	inner.w = box.w - 2;
-	if (ui->help_top + (size_t)inner.h > rows)
-		ui->help_top = rows > (size_t)inner.h ? rows - (size_t)inner.h : 0;
-	attrset(A_NORMAL);
-	for (int r = 0; r < inner.h; r++)
-		mvhline(inner.y + r, inner.x, ' ', inner.w);
-	inner.x++;
-	inner.w -= 2;
-	ui_doc_draw(ui, &ui->doc, &inner, ui->help_top);
-	frame(ui, &box);
+	ui_overlay_draw(ui, " Keys (any key closes) ", HELP_WIDTH, help_build);
 }
 
 void ui_help_key(struct ui *ui, int key, bool keycode)
 {
-	if (keycode && (key == KEY_UP || key == KEY_PPAGE)) {
-		ui->help_top -= ui->help_top > 0;
+	if (ui_overlay_scroll(ui, key, keycode))
 		return;
-	}
-	if ((keycode && (key == KEY_DOWN || key == KEY_NPAGE)) || (!keycode && key == 'j')) {
-		ui->help_top++;
-		return;
-	}
-	if (!keycode && key == 'k') {
-		ui->help_top -= ui->help_top > 0;
-		return;
-	}
 	ui->mode = UI_MODE_NORMAL;
 	ui->help_top = 0;
 }

@@ -264,4 +264,43 @@ else
 	bad "the line mode did not send NOOP then go on to QUIT: $(cat "$work/log.misordered")"
 fi
 
+# Issue 11: the raw view (x) and the certificate view (C), against a lab that
+# serves TLS and injects plaintext after its 220 to STARTTLS. One lab serves
+# both the inspector and check, so the certificate is the same.
+listen lab.views "$bin" lab --port 0 injection
+"$bin" check --timeout "$(slow 5)" "127.0.0.1:$port" >"$work/views.check" 2>&1
+subject=$(sed -n 's/^  0 subject  //p' "$work/views.check")
+sha256=$(sed -n 's/^    sha256   //p' "$work/views.check")
+[ -n "$subject" ] && [ -n "$sha256" ] && ok || bad "check printed no certificate: $(cat "$work/views.check")"
+tm new-session -d -s v -x 120 -y 40 "LC_ALL=C.UTF-8 $bin --helo tui.example 127.0.0.1:$port; sleep 60"
+wait_for v "next: EHLO" && ok
+tm send-keys -t v C
+wait_for v "No certificate yet: the session is in plaintext." && ok
+# The banner (the last line, selected) ends in CR LF.
+tm send-keys -t v q ">" x
+wait_for v "220 mx.injection.example ESMTP␍␊" && ok
+wait_for v "0000  32 32 30 20 6d 78 2e 69 6e 6a 65 63 74 69 6f 6e  220 mx.injection" && ok
+tm send-keys -t v x Space
+wait_for v "next: STARTTLS" && ok
+tm send-keys -t v Space
+wait_for v "TLS started" && ok
+tm send-keys -t v x
+wait_for v "Discarded after the 220 to STARTTLS: 14 bytes of plaintext:" && ok
+wait_for v "250 injected␍␊" && ok
+tm send-keys -t v Escape C
+wait_for v "TLS: TLSv1" && ok
+wait_for v "0 subject  $subject" && ok
+wait_for v "sha256   $sha256" && ok
+tm send-keys -t v q q y
+
+# A line ended by a bare LF shows ␊ alone.
+lab bare-lf
+tm new-session -d -s w -x 110 -y 34 "LC_ALL=C.UTF-8 $bin --helo tui.example 127.0.0.1:$port; sleep 60"
+wait_for w "next: EHLO" && ok
+tm send-keys -t w x
+wait_for w "220 mx.bare-lf.example ESMTP␊" && ok
+wait_for w "line end: a bare LF (as received)" && ok
+if screen w | grep -qF "␍"; then bad "the raw view shows a CR the server did not send"; else ok; fi
+tm send-keys -t w q q y
+
 finish

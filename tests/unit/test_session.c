@@ -773,6 +773,78 @@ static void test_no_deadline(void **state)
 	free(t);
 }
 
+/* Issue 11: each line says how it ended, as the server sent it. */
+struct term_run {
+	struct run run;
+	enum proto_term term[16];
+	char text[16][64];
+};
+
+static void on_line_term(void *ctx, const struct proto_lint_line *line)
+{
+	struct term_run *t = ctx;
+
+	on_line(&t->run, line);
+	if (line->n < 16) {
+		t->term[line->n] = line->term;
+		snprintf(t->text[line->n], sizeof t->text[0], "%.*s", (int)line->len, line->text);
+	}
+}
+
+static const struct proto_session_ops term_ops = {on_send, on_starttls, on_line_term, on_finding,
+                                                  NULL};
+
+static void test_line_endings(void **state)
+{
+	struct proto_session_config config = AUTO;
+	struct term_run *t = calloc(1, sizeof *t);
+	struct proto_session *s = proto_session_new(&config, &term_ops, t);
+	const char *reply = "250-mx.example.org\n250-SIZE 1\r\r\n250 8BITMIME\r\n250 late";
+
+	(void)state;
+	proto_session_start(s);
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	proto_session_feed(s, reply, strlen(reply));
+	proto_session_eof(s);
+	assert_int_equal(t->term[1], PROTO_TERM_CRLF);
+	assert_int_equal(t->term[2], PROTO_TERM_CRLF); /* EHLO, as sent */
+	assert_int_equal(t->term[3], PROTO_TERM_LF);
+	assert_string_equal(t->text[4], "250-SIZE 1\r"); /* CR CR LF: one CR is the text's */
+	assert_int_equal(t->term[4], PROTO_TERM_CRLF);
+	assert_int_equal(t->term[5], PROTO_TERM_CRLF);
+	proto_session_free(s);
+	free(t);
+}
+
+/* Issue 11: the plaintext dropped after the 220 to STARTTLS is kept for the owner, bounded. */
+static void test_discarded_kept(void **state)
+{
+	struct proto_session_config config = AUTO;
+	struct run *r = calloc(1, sizeof *r);
+	struct proto_session *s = proto_session_new(&config, &ops, r);
+	static char bytes[11 + 6000 + 1] = "220 Ready\r\n";
+	const char *kept;
+	size_t nkept = 1, total = 1;
+
+	(void)state;
+	memset(bytes + 11, 'x', 6000);
+	memcpy(bytes + 11, "250 injected\r\n", 14);
+	proto_session_start(s);
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	proto_session_feed(s, CORRECT, strlen(CORRECT));
+	kept = proto_session_discarded(s, &nkept, &total);
+	assert_int_equal(nkept, 0);
+	assert_int_equal(total, 0);
+	proto_session_feed(s, bytes, 11 + 6000);
+	assert_true(r->starttls);
+	kept = proto_session_discarded(s, &nkept, &total);
+	assert_int_equal(total, 6000);
+	assert_int_equal(nkept, PROTO_DISCARD_KEEP);
+	assert_memory_equal(kept, bytes + 11, PROTO_DISCARD_KEEP);
+	proto_session_free(s);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -791,6 +863,8 @@ int main(void)
 	    cmocka_unit_test(test_deadline),
 	    cmocka_unit_test(test_no_deadline),
 	    cmocka_unit_test(test_cut_before_code),
+	    cmocka_unit_test(test_line_endings),
+	    cmocka_unit_test(test_discarded_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -489,6 +490,8 @@ static void test_help(void **state)
 	keys(f, "jjjjjjjjjj");
 	dump(f);
 	assert_true(shows(f, "write the transcript"));
+	keys(f, "jjjjjjjjjj");
+	dump(f);
 	assert_true(shows(f, "On the command line"));
 	keys(f, "x");
 	dump(f);
@@ -1176,6 +1179,134 @@ static void test_model_bytes(void **state)
 	ui_model_free(&model);
 }
 
+/* A model of hand-made lines, each with the ending the engine would give it. */
+static struct fixture *raw_fixture(void)
+{
+	static const struct {
+		const char *text;
+		enum proto_term term;
+		unsigned flags;
+	} lines[] = {
+	    {"220 mx.example.org ESMTP", PROTO_TERM_CRLF, 0},
+	    {"250-mx.example.org", PROTO_TERM_LF, PROTO_L_BARE_LF},
+	    {"250-SIZE 1\r", PROTO_TERM_CRLF, PROTO_L_BARE_CR},
+	    {"250 8BITMIME", PROTO_TERM_UNKNOWN, 0},
+	    {"250 cut \033]0;x", PROTO_TERM_EOF, PROTO_L_NO_EOL | PROTO_L_CTRL},
+	};
+	struct fixture *f = calloc(1, sizeof *f);
+	struct proto_lint_line l;
+	size_t i;
+
+	assert_non_null(f);
+	ui_model_init(&f->model);
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		memset(&l, 0, sizeof l);
+		l.n = (unsigned)i + 1;
+		l.dir = PROTO_DIR_SERVER;
+		l.role = i == 0 ? PROTO_ROLE_BANNER : PROTO_ROLE_REPLY;
+		l.text = lines[i].text;
+		l.len = strlen(lines[i].text);
+		l.term = lines[i].term;
+		l.flags = lines[i].flags;
+		assert_int_equal(ui_model_add_line(&f->model, &l, "07:10:00.000"), 0);
+	}
+	snprintf(f->model.target, sizeof f->model.target, "mx.example.org:25");
+	return f;
+}
+
+/* Issue 11: x shows the bytes of the selected line with its real ending, hex included. */
+static void test_raw_view(void **state)
+{
+	struct fixture *f = raw_fixture();
+
+	(void)state;
+	start(f, 0);
+	ui_key(f->ui, KEY_HOME);
+	keys(f, "x");
+	golden(f, "raw-crlf");
+	assert_true(shows(f, "220 mx.example.org ESMTP\u240d\u240a"));
+	assert_true(shows(f, "0010  72 67 20 45 53 4d 54 50 0d 0a"));
+	keys(f, "x");
+	keys(f, "jx");
+	golden(f, "raw-bare-lf");
+	assert_true(shows(f, "250-mx.example.org\u240a"));
+	assert_false(shows(f, "\u240d"));
+	assert_true(shows(f, "line end: a bare LF (as received)"));
+	ui_key(f->ui, 27);
+	keys(f, "jx");
+	dump(f);
+	assert_true(shows(f, "250-SIZE 1^M\u240d\u240a"));
+	assert_true(shows(f, "31 0d 0d 0a"));
+	keys(f, "qjx");
+	dump(f);
+	assert_true(shows(f, "line end: CR LF (reconstructed)"));
+	assert_true(shows(f, "The source did not record"));
+	keys(f, "qjx");
+	dump(f);
+	assert_true(shows(f, "250 cut ^[]0;x"));
+	assert_true(shows(f, "line end: none"));
+	/* Other keys neither close the view nor act on the session. */
+	keys(f, "sr w");
+	dump(f);
+	assert_true(shows(f, "Raw bytes (q closes)"));
+	assert_int_equal(f->calls.skip + f->calls.run + f->calls.send + f->calls.write, 0);
+	keys(f, "q");
+	dump(f);
+	assert_false(shows(f, "Raw bytes (q closes)"));
+	finish(f);
+}
+
+/* Issue 11: the plaintext dropped at STARTTLS is shown, escaped and in hex; ASCII marks too. */
+static void test_raw_discarded(void **state)
+{
+	struct fixture *f = raw_fixture();
+	static const char injected[] = "250 injected\r\n\033[2Jrest";
+
+	(void)state;
+	ui_model_set_discarded(&f->model, injected, sizeof injected - 1, 5000);
+	/* A terminal that is not UTF-8: the marks are C escapes. */
+	setenv("LC_ALL", "C", 1);
+	setlocale(LC_ALL, "C");
+	start(f, 0);
+	setenv("LC_ALL", "C.UTF-8", 1);
+	ui_key(f->ui, KEY_HOME);
+	keys(f, "x");
+	golden(f, "raw-discarded-ascii");
+	assert_true(shows(f, "220 mx.example.org ESMTP\\r\\n"));
+	assert_true(shows(f, "Discarded after the 220 to STARTTLS: 5000 bytes"));
+	assert_true(shows(f, "250 injected\\r\\n"));
+	assert_true(shows(f, "^[[2Jrest"));
+	finish(f);
+	setlocale(LC_ALL, "C.UTF-8");
+}
+
+/* Issue 11: C shows the owner's TLS text escaped, or says there is none yet. */
+static void test_cert_view(void **state)
+{
+	struct fixture *f = raw_fixture();
+	static const char text[] = "\nTLS: TLSv1.3 TLS_AES_256_GCM_SHA384 X25519\n"
+	                           "  certificate NOT verified: self-signed certificate\n"
+	                           "  0 subject  CN=evil\033]52;c;AAAA\a\n"
+	                           "    sha256   AB:CD:EF\n";
+
+	(void)state;
+	start(f, 0);
+	keys(f, "C");
+	dump(f);
+	assert_true(shows(f, "No certificate yet: the session is in plaintext."));
+	keys(f, "C");
+	assert_int_equal(ui_model_set_tls(&f->model, text, sizeof text - 1), 0);
+	keys(f, "C");
+	golden(f, "cert");
+	assert_true(shows(f, "TLS: TLSv1.3 TLS_AES_256_GCM_SHA384 X25519"));
+	assert_true(shows(f, "CN=evil^[]52;c;AAAA^G"));
+	assert_true(shows(f, "sha256   AB:CD:EF"));
+	ui_key(f->ui, 27);
+	dump(f);
+	assert_false(shows(f, "Certificate and TLS"));
+	finish(f);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1224,6 +1355,9 @@ int main(void)
 	    cmocka_unit_test(test_navigation_never_sends),
 	    cmocka_unit_test(test_quit),
 	    cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_raw_view),
+	    cmocka_unit_test(test_raw_discarded),
+	    cmocka_unit_test(test_cert_view),
 	    cmocka_unit_test(test_tls_transcript),
 	    cmocka_unit_test(test_tail),
 	    cmocka_unit_test(test_findings_enter),
