@@ -498,6 +498,9 @@ static void normal_key(struct ui *ui, int key)
 	case 'c':
 		ui->matrix = !ui->matrix;
 		break;
+	case 'L':
+		ui->legend = !ui->legend;
+		break;
 	case '?':
 		ui->mode = UI_MODE_HELP;
 		ui->help_top = 0;

@@ -156,6 +156,7 @@ struct ui {
 	size_t dropped; /* model->dropped when last seen */
 	bool rfc1869;   /* the grammar panel shows RFC 1869's names */
 	bool matrix;    /* the client matrix is shown */
+	bool legend;    /* the grammar panel starts with the legend of colours */
 	bool wide;      /* the layout puts grammar and findings side by side */
 	struct ui_area status, message, command;
 	bool cursor; /* the terminal's cursor is shown, at cur_y, cur_x */
@@ -214,6 +215,12 @@ void ui_status_draw(struct ui *ui);
 int ui_message_layout(struct ui *ui, int width);
 void ui_message_draw(struct ui *ui);
 void ui_command_draw(struct ui *ui);
+
+/* view_legend.c */
+/* What a role means, in a few words. */
+const char *ui_role_about(enum proto_role role);
+/* The legend of colours: every role in its style, then the other marks. */
+void ui_legend_build(struct ui_doc *doc);
 
 /* view_help.c */
 void ui_help_draw(struct ui *ui);

@@ -26,6 +26,7 @@ static const struct {
     {"Enter", "on a finding: select its line"},
     {"g", "the grammar of RFC 5321 or of RFC 1869"},
     {"c", "show or hide the client matrix"},
+    {"L", "show or hide the legend of colours (in the grammar panel)"},
     {"w", "write the transcript"},
     {"^L", "redraw the screen"},
     {"?", "this help; any key closes it"},
