@@ -331,6 +331,8 @@ static void keyword_line(struct proto_ehlo *ehlo, const char *text, size_t off, 
 
 		out->role = PROTO_ROLE_MALFORMED;
 		out->head = mkspan(off, word);
+		if (kwlen < len)
+			out->stop = mkspan(off + kwlen, 1);
 		out->production = proto_is_domain(kw, word) && memchr(kw, '.', word)
 		                      ? "none: a Domain, which belongs on line 1"
 		                      : "none: not a valid ehlo-keyword";
@@ -355,7 +357,7 @@ void proto_ehlo_line(struct proto_ehlo *ehlo, const char *text, size_t len, unsi
 	size_t off;
 
 	/* Field by field: params past nparams are never read. */
-	out->head = out->rest = mkspan(0, 0);
+	out->head = out->rest = out->stop = mkspan(0, 0);
 	out->nparams = 0;
 	out->code = mkspan(0, len < 3 ? len : 3);
 	if (flags & PROTO_L_BAD_CODE) {
@@ -364,6 +366,9 @@ void proto_ehlo_line(struct proto_ehlo *ehlo, const char *text, size_t len, unsi
 		out->production_1869 = "none";
 		return;
 	}
+	/* Every line of ehlo-ok-rsp starts with the literal "250". */
+	if (len < 3 || memcmp(text, "250", 3) != 0)
+		out->stop = out->code;
 	off = len > 3 && (text[3] == ' ' || text[3] == '-') ? 4 : 3;
 	if (off > len)
 		off = len;
@@ -373,6 +378,18 @@ void proto_ehlo_line(struct proto_ehlo *ehlo, const char *text, size_t len, unsi
 	} else {
 		keyword_line(ehlo, text, off, len - off, out, emit, ctx, index);
 	}
+}
+
+void proto_banner_line(const char *text, size_t len, bool first, struct proto_banner *out)
+{
+	size_t off = len > 3 && (text[3] == ' ' || text[3] == '-') ? 4 : len < 3 ? len : 3;
+	size_t word = first ? run_until(text + off, len - off, " ") : 0;
+	size_t rest = off + word + (first && off + word < len ? 1 : 0);
+
+	out->code = mkspan(0, len < 3 ? len : 3);
+	out->domain = mkspan(off, word);
+	out->text = mkspan(rest, len - rest);
+	out->domain_ok = first && proto_is_domain(text + off, word);
 }
 
 void proto_ehlo_end(struct proto_ehlo *ehlo, unsigned first, proto_emit_fn emit, void *ctx)

@@ -201,6 +201,12 @@ struct proto_ehlo_line {
 	struct proto_span rest;      /* ehlo-greet, or all the params */
 	unsigned nparams;            /* params seen, kept or not */
 	struct proto_span param[PROTO_EHLO_PARAMS];
+	/*
+	 * Where the line leaves the grammar: a code other than the literal
+	 * "250", or the first byte of a keyword line that is not ALPHA, DIGIT
+	 * or "-". Its len is 0 when nothing is known to fail.
+	 */
+	struct proto_span stop;
 };
 
 #define PROTO_EHLO_KEYWORDS 128 /* keywords remembered for duplicates */
@@ -225,6 +231,17 @@ void proto_ehlo_end(struct proto_ehlo *ehlo, unsigned first, proto_emit_fn emit,
 bool proto_is_domain(const char *text, size_t len);
 /* True when text is a valid ehlo-keyword of RFC 5321 §4.1.1.1. */
 bool proto_is_ehlo_keyword(const char *text, size_t len);
+
+/* The parts of a banner line, RFC 5321 §4.2's Greeting. */
+struct proto_banner {
+	struct proto_span code;   /* the three digits */
+	struct proto_span domain; /* first line: the word after the code; len 0 otherwise */
+	struct proto_span text;   /* the textstring after it, or len 0 */
+	bool domain_ok;           /* the word is a Domain or an address-literal */
+};
+
+/* Splits a line of the banner; first: it is the reply's first line. */
+void proto_banner_line(const char *text, size_t len, bool first, struct proto_banner *out);
 
 /*
  * Client profiles: how real SMTP clients read an EHLO reply, each resting on

@@ -90,7 +90,7 @@ static const char *const state_names[PROTO_S_COUNT] = {
 static const char held_name[] = "the end of what the server sent ahead of smtpscope's next command";
 
 static const char *const waiting_names[PROTO_S_COUNT] = {
-    [PROTO_S_BANNER] = "the server's greeting",
+    [PROTO_S_BANNER] = "the server's banner",
     [PROTO_S_EHLO] = "the reply to EHLO",
     [PROTO_S_HELO] = "the reply to HELO",
     [PROTO_S_STARTTLS] = "the reply to STARTTLS",
@@ -688,7 +688,7 @@ static void on_reply(struct proto_session *s)
 	switch (s->state) {
 	case PROTO_S_BANNER:
 		if (code / 100 != 2)
-			quit_failing(s, "the server refused the session at its greeting", code);
+			quit_failing(s, "the server refused the session at its banner", code);
 		else if (s->config.quit_after == PROTO_QUIT_CONNECT)
 			send_quit(s);
 		else

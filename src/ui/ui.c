@@ -468,6 +468,11 @@ static void act_cert(struct ui *ui)
 	ui->help_top = 0;
 }
 
+static void act_legend(struct ui *ui)
+{
+	ui->legend = !ui->legend;
+}
+
 static void act_command(struct ui *ui)
 {
 	begin_edit(ui, UI_MODE_COMMAND, ":", "");
@@ -579,6 +584,7 @@ static void (*const actions[UI_ACT_COUNT])(struct ui *ui) = {
     [UI_ACT_RECONNECT] = act_reconnect,
     [UI_ACT_RAW] = act_raw,
     [UI_ACT_CERT] = act_cert,
+    [UI_ACT_LEGEND] = act_legend,
     [UI_ACT_QUIT] = quit,
     [UI_ACT_UP] = act_up,
     [UI_ACT_DOWN] = act_down,

@@ -174,6 +174,7 @@ enum ui_action {
 	UI_ACT_RECONNECT,
 	UI_ACT_RAW,
 	UI_ACT_CERT,
+	UI_ACT_LEGEND,
 	UI_ACT_COUNT
 };
 
@@ -236,6 +237,7 @@ struct ui {
 	size_t dropped;          /* model->dropped when last seen */
 	bool rfc1869;            /* the grammar panel shows RFC 1869's names */
 	bool matrix;             /* the client matrix is shown */
+	bool legend;             /* the grammar panel starts with the legend of colours */
 	bool wide;               /* the layout puts grammar and findings side by side */
 	struct ui_area status, message, command;
 	bool cursor; /* the terminal's cursor is shown, at cur_y, cur_x */
@@ -330,6 +332,11 @@ typedef void (*ui_overlay_build)(struct ui *ui, struct ui_doc *doc, int width);
 void ui_overlay_draw(struct ui *ui, const char *title, int width, ui_overlay_build build);
 /* The keys that scroll an overlay; false when key is not one of them. */
 bool ui_overlay_scroll(struct ui *ui, int key, bool keycode);
+/* view_legend.c */
+/* What a role means, in a few words. */
+const char *ui_role_about(enum proto_role role);
+/* The legend of colours: every role in its style, then the other marks. */
+void ui_legend_build(struct ui_doc *doc);
 
 /* view_help.c */
 void ui_help_draw(struct ui *ui);

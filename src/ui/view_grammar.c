@@ -42,6 +42,9 @@ static const struct abnf_row abnf_5321[] = {
     {"ehlo-line    = ehlo-keyword *( SP ehlo-param )", G_LINE},
     {"ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / \"-\")", G_KEYWORD},
     {"ehlo-param   = 1*(%d33-126)", G_PARAM},
+    {"sub-domain   = Let-dig [Ldh-str]                ; §4.1.2", G_DOMAIN},
+    {"Let-dig      = ALPHA / DIGIT", G_DOMAIN},
+    {"Ldh-str      = *( ALPHA / DIGIT / \"-\" ) Let-dig", G_DOMAIN},
 };
 
 static const struct abnf_row abnf_1869[] = {
@@ -57,12 +60,19 @@ static const struct abnf_row abnf_1869[] = {
     {"                    control characters (US ASCII 0-31 inclusive)>", G_PARAM},
 };
 
-/* RFC 5321 §4.2: the banner, and every reply outside EHLO's. */
+/*
+ * RFC 5321 §4.2: the banner, which its ABNF names Greeting (quoted as
+ * written), and every reply outside EHLO's.
+ */
 static const struct abnf_row abnf_greeting[] = {
     {"Greeting   = ( \"220 \" (Domain / address-literal) [ SP textstring ] CRLF )", G_SINGLE},
     {"           / ( \"220-\" (Domain / address-literal) [ SP textstring ] CRLF", G_FIRST},
     {"               *( \"220-\" [ textstring ] CRLF )", G_MIDDLE},
     {"               \"220\" [ SP textstring ] CRLF )", G_LAST},
+    {"Domain     = sub-domain *(\".\" sub-domain)         ; §4.1.2", G_DOMAIN},
+    {"sub-domain = Let-dig [Ldh-str]", G_DOMAIN},
+    {"Let-dig    = ALPHA / DIGIT", G_DOMAIN},
+    {"Ldh-str    = *( ALPHA / DIGIT / \"-\" ) Let-dig", G_DOMAIN},
     {"textstring = 1*(%d09 / %d32-126)", G_TEXT},
 };
 
@@ -139,7 +149,7 @@ static const char *describe(const struct ui_line *line)
 {
 	switch (line->role) {
 	case PROTO_ROLE_BANNER:
-		return "the server's greeting on connection (banner)";
+		return "the server's banner, its first reply on connection";
 	case PROTO_ROLE_REPLY:
 		return "a reply of the server";
 	case PROTO_ROLE_COMMAND:
@@ -169,21 +179,28 @@ static void head_row(struct ui *ui, struct ui_doc *doc, const struct ui_line *li
 	           buf);
 }
 
-/* One part: its name, then its bytes escaped and quoted, kept together. */
-static void part(struct ui_doc *doc, const char *name, const struct ui_line *line,
-                 struct proto_span span, int style)
+/* The bytes of a span, escaped and quoted. */
+static void quoted(struct ui_doc *doc, const struct ui_line *line, struct proto_span span,
+                   int style)
 {
 	char buf[PROTO_ESCAPE_MAX(GRAMMAR_PART_MAX) + 8];
 	size_t off = span.off < line->len ? span.off : line->len;
 	size_t len = span.len < line->len - off ? span.len : line->len - off;
 	size_t n;
 
-	ui_doc_put(doc, UI_S_DIM, name);
 	buf[0] = '"';
 	n = proto_escape_term(buf + 1, sizeof buf - 8, line->text + off,
 	                      len < GRAMMAR_PART_MAX ? len : GRAMMAR_PART_MAX);
 	snprintf(buf + 1 + n, 8, "%s", len > GRAMMAR_PART_MAX ? "...\"" : "\"");
 	ui_doc_put(doc, style, buf);
+}
+
+/* One part: its name, then its bytes escaped and quoted. */
+static void part(struct ui_doc *doc, const char *name, const struct ui_line *line,
+                 struct proto_span span, int style)
+{
+	ui_doc_put(doc, UI_S_DIM, name);
+	quoted(doc, line, span, style);
 	ui_doc_put(doc, UI_S_NORMAL, "  ");
 }
 
@@ -204,6 +221,77 @@ static void separator_part(struct ui_doc *doc, const struct ui_line *line)
 		ui_doc_put(doc, UI_S_DIM, "SP the last line  ");
 	else if (sep >= 0)
 		ui_doc_put(doc, UI_S_SEV + PROTO_SEV_ERROR, "no SP or \"-\" after the code  ");
+}
+
+/* Why a word parses as a Domain: its sub-domains, or one's Let-dig and Ldh-str. */
+static void domain_why(struct ui_doc *doc, const struct ui_line *line, struct proto_span span)
+{
+	const char *p = line->text + span.off, *dot;
+	size_t off = span.off, end = (size_t)span.off + span.len, n = 0;
+	char buf[64];
+
+	if (span.len == 0 || end > line->len || p[0] == '[' || !proto_is_domain(p, span.len))
+		return;
+	doc->indent = 2;
+	ui_doc_newline(doc);
+	quoted(doc, line, span, UI_S_NORMAL);
+	if (memchr(p, '.', span.len) == NULL) {
+		ui_doc_put(doc, UI_S_NORMAL, " is a Domain of one sub-domain:  ");
+		part(doc, "Let-dig ", line, span_of(off, 1), UI_S_NORMAL);
+		if (span.len > 1)
+			part(doc, "Ldh-str ", line, span_of(off + 1, span.len - 1), UI_S_NORMAL);
+		return;
+	}
+	for (dot = p; dot != NULL; dot = memchr(dot + 1, '.', end - (size_t)(dot - line->text) - 1))
+		n++;
+	snprintf(buf, sizeof buf, " is a Domain of %zu sub-domains:  ", n);
+	ui_doc_put(doc, UI_S_NORMAL, buf);
+	for (n = 0; off < end && n < 8; n++) {
+		dot = memchr(line->text + off, '.', end - off);
+		span = span_of(off, dot != NULL ? (size_t)(dot - line->text) - off : end - off);
+		part(doc, "", line, span, UI_S_NORMAL);
+		off += span.len + 1;
+	}
+	if (off < end)
+		ui_doc_put(doc, UI_S_DIM, "...");
+}
+
+/* Where a keyword line stops being an ehlo-keyword, from the engine's stop. */
+static void keyword_stop(struct ui_doc *doc, const struct ui_line *line)
+{
+	const struct proto_ehlo_line *e = &line->ehlo;
+
+	if (e->stop.len == 0 || e->stop.off < e->head.off)
+		return;
+	doc->indent = 2;
+	ui_doc_newline(doc);
+	if (e->stop.off == e->head.off) {
+		ui_doc_put(doc, UI_S_NORMAL, "ehlo-keyword starts with ALPHA / DIGIT, not ");
+	} else {
+		part(doc, "ehlo-keyword takes ", line,
+		     span_of(e->head.off, e->stop.off - e->head.off), UI_S_NORMAL);
+		ui_doc_put(doc, UI_S_NORMAL, "then stops at ");
+	}
+	quoted(doc, line, e->stop, UI_S_SEV + PROTO_SEV_ERROR);
+	ui_doc_put(doc, UI_S_NORMAL, " (not ALPHA / DIGIT / \"-\")");
+	domain_why(doc, line, e->head);
+}
+
+/* True when the engine found the code is not the literal "250". */
+static bool code_fails(const struct ui_line *line)
+{
+	return line->has_ehlo && line->ehlo.stop.len > 0 && line->ehlo.stop.off == 0;
+}
+
+static void code_stop(struct ui_doc *doc, const struct ui_line *line)
+{
+	if (!code_fails(line))
+		return;
+	doc->indent = 2;
+	ui_doc_newline(doc);
+	quoted(doc, line, line->ehlo.code, UI_S_SEV + PROTO_SEV_ERROR);
+	ui_doc_put(doc, UI_S_NORMAL,
+	           " is not the literal \"250\" that starts every line of ehlo-ok-rsp");
 }
 
 /* The parts of a line after the first of its EHLO reply. */
@@ -243,10 +331,14 @@ static void ehlo_parts(struct ui *ui, struct ui_doc *doc, const struct ui_line *
 		part(doc, "no reply code: ", line, span_of(0, line->len), UI_S_NORMAL);
 		return;
 	}
-	part(doc, "code ", line, e->code, UI_S_BOLD);
+	part(doc, "code ", line, e->code,
+	     code_fails(line) ? UI_S_SEV + PROTO_SEV_ERROR : UI_S_BOLD);
 	separator_part(doc, line);
 	if (!first) {
 		keyword_parts(ui, doc, line);
+		code_stop(doc, line);
+		if (!ui->rfc1869)
+			keyword_stop(doc, line);
 		return;
 	}
 	part(doc, ui->rfc1869 ? "domain " : "Domain ", line, e->head, UI_S_ROLE + (int)line->role);
@@ -254,11 +346,54 @@ static void ehlo_parts(struct ui *ui, struct ui_doc *doc, const struct ui_line *
 		part(doc, ui->rfc1869 ? "greeting " : "ehlo-greet ", line, e->rest, UI_S_NORMAL);
 	else
 		ui_doc_put(doc, UI_S_DIM, ui->rfc1869 ? "no greeting" : "no ehlo-greet");
+	code_stop(doc, line);
+	if (!ui->rfc1869)
+		domain_why(doc, line, e->head);
 }
 
-/* The parts of a line outside an EHLO reply. */
-static void plain_parts(struct ui_doc *doc, const struct ui_line *line)
+/* True when server line i starts its reply. */
+static bool reply_first(const struct ui_model *model, size_t i)
 {
+	const struct ui_line *prev = i > 0 ? &model->lines[i - 1] : NULL;
+
+	return prev == NULL || prev->dir != PROTO_DIR_SERVER || separator(prev) != '-';
+}
+
+/* The banner: code, then on its first line Domain and textstring (RFC 5321 §4.2). */
+static void banner_parts(struct ui_doc *doc, const struct ui_line *line, bool first)
+{
+	struct proto_banner b;
+
+	proto_banner_line(line->text, line->len, first, &b);
+	if (first && !b.domain_ok) {
+		quoted(doc, line, b.domain, UI_S_SEV + PROTO_SEV_ERROR);
+		ui_doc_put(doc, UI_S_SEV + PROTO_SEV_ERROR,
+		           " is not a Domain or address-literal  ");
+	} else if (first) {
+		part(doc, "Domain ", line, b.domain, UI_S_ROLE + (int)line->role);
+	}
+	if (b.text.len > 0)
+		part(doc, "textstring ", line, b.text, UI_S_NORMAL);
+	else
+		ui_doc_put(doc, UI_S_DIM, "no textstring");
+	if (first && b.domain_ok)
+		domain_why(doc, line, b.domain);
+}
+
+/* The selected line's role, named as the legend names it. */
+static void role_row(struct ui_doc *doc, const struct ui_line *line)
+{
+	ui_doc_put(doc, UI_S_DIM, "role ");
+	ui_doc_put(doc, UI_S_ROLE + (int)line->role, proto_role_name(line->role));
+	ui_doc_put(doc, UI_S_DIM, ": ");
+	ui_doc_put(doc, UI_S_DIM, ui_role_about(line->role));
+	ui_doc_newline(doc);
+}
+
+/* The parts of line i outside an EHLO reply. */
+static void plain_parts(const struct ui *ui, struct ui_doc *doc, size_t i)
+{
+	const struct ui_line *line = &ui->model->lines[i];
 	const char *space = memchr(line->text, ' ', line->len);
 	size_t verb = space != NULL ? (size_t)(space - line->text) : line->len;
 
@@ -281,7 +416,9 @@ static void plain_parts(struct ui_doc *doc, const struct ui_line *line)
 	}
 	part(doc, "code ", line, span_of(0, 3), UI_S_BOLD);
 	separator_part(doc, line);
-	if (line->len > 4)
+	if (line->role == PROTO_ROLE_BANNER)
+		banner_parts(doc, line, reply_first(ui->model, i));
+	else if (line->len > 4)
 		part(doc, "text ", line, span_of(4, line->len - 4), UI_S_NORMAL);
 }
 
@@ -312,16 +449,31 @@ static void line_findings(struct ui_doc *doc, const struct ui_line *line)
 /* The rows of §4.2 that a server line outside an EHLO reply touches. */
 static unsigned reply_tags(const struct ui_model *model, size_t i)
 {
-	const struct ui_line *line = &model->lines[i], *prev = i > 0 ? line - 1 : NULL;
-	bool first = prev == NULL || prev->dir != PROTO_DIR_SERVER || separator(prev) != '-';
+	const struct ui_line *line = &model->lines[i];
+	bool first = reply_first(model, i);
 	bool more = separator(line) == '-';
 	unsigned tags = G_CODE | (line->len > 4 ? G_TEXT : 0);
+	struct proto_banner b;
 
 	if (line->dir != PROTO_DIR_SERVER)
 		return 0;
+	if (first && line->role == PROTO_ROLE_BANNER) {
+		proto_banner_line(line->text, line->len, true, &b);
+		tags = G_CODE | G_DOMAIN | (b.text.len > 0 ? G_TEXT : 0);
+	}
 	if (first)
 		return tags | (more ? G_FIRST : G_SINGLE);
 	return tags | (more ? G_MIDDLE : G_LAST);
+}
+
+/* True when the head of a keyword line is a whole Domain. */
+static bool head_is_domain(const struct ui_line *line)
+{
+	const struct proto_ehlo_line *e = &line->ehlo;
+
+	return (size_t)e->head.off + e->head.len <= line->len &&
+	       memchr(line->text + e->head.off, '.', e->head.len) != NULL &&
+	       proto_is_domain(line->text + e->head.off, e->head.len);
 }
 
 /* The rows of the ABNF that line i touches. */
@@ -341,7 +493,32 @@ static unsigned line_tags(const struct ui_model *model, size_t i)
 		return e->rest.len > 0 ? tags | G_GREET : tags;
 	}
 	tags = (more ? G_MIDDLE : G_LAST) | G_LINE | G_KEYWORD;
+	/* A Domain where a keyword belongs: the Domain rows tell why it parses. */
+	if (line->role == PROTO_ROLE_MALFORMED && head_is_domain(line))
+		tags |= G_DOMAIN;
 	return e->nparams > 0 ? tags | G_PARAM : tags;
+}
+
+/* The rows among tags where line i fails: marked in the error colour. */
+static unsigned bad_tags(const struct ui_model *model, size_t i, unsigned tags)
+{
+	const struct ui_line *line = &model->lines[i];
+	const unsigned literal = G_SINGLE | G_FIRST | G_MIDDLE | G_LAST;
+	struct proto_banner b;
+
+	if (line->flags & PROTO_L_BAD_CODE)
+		return tags;
+	if (!line->has_ehlo) {
+		if (line->role != PROTO_ROLE_BANNER || !reply_first(model, i))
+			return 0;
+		proto_banner_line(line->text, line->len, true, &b);
+		return b.domain_ok ? 0 : tags & (literal | G_DOMAIN);
+	}
+	if (code_fails(line))
+		return tags & literal;
+	if (!is_none(line->ehlo.production))
+		return 0;
+	return ui_model_ehlo_first(model, i) ? tags : tags & ~(unsigned)G_DOMAIN;
 }
 
 /* Where the wrapped rows of an ABNF row start: two in from its first "= " or "/ ". */
@@ -354,14 +531,16 @@ static int abnf_indent(const char *text)
 	return 2 + (eq != NULL ? (int)(eq - text) + 2 : (int)strspn(text, " ")) + 2;
 }
 
-static void abnf(struct ui_doc *doc, const struct grammar *g, unsigned tags, bool bad)
+static void abnf(struct ui_doc *doc, const struct grammar *g, unsigned tags, unsigned bad)
 {
-	int hilite = bad ? UI_S_SEV + PROTO_SEV_ERROR : UI_S_HILITE, style;
+	int style;
 	size_t i;
 
 	ui_doc_put(doc, UI_S_BOLD, g->name);
 	for (i = 0; i < g->n; i++) {
-		style = (g->rows[i].tags & tags) != 0 ? hilite : UI_S_NORMAL;
+		style = (g->rows[i].tags & bad) != 0    ? UI_S_SEV + PROTO_SEV_ERROR
+		        : (g->rows[i].tags & tags) != 0 ? UI_S_HILITE
+		                                        : UI_S_NORMAL;
 		doc->indent = 0;
 		ui_doc_newline(doc);
 		ui_doc_clip(doc, style, style != UI_S_NORMAL ? "> " : "  ", 2);
@@ -378,23 +557,24 @@ static void grammar_build(struct ui *ui, struct ui_doc *doc)
 	/* The model index: with a filter on, rows and lines differ. */
 	size_t i = line != NULL ? (size_t)(line - ui->model->lines) : 0;
 	const struct grammar *g = grammar_of(ui, line);
-	unsigned tags = 0;
-	bool bad = false;
+	unsigned tags = 0, bad = 0;
 
+	if (ui->legend)
+		ui_legend_build(doc);
 	if (line == NULL) {
 		ui_doc_put(doc, UI_S_DIM, "No line selected: the conversation is empty.");
 	} else {
 		head_row(ui, doc, line, i);
 		doc->indent = 2;
 		ui_doc_newline(doc);
+		role_row(doc, line);
 		if (line->has_ehlo)
 			ehlo_parts(ui, doc, line, ui_model_ehlo_first(ui->model, i));
 		else
-			plain_parts(doc, line);
+			plain_parts(ui, doc, i);
 		line_findings(doc, line);
 		tags = line_tags(ui->model, i);
-		bad = line->has_ehlo ? is_none(line->ehlo.production)
-		                     : (line->flags & PROTO_L_BAD_CODE) != 0;
+		bad = bad_tags(ui->model, i, tags);
 	}
 	doc->indent = 0;
 	if (g == NULL)

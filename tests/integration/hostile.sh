@@ -160,8 +160,8 @@ run dribble 30 /dev/null "$bin" check --timeout 3 --transcript "$work/dribble.tx
 want_rc dribble 2
 echo "  dribble, --timeout 3: ended after $ms ms"
 if [ "$ms" -ge 3000 ] && [ "$ms" -lt $((5000 * slowdown)) ]; then ok; else bad "dribble: took $ms ms"; fi
-has "$work/dribble.err" "timed out after 3 s waiting for the server's greeting"
-has "$work/dribble.txt" "=== timed out after 3 s waiting for the server's greeting"
+has "$work/dribble.err" "timed out after 3 s waiting for the server's banner"
+has "$work/dribble.txt" "=== timed out after 3 s waiting for the server's banner"
 
 # Issue 10: a server that streams an endless EHLO reply as fast as it is read.
 # The deadline holds while data keeps coming (it was checked only when the
@@ -209,7 +209,7 @@ lab bare-cr-greeting
 run bare-cr 30 /dev/null "$bin" check --timeout 1 --transcript "$work/bare-cr.txt" \
 	--transcript-json "$work/bare-cr.jsonl" "127.0.0.1:$port"
 want_rc bare-cr 2
-has "$work/bare-cr.err" "timed out after 1 s waiting for the server's greeting"
+has "$work/bare-cr.err" "timed out after 1 s waiting for the server's banner"
 has "$work/bare-cr.out" "220 mx.cr.example ESMTP^M250 fake^M"
 has "$work/bare-cr.txt" '<-  220 mx.cr.example ESMTP\x0d250 fake\x0d\z' "=== timed out after 1 s"
 has "$work/bare-cr.jsonl" '"text":"220 mx.cr.example ESMTP\r250 fake\r"'

@@ -531,13 +531,76 @@ static void test_length_bounds(void **state)
 	assert_false(proto_is_ehlo_keyword("SIZE", 0));
 }
 
+/* Where a line leaves the grammar: a code that is not "250", a byte no keyword takes. */
+static const struct stop_case {
+	const char *text;
+	unsigned flags;
+	bool first;
+	struct proto_span stop;
+} stop_cases[] = {
+    {"250-STARTTLS", 0, true, {0, 0}},
+    {"250-8BITMIME", 0, false, {0, 0}},
+    {"252-STARTTLS", PROTO_L_MIXED_CODE, false, {0, 3}},
+    {"251 mx.example.org", PROTO_L_MIXED_CODE, true, {0, 3}},
+    {"250-mail.domain1.com", 0, false, {8, 1}},
+    {"250-SIZE_MAX 10", 0, false, {8, 1}},
+    {"250-", 0, false, {0, 0}},
+};
+
+static void test_stop(void **state)
+{
+	struct proto_ehlo ehlo;
+	struct proto_ehlo_line out;
+	struct sink sink = {0};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof stop_cases / sizeof stop_cases[0]; i++) {
+		proto_ehlo_begin(&ehlo, false);
+		if (!stop_cases[i].first)
+			analyse(&ehlo, "250-mx.example.org", 0, &out, &sink);
+		analyse(&ehlo, stop_cases[i].text, stop_cases[i].flags, &out, &sink);
+		check_span(stop_cases[i].text, "stop", out.stop, stop_cases[i].stop);
+	}
+}
+
+/* The banner's parts: code, Domain (first line only) and textstring. */
+static void test_banner(void **state)
+{
+	static const struct banner_case {
+		const char *text;
+		bool first, ok;
+		struct proto_span domain, rest;
+	} banners[] = {
+	    {"220 mail.domain1.com ESMTP Service ready", true, true, {4, 16}, {21, 19}},
+	    {"220 mx.example.org", true, true, {4, 14}, {18, 0}},
+	    {"220-[192.0.2.1] hello", true, true, {4, 11}, {16, 5}},
+	    {"220 *** ESMTP", true, false, {4, 3}, {8, 5}},
+	    {"220-and more text", false, false, {4, 0}, {4, 13}},
+	    {"220", true, false, {3, 0}, {3, 0}},
+	    {"22", true, false, {2, 0}, {2, 0}},
+	};
+	struct proto_banner out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof banners / sizeof banners[0]; i++) {
+		proto_banner_line(banners[i].text, strlen(banners[i].text), banners[i].first, &out);
+		check_span(banners[i].text, "domain", out.domain, banners[i].domain);
+		check_span(banners[i].text, "text", out.text, banners[i].rest);
+		if (out.domain_ok != banners[i].ok)
+			fail_msg("\"%s\": domain_ok %d", banners[i].text, out.domain_ok);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases),         cmocka_unit_test(test_begin_resets),
 	    cmocka_unit_test(test_spans),         cmocka_unit_test(test_many_params),
 	    cmocka_unit_test(test_is_domain),     cmocka_unit_test(test_is_ehlo_keyword),
-	    cmocka_unit_test(test_length_bounds),
+	    cmocka_unit_test(test_length_bounds), cmocka_unit_test(test_stop),
+	    cmocka_unit_test(test_banner),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

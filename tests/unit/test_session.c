@@ -202,12 +202,12 @@ static const struct scase cases[] = {
      "starttls-response-injection",
      NULL,
      true},
-    {"421 greeting: QUIT, then failure",
+    {"421 banner: QUIT, then failure",
      AUTO,
      {{"421 4.7.0 Try again later\r\n", "QUIT\r\n"}, {NULL, "QUIT\r\n"}},
      PROTO_S_FAILED,
      "",
-     "refused the session at its greeting (reply 421)"},
+     "refused the session at its banner (reply 421)"},
     {"the server closes inside the EHLO reply",
      AUTO,
      {{BANNER, EHLO}, {"250-mx.example.org\r\n250-SIZE 1\r\n", EHLO}, {NULL, EHLO}},
@@ -291,12 +291,12 @@ static const struct scase cases[] = {
      "early-reply",
      NULL,
      true},
-    {"an early 421 is no finding, and QUIT follows the greeting's refusal",
+    {"an early 421 is no finding, and QUIT follows the banner's refusal",
      AUTO,
      {{"554 no\r\n421 bye\r\n", "QUIT\r\n"}, {NULL, "QUIT\r\n"}},
      PROTO_S_FAILED,
      "",
-     "refused the session at its greeting (reply 554)",
+     "refused the session at its banner (reply 554)",
      true},
     {"quit after EHLO",
      {.helo = "client.example", .quit_after = PROTO_QUIT_EHLO},
@@ -544,7 +544,7 @@ static void test_abort_keeps_partial(void **state)
 	(void)state;
 	proto_session_start(s);
 	proto_session_feed(s, crs, strlen(crs));
-	proto_session_abort(s, "timed out after 3 s waiting for the server's greeting");
+	proto_session_abort(s, "timed out after 3 s waiting for the server's banner");
 	assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
 	assert_string_equal(b->last[0], "220 mx.example.org ESMTP\rhello\r");
 	assert_true(b->last_flags[0] & PROTO_L_NO_EOL);
@@ -601,7 +601,7 @@ static void test_step_closed_says_why(void **state)
 	assert_string_equal(proto_session_cause(s), "refused (reply 421)");
 	assert_string_equal(
 	    proto_session_error(s),
-	    "the server refused the session at its greeting (reply 421), then "
+	    "the server refused the session at its banner (reply 421), then "
 	    "closed the connection; its last reply: 421 4.7.0 Too many connections");
 	assert_string_equal(b->last[1], proto_session_error(s));
 	assert_int_equal(proto_session_send_pending(s, NULL), -1);

@@ -919,7 +919,7 @@ static void test_search(void **state)
 	assert_true(shows(f, "line 4 (reply line 2)"));
 	keys(f, "n");
 	dump(f);
-	assert_true(shows(f, "line 1: the server's greeting on connection (banner)"));
+	assert_true(shows(f, "line 1: the server's banner, its first reply on connection"));
 	assert_true(shows(f, "Search wrapped to the top: line 1."));
 	keys(f, "N");
 	dump(f);
@@ -1047,7 +1047,7 @@ static void test_mouse(void **state)
 	ungetmouse(&ev);
 	ui_key(f->ui, KEY_MOUSE);
 	dump(f);
-	assert_true(shows(f, "line 1: the server's greeting on connection (banner)"));
+	assert_true(shows(f, "line 1: the server's banner, its first reply on connection"));
 	finish(f);
 }
 
@@ -1120,6 +1120,130 @@ static void test_mono_and_small(void **state)
 	assert_false(shows(f, "Grammar"));
 	setenv("LINES", "24", 1);
 	setenv("COLUMNS", "80", 1);
+	finish(f);
+}
+
+/* A file of tests/data/ui, open in plaintext. */
+static struct fixture *ui_file(const char *name)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	char path[128];
+
+	assert_non_null(f);
+	ui_model_init(&f->model);
+	snprintf(path, sizeof path, "../ui/%s", name);
+	load(f, path);
+	snprintf(f->model.target, sizeof f->model.target, "127.0.0.1:2525");
+	snprintf(f->model.state, sizeof f->model.state, "plaintext");
+	f->model.session_open = true;
+	return f;
+}
+
+/* The colour pair of the cell at the start of row y's text. */
+static short pair_at_row(struct fixture *f, const char *text)
+{
+	return PAIR_NUMBER(cell_of(f, text));
+}
+
+/* 252-STARTTLS inside a 250 reply fails the "250-" literal, not the keyword. */
+static void test_mixed_code(void **state)
+{
+	struct fixture *f = ui_file("mixed-252.in");
+	short error;
+
+	(void)state;
+	start(f, 0);
+	keys(f, "<jjj");
+	golden(f, "mixed-252");
+	assert_true(shows(f, "line 4 (reply line 2)"));
+	assert_true(shows(f, "\"252\" is not the literal \"250\""));
+	error = pair_at_row(f, "! error mixed-reply-codes");
+	assert_true(error != 0);
+	assert_int_equal(pair_at_row(f, "\"252\"  \"-\""), error);
+	resize(f, "40", "120");
+	golden(f, "mixed-252-120x40");
+	/* The row of the literal fails; the keyword's rows matched. */
+	assert_int_equal(pair_at_row(f, ">                  *( \"250-\" ehlo-line CRLF )"), error);
+	assert_true(pair_at_row(f, "> ehlo-keyword =") != error);
+	assert_true(pair_at_row(f, "> ehlo-keyword =") != 0);
+	finish(f);
+}
+
+/* The banner: code, Domain and textstring, and why the Domain parses. */
+static void test_banner_parts(void **state)
+{
+	struct fixture *f = misordered();
+
+	(void)state;
+	start(f, 0);
+	keys(f, "<");
+	golden(f, "banner");
+	assert_true(shows(f, "line 1: the server's banner"));
+	assert_true(shows(f, "role banner"));
+	assert_true(shows(f, "Domain \"mail.domain1.com\"  textstring \"ESMTP"));
+	assert_true(shows(f, "\"mail.domain1.com\" is a Domain of 3 sub-domains:  \"mail\"  "
+	                     "\"domain1\"  \"com\""));
+	assert_false(shows(f, "server's greeting"));
+	finish(f);
+}
+
+/* sub-domain, Let-dig and Ldh-str tell why STARTTLS is a Domain and mail.domain1.com no keyword. */
+static void test_domain_rules(void **state)
+{
+	struct fixture *f = misordered();
+
+	(void)state;
+	start(f, 0);
+	resize(f, "60", "120");
+	keys(f, "<jj");
+	dump(f);
+	assert_true(shows(f, "role misordered-starttls: STARTTLS where the Domain belongs"));
+	assert_true(shows(f, "\"STARTTLS\" is a Domain of one sub-domain:  Let-dig \"S\""));
+	assert_true(shows(f, "\"TARTTLS\""));
+	assert_true(shows(f, "> sub-domain   = Let-dig [Ldh-str]                ; §4.1.2"));
+	assert_true(shows(f, "> Let-dig      = ALPHA / DIGIT"));
+	assert_true(shows(f, "> Ldh-str      = *( ALPHA / DIGIT / \"-\" ) Let-dig"));
+	keys(f, "j");
+	golden(f, "misordered-line4-120x60");
+	assert_true(shows(f, "role malformed"));
+	assert_true(
+	    shows(f, "ehlo-keyword takes \"mail\"  then stops at \".\" (not ALPHA / DIGIT"));
+	assert_true(shows(f, "\"mail.domain1.com\" is a Domain of 3 sub-domains"));
+	/* The keyword's rows fail; the Domain's rows say what it is instead. */
+	assert_true(pair_at_row(f, "> ehlo-keyword =") != pair_at_row(f, "> sub-domain   ="));
+	finish(f);
+}
+
+/* L shows each role's name in its own colour, and hides it again. */
+static void test_legend(void **state)
+{
+	struct fixture *f = misordered();
+
+	(void)state;
+	start(f, 0);
+	resize(f, "40", "120");
+	keys(f, "<jjL");
+	golden(f, "legend-120x40");
+	assert_true(shows(f, "Legend (L hides):"));
+	assert_true(shows(f, "misordered-starttls STARTTLS where the Domain belongs"));
+	assert_true(shows(f, "malformed matches no production"));
+	assert_true(shows(f, "greeting EHLO line 1"));
+	assert_true(shows(f, "banner the 220 line"));
+	assert_int_equal(pair_at_row(f, "misordered-starttls STARTTLS"),
+	                 pair_at_row(f, "250-STARTTLS  !"));
+	assert_int_equal(pair_at_row(f, "malformed matches"),
+	                 pair_at_row(f, "250-mail.domain1.com  !"));
+	keys(f, "L");
+	dump(f);
+	assert_false(shows(f, "Legend (L hides):"));
+	/* Without colours the legend is drawn in the same attributes as the lines. */
+	ui_free(f->ui);
+	start(f, UI_NO_COLOR);
+	resize(f, "40", "120");
+	keys(f, "<jjL");
+	dump(f);
+	assert_int_equal(cell_of(f, "misordered-starttls STARTTLS") & A_ATTRIBUTES,
+	                 cell_of(f, "250-STARTTLS  !") & A_ATTRIBUTES);
 	finish(f);
 }
 
@@ -1369,6 +1493,10 @@ int main(void)
 	    cmocka_unit_test(test_filter),
 	    cmocka_unit_test(test_mouse),
 	    cmocka_unit_test(test_mono_and_small),
+	    cmocka_unit_test(test_mixed_code),
+	    cmocka_unit_test(test_banner_parts),
+	    cmocka_unit_test(test_domain_rules),
+	    cmocka_unit_test(test_legend),
 	    cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_model_bytes),
 	};
