@@ -152,11 +152,12 @@ struct ui {
 	enum ui_mode mode;
 	enum ui_pane_id focus;
 	struct ui_pane pane[UI_NPANES];
-	bool follow;    /* the selection stays on the last line as lines come */
-	size_t dropped; /* model->dropped when last seen */
-	bool rfc1869;   /* the grammar panel shows RFC 1869's names */
-	bool matrix;    /* the client matrix is shown */
-	bool wide;      /* the layout puts grammar and findings side by side */
+	bool follow;                      /* the selection stays on the last line as lines come */
+	size_t dropped;                   /* model->dropped when last seen */
+	bool rfc1869;                     /* the grammar panel shows RFC 1869's names */
+	bool matrix;                      /* the client matrix is shown */
+	bool finding_open[PROTO_F_COUNT]; /* the findings pane lists each finding of this id */
+	bool wide;                        /* the layout puts grammar and findings side by side */
 	struct ui_area status, message, command;
 	bool cursor; /* the terminal's cursor is shown, at cur_y, cur_x */
 	int cur_y, cur_x;
