@@ -48,7 +48,8 @@ static const char *prompt(EditLine *el)
 static const char *const help_text =
     "  Enter  send it as planned      e  edit it first     s  skip it\n"
     "  r      run to the end          :COMMAND  send COMMAND instead\n"
-    "  w      write the transcript    q  quit\n";
+    "  w      write the transcript    q  quit\n"
+    "  :explain ID  the full text of a finding (its docs/findings.md entry)\n";
 
 /* Before STARTTLS: which clients would send it after this EHLO reply. */
 static void starttls_advice(const struct proto_lint *lint)
@@ -106,6 +107,31 @@ static void write_transcript(struct inspect *in)
 		       in->transcript_path);
 }
 
+/* Prints a finding's section of docs/findings.md, or the ids to choose from. */
+static void explain(const char *arg)
+{
+	char name[64], shown[PROTO_ESCAPE_MAX(64)];
+	enum proto_finding_id f;
+	size_t len, i;
+
+	arg += strspn(arg, " ");
+	len = strcspn(arg, " ");
+	snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), arg);
+	f = proto_finding_by_name(name);
+	if (f != PROTO_F_COUNT && proto_finding_doc(f) != NULL) {
+		printf("%s\n", proto_finding_doc(f));
+		return;
+	}
+	proto_escape_term(shown, sizeof shown, name, strlen(name));
+	if (name[0] == '\0')
+		printf("usage: :explain ID; the ids:");
+	else
+		printf("no finding \"%s\"; the ids:", shown);
+	for (i = 0; i < PROTO_F_COUNT; i++)
+		printf(" %s", proto_finding((enum proto_finding_id)i)->id);
+	printf("\n");
+}
+
 /*
  * AUTH over an unverified connection is sent only after the user types
  * "yes" (which then sends it); true when the answer would have sent it
@@ -152,6 +178,8 @@ static bool answer(struct plain *p, const char *pending, const char *line)
 		write_transcript(p->in);
 	else if (strcmp(text, "?") == 0)
 		fputs(help_text, stdout);
+	else if (strncmp(text, ":explain", 8) == 0 && (text[8] == ' ' || text[8] == '\0'))
+		explain(text + 8);
 	else if (text[0] == ':')
 		proto_session_command(s, text + 1);
 	else if (strlen(text) > 1)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "internal.h"
 
 #define E PROTO_SEV_ERROR
 #define W PROTO_SEV_WARNING
@@ -204,4 +204,16 @@ enum proto_finding_id proto_finding_by_name(const char *id)
 		if (strcmp(catalogue[i].id, id) == 0)
 			return (enum proto_finding_id)i;
 	return PROTO_F_COUNT;
+}
+
+const char *proto_finding_doc(enum proto_finding_id id)
+{
+	size_t i;
+
+	if ((unsigned)id >= PROTO_F_COUNT)
+		return NULL;
+	for (i = 0; i < proto_finding_ndocs; i++)
+		if (strcmp(proto_finding_docs[i].id, catalogue[id].id) == 0)
+			return proto_finding_docs[i].text;
+	return NULL;
 }

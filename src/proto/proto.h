@@ -161,6 +161,8 @@ const struct proto_finding_info *proto_finding(enum proto_finding_id id);
 const char *proto_severity_name(enum proto_severity severity);
 /* Looks an id up by name; returns PROTO_F_COUNT when unknown. */
 enum proto_finding_id proto_finding_by_name(const char *id);
+/* The finding's whole section of docs/findings.md (Markdown), or NULL. */
+const char *proto_finding_doc(enum proto_finding_id id);
 
 /* Receives findings; line is the analyser's own line index. */
 typedef void (*proto_emit_fn)(void *ctx, enum proto_finding_id id, unsigned line);

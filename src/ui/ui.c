@@ -498,6 +498,9 @@ static void normal_key(struct ui *ui, int key)
 	case 'c':
 		ui->matrix = !ui->matrix;
 		break;
+	case 'i':
+		ui_matrix_explain(ui);
+		break;
 	case '?':
 		ui->mode = UI_MODE_HELP;
 		ui->help_top = 0;
@@ -531,6 +534,9 @@ static void handle(struct ui *ui, int key, bool keycode, bool alone)
 		break;
 	case UI_MODE_HELP:
 		ui_help_key(ui, key, keycode);
+		break;
+	case UI_MODE_EXPLAIN:
+		ui_explain_key(ui, key, keycode);
 		break;
 	case UI_MODE_NORMAL:
 		if (keycode)
@@ -596,6 +602,8 @@ void ui_draw(struct ui *ui)
 	ui_command_draw(ui);
 	if (ui->mode == UI_MODE_HELP)
 		ui_help_draw(ui);
+	else if (ui->mode == UI_MODE_EXPLAIN)
+		ui_explain_draw(ui);
 	curs_set(ui->cursor ? 1 : 0);
 	if (ui->cursor)
 		move(ui->cur_y, ui->cur_x);

@@ -131,7 +131,14 @@ extern const struct ui_view_ops ui_view_conv;
 extern const struct ui_view_ops ui_view_grammar;
 extern const struct ui_view_ops ui_view_matrix;
 
-enum ui_mode { UI_MODE_NORMAL, UI_MODE_EDIT, UI_MODE_COMMAND, UI_MODE_CONFIRM, UI_MODE_HELP };
+enum ui_mode {
+	UI_MODE_NORMAL,
+	UI_MODE_EDIT,
+	UI_MODE_COMMAND,
+	UI_MODE_CONFIRM,
+	UI_MODE_HELP,
+	UI_MODE_EXPLAIN
+};
 
 struct ui_cmdline;
 
@@ -161,7 +168,9 @@ struct ui {
 	struct ui_area status, message, command;
 	bool cursor; /* the terminal's cursor is shown, at cur_y, cur_x */
 	int cur_y, cur_x;
-	size_t help_top; /* first row of the help shown */
+	size_t help_top;                  /* first row of the help shown */
+	enum proto_finding_id explain_id; /* the finding the explain pager shows */
+	size_t explain_top;               /* its first row shown */
 	struct ui_doc doc;
 	struct ui_doc msg;
 	char note[UI_NOTE_MAX];
@@ -208,6 +217,13 @@ size_t ui_matrix_rows(struct ui *ui, int width);
 void ui_matrix_title(struct ui *ui, char *buf, size_t len);
 /* The message before STARTTLS, or "" when the pending command is not STARTTLS. */
 void ui_matrix_pause(struct ui *ui, char *buf, size_t len);
+/* The explain key: the selected finding's text, or the selected line's first finding's. */
+void ui_matrix_explain(struct ui *ui);
+
+/* view_explain.c: a finding's section of docs/findings.md in a pager. */
+void ui_explain_open(struct ui *ui, enum proto_finding_id id);
+void ui_explain_draw(struct ui *ui);
+void ui_explain_key(struct ui *ui, int key, bool keycode);
 
 /* view_status.c: the status line, the message area and the command row. */
 void ui_status_draw(struct ui *ui);

@@ -512,6 +512,35 @@ static void matrix_move(struct ui *ui, struct ui_pane *pane, enum ui_move how)
 		pane->sel = ui_move_index(pane->sel, pane->nrows, page, how);
 }
 
+/* The id on the selected row of the findings list, or PROTO_F_COUNT. */
+static enum proto_finding_id selected_id(const struct ui *ui)
+{
+	const struct ui_pane *pane = &ui->pane[UI_PANE_MATRIX];
+	struct group g[PROTO_F_COUNT];
+	size_t ng = groups(ui, g), member, gi;
+
+	if (pane->sel >= finding_rows(ui, g, ng) ||
+	    (gi = row_group(ui, g, ng, pane->sel, &member)) == ng)
+		return PROTO_F_COUNT;
+	return g[gi].id;
+}
+
+void ui_matrix_explain(struct ui *ui)
+{
+	const struct ui_line *line = ui_conv_selected(ui);
+	enum proto_finding_id id = PROTO_F_COUNT;
+
+	if (ui->focus == UI_PANE_MATRIX)
+		id = selected_id(ui);
+	else if (line != NULL && line->nfindings > 0)
+		id = line->finding[0];
+	if (id == PROTO_F_COUNT)
+		ui_set_note(ui, "No finding here: i explains the finding selected in the findings "
+		                "pane, or the first one of the selected line.");
+	else
+		ui_explain_open(ui, id);
+}
+
 const struct ui_view_ops ui_view_matrix = {
     .name = "findings",
     .draw = matrix_draw,

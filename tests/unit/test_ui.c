@@ -906,6 +906,84 @@ static void test_findings_narrow(void **state)
 	finish(f);
 }
 
+/* i opens the finding's section of docs/findings.md in a pager; q closes it. */
+static void test_explain(void **state)
+{
+	struct fixture *f = misordered();
+
+	(void)state;
+	start(f, 0);
+	keys(f, "\t\ti");
+	golden(f, "explain");
+	assert_true(shows(f, "Explain: starttls-before-greeting"));
+	assert_true(shows(f, "Severity: error"));
+	assert_true(shows(f, "  250-mail.example.com"));
+	/* A small screen scrolls it. */
+	resize(f, "12", "80");
+	keys(f, "jjjj");
+	dump(f);
+	assert_false(shows(f, "Severity: error"));
+	keys(f, ">");
+	dump(f);
+	assert_true(shows(f, "  250 SIZE 30000000"));
+	resize(f, "24", "80");
+	keys(f, "xq");
+	dump(f);
+	assert_false(shows(f, "Explain:"));
+	assert_true(shows(f, "== Findings: 2 errors"));
+	/* In the conversation: the selected line's first finding. */
+	keys(f, "\t<jjji");
+	dump(f);
+	assert_true(shows(f, "Explain: invalid-ehlo-keyword"));
+	ui_key(f->ui, 27);
+	keys(f, "ki");
+	dump(f);
+	assert_true(shows(f, "Explain: starttls-before-greeting"));
+	keys(f, "qki");
+	dump(f);
+	assert_false(shows(f, "Explain:"));
+	assert_true(shows(f, "No finding here"));
+	finish(f);
+}
+
+/* Every finding of the catalogue has its text, and the pager takes every key. */
+static void test_explain_every_id(void **state)
+{
+	struct fixture *f = misordered();
+	char want[96];
+	unsigned i;
+	int k;
+
+	(void)state;
+	f->model.nfindings = 0;
+	for (i = 0; i < PROTO_F_COUNT; i++)
+		assert_int_equal(ui_model_add_finding(&f->model, (enum proto_finding_id)i, 100 + i),
+		                 0);
+	start(f, 0);
+	keys(f, "\t\t<");
+	for (i = 0; i < PROTO_F_COUNT; i++) {
+		keys(f, "i");
+		dump(f);
+		snprintf(want, sizeof want, "Explain: %s ",
+		         proto_finding((enum proto_finding_id)i)->id);
+		if (!shows(f, want))
+			fail_msg("no \"%s\" on the screen:\n%s", want, f->dump);
+		keys(f, "q");
+		keys(f, "j");
+	}
+	/* No key, printable or not, escapes the pager but q and Escape, nor aborts. */
+	keys(f, "<i");
+	for (k = 1; k < 256; k++)
+		if (k != 'q' && k != 27)
+			ui_key(f->ui, k);
+	for (k = KEY_MIN; k < KEY_MAX; k++)
+		if (k != KEY_RESIZE)
+			ui_key(f->ui, k);
+	dump(f);
+	assert_true(shows(f, "Explain: "));
+	finish(f);
+}
+
 /* The attributes of the screen cell where text first appears. */
 static chtype cell_of(struct fixture *f, const char *text)
 {
@@ -1063,6 +1141,8 @@ int main(void)
 	    cmocka_unit_test(test_findings_grouped),
 	    cmocka_unit_test(test_findings_grouped_ascii),
 	    cmocka_unit_test(test_findings_narrow),
+	    cmocka_unit_test(test_explain),
+	    cmocka_unit_test(test_explain_every_id),
 	    cmocka_unit_test(test_mono_and_small),
 	    cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_model_bytes),
