@@ -241,6 +241,9 @@ const char *proto_client_name(const struct proto_client *client);
 const char *proto_client_rule(const struct proto_client *client);
 /* The source it rests on: file and function, or a vendor document. */
 const char *proto_client_basis(const struct proto_client *client);
+/* True when the client sends STARTTLS whatever the EHLO reply says (s-nail, s_client). */
+#define PROTO_CLIENT_BLINDLY "sends STARTTLS without looking" /* what the matrix says of it */
+bool proto_client_regardless(const struct proto_client *client);
 /* True when the client takes line 1 as the greeting and skips it. */
 bool proto_client_skips_first_line(const struct proto_client *client);
 /* Index of the line where the client finds STARTTLS, or -1. */

@@ -190,14 +190,40 @@ static void add(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The ids of the clients that see STARTTLS (or not), joined with commas. */
-static void add_ids(char *buf, size_t len, const struct verdict *v, size_t n, bool see, unsigned at)
+/* Which clients a list of ids names. */
+enum pick {
+	PICK_BLIND,   /* they read the reply and do not find STARTTLS */
+	PICK_SEE,     /* they read the reply and find it (on line `at`, when not 0) */
+	PICK_BLINDLY, /* they send STARTTLS without looking */
+	PICK_SEND,    /* they send STARTTLS: they find it, or do not look */
+};
+
+static bool picked(const struct verdict *v, enum pick pick, unsigned at)
+{
+	bool blindly = proto_client_regardless(v->client), see = v->index >= 0;
+
+	switch (pick) {
+	case PICK_BLIND:
+		return !blindly && !see;
+	case PICK_SEE:
+		return !blindly && see && (at == 0 || v->n == at);
+	case PICK_BLINDLY:
+		return blindly;
+	case PICK_SEND:
+		return blindly || see;
+	}
+	return false;
+}
+
+/* The ids of the clients picked, joined with commas. */
+static void add_ids(char *buf, size_t len, const struct verdict *v, size_t n, enum pick pick,
+                    unsigned at)
 {
 	const char *sep = "";
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if ((v[i].index >= 0) != see || (see && at != 0 && v[i].n != at))
+		if (!picked(&v[i], pick, at))
 			continue;
 		add(buf, len, "%s%s", sep, proto_client_id(v[i].client));
 		sep = ", ";
@@ -223,27 +249,48 @@ static void matrix_head(struct ui_doc *doc, const struct verdict *v, size_t n, u
 	doc->indent = 0;
 }
 
+/* A client's cell in the matrix: no, yes (line N), or that it does not look. */
+static void verdict_text(const struct verdict *v, char *buf, size_t len)
+{
+	if (proto_client_regardless(v->client))
+		snprintf(buf, len, "%s", PROTO_CLIENT_BLINDLY);
+	else if (v->index < 0)
+		snprintf(buf, len, "no");
+	else
+		snprintf(buf, len, "yes (line %u)", v->n);
+}
+
+/* True when the client's name fits after its verdict. */
+static bool name_fits(const struct ui_doc *doc, const struct verdict *v)
+{
+	char buf[48];
+	int col;
+
+	verdict_text(v, buf, sizeof buf);
+	col = MATRIX_ID_COL + ui_text_width(buf) + 1;
+	col = col > MATRIX_NAME_COL ? col : MATRIX_NAME_COL;
+	return col + ui_text_width(proto_client_name(v->client)) <= doc->width;
+}
+
 static void matrix_table(struct ui_doc *doc, const struct verdict *v, size_t n)
 {
 	bool names = true;
 	char buf[48];
 	size_t i;
 
-	/* The names of the clients, when every one of them fits. */
+	/* The names of the clients, when every one of them fits (but beside a long verdict). */
 	for (i = 0; i < n; i++)
-		names = names && MATRIX_NAME_COL + ui_text_width(proto_client_name(v[i].client)) <=
-		                     doc->width;
+		names = names && (proto_client_regardless(v[i].client) || name_fits(doc, &v[i]));
 	for (i = 0; i < n; i++) {
 		ui_doc_newline(doc);
 		ui_doc_put(doc, UI_S_NORMAL, "  ");
 		ui_doc_put(doc, UI_S_NORMAL, proto_client_id(v[i].client));
 		ui_doc_pad(doc, UI_S_NORMAL, MATRIX_ID_COL);
-		if (v[i].index < 0)
-			snprintf(buf, sizeof buf, "no");
-		else
-			snprintf(buf, sizeof buf, "yes (line %u)", v[i].n);
-		ui_doc_put(doc, v[i].index < 0 ? UI_S_NO : UI_S_YES, buf);
-		if (!names)
+		verdict_text(&v[i], buf, sizeof buf);
+		doc->indent = MATRIX_ID_COL;
+		ui_doc_put(doc, picked(&v[i], PICK_SEND, 0) ? UI_S_YES : UI_S_NO, buf);
+		doc->indent = 0;
+		if (!names || !name_fits(doc, &v[i]))
 			continue;
 		ui_doc_pad(doc, UI_S_NORMAL, MATRIX_NAME_COL);
 		ui_doc_put(doc, UI_S_DIM, proto_client_name(v[i].client));
@@ -267,20 +314,26 @@ static void matrix_compact(struct ui_doc *doc, const struct verdict *v, size_t n
 	size_t i, j;
 
 	buf[0] = '\0';
-	add_ids(buf, sizeof buf, v, n, false, 0);
+	add_ids(buf, sizeof buf, v, n, PICK_BLIND, 0);
 	if (buf[0] != '\0') {
 		compact_row(doc, UI_S_NO, "no: ");
 		ui_doc_put(doc, UI_S_NORMAL, buf);
 	}
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < i && (v[i].index < 0 || v[j].n != v[i].n); j++)
+		for (j = 0; j < i && !(picked(&v[j], PICK_SEE, v[i].n)); j++)
 			;
-		if (v[i].index < 0 || j < i)
+		if (!picked(&v[i], PICK_SEE, 0) || j < i)
 			continue;
 		buf[0] = '\0';
-		add_ids(buf, sizeof buf, v, n, true, v[i].n);
+		add_ids(buf, sizeof buf, v, n, PICK_SEE, v[i].n);
 		snprintf(head, sizeof head, "yes (line %u): ", v[i].n);
 		compact_row(doc, UI_S_YES, head);
+		ui_doc_put(doc, UI_S_NORMAL, buf);
+	}
+	buf[0] = '\0';
+	add_ids(buf, sizeof buf, v, n, PICK_BLINDLY, 0);
+	if (buf[0] != '\0') {
+		compact_row(doc, UI_S_YES, PROTO_CLIENT_BLINDLY ": ");
 		ui_doc_put(doc, UI_S_NORMAL, buf);
 	}
 	doc->indent = 0;
@@ -585,8 +638,8 @@ void ui_matrix_pause(struct ui *ui, char *buf, size_t len)
 	else
 		add(buf, len,
 		    "STARTTLS is on line %d of the EHLO reply (line %u): ", v[i].index + 1, v[i].n);
-	add_ids(buf, len, v, n, false, 0);
+	add_ids(buf, len, v, n, PICK_BLIND, 0);
 	add(buf, len, " will not send it; ");
-	add_ids(buf, len, v, n, true, 0);
+	add_ids(buf, len, v, n, PICK_SEND, 0);
 	add(buf, len, " will. Send anyway? (Space sends, s skips)");
 }

@@ -440,6 +440,9 @@ static void test_wide_170(void **state)
 	    shows(f, "| 8 of 16 clients do not see STARTTLS in the EHLO reply that starts"));
 	assert_true(shows(f, "(c hides)"));
 	assert_true(shows(f, "| line 3      error"));
+	/* s-nail reads no keyword: no line is named for it. */
+	assert_true(shows(f, "|  s-nail            sends STARTTLS without looking"));
+	assert_false(shows(f, "s-nail            yes"));
 	finish(f);
 }
 
@@ -479,7 +482,11 @@ static void test_compact_more(void **state)
 	start(f, 0);
 	resize(f, "30", "100");
 	golden(f, "keyword-first-100x30");
-	assert_true(shows(f, "openssl-s_client, … (+2 more rows)"));
+	assert_true(shows(f, "posttls-finger, testssl … (+1 more row)"));
+	/* The clients that send STARTTLS without looking have a row of their own. */
+	resize(f, "40", "100");
+	dump(f);
+	assert_true(shows(f, "  sends STARTTLS without looking: openssl-s_client, s-nail"));
 	finish(f);
 }
 
