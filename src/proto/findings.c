@@ -122,7 +122,8 @@ static const struct proto_finding_info catalogue[PROTO_F_COUNT] = {
         {"starttls-not-uppercase", W, "RFC 5321 §2.4",
          "STARTTLS is advertised in lower or mixed case",
          "Keywords are case-insensitive, so this is valid, but clients that compare bytes "
-         "(swaks, curl, openssl s_client, Go) do not see it. Fix: advertise \"STARTTLS\" in "
+         "(exim, go-net-smtp, opensmtpd, curl, swaks, openssl-s_client, testssl) do not see it. "
+         "Fix: advertise \"STARTTLS\" in "
          "upper case, as every common server does."},
     [PROTO_F_LEGACY_AUTH_EQUALS] =
         {"legacy-auth-equals", I, "RFC 4954 §4",
