@@ -52,6 +52,9 @@ static void print_help(void)
 
 	ui_plain_help(help, sizeof help);
 	fputs(help, stdout);
+	fputs("  :explain ID     the full text of a finding (its docs/findings.md entry)\n"
+	      "  :set helo NAME  the name of EHLO and HELO for the rest of the session\n",
+	      stdout);
 }
 
 /* Before STARTTLS: which clients would send it after this EHLO reply. */
@@ -110,6 +113,31 @@ static void write_transcript(struct inspect *in)
 		       in->transcript_path);
 }
 
+/* Prints a finding's section of docs/findings.md, or the ids to choose from. */
+static void explain(const char *arg)
+{
+	char name[64], shown[PROTO_ESCAPE_MAX(64)];
+	enum proto_finding_id f;
+	size_t len, i;
+
+	arg += strspn(arg, " ");
+	len = strcspn(arg, " ");
+	snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1), arg);
+	f = proto_finding_by_name(name);
+	if (f != PROTO_F_COUNT && proto_finding_doc(f) != NULL) {
+		printf("%s\n", proto_finding_doc(f));
+		return;
+	}
+	proto_escape_term(shown, sizeof shown, name, strlen(name));
+	if (name[0] == '\0')
+		printf("usage: :explain ID; the ids:");
+	else
+		printf("no finding \"%s\"; the ids:", shown);
+	for (i = 0; i < PROTO_F_COUNT; i++)
+		printf(" %s", proto_finding((enum proto_finding_id)i)->id);
+	printf("\n");
+}
+
 /*
  * AUTH over an unverified connection is sent only after the user types
  * "yes" (which then sends it); true when the answer would have sent it
@@ -156,6 +184,8 @@ static bool answer(struct plain *p, const char *pending, const char *line)
 		write_transcript(p->in);
 	else if (strcmp(text, "?") == 0)
 		print_help();
+	else if (strncmp(text, ":explain", 8) == 0 && (text[8] == ' ' || text[8] == '\0'))
+		explain(text + 8);
 	else if (text[0] == ':' && inspect_local_command(p->in, text + 1, said, sizeof said))
 		printf("%s\n", said);
 	else if (text[0] == ':')

@@ -318,10 +318,12 @@ static void human_clients(struct cli_report *run)
 	human_matrix_head(out, reply, first);
 	for (i = 0; i < proto_client_count(); i++) {
 		const struct proto_client *c = proto_client_at(i);
-		char cell[32];
+		char cell[48];
 
 		at = proto_client_starttls_line(c, reply);
-		if (at >= 0)
+		if (proto_client_regardless(c))
+			snprintf(cell, sizeof cell, "%s", PROTO_CLIENT_BLINDLY);
+		else if (at >= 0)
 			snprintf(cell, sizeof cell, "yes (line %u)",
 			         proto_lint_first_ehlo_n(lint, (unsigned)at));
 		else
@@ -329,9 +331,15 @@ static void human_clients(struct cli_report *run)
 		cli_out_str(out, "  ");
 		cli_out_str(out, proto_client_id(c));
 		pad_after(out, strlen(proto_client_id(c)), 18);
-		cli_out_sgr(out, at >= 0 ? "32" : "1;31");
+		cli_out_sgr(out, at >= 0 || proto_client_regardless(c) ? "32" : "1;31");
 		cli_out_str(out, cell);
 		cli_out_sgr(out, NULL);
+		/* A cell wider than its column puts the rule on the next line. */
+		if (strlen(cell) >= 16) {
+			cli_out_str(out, "\n");
+			cli_out_wrap(out, proto_client_rule(c), 36, 79, 0);
+			continue;
+		}
 		pad_after(out, strlen(cell), 16);
 		cli_out_wrap(out, proto_client_rule(c), 36, 79, 36);
 	}
@@ -391,6 +399,8 @@ static void json_clients(struct cli_report *run)
 		                         : "\":{\"starttls\":false,\"line\":null");
 		if (at >= 0)
 			cli_out_uint(out, proto_lint_first_ehlo_n(lint, (unsigned)at));
+		if (proto_client_regardless(c))
+			cli_out_str(out, ",\"without_looking\":true");
 		cli_out_str(out, ",\"rule\":");
 		cli_out_json_text(out, proto_client_rule(c));
 		cli_out_str(out, ",\"basis\":");

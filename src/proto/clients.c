@@ -82,6 +82,7 @@ struct proto_client {
 	enum match match;
 	const char *delims; /* bytes that end the token of MATCH_TOKEN */
 	bool nocase;
+	bool regardless; /* sends STARTTLS whatever the reply says */
 };
 
 #define WS " \t\n\v\f\r"
@@ -287,6 +288,7 @@ static const struct proto_client clients[] = {
         .text = TEXT_RAW,
         .lead = "",
         .match = MATCH_ANY,
+        .regardless = true,
     },
     {
         .id = "posttls-finger",
@@ -331,6 +333,7 @@ static const struct proto_client clients[] = {
         .text = TEXT_RAW,
         .lead = "",
         .match = MATCH_ALWAYS,
+        .regardless = true,
     },
 };
 
@@ -616,6 +619,11 @@ const char *proto_client_rule(const struct proto_client *client)
 const char *proto_client_basis(const struct proto_client *client)
 {
 	return client != NULL ? client->basis : "";
+}
+
+bool proto_client_regardless(const struct proto_client *client)
+{
+	return client != NULL && client->regardless;
 }
 
 bool proto_client_skips_first_line(const struct proto_client *client)

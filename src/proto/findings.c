@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "internal.h"
 
 #define E PROTO_SEV_ERROR
 #define W PROTO_SEV_WARNING
@@ -122,7 +122,8 @@ static const struct proto_finding_info catalogue[PROTO_F_COUNT] = {
         {"starttls-not-uppercase", W, "RFC 5321 §2.4",
          "STARTTLS is advertised in lower or mixed case",
          "Keywords are case-insensitive, so this is valid, but clients that compare bytes "
-         "(swaks, curl, openssl s_client, Go) do not see it. Fix: advertise \"STARTTLS\" in "
+         "(exim, go-net-smtp, opensmtpd, curl, swaks, openssl-s_client, testssl) do not see it. "
+         "Fix: advertise \"STARTTLS\" in "
          "upper case, as every common server does."},
     [PROTO_F_LEGACY_AUTH_EQUALS] =
         {"legacy-auth-equals", I, "RFC 4954 §4",
@@ -204,4 +205,16 @@ enum proto_finding_id proto_finding_by_name(const char *id)
 		if (strcmp(catalogue[i].id, id) == 0)
 			return (enum proto_finding_id)i;
 	return PROTO_F_COUNT;
+}
+
+const char *proto_finding_doc(enum proto_finding_id id)
+{
+	size_t i;
+
+	if ((unsigned)id >= PROTO_F_COUNT)
+		return NULL;
+	for (i = 0; i < proto_finding_ndocs; i++)
+		if (strcmp(proto_finding_docs[i].id, catalogue[id].id) == 0)
+			return proto_finding_docs[i].text;
+	return NULL;
 }

@@ -6,6 +6,15 @@
 
 #include "proto.h"
 
+/* A finding's section of docs/findings.md; the table is generated at build time. */
+struct proto_doc_section {
+	const char *id;
+	const char *text;
+};
+
+extern const struct proto_doc_section proto_finding_docs[];
+extern const size_t proto_finding_ndocs;
+
 /* Returns the PROTO_L_* flags the bytes of a line body earn on their own. */
 unsigned proto_scan(const char *text, size_t len);
 

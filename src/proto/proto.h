@@ -163,6 +163,8 @@ const struct proto_finding_info *proto_finding(enum proto_finding_id id);
 const char *proto_severity_name(enum proto_severity severity);
 /* Looks an id up by name; returns PROTO_F_COUNT when unknown. */
 enum proto_finding_id proto_finding_by_name(const char *id);
+/* The finding's whole section of docs/findings.md (Markdown), or NULL. */
+const char *proto_finding_doc(enum proto_finding_id id);
 
 /* Receives findings; line is the analyser's own line index. */
 typedef void (*proto_emit_fn)(void *ctx, enum proto_finding_id id, unsigned line);
@@ -258,6 +260,9 @@ const char *proto_client_name(const struct proto_client *client);
 const char *proto_client_rule(const struct proto_client *client);
 /* The source it rests on: file and function, or a vendor document. */
 const char *proto_client_basis(const struct proto_client *client);
+/* True when the client sends STARTTLS whatever the EHLO reply says (s-nail, s_client). */
+#define PROTO_CLIENT_BLINDLY "sends STARTTLS without looking" /* what the matrix says of it */
+bool proto_client_regardless(const struct proto_client *client);
 /* True when the client takes line 1 as the greeting and skips it. */
 bool proto_client_skips_first_line(const struct proto_client *client);
 /* Index of the line where the client finds STARTTLS, or -1. */

@@ -468,6 +468,11 @@ static void act_cert(struct ui *ui)
 	ui->help_top = 0;
 }
 
+static void act_explain(struct ui *ui)
+{
+	ui_matrix_explain(ui);
+}
+
 static void act_legend(struct ui *ui)
 {
 	ui->legend = !ui->legend;
@@ -585,6 +590,7 @@ static void (*const actions[UI_ACT_COUNT])(struct ui *ui) = {
     [UI_ACT_RAW] = act_raw,
     [UI_ACT_CERT] = act_cert,
     [UI_ACT_LEGEND] = act_legend,
+    [UI_ACT_EXPLAIN] = act_explain,
     [UI_ACT_QUIT] = quit,
     [UI_ACT_UP] = act_up,
     [UI_ACT_DOWN] = act_down,
@@ -642,6 +648,9 @@ static void handle(struct ui *ui, int key, bool keycode, bool alone)
 	case UI_MODE_RAW:
 	case UI_MODE_CERT:
 		ui_view_key(ui, key, keycode);
+		break;
+	case UI_MODE_EXPLAIN:
+		ui_explain_key(ui, key, keycode);
 		break;
 	case UI_MODE_NORMAL:
 		normal_key(ui, key, keycode);
@@ -708,6 +717,8 @@ void ui_draw(struct ui *ui)
 		ui_raw_draw(ui);
 	else if (ui->mode == UI_MODE_CERT)
 		ui_cert_draw(ui);
+	else if (ui->mode == UI_MODE_EXPLAIN)
+		ui_explain_draw(ui);
 	curs_set(ui->cursor ? 1 : 0);
 	if (ui->cursor)
 		move(ui->cur_y, ui->cur_x);

@@ -141,6 +141,7 @@ enum ui_mode {
 	UI_MODE_HELP,
 	UI_MODE_RAW,  /* the raw view (x) */
 	UI_MODE_CERT, /* the certificate view (C) */
+	UI_MODE_EXPLAIN,
 };
 
 /* What a key of normal mode does; ui.c has one handler for each. */
@@ -175,6 +176,7 @@ enum ui_action {
 	UI_ACT_RAW,
 	UI_ACT_CERT,
 	UI_ACT_LEGEND,
+	UI_ACT_EXPLAIN,
 	UI_ACT_COUNT
 };
 
@@ -244,6 +246,9 @@ struct ui {
 	int cur_y, cur_x;
 	size_t help_top;     /* first row of the overlay shown (help, raw, certificate) */
 	size_t overlay_rows; /* rows of text the overlay showed at its last draw */
+	bool finding_open[PROTO_F_COUNT]; /* the findings pane lists each finding of this id */
+	enum proto_finding_id explain_id; /* the finding the explain pager shows */
+	size_t explain_top;               /* its first row shown */
 	struct ui_doc doc;
 	struct ui_doc msg;
 	char note[UI_NOTE_MAX];
@@ -318,6 +323,13 @@ size_t ui_matrix_rows(struct ui *ui, int width);
 void ui_matrix_title(struct ui *ui, char *buf, size_t len);
 /* The message before STARTTLS, or "" when the pending command is not STARTTLS. */
 void ui_matrix_pause(struct ui *ui, char *buf, size_t len);
+/* The explain key: the selected finding's text, or the selected line's first finding's. */
+void ui_matrix_explain(struct ui *ui);
+
+/* view_explain.c: a finding's section of docs/findings.md in a pager. */
+void ui_explain_open(struct ui *ui, enum proto_finding_id id);
+void ui_explain_draw(struct ui *ui);
+void ui_explain_key(struct ui *ui, int key, bool keycode);
 
 /* view_status.c: the status line, the message area and the command row. */
 void ui_status_draw(struct ui *ui);

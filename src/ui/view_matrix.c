@@ -5,13 +5,18 @@
  * message shown before STARTTLS is sent in step mode.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "ui_int.h"
 
 #define MATRIX_CLIENTS  64 /* client profiles considered */
+#define MATRIX_SEV_COL  13 /* column of a finding's severity */
+#define MATRIX_FID_COL  22 /* column of a finding's id */
+#define MATRIX_WRAP_COL 3  /* where an id too long for its column wraps to */
 #define MATRIX_ID_COL   20 /* column of the verdict in the table */
 #define MATRIX_NAME_COL 34 /* column of the client's name in the table */
 
@@ -65,15 +70,109 @@ void ui_matrix_title(struct ui *ui, char *buf, size_t len)
 	         w, w == 1 ? "" : "s", ui->sev[PROTO_SEV_INFO]);
 }
 
-static size_t finding_rows(const struct ui *ui)
+/* The findings of one id: how many, on which lines, and where the first is. */
+struct group {
+	enum proto_finding_id id;
+	size_t count;
+	size_t first_i; /* index of its first finding in the model */
+	unsigned first, last;
+};
+
+/* Where the next member row of an open group is looked for, row after row. */
+struct cursor {
+	size_t group, member, i;
+};
+
+static int group_cmp(const void *a, const void *b)
 {
-	return ui->model->nfindings > 0 ? ui->model->nfindings : 1;
+	const struct group *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return (int)x->id - (int)y->id;
+}
+
+/* The findings grouped by id, in the order of their first line; returns how many. */
+static size_t groups(const struct ui *ui, struct group *g)
+{
+	size_t slot[PROTO_F_COUNT], n = 0, i, k;
+	const struct ui_finding *f;
+
+	for (i = 0; i < PROTO_F_COUNT; i++)
+		slot[i] = PROTO_F_COUNT;
+	for (i = 0; i < ui->model->nfindings; i++) {
+		f = &ui->model->findings[i];
+		k = slot[f->id];
+		if (k == PROTO_F_COUNT) {
+			k = slot[f->id] = n++;
+			g[k] = (struct group){f->id, 0, i, f->n, f->n};
+		}
+		g[k].count++;
+		g[k].first = f->n < g[k].first ? f->n : g[k].first;
+		g[k].last = f->n > g[k].last ? f->n : g[k].last;
+	}
+	qsort(g, n, sizeof *g, group_cmp);
+	return n;
+}
+
+/* True when the group takes more than its own row. */
+static bool group_open(const struct ui *ui, const struct group *g)
+{
+	return g->count > 1 && ui->finding_open[g->id];
+}
+
+static size_t finding_rows(const struct ui *ui, const struct group *g, size_t ng)
+{
+	size_t i, rows = 0;
+
+	for (i = 0; i < ng; i++)
+		rows += 1 + (group_open(ui, &g[i]) ? g[i].count : 0);
+	return rows > 0 ? rows : 1;
+}
+
+/* The group of a row of the list; *member is its finding's rank, or SIZE_MAX on the group's row. */
+static size_t row_group(const struct ui *ui, const struct group *g, size_t ng, size_t row,
+                        size_t *member)
+{
+	size_t i, span;
+
+	for (i = 0; i < ng; i++) {
+		span = 1 + (group_open(ui, &g[i]) ? g[i].count : 0);
+		if (row < span) {
+			*member = row == 0 ? SIZE_MAX : row - 1;
+			return i;
+		}
+		row -= span;
+	}
+	*member = SIZE_MAX;
+	return ng;
+}
+
+/* The model index of member k of group gi, continuing from the cursor when it can. */
+static size_t member_index(const struct ui *ui, const struct group *g, size_t gi, size_t k,
+                           struct cursor *c)
+{
+	size_t i = g[gi].first_i, seen = 0;
+
+	if (c->group == gi && c->member + 1 == k) {
+		i = c->i + 1;
+		seen = k;
+	}
+	for (; i < ui->model->nfindings; i++)
+		if (ui->model->findings[i].id == g[gi].id && seen++ == k)
+			break;
+	c->group = gi;
+	c->member = k;
+	c->i = i;
+	return i;
 }
 
 size_t ui_matrix_rows(struct ui *ui, int width)
 {
+	struct group g[PROTO_F_COUNT];
+
 	(void)width;
-	return finding_rows(ui) + (ui->matrix ? 1 + proto_client_count() : 1);
+	return finding_rows(ui, g, groups(ui, g)) + (ui->matrix ? 1 + proto_client_count() : 1);
 }
 
 /* Appends to a string, cut at its size. */
@@ -91,14 +190,40 @@ static void add(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The ids of the clients that see STARTTLS (or not), joined with commas. */
-static void add_ids(char *buf, size_t len, const struct verdict *v, size_t n, bool see, unsigned at)
+/* Which clients a list of ids names. */
+enum pick {
+	PICK_BLIND,   /* they read the reply and do not find STARTTLS */
+	PICK_SEE,     /* they read the reply and find it (on line `at`, when not 0) */
+	PICK_BLINDLY, /* they send STARTTLS without looking */
+	PICK_SEND,    /* they send STARTTLS: they find it, or do not look */
+};
+
+static bool picked(const struct verdict *v, enum pick pick, unsigned at)
+{
+	bool blindly = proto_client_regardless(v->client), see = v->index >= 0;
+
+	switch (pick) {
+	case PICK_BLIND:
+		return !blindly && !see;
+	case PICK_SEE:
+		return !blindly && see && (at == 0 || v->n == at);
+	case PICK_BLINDLY:
+		return blindly;
+	case PICK_SEND:
+		return blindly || see;
+	}
+	return false;
+}
+
+/* The ids of the clients picked, joined with commas. */
+static void add_ids(char *buf, size_t len, const struct verdict *v, size_t n, enum pick pick,
+                    unsigned at)
 {
 	const char *sep = "";
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if ((v[i].index >= 0) != see || (see && at != 0 && v[i].n != at))
+		if (!picked(&v[i], pick, at))
 			continue;
 		add(buf, len, "%s%s", sep, proto_client_id(v[i].client));
 		sep = ", ";
@@ -124,27 +249,48 @@ static void matrix_head(struct ui_doc *doc, const struct verdict *v, size_t n, u
 	doc->indent = 0;
 }
 
+/* A client's cell in the matrix: no, yes (line N), or that it does not look. */
+static void verdict_text(const struct verdict *v, char *buf, size_t len)
+{
+	if (proto_client_regardless(v->client))
+		snprintf(buf, len, "%s", PROTO_CLIENT_BLINDLY);
+	else if (v->index < 0)
+		snprintf(buf, len, "no");
+	else
+		snprintf(buf, len, "yes (line %u)", v->n);
+}
+
+/* True when the client's name fits after its verdict. */
+static bool name_fits(const struct ui_doc *doc, const struct verdict *v)
+{
+	char buf[48];
+	int col;
+
+	verdict_text(v, buf, sizeof buf);
+	col = MATRIX_ID_COL + ui_text_width(buf) + 1;
+	col = col > MATRIX_NAME_COL ? col : MATRIX_NAME_COL;
+	return col + ui_text_width(proto_client_name(v->client)) <= doc->width;
+}
+
 static void matrix_table(struct ui_doc *doc, const struct verdict *v, size_t n)
 {
 	bool names = true;
 	char buf[48];
 	size_t i;
 
-	/* The names of the clients, when every one of them fits. */
+	/* The names of the clients, when every one of them fits (but beside a long verdict). */
 	for (i = 0; i < n; i++)
-		names = names && MATRIX_NAME_COL + ui_text_width(proto_client_name(v[i].client)) <=
-		                     doc->width;
+		names = names && (proto_client_regardless(v[i].client) || name_fits(doc, &v[i]));
 	for (i = 0; i < n; i++) {
 		ui_doc_newline(doc);
 		ui_doc_put(doc, UI_S_NORMAL, "  ");
 		ui_doc_put(doc, UI_S_NORMAL, proto_client_id(v[i].client));
 		ui_doc_pad(doc, UI_S_NORMAL, MATRIX_ID_COL);
-		if (v[i].index < 0)
-			snprintf(buf, sizeof buf, "no");
-		else
-			snprintf(buf, sizeof buf, "yes (line %u)", v[i].n);
-		ui_doc_put(doc, v[i].index < 0 ? UI_S_NO : UI_S_YES, buf);
-		if (!names)
+		verdict_text(&v[i], buf, sizeof buf);
+		doc->indent = MATRIX_ID_COL;
+		ui_doc_put(doc, picked(&v[i], PICK_SEND, 0) ? UI_S_YES : UI_S_NO, buf);
+		doc->indent = 0;
+		if (!names || !name_fits(doc, &v[i]))
 			continue;
 		ui_doc_pad(doc, UI_S_NORMAL, MATRIX_NAME_COL);
 		ui_doc_put(doc, UI_S_DIM, proto_client_name(v[i].client));
@@ -168,20 +314,26 @@ static void matrix_compact(struct ui_doc *doc, const struct verdict *v, size_t n
 	size_t i, j;
 
 	buf[0] = '\0';
-	add_ids(buf, sizeof buf, v, n, false, 0);
+	add_ids(buf, sizeof buf, v, n, PICK_BLIND, 0);
 	if (buf[0] != '\0') {
 		compact_row(doc, UI_S_NO, "no: ");
 		ui_doc_put(doc, UI_S_NORMAL, buf);
 	}
 	for (i = 0; i < n; i++) {
-		for (j = 0; j < i && (v[i].index < 0 || v[j].n != v[i].n); j++)
+		for (j = 0; j < i && !(picked(&v[j], PICK_SEE, v[i].n)); j++)
 			;
-		if (v[i].index < 0 || j < i)
+		if (!picked(&v[i], PICK_SEE, 0) || j < i)
 			continue;
 		buf[0] = '\0';
-		add_ids(buf, sizeof buf, v, n, true, v[i].n);
+		add_ids(buf, sizeof buf, v, n, PICK_SEE, v[i].n);
 		snprintf(head, sizeof head, "yes (line %u): ", v[i].n);
 		compact_row(doc, UI_S_YES, head);
+		ui_doc_put(doc, UI_S_NORMAL, buf);
+	}
+	buf[0] = '\0';
+	add_ids(buf, sizeof buf, v, n, PICK_BLINDLY, 0);
+	if (buf[0] != '\0') {
+		compact_row(doc, UI_S_YES, PROTO_CLIENT_BLINDLY ": ");
 		ui_doc_put(doc, UI_S_NORMAL, buf);
 	}
 	doc->indent = 0;
@@ -208,41 +360,107 @@ static void matrix_build(struct ui *ui, struct ui_doc *doc, bool table)
 		matrix_compact(doc, v, n);
 }
 
-static void finding_row(struct ui *ui, struct ui_doc *doc, size_t i, int selected)
+/* The id after the severity, kept whole: it wraps, indented, when it does not fit. */
+static void finding_id(struct ui_doc *doc, int style, const char *id)
 {
-	const struct ui_finding *f = &ui->model->findings[i];
-	const struct proto_finding_info *info = proto_finding(f->id);
-	char buf[64];
-
-	snprintf(buf, sizeof buf, " line %u", f->n);
-	ui_doc_put(doc, UI_S_DIM, buf);
-	ui_doc_pad(doc, UI_S_NORMAL, 13);
-	ui_doc_put(doc, UI_S_SEV + (int)info->severity, proto_severity_name(info->severity));
-	ui_doc_pad(doc, UI_S_NORMAL, 22);
-	ui_doc_put(doc, UI_S_SEV + (int)info->severity, info->id);
-	ui_doc_mark_row(doc, selected);
+	doc->indent =
+	    MATRIX_FID_COL + ui_text_width(id) <= doc->width ? MATRIX_FID_COL : MATRIX_WRAP_COL;
+	ui_doc_keep(doc, style, id);
 }
 
-/* Paints the rows of the findings list from top, and returns how many. */
-static int draw_findings(struct ui *ui, struct ui_pane *pane, bool focused)
+/* The row of a group: its line, or its count and range; its severity; its id. */
+static void group_row(struct ui *ui, struct ui_doc *doc, const struct group *g)
 {
-	size_t nf = finding_rows(ui), i;
-	struct ui_area area = pane->area;
-	int r;
+	const struct proto_finding_info *info = proto_finding(g->id);
+	int style = UI_S_SEV + (int)info->severity;
+	char buf[96];
 
-	ui_doc_reset(&ui->doc, area.w, ui->utf8);
-	for (r = 0; r < area.h && pane->top + (size_t)r < nf; r++) {
-		i = pane->top + (size_t)r;
-		if (r > 0)
-			ui_doc_newline(&ui->doc);
-		if (ui->model->nfindings == 0)
-			ui_doc_put(&ui->doc, UI_S_DIM, " No findings.");
-		else
-			finding_row(ui, &ui->doc, i, focused && i == pane->sel ? UI_S_SELECTED : 0);
+	if (g->count == 1)
+		snprintf(buf, sizeof buf, " line %u", g->first);
+	else
+		snprintf(buf, sizeof buf, " %c", ui->finding_open[g->id] ? '-' : '+');
+	ui_doc_put(doc, UI_S_DIM, buf);
+	ui_doc_pad(doc, UI_S_NORMAL, MATRIX_SEV_COL);
+	ui_doc_put(doc, style, proto_severity_name(info->severity));
+	ui_doc_pad(doc, UI_S_NORMAL, MATRIX_FID_COL);
+	finding_id(doc, style, info->id);
+	if (g->count > 1) {
+		snprintf(buf, sizeof buf, " %s%zu, lines %u%s%u", ui->utf8 ? "\xc3\x97" : "x",
+		         g->count, g->first, ui->utf8 ? "\xe2\x80\x93" : "-", g->last);
+		ui_doc_put(doc, UI_S_NORMAL, buf);
 	}
-	area.h = r;
-	ui_doc_draw(ui, &ui->doc, &area, 0);
-	return r;
+}
+
+/* A row of an open group: the line's number and its text, escaped and cut. */
+static void member_row(struct ui *ui, struct ui_doc *doc, const struct ui_finding *f)
+{
+	size_t i = ui_model_find(ui->model, f->n);
+	const struct ui_line *line;
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "   line %u", f->n);
+	ui_doc_put(doc, UI_S_DIM, buf);
+	ui_doc_pad(doc, UI_S_NORMAL, MATRIX_SEV_COL);
+	doc->indent = MATRIX_SEV_COL;
+	if (i == ui->model->nlines) {
+		ui_doc_put(doc, UI_S_DIM, "(no longer kept)");
+		return;
+	}
+	line = &ui->model->lines[i];
+	ui_doc_peer(doc, UI_S_ROLE + (int)line->role, line->text, line->len, false);
+}
+
+/* Gives every cell from row first to the last the extra style bits. */
+static void mark_rows(struct ui_doc *doc, size_t first, int bits)
+{
+	size_t i, end = doc->nrows * (size_t)doc->width;
+
+	for (i = first * (size_t)doc->width; i < end; i++)
+		doc->cell[i].style |= (unsigned char)bits;
+}
+
+/* Lays out row `row` of the findings list at the end of the doc. */
+static void finding_item(struct ui *ui, const struct group *g, size_t ng, size_t row,
+                         struct cursor *c)
+{
+	size_t member, gi = row_group(ui, g, ng, row, &member), i;
+
+	if (gi == ng) {
+		ui_doc_put(&ui->doc, UI_S_DIM, " No findings.");
+	} else if (member == SIZE_MAX) {
+		group_row(ui, &ui->doc, &g[gi]);
+	} else {
+		i = member_index(ui, g, gi, member, c);
+		if (i < ui->model->nfindings)
+			member_row(ui, &ui->doc, &ui->model->findings[i]);
+	}
+	ui->doc.indent = 0;
+}
+
+/*
+ * Lays out the rows of the findings list from pane->top into ui->doc, up to
+ * the pane's height; returns how many fit whole, *used the screen rows taken.
+ */
+static size_t findings_layout(struct ui *ui, const struct ui_pane *pane, bool focused,
+                              const struct group *g, size_t ng, size_t *used)
+{
+	size_t nf = finding_rows(ui, g, ng), h = (size_t)pane->area.h, row, fit = 0, before;
+	struct cursor c = {SIZE_MAX, 0, 0};
+
+	ui_doc_reset(&ui->doc, pane->area.w, ui->utf8);
+	for (row = pane->top; row < nf && ui_doc_rows(&ui->doc) < h; row++) {
+		if (row > pane->top)
+			ui_doc_newline(&ui->doc);
+		before = ui->doc.nrows - 1;
+		finding_item(ui, g, ng, row, &c);
+		if (focused && row == pane->sel)
+			mark_rows(&ui->doc, before, UI_S_SELECTED);
+		if (ui_doc_rows(&ui->doc) > h)
+			break;
+		fit++;
+	}
+	*used = ui_doc_rows(&ui->doc) < h ? ui_doc_rows(&ui->doc) : h;
+	return fit;
 }
 
 /*
@@ -264,19 +482,12 @@ static void draw_rest(struct ui *ui, struct ui_area *area, size_t first)
 	ui_doc_draw(ui, &ui->doc, area, first);
 }
 
-static void matrix_draw(struct ui *ui, struct ui_pane *pane, bool focused)
+/* Keeps the selection in sight: scrolls down while it is below the rows shown. */
+static size_t findings_scroll(struct ui *ui, struct ui_pane *pane, bool focused,
+                              const struct group *g, size_t ng, size_t *used)
 {
-	size_t nf = finding_rows(ui), h = (size_t)pane->area.h;
-	bool table = h >= nf + 1 + proto_client_count();
-	struct ui_area rest = pane->area;
-	char title[160];
-	int shown;
+	size_t nf = finding_rows(ui, g, ng), h = (size_t)pane->area.h, fit, shown;
 
-	ui_matrix_title(ui, title, sizeof title);
-	ui_draw_title(ui, &pane->title, title, focused);
-	ui_doc_reset(&ui->doc, pane->area.w, ui->utf8);
-	matrix_build(ui, &ui->doc, table);
-	pane->nrows = nf + ui_doc_rows(&ui->doc);
 	if (pane->sel >= pane->nrows)
 		pane->sel = pane->nrows - 1;
 	if (pane->sel < pane->top)
@@ -286,32 +497,104 @@ static void matrix_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 	/* A pane grown by a resize shows rows above rather than blank ones below. */
 	if (pane->top + h > pane->nrows)
 		pane->top = pane->nrows > h ? pane->nrows - h : 0;
-	shown = draw_findings(ui, pane, focused);
-	rest.y += shown;
-	rest.h -= shown;
+	for (;;) {
+		fit = findings_layout(ui, pane, focused, g, ng, used);
+		shown = fit + (pane->top + fit >= nf ? h - *used : 0);
+		if (pane->sel < pane->top + shown || pane->top >= pane->sel)
+			return fit;
+		pane->top++;
+	}
+}
+
+static void matrix_draw(struct ui *ui, struct ui_pane *pane, bool focused)
+{
+	struct group g[PROTO_F_COUNT];
+	size_t ng = groups(ui, g), nf = finding_rows(ui, g, ng), h = (size_t)pane->area.h;
+	bool table = h >= nf + 1 + proto_client_count();
+	struct ui_area rest = pane->area;
+	size_t fit, used;
+	char title[160];
+
+	ui_matrix_title(ui, title, sizeof title);
+	ui_draw_title(ui, &pane->title, title, focused);
+	ui_doc_reset(&ui->doc, pane->area.w, ui->utf8);
+	matrix_build(ui, &ui->doc, table);
+	pane->nrows = nf + ui_doc_rows(&ui->doc);
+	fit = findings_scroll(ui, pane, focused, g, ng, &used);
+	rest.h = (int)used;
+	ui_doc_draw(ui, &ui->doc, &rest, 0);
+	rest.y += (int)used;
+	rest.h = pane->area.h - (int)used;
 	/* The findings used the doc: lay the matrix out again. */
 	ui_doc_reset(&ui->doc, pane->area.w, ui->utf8);
 	matrix_build(ui, &ui->doc, table);
-	draw_rest(ui, &rest, pane->top + (size_t)shown - nf);
+	draw_rest(ui, &rest, pane->top + fit > nf ? pane->top + fit - nf : 0);
 }
 
-static void matrix_move(struct ui *ui, struct ui_pane *pane, enum ui_move how)
+/* Enter: a group of several opens or closes; a finding selects its line. */
+static void matrix_enter(struct ui *ui, struct ui_pane *pane)
 {
-	size_t i, page = pane->area.h > 1 ? (size_t)pane->area.h - 1 : 1;
+	struct group g[PROTO_F_COUNT];
+	size_t ng = groups(ui, g), member, gi, i;
+	struct cursor c = {SIZE_MAX, 0, 0};
+	unsigned n;
 
-	if (how != UI_MOVE_ENTER) {
-		pane->sel = ui_move_index(pane->sel, pane->nrows, page, how);
+	if (pane->sel >= finding_rows(ui, g, ng) ||
+	    (gi = row_group(ui, g, ng, pane->sel, &member)) == ng)
+		return;
+	if (member == SIZE_MAX && g[gi].count > 1) {
+		ui->finding_open[g[gi].id] = !ui->finding_open[g[gi].id];
 		return;
 	}
-	if (pane->sel >= ui->model->nfindings)
-		return;
-	i = ui_model_find(ui->model, ui->model->findings[pane->sel].n);
+	n = g[gi].first;
+	if (member != SIZE_MAX && (i = member_index(ui, g, gi, member, &c)) < ui->model->nfindings)
+		n = ui->model->findings[i].n;
+	i = ui_model_find(ui->model, n);
 	if (i == ui->model->nlines) {
-		ui_set_note(ui, "Line %u is no longer kept.", ui->model->findings[pane->sel].n);
+		ui_set_note(ui, "Line %u is no longer kept.", n);
 		return;
 	}
 	ui_conv_select(ui, i);
 	ui->focus = UI_PANE_CONV;
+}
+
+static void matrix_move(struct ui *ui, struct ui_pane *pane, enum ui_move how)
+{
+	size_t page = pane->area.h > 1 ? (size_t)pane->area.h - 1 : 1;
+
+	if (how == UI_MOVE_ENTER)
+		matrix_enter(ui, pane);
+	else
+		pane->sel = ui_move_index(pane->sel, pane->nrows, page, how);
+}
+
+/* The id on the selected row of the findings list, or PROTO_F_COUNT. */
+static enum proto_finding_id selected_id(const struct ui *ui)
+{
+	const struct ui_pane *pane = &ui->pane[UI_PANE_MATRIX];
+	struct group g[PROTO_F_COUNT];
+	size_t ng = groups(ui, g), member, gi;
+
+	if (pane->sel >= finding_rows(ui, g, ng) ||
+	    (gi = row_group(ui, g, ng, pane->sel, &member)) == ng)
+		return PROTO_F_COUNT;
+	return g[gi].id;
+}
+
+void ui_matrix_explain(struct ui *ui)
+{
+	const struct ui_line *line = ui_conv_selected(ui);
+	enum proto_finding_id id = PROTO_F_COUNT;
+
+	if (ui->focus == UI_PANE_MATRIX)
+		id = selected_id(ui);
+	else if (line != NULL && line->nfindings > 0)
+		id = line->finding[0];
+	if (id == PROTO_F_COUNT)
+		ui_set_note(ui, "No finding here: i explains the finding selected in the findings "
+		                "pane, or the first one of the selected line.");
+	else
+		ui_explain_open(ui, id);
 }
 
 const struct ui_view_ops ui_view_matrix = {
@@ -358,8 +641,8 @@ void ui_matrix_pause(struct ui *ui, char *buf, size_t len)
 	else
 		add(buf, len,
 		    "STARTTLS is on line %d of the EHLO reply (line %u): ", v[i].index + 1, v[i].n);
-	add_ids(buf, len, v, n, false, 0);
+	add_ids(buf, len, v, n, PICK_BLIND, 0);
 	add(buf, len, " will not send it; ");
-	add_ids(buf, len, v, n, true, 0);
+	add_ids(buf, len, v, n, PICK_SEND, 0);
 	add(buf, len, " will. Send anyway? (Space sends, s skips)");
 }

@@ -303,4 +303,19 @@ wait_for w "line end: a bare LF (as received)" && ok
 if screen w | grep -qF "␍"; then bad "the raw view shows a CR the server did not send"; else ok; fi
 tm send-keys -t w q q y
 
+# :explain in the line mode: the finding's section of docs/findings.md, as
+# the doc has it, and nothing sent to the server for it.
+lab misordered
+printf ':explain starttls-before-greeting\n:explain no-such-id\nq\n' |
+	timeout "$(slow 30)" "$bin" --plain "127.0.0.1:$port" >"$work/explain.out" 2>&1
+if python3 - "$2/../docs/findings.md" "$work/explain.out" <<'PY'; then ok; else bad "the line mode's :explain: $(head -c 3000 "$work/explain.out")"; fi
+import re, sys
+doc = open(sys.argv[1], encoding="utf-8").read()
+out = open(sys.argv[2], encoding="utf-8").read()
+section = re.search(r"^## `starttls-before-greeting`\n.*?(?=^#)", doc, re.S | re.M).group(0)
+sys.exit(0 if section.strip() + "\n" in out and 'no finding "no-such-id"; the ids: starttls-before-greeting' in out else 1)
+PY
+sleep 0.3
+if grep -qi "explain" "$work/log.misordered"; then bad ":explain reached the server"; else ok; fi
+
 finish

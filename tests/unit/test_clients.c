@@ -251,6 +251,26 @@ static void test_skips_first_line(void **state)
 		assert_int_equal(proto_client_skips_first_line(client(ids[k])), k < 8);
 }
 
+/* The clients that send STARTTLS without looking, and only they, say so in their rule. */
+static void test_regardless(void **state)
+{
+	const struct proto_client *c;
+	size_t i, n = 0;
+
+	(void)state;
+	for (i = 0; i < proto_client_count(); i++) {
+		c = proto_client_at(i);
+		if (proto_client_regardless(c) !=
+		    (strstr(proto_client_rule(c), "sends STARTTLS even if absent") != NULL))
+			fail_msg("%s: the flag and the rule disagree", proto_client_id(c));
+		n += proto_client_regardless(c);
+	}
+	assert_int_equal(n, 2);
+	assert_true(proto_client_regardless(proto_client_find("s-nail")));
+	assert_true(proto_client_regardless(proto_client_find("openssl-s_client")));
+	assert_false(proto_client_regardless(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +281,7 @@ int main(void)
 	    cmocka_unit_test(test_table),
 	    cmocka_unit_test(test_find),
 	    cmocka_unit_test(test_skips_first_line),
+	    cmocka_unit_test(test_regardless),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -239,12 +239,40 @@ static void test_doc(void **state)
 		fail_msg("%s: %s", FINDINGS_DOC, why);
 }
 
+/* The section explain shows, generated from the doc: one per id, itself alone. */
+static void test_doc_sections(void **state)
+{
+	const struct proto_finding_info *f;
+	const char *text;
+	char head[128];
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < PROTO_F_COUNT; i++) {
+		f = info(i);
+		text = proto_finding_doc((enum proto_finding_id)i);
+		if (text == NULL)
+			fail_msg("%s: no section generated from %s", f->id, FINDINGS_DOC);
+		snprintf(head, sizeof head, HEADING "%s`\nSeverity: ", f->id);
+		if (strncmp(text, head, strlen(head)) != 0)
+			fail_msg("%s: the section starts \"%.40s\"", f->id, text);
+		if (strstr(text, f->message) == NULL)
+			fail_msg("%s: the section lacks the message", f->id);
+		if (strstr(text, "\n## ") != NULL || strstr(text, "\n# ") != NULL)
+			fail_msg("%s: the section runs into the next one", f->id);
+		if (text[strlen(text) - 1] == '\n')
+			fail_msg("%s: the section ends with a blank", f->id);
+	}
+	assert_null(proto_finding_doc(PROTO_F_COUNT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ids),      cmocka_unit_test(test_fields),
-	    cmocka_unit_test(test_by_name),  cmocka_unit_test(test_severity_names),
-	    cmocka_unit_test(test_required), cmocka_unit_test(test_doc),
+	    cmocka_unit_test(test_ids),          cmocka_unit_test(test_fields),
+	    cmocka_unit_test(test_by_name),      cmocka_unit_test(test_severity_names),
+	    cmocka_unit_test(test_required),     cmocka_unit_test(test_doc),
+	    cmocka_unit_test(test_doc_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

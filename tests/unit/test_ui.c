@@ -118,7 +118,17 @@ static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
 
 static const struct proto_lint_ops lint_ops = {on_line, on_finding};
 
-/* Lints a file of tests/data/lint into the model, as the owner would. */
+/* Lints bytes into the model, as the owner would. */
+static void load_bytes(struct fixture *f, const char *buf, size_t n)
+{
+	f->src = proto_source_new(PROTO_FORMAT_AUTO, &lint_ops, &f->model);
+	assert_non_null(f->src);
+	assert_int_equal(proto_source_feed(f->src, buf, n), 0);
+	assert_int_equal(proto_source_end(f->src), 0);
+	f->model.lint = proto_source_lint(f->src);
+}
+
+/* Lints a file of tests/data/lint into the model. */
 static void load(struct fixture *f, const char *name)
 {
 	char path[512], buf[65536];
@@ -130,11 +140,7 @@ static void load(struct fixture *f, const char *name)
 	assert_non_null(fp);
 	n = fread(buf, 1, sizeof buf, fp);
 	fclose(fp);
-	f->src = proto_source_new(PROTO_FORMAT_AUTO, &lint_ops, &f->model);
-	assert_non_null(f->src);
-	assert_int_equal(proto_source_feed(f->src, buf, n), 0);
-	assert_int_equal(proto_source_end(f->src), 0);
-	f->model.lint = proto_source_lint(f->src);
+	load_bytes(f, buf, n);
 }
 
 static void start(struct fixture *f, unsigned flags)
@@ -434,6 +440,9 @@ static void test_wide_170(void **state)
 	    shows(f, "| 8 of 16 clients do not see STARTTLS in the EHLO reply that starts"));
 	assert_true(shows(f, "(c hides)"));
 	assert_true(shows(f, "| line 3      error"));
+	/* s-nail reads no keyword: no line is named for it. */
+	assert_true(shows(f, "|  s-nail            sends STARTTLS without looking"));
+	assert_false(shows(f, "s-nail            yes"));
 	finish(f);
 }
 
@@ -473,7 +482,11 @@ static void test_compact_more(void **state)
 	start(f, 0);
 	resize(f, "30", "100");
 	golden(f, "keyword-first-100x30");
-	assert_true(shows(f, "openssl-s_client, … (+2 more rows)"));
+	assert_true(shows(f, "posttls-finger, testssl … (+1 more row)"));
+	/* The clients that send STARTTLS without looking have a row of their own. */
+	resize(f, "40", "100");
+	dump(f);
+	assert_true(shows(f, "  sends STARTTLS without looking: openssl-s_client, s-nail"));
 	finish(f);
 }
 
@@ -1075,6 +1088,180 @@ static void test_resize_fills(void **state)
 	finish(f);
 }
 
+/* A server that lists PIPELINING copies times: copies - 1 duplicate-keyword findings. */
+static struct fixture *duplicates(unsigned copies)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	size_t cap = 128 + (size_t)copies * 16, n;
+	char *buf = malloc(cap);
+	unsigned i;
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	ui_model_init(&f->model);
+	n = (size_t)snprintf(buf, cap,
+	                     "220 mx.example.org ESMTP\r\nEHLO client.example\r\n"
+	                     "250-mx.example.org\r\n");
+	for (i = 0; i < copies; i++)
+		n += (size_t)snprintf(buf + n, cap - n, "250-PIPELINING\r\n");
+	n += (size_t)snprintf(buf + n, cap - n, "250 STARTTLS\r\n");
+	load_bytes(f, buf, n);
+	free(buf);
+	snprintf(f->model.target, sizeof f->model.target, "mx.example.org:25");
+	snprintf(f->model.state, sizeof f->model.state, "plaintext");
+	f->model.session_open = true;
+	return f;
+}
+
+/* Thousands of findings of one id take one row, and the matrix stays in sight. */
+static void test_findings_grouped(void **state)
+{
+	struct fixture *f = duplicates(5000);
+	int y;
+
+	(void)state;
+	assert_int_equal(f->model.nfindings, 4999);
+	start(f, 0);
+	golden(f, "findings-grouped");
+	assert_true(shows(f, "duplicate-keyword ×4999, lines 5–5003"));
+	assert_true(shows(f, "15 of 16 clients do not see STARTTLS"));
+	y = row_with(f, "duplicate-keyword ×");
+	assert_false(shows(f, "line 6 "));
+	/* Enter opens the group; Enter on one of its lines selects that line. */
+	keys(f, "\t\t\r");
+	golden(f, "findings-grouped-open");
+	assert_int_equal(row_with(f, "duplicate-keyword ×"), y);
+	assert_true(shows(f, "   line 5 "));
+	keys(f, "jj\r");
+	dump(f);
+	assert_true(shows(f, "line 6 (reply line 4)"));
+	/* Enter on the group again closes it. */
+	keys(f, "\t\t<\r");
+	dump(f);
+	assert_false(shows(f, "   line 5 "));
+	finish(f);
+}
+
+/* Without UTF-8 the count and the range are written in ASCII. */
+static void test_findings_grouped_ascii(void **state)
+{
+	struct fixture *f = duplicates(12);
+
+	(void)state;
+	setenv("LC_ALL", "C", 1);
+	setlocale(LC_ALL, "C");
+	start(f, 0);
+	dump(f);
+	setenv("LC_ALL", "C.UTF-8", 1);
+	setlocale(LC_ALL, "C.UTF-8");
+	assert_true(shows(f, "duplicate-keyword x11, lines 5-15"));
+	finish(f);
+}
+
+/* A narrow findings pane: an id is kept whole and wraps indented, never at column 0. */
+static void test_findings_narrow(void **state)
+{
+	struct fixture *f = duplicates(5000);
+	char row[256];
+	const char *bar;
+	int y, first;
+
+	(void)state;
+	assert_int_equal(ui_model_add_finding(&f->model, PROTO_F_STARTTLS_RESPONSE_INJECTION, 3),
+	                 0);
+	start(f, 0);
+	resize(f, "40", "120");
+	golden(f, "findings-grouped-120x40");
+	assert_true(shows(f, "starttls-response-injection"));
+	/* Every row of the findings pane starts blank, after the grammar's '|'. */
+	first = row_with(f, "-- Findings");
+	for (y = first + 1; y < 39; y++) {
+		bar = strchr(row_of(f, y, row, sizeof row), '|');
+		if (bar != NULL && bar[1] != '\0')
+			assert_int_equal(bar[1], ' ');
+	}
+	assert_true(shows(f, "|   starttls-response-injection"));
+	finish(f);
+}
+
+/* i opens the finding's section of docs/findings.md in a pager; q closes it. */
+static void test_explain(void **state)
+{
+	struct fixture *f = misordered();
+
+	(void)state;
+	start(f, 0);
+	keys(f, "\t\ti");
+	golden(f, "explain");
+	assert_true(shows(f, "Explain: starttls-before-greeting"));
+	assert_true(shows(f, "Severity: error"));
+	assert_true(shows(f, "  250-mail.example.com"));
+	/* A small screen scrolls it. */
+	resize(f, "12", "80");
+	keys(f, "jjjj");
+	dump(f);
+	assert_false(shows(f, "Severity: error"));
+	keys(f, ">");
+	dump(f);
+	assert_true(shows(f, "  250 SIZE 30000000"));
+	resize(f, "24", "80");
+	keys(f, "xq");
+	dump(f);
+	assert_false(shows(f, "Explain:"));
+	assert_true(shows(f, "== Findings: 2 errors"));
+	/* In the conversation: the selected line's first finding. */
+	keys(f, "\t<jjji");
+	dump(f);
+	assert_true(shows(f, "Explain: invalid-ehlo-keyword"));
+	ui_key(f->ui, 27);
+	keys(f, "ki");
+	dump(f);
+	assert_true(shows(f, "Explain: starttls-before-greeting"));
+	keys(f, "qki");
+	dump(f);
+	assert_false(shows(f, "Explain:"));
+	assert_true(shows(f, "No finding here"));
+	finish(f);
+}
+
+/* Every finding of the catalogue has its text, and the pager takes every key. */
+static void test_explain_every_id(void **state)
+{
+	struct fixture *f = misordered();
+	char want[96];
+	unsigned i;
+	int k;
+
+	(void)state;
+	f->model.nfindings = 0;
+	for (i = 0; i < PROTO_F_COUNT; i++)
+		assert_int_equal(ui_model_add_finding(&f->model, (enum proto_finding_id)i, 100 + i),
+		                 0);
+	start(f, 0);
+	keys(f, "\t\t<");
+	for (i = 0; i < PROTO_F_COUNT; i++) {
+		keys(f, "i");
+		dump(f);
+		snprintf(want, sizeof want, "Explain: %s ",
+		         proto_finding((enum proto_finding_id)i)->id);
+		if (!shows(f, want))
+			fail_msg("no \"%s\" on the screen:\n%s", want, f->dump);
+		keys(f, "q");
+		keys(f, "j");
+	}
+	/* No key, printable or not, escapes the pager but q and Escape, nor aborts. */
+	keys(f, "<i");
+	for (k = 1; k < 256; k++)
+		if (k != 'q' && k != 27)
+			ui_key(f->ui, k);
+	for (k = KEY_MIN; k < KEY_MAX; k++)
+		if (k != KEY_RESIZE)
+			ui_key(f->ui, k);
+	dump(f);
+	assert_true(shows(f, "Explain: "));
+	finish(f);
+}
+
 /* The attributes of the screen cell where text first appears. */
 static chtype cell_of(struct fixture *f, const char *text)
 {
@@ -1492,6 +1679,11 @@ int main(void)
 	    cmocka_unit_test(test_search_escaped),
 	    cmocka_unit_test(test_filter),
 	    cmocka_unit_test(test_mouse),
+	    cmocka_unit_test(test_findings_grouped),
+	    cmocka_unit_test(test_findings_grouped_ascii),
+	    cmocka_unit_test(test_findings_narrow),
+	    cmocka_unit_test(test_explain),
+	    cmocka_unit_test(test_explain_every_id),
 	    cmocka_unit_test(test_mono_and_small),
 	    cmocka_unit_test(test_mixed_code),
 	    cmocka_unit_test(test_banner_parts),

@@ -1,0 +1,38 @@
+# findings-doc.cmake: cuts docs/findings.md into one section per finding
+# ("## `id`" up to the next heading) and writes them as a C table, so that
+# the inspector's and --plain's explain show the doc itself, never a copy.
+#
+# usage: cmake -DIN=docs/findings.md -DOUT=generated/findings_doc.c -P findings-doc.cmake
+file(READ "${IN}" doc)
+set(c "/* Generated from docs/findings.md by scripts/findings-doc.cmake. */\n")
+string(APPEND c "#include \"internal.h\"\n\n")
+set(table "")
+set(n 0)
+string(FIND "${doc}" "\n## `" at)
+while(at GREATER -1)
+  math(EXPR at "${at} + 1")
+  string(SUBSTRING "${doc}" ${at} -1 doc)
+  # The section ends at the next heading of level 1 or 2.
+  string(FIND "${doc}" "\n## " end)
+  string(FIND "${doc}" "\n# " end1)
+  if(end EQUAL -1 OR (end1 GREATER -1 AND end1 LESS end))
+    set(end ${end1})
+  endif()
+  string(SUBSTRING "${doc}" 0 ${end} section)
+  string(STRIP "${section}" section)
+  if(NOT section MATCHES "^## `([a-z0-9-]+)`")
+    message(FATAL_ERROR "${IN}: a heading \"## `\" without an id")
+  endif()
+  set(id ${CMAKE_MATCH_1})
+  string(HEX "${section}" hex)
+  string(REGEX REPLACE "(..)" "0x\\1," hex "${hex}")
+  string(APPEND c "static const unsigned char doc_${n}[] = {${hex}0};\n")
+  string(APPEND table "\t{\"${id}\", (const char *)doc_${n}},\n")
+  math(EXPR n "${n} + 1")
+  string(FIND "${doc}" "\n## `" at)
+endwhile()
+string(APPEND c "\nconst struct proto_doc_section proto_finding_docs[] = {\n${table}};\n")
+string(APPEND c "const size_t proto_finding_ndocs = ${n};\n")
+file(WRITE "${OUT}.tmp" "${c}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUT}.tmp")
