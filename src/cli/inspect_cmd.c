@@ -48,27 +48,26 @@ static void on_fatal(int sig)
 	raise(sig);
 }
 
-/* "07:10:00.123", local time, for the model's lines. */
-static void clock_text(char *buf, size_t len)
+/* Now, in ms since the epoch: the time a line came, kept for the transcript. */
+static long long wall_ms(void)
 {
 	struct timespec ts;
-	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
-	         (int)(ts.tv_nsec / 1000000) % 1000);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Each line keeps the time it came; 'w' writes that time, not its own. */
 static void on_line(void *ctx, const struct proto_lint_line *line)
 {
 	struct inspect *in = ctx;
-	char now[16];
+	long long at = wall_ms();
 
-	clock_text(now, sizeof now);
-	if (ui_model_add_line(&in->model, line, now) != 0)
+	if (ui_model_add_line(&in->model, line, NULL) != 0)
 		snprintf(in->model.message, sizeof in->model.message, "out of memory");
-	cli_transcript_line(&in->transcript, line);
+	else
+		ui_model_stamp(&in->model, at, net_now_ms());
+	cli_transcript_line_at(&in->transcript, line, at);
 }
 
 static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
@@ -219,7 +218,7 @@ int inspect_write_transcript(struct inspect *in)
 	}
 	for (i = 0; i < in->model.nlines; i++) {
 		ui_line_view(&in->model.lines[i], &line);
-		cli_transcript_line(&in->transcript, &line);
+		cli_transcript_line_at(&in->transcript, &line, in->model.lines[i].at_ms);
 	}
 	snprintf(in->model.transcript, sizeof in->model.transcript, "%.200s", in->transcript_path);
 	return 0;

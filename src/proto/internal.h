@@ -63,6 +63,7 @@ struct proto_jsonl_line {
 	enum proto_term term; /* from "eol"; CR LF when absent */
 	const char *text;     /* the caller's buffer */
 	size_t len;
+	long long time_ms; /* "t", in ms since the epoch, or 0 */
 };
 
 /*

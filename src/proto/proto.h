@@ -380,6 +380,14 @@ const struct proto_lint *proto_source_lint(const struct proto_source *source);
  * Known once proto_source_end() has run.
  */
 unsigned proto_source_cut(const struct proto_source *source);
+/*
+ * The time stamp of the line being read, for the line callback: milliseconds
+ * since the epoch (UTC) as the transcript recorded it, or 0 when the line has
+ * none (raw and swaks input, a note of the reader).
+ */
+long long proto_source_time_ms(const struct proto_source *source);
+/* Reads "YYYY-MM-DDTHH:MM:SS.mmmZ" at p into ms since the epoch; 0, or -1 when it is not one. */
+int proto_time_parse(const char *p, size_t len, long long *ms);
 
 /*
  * SMTP AUTH (RFC 4954): base64, the client side of the SASL mechanisms

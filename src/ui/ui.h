@@ -28,7 +28,9 @@ struct ui_line {
 	struct proto_ehlo_line ehlo;
 	unsigned nfindings;
 	enum proto_finding_id finding[PROTO_LINE_FINDINGS];
-	char time[16]; /* "07:10:00.123", local time of arrival or sending */
+	char time[16];     /* "07:10:00.123", local time of arrival or sending */
+	long long at_ms;   /* the same moment in ms since the epoch (UTC), or 0 when unknown */
+	long long mono_ms; /* and on a monotonic clock, for the time between lines; 0: unknown */
 };
 
 struct ui_finding {
@@ -66,6 +68,11 @@ void ui_model_init(struct ui_model *model);
 void ui_model_free(struct ui_model *model);
 /* Copies a line (time is "HH:MM:SS.mmm"); 0, or -1 when memory ran out. */
 int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line, const char *time);
+/*
+ * Gives the line added last its times (see struct ui_line; 0 when unknown),
+ * and its clock text from at_ms when it has none.
+ */
+void ui_model_stamp(struct ui_model *model, long long at_ms, long long mono_ms);
 int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsigned n);
 /* A kept line seen as the linter's line again (pointers into the kept one). */
 void ui_line_view(const struct ui_line *line, struct proto_lint_line *out);
