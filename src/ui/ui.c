@@ -221,6 +221,7 @@ struct ui *ui_new(struct ui_model *model, const struct ui_ops *ops, void *ctx, u
 	ui->flags = flags;
 	ui->follow = true;
 	ui->matrix = true;
+	ui->delta = model->replay; /* a replay shows how the lines were spaced */
 	ui->dropped = model->dropped;
 	set_locale(ui);
 	/* libedit first: its tgetent sets the terminal that newterm then replaces. */
@@ -474,6 +475,17 @@ static bool session_key(struct ui *ui, int key)
 	return false;
 }
 
+/* 't': the time since the line before on each row, or not. */
+static void toggle_delta(struct ui *ui)
+{
+	const struct ui_model *m = ui->model;
+
+	ui->delta = !ui->delta;
+	if (ui->delta && (m->nlines == 0 || m->lines[m->nlines - 1].mono_ms == 0))
+		ui_set_note(ui,
+		            "These lines carry no times: there is no time between them to show.");
+}
+
 static void normal_key(struct ui *ui, int key)
 {
 	static const char moves[] = "kj<>\r\n\2\6";
@@ -497,6 +509,9 @@ static void normal_key(struct ui *ui, int key)
 		break;
 	case 'c':
 		ui->matrix = !ui->matrix;
+		break;
+	case 't':
+		toggle_delta(ui);
 		break;
 	case '?':
 		ui->mode = UI_MODE_HELP;

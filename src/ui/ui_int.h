@@ -156,6 +156,7 @@ struct ui {
 	size_t dropped; /* model->dropped when last seen */
 	bool rfc1869;   /* the grammar panel shows RFC 1869's names */
 	bool matrix;    /* the client matrix is shown */
+	bool delta;     /* 't': each row shows the time since the line before */
 	bool wide;      /* the layout puts grammar and findings side by side */
 	struct ui_area status, message, command;
 	bool cursor; /* the terminal's cursor is shown, at cur_y, cur_x */
@@ -193,6 +194,8 @@ bool ui_model_ehlo_first(const struct ui_model *model, size_t i);
 /* view_conv.c */
 /* The selected line, or NULL when there is none. */
 const struct ui_line *ui_conv_selected(const struct ui *ui);
+/* "+0.212s": the time from prev (NULL: none) to line, or "" when either has no time. */
+void ui_conv_delta(const struct ui_line *prev, const struct ui_line *line, char *buf, size_t len);
 /* Moves the selection to the line at index i and stops following. */
 void ui_conv_select(struct ui *ui, size_t i);
 /* Takes the lines dropped and added since the last call. */

@@ -26,6 +26,7 @@ static const struct {
     {"Enter", "on a finding: select its line"},
     {"g", "the grammar of RFC 5321 or of RFC 1869"},
     {"c", "show or hide the client matrix"},
+    {"t", "each row: show or hide the time since the line before"},
     {"w", "write the transcript"},
     {"^L", "redraw the screen"},
     {"?", "this help; any key closes it"},

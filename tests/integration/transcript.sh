@@ -543,6 +543,12 @@ wait_for tr "replay" && ok
 tm send-keys -t tr r
 reply_clock=$(grep -F " <-  250 STARTTLS" "$work/t/$made" | cut -c 12-23)
 wait_for tr "$reply_clock" && ok
+# The EHLO reply's first line came about 1.5 s after the command: its delta says so.
+if screen tr | grep -F "250-mx.pause.example" | grep -Eq '\+1\.[4-9][0-9]{2}s '; then
+	ok
+else
+	bad "replay shows no delta of about 1.5 s before the EHLO reply: $(screen tr | grep -F 250-mx.pause)"
+fi
 tm send-keys -t tr q
 wait_for tr "EXIT=0" && ok
 
