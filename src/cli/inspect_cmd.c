@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,16 +58,35 @@ static long long wall_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The status line's times: to the banner, and each EHLO to the last line of its reply. */
+static void measure(struct inspect *in, const struct proto_lint_line *line, long long mono)
+{
+	if (line->dir == PROTO_DIR_CLIENT) {
+		if (line->len >= 4 && strncasecmp(line->text, "EHLO", 4) == 0)
+			in->ehlo_sent_ms = mono;
+		return;
+	}
+	if (line->dir != PROTO_DIR_SERVER)
+		return;
+	if (in->model.banner_ms < 0 && in->live.opened_ms > 0)
+		in->model.banner_ms = mono - in->live.opened_ms;
+	if (in->ehlo_sent_ms > 0 && (line->len < 4 || line->text[3] != '-')) {
+		in->model.ehlo_ms = mono - in->ehlo_sent_ms;
+		in->ehlo_sent_ms = 0;
+	}
+}
+
 /* Each line keeps the time it came; 'w' writes that time, not its own. */
 static void on_line(void *ctx, const struct proto_lint_line *line)
 {
 	struct inspect *in = ctx;
-	long long at = wall_ms();
+	long long at = wall_ms(), mono = net_now_ms();
 
+	measure(in, line, mono);
 	if (ui_model_add_line(&in->model, line, NULL) != 0)
 		snprintf(in->model.message, sizeof in->model.message, "out of memory");
 	else
-		ui_model_stamp(&in->model, at, net_now_ms());
+		ui_model_stamp(&in->model, at, mono);
 	cli_transcript_line_at(&in->transcript, line, at);
 }
 
@@ -99,6 +119,7 @@ static void refresh_status(struct inspect *in)
 	in->model.busy = proto_session_busy(s);
 	in->model.session_open = !proto_session_over(s);
 	snprintf(in->model.address, sizeof in->model.address, "%s", in->live.address);
+	in->model.tls_ms = in->live.tls_ms;
 	if (proto_session_over(s))
 		snprintf(in->model.state, sizeof in->model.state, "closed%s%s",
 		         proto_session_error(s)[0] ? ": " : "", proto_session_error(s));

@@ -19,6 +19,7 @@
 void ui_model_init(struct ui_model *model)
 {
 	memset(model, 0, sizeof *model);
+	model->banner_ms = model->ehlo_ms = model->tls_ms = -1;
 }
 
 void ui_model_free(struct ui_model *model)

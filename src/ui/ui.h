@@ -55,6 +55,9 @@ struct ui_model {
 	char verify[192];     /* "verified for mx.example.org", "not verified: ...", "" */
 	char transcript[256]; /* file being written, or "" */
 	long long started_ms; /* monotonic start, for the elapsed time */
+	long long banner_ms;  /* from the connection (TLS up, for implicit TLS) to the banner; -1 */
+	long long ehlo_ms;    /* the last EHLO's round trip, to the last line of its reply; -1 */
+	long long tls_ms;     /* the TLS handshake; -1 while not known */
 	const char *pending;  /* the next planned command, or NULL */
 	const char *confirm;  /* why sending it needs the user's yes (unverified AUTH), or NULL */
 	bool session_open;    /* quitting asks first */

@@ -432,6 +432,35 @@ static void stamp_lines(struct fixture *f)
 	}
 }
 
+/* The status line's times, once known; cut before the clock like every field. */
+static void test_status_times(void **state)
+{
+	struct fixture *f = misordered();
+	char row[256];
+
+	(void)state;
+	f->model.banner_ms = 12;
+	f->model.ehlo_ms = 3;
+	start(f, 0);
+	dump(f);
+	row_of(f, 0, row, sizeof row);
+	assert_string_equal(
+	    row,
+	    " mail.domain1.com:25 | 192.0.2.25:25 | plaintext | banner 12ms \xc2\xb7 EHLO 3ms");
+	f->model.tls_ms = 41250;
+	snprintf(f->model.state, sizeof f->model.state, "TLSv1.3");
+	f->model.started_ms = mono_ms() - 4400;
+	golden(f, "status-times");
+	row_of(f, 0, row, sizeof row);
+	assert_string_equal(row,
+	                    " mail.domain1.com:25 | 192.0.2.25:25 | TLSv1.3 | banner 12ms \xc2\xb7 "
+	                    "EHLO 3ms   00:04");
+	resize(f, "24", "120");
+	dump(f);
+	assert_true(shows(f, "| banner 12ms \xc2\xb7 EHLO 3ms \xc2\xb7 TLS 41.2s"));
+	finish(f);
+}
+
 /* 't' shows the time since the line before on each row; a replay shows it from the start. */
 static void test_delta(void **state)
 {
@@ -990,6 +1019,7 @@ int main(void)
 	    cmocka_unit_test(test_status_overflow),
 	    cmocka_unit_test(test_replay_status),
 	    cmocka_unit_test(test_delta),
+	    cmocka_unit_test(test_status_times),
 	    cmocka_unit_test(test_wide_170),
 	    cmocka_unit_test(test_banner_wide),
 	    cmocka_unit_test(test_compact_more),
