@@ -114,6 +114,8 @@ void proto_reader_reset(struct proto_reader *reader);
 size_t proto_reader_pending(const struct proto_reader *reader);
 /* Drops the bytes fed and not yet handed back, and any open reply. */
 void proto_reader_discard(struct proto_reader *reader);
+/* The line begun and not ended, read-only: see proto_session_partial. */
+const char *proto_reader_partial(const struct proto_reader *reader, size_t *len, size_t *wire);
 
 /* Findings: one catalogue, stable ids. */
 enum proto_finding_id {
@@ -594,6 +596,13 @@ int proto_session_command(struct proto_session *session, const char *command);
  * is still sending bytes that answer nothing (no command may be sent).
  */
 bool proto_session_busy(const struct proto_session *session);
+/*
+ * The server's line begun and not yet ended (a slow reply, a tarpit), for
+ * the owner to show as it comes: its first bytes (*len, at most
+ * PROTO_LINE_KEEP, raw: escape them) and in *wire how many bytes it has so
+ * far. *wire is 0 when there is none. Read-only, valid until the next feed.
+ */
+const char *proto_session_partial(const struct proto_session *session, size_t *len, size_t *wire);
 /*
  * True from ops->starttls to proto_session_tls_done. (In step mode the
  * state stays "handshake" after it, until the EHLO inside TLS is sent.)

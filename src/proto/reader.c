@@ -254,6 +254,11 @@ size_t proto_reader_pending(const struct proto_reader *reader)
 	return proto_split_pending(&reader->split);
 }
 
+const char *proto_reader_partial(const struct proto_reader *reader, size_t *len, size_t *wire)
+{
+	return proto_split_partial(&reader->split, len, wire);
+}
+
 void proto_reader_discard(struct proto_reader *reader)
 {
 	struct proto_split *split = &reader->split;
