@@ -156,6 +156,9 @@ int cli_transcript_open(struct cli_transcript *t, const char *path, bool json, b
 void cli_transcript_why(char *buf, size_t len, const struct cli_transcript *t, const char *path,
                         int error);
 void cli_transcript_line(struct cli_transcript *t, const struct proto_lint_line *line);
+/* The same, stamped with at_ms (ms since the epoch, UTC) instead of now when it is above 0. */
+void cli_transcript_line_at(struct cli_transcript *t, const struct proto_lint_line *line,
+                            long long at_ms);
 void cli_transcript_finding(struct cli_transcript *t, enum proto_finding_id id, unsigned n);
 /* Writes the end mark and closes; 0, or -1 when anything could not be written. */
 int cli_transcript_close(struct cli_transcript *t);

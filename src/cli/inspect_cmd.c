@@ -49,34 +49,54 @@ static void on_fatal(int sig)
 	raise(sig);
 }
 
-/* "07:10:00.123", local time, for the model's lines. */
-static void clock_text(char *buf, size_t len)
+/* Now, in ms since the epoch: the time a line came, kept for the transcript. */
+static long long wall_ms(void)
 {
 	struct timespec ts;
-	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
-	         (int)(ts.tv_nsec / 1000000) % 1000);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Lines of a session after a reconnect go on from the numbers before it. */
+/* The status line's times: to the banner, and each EHLO to the last line of its reply. */
+static void measure(struct inspect *in, const struct proto_lint_line *line, long long mono)
+{
+	if (line->dir == PROTO_DIR_CLIENT) {
+		if (line->len >= 4 && strncasecmp(line->text, "EHLO", 4) == 0)
+			in->ehlo_sent_ms = mono;
+		return;
+	}
+	if (line->dir != PROTO_DIR_SERVER)
+		return;
+	if (in->model.banner_ms < 0 && in->live.opened_ms > 0)
+		in->model.banner_ms = mono - in->live.opened_ms;
+	if (in->ehlo_sent_ms > 0 && (line->len < 4 || line->text[3] != '-')) {
+		in->model.ehlo_ms = mono - in->ehlo_sent_ms;
+		in->ehlo_sent_ms = 0;
+	}
+}
+
+/*
+ * Each line keeps the time it came; 'w' writes that time, not its own. Lines
+ * of a session after a reconnect go on from the numbers before it.
+ */
 static void on_line(void *ctx, const struct proto_lint_line *line)
 {
 	struct inspect *in = ctx;
 	struct proto_lint_line numbered = *line;
-	char now[16];
+	long long at = wall_ms(), mono = net_now_ms();
 
 	numbered.n += in->base;
-	in->last_ms = net_now_ms();
+	in->last_ms = mono;
 	if (in->idle_warned)
 		in->model.message[0] = '\0';
 	in->idle_warned = false;
-	clock_text(now, sizeof now);
-	if (ui_model_add_line(&in->model, &numbered, now) != 0)
+	measure(in, line, mono);
+	if (ui_model_add_line(&in->model, &numbered, NULL) != 0)
 		snprintf(in->model.message, sizeof in->model.message, "out of memory");
-	cli_transcript_line(&in->transcript, &numbered);
+	else
+		ui_model_stamp(&in->model, at, mono);
+	cli_transcript_line_at(&in->transcript, &numbered, at);
 }
 
 static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
@@ -160,6 +180,7 @@ static void refresh_status(struct inspect *in)
 	snprintf(in->model.address, sizeof in->model.address, "%s", in->live.address);
 	if (proto_session_over(s) && in->model.ended_ms == 0)
 		in->model.ended_ms = net_now_ms();
+	in->model.tls_ms = in->live.tls_ms;
 	if (proto_session_over(s))
 		snprintf(in->model.state, sizeof in->model.state, "closed: %s",
 		         proto_session_cause(s));
@@ -333,7 +354,7 @@ int inspect_write_transcript(struct inspect *in)
 	}
 	for (i = 0; i < in->model.nlines; i++) {
 		ui_line_view(&in->model.lines[i], &line);
-		cli_transcript_line(&in->transcript, &line);
+		cli_transcript_line_at(&in->transcript, &line, in->model.lines[i].at_ms);
 	}
 	snprintf(in->model.transcript, sizeof in->model.transcript, "%.200s", in->transcript_path);
 	return 0;
@@ -413,6 +434,8 @@ static int reconnect(struct inspect *in)
 		return -1;
 	in->model.started_ms = net_now_ms();
 	in->model.ended_ms = 0;
+	in->model.banner_ms = in->model.ehlo_ms = in->model.tls_ms = -1;
+	in->ehlo_sent_ms = 0;
 	ui_model_set_tls(&in->model, NULL, 0);
 	ui_model_set_discarded(&in->model, NULL, 0, 0);
 	in->model.verify[0] = in->model.message[0] = '\0';

@@ -292,9 +292,10 @@ static const char *handshake(struct live *c)
 	                                c->args->tls_legacy};
 	enum tls_io io;
 	int ready = 1;
+	long long began = net_now_ms();
 
 	c->tls_tried = true;
-	c->deadline = net_now_ms() + c->args->timeout_ms;
+	c->deadline = began + c->args->timeout_ms;
 	c->tls = tls_client_new(&cfg, c->fd, c->why, sizeof c->why);
 	if (c->tls == NULL)
 		return c->why;
@@ -304,8 +305,10 @@ static const char *handshake(struct live *c)
 			break;
 	}
 	tls_get_facts(c->tls, &c->facts);
-	if (io == TLS_IO_DONE && c->facts.established)
+	if (io == TLS_IO_DONE && c->facts.established) {
+		c->tls_ms = net_now_ms() - began;
 		return NULL;
+	}
 	if (live_interrupted(c)) {
 		/* Noted already: the interruption stays the last line. */
 		snprintf(c->why, sizeof c->why, "interrupted by %s", cli_signal_name(c->signal));
@@ -539,7 +542,8 @@ bool live_open(struct live *c)
 			c->sink->finding(c->ctx, PROTO_F_TLS_UNVERIFIED, c->last_n);
 		proto_session_tls_on_connect(c->session, c->facts.verified);
 	}
-	c->deadline = net_now_ms() + c->args->timeout_ms;
+	c->opened_ms = net_now_ms();
+	c->deadline = c->opened_ms + c->args->timeout_ms;
 	proto_session_start(c->session);
 	return true;
 }
@@ -551,6 +555,7 @@ int live_init(struct live *c, struct check_args *args, const struct live_sink *s
 	c->sink = sink;
 	c->ctx = ctx;
 	c->fd = -1;
+	c->tls_ms = -1;
 	/* Each reply's deadline is the engine's, counted from its command. */
 	args->session.timeout_ms = args->timeout_ms;
 	c->session = proto_session_new(&args->session, &live_ops, c);

@@ -36,6 +36,8 @@ struct live {
 	size_t outlen;
 	size_t outcap;
 	long long deadline;
+	long long opened_ms; /* monotonic: when the session started (connected, TLS up for 465) */
+	long long tls_ms;    /* how long the TLS handshake took, or -1 */
 	char host[NET_HOST_MAX]; /* the host connected to, for SNI and verification */
 	char address[64];
 	int signal; /* the signal that interrupted the session, or 0 */

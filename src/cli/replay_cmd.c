@@ -25,11 +25,14 @@ struct replay {
 	unsigned first_n; /* where the first EHLO reply starts, or 0 */
 };
 
+/* A line with the time the transcript recorded, if any: deltas come from it too. */
 static void on_line(void *ctx, const struct proto_lint_line *line)
 {
 	struct replay *r = ctx;
+	long long at = proto_source_time_ms(r->source);
 
-	ui_model_add_line(&r->all, line, "");
+	if (ui_model_add_line(&r->all, line, "") == 0)
+		ui_model_stamp(&r->all, at, at);
 }
 
 static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
@@ -52,7 +55,8 @@ static void step(void *ctx)
 	}
 	l = &r->all.lines[r->next++];
 	ui_line_view(l, &line);
-	ui_model_add_line(&r->shown, &line, l->time);
+	if (ui_model_add_line(&r->shown, &line, l->time) == 0)
+		ui_model_stamp(&r->shown, l->at_ms, l->mono_ms);
 	while (r->next_finding < r->all.nfindings && r->all.findings[r->next_finding].n <= l->n) {
 		ui_model_add_finding(&r->shown, r->all.findings[r->next_finding].id,
 		                     r->all.findings[r->next_finding].n);

@@ -22,17 +22,26 @@
 #include "cli.h"
 #include "proto.h"
 
-/* "2026-11-22T07:10:00.123Z", now. */
-static void timestamp(char *buf, size_t len)
+/* "2026-11-22T07:10:00.123Z", at at_ms (ms since the epoch, UTC), or now when it is 0 or less. */
+static void timestamp_at(char *buf, size_t len, long long at_ms)
 {
 	struct timespec ts;
 	struct tm tm;
 	char base[32];
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	if (at_ms <= 0) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		at_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	}
+	ts.tv_sec = (time_t)(at_ms / 1000);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%.20s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
+	snprintf(buf, len, "%.20s.%03dZ", base, (int)(at_ms % 1000));
+}
+
+static void timestamp(char *buf, size_t len)
+{
+	timestamp_at(buf, len, 0);
 }
 
 /*
@@ -334,11 +343,17 @@ static void json_line(struct cli_transcript *t, const char *ts, const struct pro
 
 void cli_transcript_line(struct cli_transcript *t, const struct proto_lint_line *line)
 {
+	cli_transcript_line_at(t, line, 0);
+}
+
+void cli_transcript_line_at(struct cli_transcript *t, const struct proto_lint_line *line,
+                            long long at_ms)
+{
 	char ts[40];
 
 	if (t->fd < 0)
 		return;
-	timestamp(ts, sizeof ts);
+	timestamp_at(ts, sizeof ts, at_ms);
 	if (t->json)
 		json_line(t, ts, line);
 	else

@@ -61,6 +61,12 @@ void proto_split_lend(struct proto_split *split, const void *buf, size_t len);
 int proto_split_keep(struct proto_split *split);
 /* Bytes fed and not yet cut. */
 size_t proto_split_pending(const struct proto_split *split);
+/*
+ * The line begun and not ended: its kept bytes (*len, at most
+ * PROTO_LINE_KEEP) and in *wire all its bytes so far. Read-only; valid until
+ * the next call that feeds or cuts.
+ */
+const char *proto_split_partial(const struct proto_split *split, size_t *len, size_t *wire);
 void proto_split_eof(struct proto_split *split);
 int proto_split_next(struct proto_split *split, struct proto_split_line *line);
 
@@ -72,6 +78,7 @@ struct proto_jsonl_line {
 	enum proto_term term; /* from "eol"; CR LF when absent */
 	const char *text;     /* the caller's buffer */
 	size_t len;
+	long long time_ms; /* "t", in ms since the epoch, or 0 */
 };
 
 /*

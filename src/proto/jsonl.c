@@ -153,7 +153,7 @@ static void take_word(struct proto_jsonl_line *l, const char *key, const char *w
 /* One "key": value pair; -1 when malformed. */
 static int read_pair(struct cursor *c, struct proto_jsonl_line *l, char *text, size_t cap)
 {
-	char key[8], word[8];
+	char key[8], word[32];
 	size_t klen, wlen;
 
 	if (*c->p != '"')
@@ -179,6 +179,8 @@ static int read_pair(struct cursor *c, struct proto_jsonl_line *l, char *text, s
 		return read_string(c, text, cap, &l->len);
 	if (read_string(c, word, sizeof word, &wlen) != 0)
 		return -1;
+	if (strcmp(key, "t") == 0 && proto_time_parse(word, wlen, &l->time_ms) != 0)
+		l->time_ms = 0;
 	take_word(l, key, word, wlen);
 	return 0;
 }

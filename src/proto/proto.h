@@ -116,6 +116,8 @@ size_t proto_reader_pending(const struct proto_reader *reader);
 void proto_reader_discard(struct proto_reader *reader);
 /* The bytes fed and not yet handed back (proto_reader_pending of them), read-only. */
 const char *proto_reader_pending_bytes(const struct proto_reader *reader);
+/* The line begun and not ended, read-only: see proto_session_partial. */
+const char *proto_reader_partial(const struct proto_reader *reader, size_t *len, size_t *wire);
 
 /* Findings: one catalogue, stable ids. */
 enum proto_finding_id {
@@ -410,6 +412,14 @@ const struct proto_lint *proto_source_lint(const struct proto_source *source);
  * Known once proto_source_end() has run.
  */
 unsigned proto_source_cut(const struct proto_source *source);
+/*
+ * The time stamp of the line being read, for the line callback: milliseconds
+ * since the epoch (UTC) as the transcript recorded it, or 0 when the line has
+ * none (raw and swaks input, a note of the reader).
+ */
+long long proto_source_time_ms(const struct proto_source *source);
+/* Reads "YYYY-MM-DDTHH:MM:SS.mmmZ" at p into ms since the epoch; 0, or -1 when it is not one. */
+int proto_time_parse(const char *p, size_t len, long long *ms);
 
 /*
  * SMTP AUTH (RFC 4954): base64, the client side of the SASL mechanisms
@@ -623,6 +633,13 @@ int proto_session_command(struct proto_session *session, const char *command);
  * is still sending bytes that answer nothing (no command may be sent).
  */
 bool proto_session_busy(const struct proto_session *session);
+/*
+ * The server's line begun and not yet ended (a slow reply, a tarpit), for
+ * the owner to show as it comes: its first bytes (*len, at most
+ * PROTO_LINE_KEEP, raw: escape them) and in *wire how many bytes it has so
+ * far. *wire is 0 when there is none. Read-only, valid until the next feed.
+ */
+const char *proto_session_partial(const struct proto_session *session, size_t *len, size_t *wire);
 /*
  * True from ops->starttls to proto_session_tls_done. (In step mode the
  * state stays "handshake" after it, until the EHLO inside TLS is sent.)

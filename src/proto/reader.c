@@ -261,6 +261,11 @@ const char *proto_reader_pending_bytes(const struct proto_reader *reader)
 	return split->data != NULL ? split->data + split->pos : "";
 }
 
+const char *proto_reader_partial(const struct proto_reader *reader, size_t *len, size_t *wire)
+{
+	return proto_split_partial(&reader->split, len, wire);
+}
+
 void proto_reader_discard(struct proto_reader *reader)
 {
 	struct proto_split *split = &reader->split;

@@ -919,6 +919,15 @@ bool proto_session_busy(const struct proto_session *s)
 	return !proto_session_over(s) && (s->busy || s->held || unfinished(s));
 }
 
+const char *proto_session_partial(const struct proto_session *s, size_t *len, size_t *wire)
+{
+	if (proto_session_over(s)) {
+		*len = *wire = 0;
+		return "";
+	}
+	return proto_reader_partial(s->reader, len, wire);
+}
+
 bool proto_session_handshaking(const struct proto_session *s)
 {
 	return s->handshaking;

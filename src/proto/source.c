@@ -16,6 +16,7 @@ struct proto_source {
 	unsigned options;   /* PROTO_LINT_* given to the linter */
 	unsigned n;         /* number of the last line read */
 	unsigned cut_n;     /* the line the input ended in the middle of, or 0 */
+	long long time_ms;  /* the time stamp of the line being read, or 0 */
 	struct proto_lint *lint;
 	struct proto_split split;
 	char *detect; /* input held back until the format is known */
@@ -199,6 +200,51 @@ static void swaks_line(struct proto_source *src, const struct proto_split_line *
 		proto_lint_info(src->lint, src->n, p, len);
 }
 
+/* Days from 1970-01-01 to the first of month m (1-12) of year y, proleptic Gregorian. */
+static long long days_before(long long y, int m)
+{
+	static const int month_days[12] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+	long long p = y - 1,
+	          leaps = p / 4 - p / 100 + p / 400 - (1969 / 4 - 1969 / 100 + 1969 / 400);
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return (y - 1970) * 365 + leaps + month_days[m - 1] + (leap && m > 2 ? 1 : 0);
+}
+
+/* The number of n decimal digits at p, or -1. */
+static int digits(const char *p, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+int proto_time_parse(const char *p, size_t len, long long *ms)
+{
+	int y, mo, d, h, mi, s, f;
+
+	if (len < 24 || p[4] != '-' || p[7] != '-' || p[10] != 'T' || p[13] != ':' ||
+	    p[16] != ':' || p[19] != '.' || p[23] != 'Z')
+		return -1;
+	y = digits(p, 4);
+	mo = digits(p + 5, 2);
+	d = digits(p + 8, 2);
+	h = digits(p + 11, 2);
+	mi = digits(p + 14, 2);
+	s = digits(p + 17, 2);
+	f = digits(p + 20, 3);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 ||
+	    mi > 59 || s < 0 || s > 60 || f < 0)
+		return -1;
+	*ms = (((days_before(y, mo) + d - 1) * 24 + h) * 60 + mi) * 60000LL + s * 1000LL + f;
+	return 0;
+}
+
 /* A stored line ends in "\n" (LF alone) or "\z" (no ending) when not CR LF. */
 static enum proto_term transcript_term(const char *p, size_t *len)
 {
@@ -228,6 +274,8 @@ static void transcript_line(struct proto_source *src, const struct proto_split_l
 
 	if (cut->len == 0 || cut->text[0] == '#')
 		return;
+	if (proto_time_parse(cut->text, cut->len, &src->time_ms) != 0)
+		src->time_ms = 0;
 	off = sp ? (size_t)(sp - cut->text) + 1 : cut->len;
 	mark = find_mark(cut->text + off, cut->len - off);
 	if (mark == NULL) {
@@ -259,11 +307,13 @@ static void jsonl_line(struct proto_source *src, const struct proto_split_line *
 	if (is_blank(cut->text, cut->len))
 		return;
 	rc = proto_jsonl_parse(cut->text, cut->len, src->unescaped, sizeof src->unescaped, &l);
-	if (rc < 0)
-		proto_lint_info(src->lint, src->n, cut->text, cut->len);
-	else if (rc == 0)
+	if (rc <= 0) {
+		if (rc < 0)
+			proto_lint_info(src->lint, src->n, cut->text, cut->len);
 		return;
-	else if (l.dir == PROTO_DIR_SERVER)
+	}
+	src->time_ms = l.time_ms;
+	if (l.dir == PROTO_DIR_SERVER)
 		proto_lint_server(src->lint, src->n, l.text, l.len, l.term, l.tls);
 	else if (l.dir == PROTO_DIR_CLIENT)
 		proto_lint_client(src->lint, src->n, l.text, l.len, l.tls);
@@ -322,6 +372,7 @@ static void drain(struct proto_source *src)
 
 	while (proto_split_next(&src->split, &cut)) {
 		src->n++;
+		src->time_ms = 0;
 		if (cut.term == PROTO_TERM_EOF &&
 		    (src->format == PROTO_FORMAT_TRANSCRIPT || src->format == PROTO_FORMAT_JSONL)) {
 			cut_short(src);
@@ -451,4 +502,9 @@ const struct proto_lint *proto_source_lint(const struct proto_source *src)
 unsigned proto_source_cut(const struct proto_source *src)
 {
 	return src->cut_n;
+}
+
+long long proto_source_time_ms(const struct proto_source *src)
+{
+	return src->time_ms;
 }

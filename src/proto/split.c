@@ -94,6 +94,20 @@ size_t proto_split_pending(const struct proto_split *split)
 	return split->len - split->pos;
 }
 
+const char *proto_split_partial(const struct proto_split *split, size_t *len, size_t *wire)
+{
+	size_t avail = split->len - split->pos;
+
+	if (split->clipping) {
+		*len = split->keep_len;
+		*wire = split->wire;
+		return split->keep;
+	}
+	*wire = avail;
+	*len = avail < PROTO_LINE_KEEP ? avail : PROTO_LINE_KEEP;
+	return avail > 0 ? split->data + split->pos : "";
+}
+
 void proto_split_eof(struct proto_split *split)
 {
 	split->eof = true;

@@ -5,8 +5,10 @@
  * so a session of any length, with lines of any length, keeps bounded
  * memory.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ui_int.h"
 
@@ -17,6 +19,7 @@
 void ui_model_init(struct ui_model *model)
 {
 	memset(model, 0, sizeof *model);
+	model->banner_ms = model->ehlo_ms = model->tls_ms = -1;
 }
 
 void ui_model_free(struct ui_model *model)
@@ -116,6 +119,24 @@ int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line
 	if (time != NULL)
 		snprintf(out->time, sizeof out->time, "%s", time);
 	return 0;
+}
+
+void ui_model_stamp(struct ui_model *model, long long at_ms, long long mono_ms)
+{
+	struct ui_line *line;
+	time_t secs;
+	struct tm tm;
+
+	if (model->nlines == 0)
+		return;
+	line = &model->lines[model->nlines - 1];
+	line->at_ms = at_ms;
+	line->mono_ms = mono_ms;
+	secs = (time_t)(at_ms / 1000);
+	if (line->time[0] != '\0' || at_ms <= 0 || localtime_r(&secs, &tm) == NULL)
+		return;
+	snprintf(line->time, sizeof line->time, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min,
+	         tm.tm_sec, (int)(at_ms % 1000));
 }
 
 size_t ui_model_find(const struct ui_model *model, unsigned n)

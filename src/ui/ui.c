@@ -221,6 +221,7 @@ struct ui *ui_new(struct ui_model *model, const struct ui_ops *ops, void *ctx, u
 	ui->flags = flags;
 	ui->follow = true;
 	ui->matrix = true;
+	ui->delta = model->replay; /* a replay shows how the lines were spaced */
 	ui->dropped = model->dropped;
 	set_locale(ui);
 	/* libedit first: its tgetent sets the terminal that newterm then replaces. */
@@ -440,6 +441,17 @@ static void act_run(struct ui *ui)
 	call(ui, ui->ops->run, "Running to the end");
 }
 
+/* 't': the time since the line before on each row, or not. */
+static void toggle_delta(struct ui *ui)
+{
+	const struct ui_model *m = ui->model;
+
+	ui->delta = !ui->delta;
+	if (ui->delta && (m->nlines == 0 || m->lines[m->nlines - 1].mono_ms == 0))
+		ui_set_note(ui,
+		            "These lines carry no times: there is no time between them to show.");
+}
+
 static void act_write(struct ui *ui)
 {
 	call(ui, ui->ops->write_transcript, "Writing the transcript");
@@ -590,6 +602,7 @@ static void (*const actions[UI_ACT_COUNT])(struct ui *ui) = {
     [UI_ACT_RAW] = act_raw,
     [UI_ACT_CERT] = act_cert,
     [UI_ACT_LEGEND] = act_legend,
+    [UI_ACT_DELTA] = toggle_delta,
     [UI_ACT_EXPLAIN] = act_explain,
     [UI_ACT_QUIT] = quit,
     [UI_ACT_UP] = act_up,

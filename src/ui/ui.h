@@ -29,7 +29,9 @@ struct ui_line {
 	struct proto_ehlo_line ehlo;
 	unsigned nfindings;
 	enum proto_finding_id finding[PROTO_LINE_FINDINGS];
-	char time[16]; /* "07:10:00.123", local time of arrival or sending */
+	char time[16];     /* "07:10:00.123", local time of arrival or sending */
+	long long at_ms;   /* the same moment in ms since the epoch (UTC), or 0 when unknown */
+	long long mono_ms; /* and on a monotonic clock, for the time between lines; 0: unknown */
 };
 
 struct ui_finding {
@@ -55,6 +57,9 @@ struct ui_model {
 	char transcript[256]; /* file being written, or "" */
 	long long started_ms; /* monotonic start, for the elapsed time */
 	long long ended_ms;   /* monotonic end of the session: the clock stops; 0 while open */
+	long long banner_ms;  /* from the connection (TLS up, for implicit TLS) to the banner; -1 */
+	long long ehlo_ms;    /* the last EHLO's round trip, to the last line of its reply; -1 */
+	long long tls_ms;     /* the TLS handshake; -1 while not known */
 	const char *pending;  /* the next planned command, or NULL */
 	const char *confirm;  /* why sending it needs the user's yes (unverified AUTH), or NULL */
 	bool session_open;    /* quitting asks first */
@@ -75,6 +80,11 @@ void ui_model_init(struct ui_model *model);
 void ui_model_free(struct ui_model *model);
 /* Copies a line (time is "HH:MM:SS.mmm"); 0, or -1 when memory ran out. */
 int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line, const char *time);
+/*
+ * Gives the line added last its times (see struct ui_line; 0 when unknown),
+ * and its clock text from at_ms when it has none.
+ */
+void ui_model_stamp(struct ui_model *model, long long at_ms, long long mono_ms);
 int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsigned n);
 /* Findings of error severity in the model: exit status 1 when there is one. */
 size_t ui_model_errors(const struct ui_model *model);

@@ -177,6 +177,7 @@ enum ui_action {
 	UI_ACT_CERT,
 	UI_ACT_LEGEND,
 	UI_ACT_EXPLAIN,
+	UI_ACT_DELTA,
 	UI_ACT_COUNT
 };
 
@@ -241,6 +242,7 @@ struct ui {
 	bool matrix;             /* the client matrix is shown */
 	bool legend;             /* the grammar panel starts with the legend of colours */
 	bool wide;               /* the layout puts grammar and findings side by side */
+	bool delta;              /* 't': each row shows the time since the line before */
 	struct ui_area status, message, command;
 	bool cursor; /* the terminal's cursor is shown, at cur_y, cur_x */
 	int cur_y, cur_x;
@@ -281,6 +283,8 @@ bool ui_model_ehlo_first(const struct ui_model *model, size_t i);
 /* view_conv.c */
 /* The selected line, or NULL when there is none. */
 const struct ui_line *ui_conv_selected(const struct ui *ui);
+/* "+0.212s": the time from prev (NULL: none) to line, or "" when either has no time. */
+void ui_conv_delta(const struct ui_line *prev, const struct ui_line *line, char *buf, size_t len);
 /* Moves the selection to the line at index i and stops following. */
 void ui_conv_select(struct ui *ui, size_t i);
 /* Takes the lines dropped and added since the last call. */

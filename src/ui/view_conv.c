@@ -11,6 +11,7 @@
 #include "ui_int.h"
 
 #define CONV_TIME_MIN 100 /* pane width from which the time is shown */
+#define CONV_DELTA_W  8   /* columns of the time since the line before, "+12.345s" */
 
 size_t ui_conv_rows(const struct ui *ui)
 {
@@ -173,16 +174,53 @@ static void conv_text(struct ui *ui, struct ui_doc *doc, const struct ui_line *l
 	}
 }
 
-static void conv_row(struct ui *ui, struct ui_doc *doc, const struct ui_line *line, int nw,
-                     bool time, int selected)
+void ui_conv_delta(const struct ui_line *prev, const struct ui_line *line, char *buf, size_t len)
 {
-	char num[32];
+	long long d;
 
-	ui_doc_clip(doc, UI_S_BOLD, selected ? ">" : " ", 1);
-	if (time) {
+	buf[0] = '\0';
+	if (prev == NULL || prev->mono_ms == 0 || line->mono_ms == 0)
+		return;
+	d = line->mono_ms - prev->mono_ms;
+	d = d < 0 ? 0 : d;
+	if (d < 100000)
+		snprintf(buf, len, "+%lld.%03llds", d / 1000, d % 1000);
+	else if (d < 6000000)
+		snprintf(buf, len, "+%lldm%02llds", d / 60000, d / 1000 % 60);
+	else if (d < 360000000)
+		snprintf(buf, len, "+%lldh%02lldm", d / 3600000, d / 60000 % 60);
+	else
+		snprintf(buf, len, "+>99h");
+}
+
+/* The clock column, and with 't' the time since the line before (prev, or NULL). */
+static void conv_times(struct ui_doc *doc, const struct ui_line *prev, const struct ui_line *line,
+                       bool clock, bool delta)
+{
+	char since[16];
+
+	if (clock) {
 		ui_doc_clip(doc, UI_S_DIM, line->time, strlen(line->time));
 		ui_doc_pad(doc, UI_S_NORMAL, 1 + 13);
 	}
+	if (delta) {
+		ui_conv_delta(prev, line, since, sizeof since);
+		if ((int)strlen(since) < CONV_DELTA_W)
+			ui_doc_pad(doc, UI_S_NORMAL, doc->col + CONV_DELTA_W - (int)strlen(since));
+		ui_doc_clip(doc, UI_S_DIM, since, strlen(since));
+		ui_doc_clip(doc, UI_S_NORMAL, " ", 1);
+	}
+}
+
+static void conv_row(struct ui *ui, struct ui_doc *doc, const struct ui_line *line,
+                     const struct ui_line *prev, int nw, bool time, int selected)
+{
+	char num[32];
+	const struct ui_line *last = &ui->model->lines[ui->model->nlines - 1];
+
+	ui_doc_clip(doc, UI_S_BOLD, selected ? ">" : " ", 1);
+	/* The column of deltas stands only when the lines carry times. */
+	conv_times(doc, prev, line, time, ui->delta && last->mono_ms != 0);
 	snprintf(num, sizeof num, "%*u ", nw, line->n);
 	ui_doc_clip(doc, UI_S_DIM, num, strlen(num));
 	ui_doc_clip(doc, line->tls ? UI_S_TLS : UI_S_DIM, dir_mark(line), 2);
@@ -221,7 +259,7 @@ static void conv_rows(struct ui *ui, struct ui_pane *pane, int h, bool focused)
 {
 	const struct ui_model *model = ui->model;
 	struct ui_doc *doc = &ui->doc;
-	size_t rows = ui_conv_rows(ui), i;
+	size_t rows = ui_conv_rows(ui), i, li;
 	char num[32];
 	int r, nw;
 
@@ -234,7 +272,8 @@ static void conv_rows(struct ui *ui, struct ui_pane *pane, int h, bool focused)
 			break;
 		if (r > 0)
 			ui_doc_newline(doc);
-		conv_row(ui, doc, &model->lines[ui_conv_line(ui, i)], nw,
+		li = ui_conv_line(ui, i);
+		conv_row(ui, doc, &model->lines[li], li > 0 ? &model->lines[li - 1] : NULL, nw,
 		         pane->area.w >= CONV_TIME_MIN,
 		         i != pane->sel ? 0
 		         : focused      ? UI_S_SELECTED

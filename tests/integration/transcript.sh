@@ -503,4 +503,54 @@ else
 	bad "the line mode's transcript ends: $(tail -n 3 "$work/w/plain.txt")"
 fi
 
+# ---- True times: w writes when each line came, not when w was pressed, and
+# replay shows those times and the time between lines.
+mkdir -p "$work/t"
+lab "$src/data/lab/pause-ehlo.scn"
+run_in t "$work/t" "$bin" --helo t.example "127.0.0.1:$port"
+wait_for t "next: EHLO t.example" && ok
+tm send-keys -t t Space
+wait_for t "250 STARTTLS" && ok
+sleep 1.2
+pressed=$(date +%s%3N)
+tm send-keys -t t w
+wait_for t "transcript written to" && ok
+made=$(cd "$work/t" && ls smtpscope-*.txt 2>/dev/null | head -n 1)
+# line_ms FILE TEXT: the time stamp of the first line holding TEXT, in ms since the epoch.
+line_ms() {
+	python3 -c '
+import sys, datetime
+for line in open(sys.argv[1]):
+    if sys.argv[2] in line:
+        t = datetime.datetime.strptime(line[:23], "%Y-%m-%dT%H:%M:%S.%f")
+        print(int(t.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000))
+        break
+' "$1" "$2"
+}
+banner=$(line_ms "$work/t/$made" " <-  220 mx.pause.example")
+ehlo=$(line_ms "$work/t/$made" " -> EHLO t.example")
+reply=$(line_ms "$work/t/$made" " <-  250 STARTTLS")
+if [ -n "$banner" ] && [ -n "$ehlo" ] && [ -n "$reply" ] && [ $((pressed - reply)) -ge 1000 ] &&
+	[ $((reply - ehlo)) -ge 1400 ] && [ "$banner" -le "$ehlo" ]; then
+	ok
+else
+	bad "w stamped the lines banner $banner, EHLO $ehlo, reply $reply; w was pressed at $pressed: $(cat "$work/t/$made")"
+fi
+tm send-keys -t t q y
+wait_for t "EXIT=" && ok
+# Replay (in UTC, so its clock reads as the file does) shows the recorded times.
+run_in tr "$work/t" env TZ=UTC "$bin" replay "$work/t/$made"
+wait_for tr "replay" && ok
+tm send-keys -t tr r
+reply_clock=$(grep -F " <-  250 STARTTLS" "$work/t/$made" | cut -c 12-23)
+wait_for tr "$reply_clock" && ok
+# The EHLO reply's first line came about 1.5 s after the command: its delta says so.
+if screen tr | grep -F "250-mx.pause.example" | grep -Eq '\+1\.[4-9][0-9]{2}s '; then
+	ok
+else
+	bad "replay shows no delta of about 1.5 s before the EHLO reply: $(screen tr | grep -F 250-mx.pause)"
+fi
+tm send-keys -t tr q
+wait_for tr "EXIT=0" && ok
+
 finish

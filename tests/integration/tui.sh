@@ -318,4 +318,19 @@ PY
 sleep 0.3
 if grep -qi "explain" "$work/log.misordered"; then bad ":explain reached the server"; else ok; fi
 
+# The status line's times: to the banner, the EHLO round trip (the lab
+# pauses 1.5 s before its reply), the TLS handshake.
+listen lab.pause "$bin" lab --once --port 0 "$2/data/lab/pause-ehlo.scn"
+tm new-session -d -s ti -x 130 -y 30 "$bin --helo times.example 127.0.0.1:$port; sleep 60"
+wait_for ti "next: EHLO times.example" && ok
+if screen ti | head -n 1 | grep -Eq '\| banner [0-9]+ms +[0-9]{2}:[0-9]{2}'; then ok; else bad "no time to the banner: $(screen ti | head -n 1)"; fi
+tm send-keys -t ti Space
+wait_for ti "next: STARTTLS" && ok
+if screen ti | head -n 1 | grep -Eq 'banner [0-9]+ms . EHLO 1[4-9][0-9]{2}ms'; then ok; else bad "no EHLO round trip of about 1.5 s: $(screen ti | head -n 1)"; fi
+tm send-keys -t ti Space
+wait_for ti "TLS started" && ok
+wait_for ti "next: EHLO times.example" && ok
+if screen ti | head -n 1 | grep -Eq 'EHLO 1[4-9][0-9]{2}ms . TLS [0-9]+ms'; then ok; else bad "no TLS handshake time: $(screen ti | head -n 1)"; fi
+tm send-keys -t ti q y
+
 finish

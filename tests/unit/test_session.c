@@ -845,6 +845,46 @@ static void test_discarded_kept(void **state)
 	free(r);
 }
 
+/* A line that comes slowly is visible as it comes, bounded, and gone once it ends. */
+static void test_partial(void **state)
+{
+	struct stepper *st = calloc(1, sizeof *st);
+	struct proto_session *s = stepped(st, PROTO_STARTTLS_NEVER);
+	static char big[5000];
+	const char *p;
+	size_t len = 9, wire = 9, i;
+
+	(void)state;
+	p = proto_session_partial(s, &len, &wire);
+	assert_true(len == 0 && wire == 0 && p != NULL);
+	for (i = 0; i < 6; i++) {
+		proto_session_feed(s, &"220 mx"[i], 1);
+		p = proto_session_partial(s, &len, &wire);
+		assert_int_equal(len, i + 1);
+		assert_int_equal(wire, i + 1);
+		assert_memory_equal(p, "220 mx", len);
+	}
+	assert_int_equal(st->run.lines, 0);
+	proto_session_feed(s, " ESMTP\r\n", 8);
+	proto_session_partial(s, &len, &wire);
+	assert_true(len == 0 && wire == 0);
+	assert_int_equal(st->run.lines, 1);
+	/* A line longer than the engine keeps: its kept bytes, and every byte counted. */
+	proto_session_command(s, "NOOP");
+	memset(big, 'a', sizeof big);
+	memcpy(big, "250-", 4);
+	proto_session_feed(s, big, sizeof big);
+	p = proto_session_partial(s, &len, &wire);
+	assert_int_equal(len, PROTO_LINE_KEEP);
+	assert_int_equal(wire, sizeof big);
+	assert_memory_equal(p, big, len);
+	proto_session_abort(s, "done");
+	proto_session_partial(s, &len, &wire);
+	assert_true(len == 0 && wire == 0);
+	proto_session_free(s);
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -865,6 +905,7 @@ int main(void)
 	    cmocka_unit_test(test_cut_before_code),
 	    cmocka_unit_test(test_line_endings),
 	    cmocka_unit_test(test_discarded_kept),
+	    cmocka_unit_test(test_partial),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -250,6 +250,61 @@ static void test_text_and_jsonl_agree(void **state)
 	same_session("bare-lf.txt", "bare-lf.jsonl");
 }
 
+/* The times a source saw for its lines, in ms since the epoch. */
+struct times {
+	struct proto_source *src;
+	long long ms[8];
+	size_t count;
+};
+
+static void on_timed_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct times *t = ctx;
+
+	(void)line;
+	if (t->count < 8)
+		t->ms[t->count++] = proto_source_time_ms(t->src);
+}
+
+static void read_times(const char *in, struct times *t)
+{
+	static const struct proto_lint_ops timed_ops = {on_timed_line, NULL};
+
+	memset(t, 0, sizeof *t);
+	t->src = proto_source_new(PROTO_FORMAT_AUTO, &timed_ops, t);
+	assert_non_null(t->src);
+	proto_source_feed(t->src, in, strlen(in));
+	proto_source_end(t->src);
+	proto_source_free(t->src);
+}
+
+/* Each line of both forms comes with the time it was recorded; a raw paste with none. */
+static void test_line_times(void **state)
+{
+	struct times t;
+	long long ms = 0;
+
+	(void)state;
+	read_times("# smtpscope transcript 1\n"
+	           "2026-11-22T07:10:00.123Z <-  220 mx.example\n"
+	           "2028-02-29T23:59:59.999Z  -> EHLO c.example\n"
+	           "garbage without a time\n",
+	           &t);
+	assert_int_equal(t.count, 3);
+	assert_true(t.ms[0] == 1795331400123LL);
+	assert_true(t.ms[1] == 1835481599999LL);
+	assert_true(t.ms[2] == 0);
+	read_times("{\"t\":\"1970-01-01T00:00:01.002Z\",\"n\":1,\"dir\":\"server\","
+	           "\"text\":\"220 x\"}\n",
+	           &t);
+	assert_int_equal(t.count, 1);
+	assert_true(t.ms[0] == 1002);
+	read_times("220 mx.example\n", &t);
+	assert_true(t.count == 1 && t.ms[0] == 0);
+	assert_int_equal(proto_time_parse("2026-13-01T00:00:00.000Z", 24, &ms), -1);
+	assert_int_equal(proto_time_parse("2026-11-22T07:10:00.12xZ", 24, &ms), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +314,7 @@ int main(void)
 	    cmocka_unit_test(test_cut_bare_lf_jsonl),
 	    cmocka_unit_test(test_jsonl_odd_lines),
 	    cmocka_unit_test(test_text_and_jsonl_agree),
+	    cmocka_unit_test(test_line_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -426,6 +426,85 @@ static void test_replay_status(void **state)
 	finish(f);
 }
 
+/* Gives the kept lines made-up monotonic times, with gaps of every size. */
+static void stamp_lines(struct fixture *f)
+{
+	static const long long gap[] = {0, 212, 1500, 125000, 3, 7200000, 99999};
+	long long t = 5000;
+	size_t i;
+
+	for (i = 0; i < f->model.nlines; i++) {
+		t += gap[i % (sizeof gap / sizeof gap[0])];
+		f->model.lines[i].mono_ms = t;
+	}
+}
+
+/* The status line's times, once known; cut before the clock like every field. */
+static void test_status_times(void **state)
+{
+	struct fixture *f = misordered();
+	char row[256];
+
+	(void)state;
+	f->model.banner_ms = 12;
+	f->model.ehlo_ms = 3;
+	start(f, 0);
+	dump(f);
+	row_of(f, 0, row, sizeof row);
+	assert_string_equal(
+	    row,
+	    " mail.domain1.com:25 | 192.0.2.25:25 | plaintext | banner 12ms \xc2\xb7 EHLO 3ms");
+	f->model.tls_ms = 41250;
+	snprintf(f->model.state, sizeof f->model.state, "TLSv1.3");
+	f->model.started_ms = mono_ms() - 4400;
+	golden(f, "status-times");
+	row_of(f, 0, row, sizeof row);
+	assert_string_equal(row,
+	                    " mail.domain1.com:25 | 192.0.2.25:25 | TLSv1.3 | banner 12ms \xc2\xb7 "
+	                    "EHLO 3ms   00:04");
+	resize(f, "24", "120");
+	dump(f);
+	assert_true(shows(f, "| banner 12ms \xc2\xb7 EHLO 3ms \xc2\xb7 TLS 41.2s"));
+	finish(f);
+}
+
+/* 't' shows the time since the line before on each row; a replay shows it from the start. */
+static void test_delta(void **state)
+{
+	struct fixture *f = misordered();
+
+	(void)state;
+	stamp_lines(f);
+	start(f, 0);
+	dump(f);
+	assert_false(shows(f, "+0.212s"));
+	keys(f, "t");
+	golden(f, "delta");
+	assert_true(shows(f, "\n   +2m05s   4 <- 250-mail.domain1.com"));
+	assert_true(shows(f, "\n +99.999s   7 <- 250-HELP"));
+	assert_true(shows(f, "+2m05s"));
+	assert_true(shows(f, "+2h00m"));
+	keys(f, "t");
+	dump(f);
+	assert_false(shows(f, "+0.212s"));
+	finish(f);
+	f = misordered();
+	stamp_lines(f);
+	f->model.replay = true;
+	start(f, 0);
+	dump(f);
+	assert_true(shows(f, "+0.212s"));
+	finish(f);
+	/* Lines without times: no column, and the key says why. */
+	f = misordered();
+	start(f, 0);
+	keys(f, "t");
+	dump(f);
+	assert_true(shows(f, "These lines carry no times"));
+	assert_true(shows(f, "\n   8 <- 250-DELIVERBY 300"));
+	finish(f);
+}
+
 /* 170 columns: the headline lines up with the findings and wraps between words. */
 static void test_wide_170(void **state)
 {
@@ -1650,6 +1729,8 @@ int main(void)
 	    cmocka_unit_test(test_wide),
 	    cmocka_unit_test(test_status_overflow),
 	    cmocka_unit_test(test_replay_status),
+	    cmocka_unit_test(test_delta),
+	    cmocka_unit_test(test_status_times),
 	    cmocka_unit_test(test_wide_170),
 	    cmocka_unit_test(test_banner_wide),
 	    cmocka_unit_test(test_compact_more),
