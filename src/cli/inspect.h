@@ -17,7 +17,8 @@ struct inspect {
 	/* Written line by line from the start (--transcript) or once the user asks ('w'). */
 	struct cli_transcript transcript;
 	char transcript_path[256];
-	long long ehlo_sent_ms; /* monotonic: when the EHLO being timed went out, or 0 */
+	long long ehlo_sent_ms;     /* monotonic: when the EHLO being timed went out, or 0 */
+	long long partial_since_ms; /* monotonic: when the line still coming began */
 };
 
 /* The inspector (or with plain the line mode) on a target; returns the exit code. */

@@ -108,6 +108,26 @@ static void on_pending(void *ctx, const char *command)
 
 static const struct live_sink inspect_sink = {on_line, on_finding, on_pending};
 
+/* The server's line still coming, copied (bounded) for the provisional row. */
+static void refresh_partial(struct inspect *in)
+{
+	struct ui_model *m = &in->model;
+	size_t len, bytes;
+	const char *p = proto_session_partial(in->live.session, &len, &bytes);
+
+	if (bytes == 0) {
+		m->partial_bytes = 0;
+		return;
+	}
+	if (m->partial_bytes == 0)
+		in->partial_since_ms = net_now_ms();
+	m->partial_len = len < sizeof m->partial ? len : sizeof m->partial;
+	memcpy(m->partial, p, m->partial_len);
+	m->partial_bytes = bytes;
+	m->partial_age_ms = net_now_ms() - in->partial_since_ms;
+	m->partial_tls = proto_session_tls(in->live.session);
+}
+
 /* The status fields of the model, from the session and TLS. */
 static void refresh_status(struct inspect *in)
 {
@@ -120,6 +140,7 @@ static void refresh_status(struct inspect *in)
 	in->model.session_open = !proto_session_over(s);
 	snprintf(in->model.address, sizeof in->model.address, "%s", in->live.address);
 	in->model.tls_ms = in->live.tls_ms;
+	refresh_partial(in);
 	if (proto_session_over(s))
 		snprintf(in->model.state, sizeof in->model.state, "closed%s%s",
 		         proto_session_error(s)[0] ? ": " : "", proto_session_error(s));
