@@ -22,6 +22,7 @@ struct inspect {
 	long long last_ms; /* monotonic time of the last line, sent or received */
 	bool idle_warned;  /* the idle warning stands in the message */
 	long long ehlo_sent_ms; /* monotonic: when the EHLO being timed went out, or 0 */
+	long long partial_since_ms; /* monotonic: when the line still coming began */
 };
 
 /* The inspector (or with plain the line mode) on a target; returns the exit code. */

@@ -166,6 +166,26 @@ static void fill_views(struct inspect *in)
 	fill_tls_text(in);
 }
 
+/* The server's line still coming, copied (bounded) for the provisional row. */
+static void refresh_partial(struct inspect *in)
+{
+	struct ui_model *m = &in->model;
+	size_t len, bytes;
+	const char *p = proto_session_partial(in->live.session, &len, &bytes);
+
+	if (bytes == 0) {
+		m->partial_bytes = 0;
+		return;
+	}
+	if (m->partial_bytes == 0)
+		in->partial_since_ms = net_now_ms();
+	m->partial_len = len < sizeof m->partial ? len : sizeof m->partial;
+	memcpy(m->partial, p, m->partial_len);
+	m->partial_bytes = bytes;
+	m->partial_age_ms = net_now_ms() - in->partial_since_ms;
+	m->partial_tls = proto_session_tls(in->live.session);
+}
+
 /* The status fields of the model, from the session and TLS. */
 static void refresh_status(struct inspect *in)
 {
@@ -181,6 +201,7 @@ static void refresh_status(struct inspect *in)
 	if (proto_session_over(s) && in->model.ended_ms == 0)
 		in->model.ended_ms = net_now_ms();
 	in->model.tls_ms = in->live.tls_ms;
+	refresh_partial(in);
 	if (proto_session_over(s))
 		snprintf(in->model.state, sizeof in->model.state, "closed: %s",
 		         proto_session_cause(s));

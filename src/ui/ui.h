@@ -60,6 +60,12 @@ struct ui_model {
 	long long banner_ms;  /* from the connection (TLS up, for implicit TLS) to the banner; -1 */
 	long long ehlo_ms;    /* the last EHLO's round trip, to the last line of its reply; -1 */
 	long long tls_ms;     /* the TLS handshake; -1 while not known */
+	/* The server's line begun and not ended yet: a provisional last row (raw: escaped). */
+	char partial[256];        /* its first bytes */
+	size_t partial_len;       /* bytes in partial */
+	size_t partial_bytes;     /* bytes it has so far; 0: no partial line */
+	long long partial_age_ms; /* since its first byte came */
+	bool partial_tls;         /* it comes inside TLS */
 	const char *pending;  /* the next planned command, or NULL */
 	const char *confirm;  /* why sending it needs the user's yes (unverified AUTH), or NULL */
 	bool session_open;    /* quitting asks first */

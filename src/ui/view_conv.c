@@ -229,6 +229,47 @@ static void conv_row(struct ui *ui, struct ui_doc *doc, const struct ui_line *li
 	ui_doc_mark_row(doc, selected);
 }
 
+/*
+ * The provisional last row: the bytes of a line still coming, escaped and
+ * cut to leave room for "(partial, N bytes, T s)".
+ */
+static void conv_partial(struct ui *ui, struct ui_doc *doc, int nw, bool clock, bool delta)
+{
+	const struct ui_model *m = ui->model;
+	char tail[96];
+	const char *text;
+	int room;
+	size_t tlen;
+
+	snprintf(tail, sizeof tail, "  (partial, %zu byte%s, %.1f s)", m->partial_bytes,
+	         m->partial_bytes == 1 ? "" : "s", (double)m->partial_age_ms / 1000.0);
+	ui_doc_pad(doc, UI_S_NORMAL,
+	           1 + (clock ? 13 : 0) + (delta ? CONV_DELTA_W + 1 : 0) + nw + 1);
+	ui_doc_clip(doc, m->partial_tls ? UI_S_TLS : UI_S_DIM, m->partial_tls ? "<~" : "<-", 2);
+	ui_doc_clip(doc, UI_S_NORMAL, " ", 1);
+	text = ui_escape(ui, m->partial,
+	                 m->partial_len < sizeof m->partial ? m->partial_len : sizeof m->partial);
+	tlen = strlen(text);
+	room = doc->width - doc->col - (int)strlen(tail) - 1;
+	if ((int)tlen > room || m->partial_bytes > m->partial_len) {
+		tlen = room > 0 && (int)tlen > room ? (size_t)room : tlen;
+		ui_doc_clip(doc, UI_S_DIM, text, tlen);
+		ui_doc_clip(doc, UI_S_DIM, ui->utf8 ? "\xe2\x80\xa6" : "~", ui->utf8 ? 3 : 1);
+	} else {
+		ui_doc_clip(doc, UI_S_DIM, text, tlen);
+	}
+	ui_doc_clip(doc, UI_S_DIM, tail, strlen(tail));
+}
+
+/* While following, the provisional row stays in view below the last line. */
+static void conv_partial_scroll(const struct ui *ui, struct ui_pane *pane, size_t h)
+{
+	size_t n = pane->nrows;
+
+	if (ui->model->partial_bytes > 0 && ui->follow && h > 0 && pane->top + h <= n)
+		pane->top = n + 1 - h;
+}
+
 /* Keeps the selection in view, and the pane full when it can be. */
 static void conv_scroll(struct ui_pane *pane, size_t n, size_t h)
 {
@@ -279,6 +320,13 @@ static void conv_rows(struct ui *ui, struct ui_pane *pane, int h, bool focused)
 		         : focused      ? UI_S_SELECTED
 		                        : UI_S_SELECTED_DIM);
 	}
+	if (model->partial_bytes > 0 && r < h) {
+		if (r > 0)
+			ui_doc_newline(doc);
+		conv_partial(ui, doc, nw, pane->area.w >= CONV_TIME_MIN,
+		             ui->delta && model->nlines > 0 &&
+		                 model->lines[model->nlines - 1].mono_ms != 0);
+	}
 }
 
 int ui_conv_height(const struct ui *ui)
@@ -299,8 +347,9 @@ static void conv_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 	conv_footer(ui, footer, sizeof footer);
 	pane->nrows = ui_conv_rows(ui);
 	conv_scroll(pane, pane->nrows, (size_t)h);
+	conv_partial_scroll(ui, pane, (size_t)h);
 	ui_doc_reset(doc, pane->area.w, ui->utf8);
-	if (pane->nrows == 0)
+	if (pane->nrows == 0 && ui->model->partial_bytes == 0)
 		ui_doc_put(doc, UI_S_DIM,
 		           ui->model->nlines == 0 ? " No lines yet."
 		                                  : " No line matches the filter.");

@@ -333,4 +333,20 @@ wait_for ti "next: EHLO times.example" && ok
 if screen ti | head -n 1 | grep -Eq 'EHLO 1[4-9][0-9]{2}ms . TLS [0-9]+ms'; then ok; else bad "no TLS handshake time: $(screen ti | head -n 1)"; fi
 tm send-keys -t ti q y
 
+# A slow reply is visible as it comes: the lab dribbles its banner at one
+# byte per 200 ms; its bytes so far stand on a provisional row, replaced by
+# the line once it ends.
+lab slow
+tm new-session -d -s pa -x 110 -y 30 "$bin --helo slow.example 127.0.0.1:$port; sleep 60"
+wait_for pa "(partial, " && ok
+if screen pa | grep -Eq '<- 2[0-9 a-z]* +\(partial, [0-9]+ bytes?, [0-9.]+ s\)' &&
+	! screen pa | grep -qF "3 <- 220 slow"; then
+	ok
+else
+	bad "no provisional row before the banner ended: $(screen pa | head -n 5)"
+fi
+wait_for pa "3 <- 220 slow" && ok
+if screen pa | grep -qF "(partial"; then bad "the provisional row stayed after the line ended: $(screen pa | head -n 6)"; else ok; fi
+tm send-keys -t pa q y
+
 finish

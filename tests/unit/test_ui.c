@@ -468,6 +468,34 @@ static void test_status_times(void **state)
 	finish(f);
 }
 
+/* A line still coming is a provisional last row: escaped, cut, marked, in view. */
+static void test_partial_row(void **state)
+{
+	struct fixture *f = misordered();
+	static const char hostile[] = "250-SIZE \x1b[2J\x07";
+
+	(void)state;
+	memcpy(f->model.partial, hostile, sizeof hostile - 1);
+	f->model.partial_len = sizeof hostile - 1;
+	f->model.partial_bytes = sizeof hostile - 1;
+	f->model.partial_age_ms = 2100;
+	start(f, 0);
+	golden(f, "partial");
+	assert_true(shows(f, "\n     <- 250-SIZE ^[[2J^G  (partial, 14 bytes, 2.1 s)\n"));
+	/* Following: the last line is still selected, the row below it in view. */
+	assert_true(shows(f, ">  9 <- 250 SIZE 30000000\n"));
+	/* More bytes than the model holds, on a narrow pane: cut, with the mark. */
+	memset(f->model.partial, 'x', sizeof f->model.partial);
+	f->model.partial_len = sizeof f->model.partial;
+	f->model.partial_bytes = 100000;
+	dump(f);
+	assert_true(shows(f, "x\xe2\x80\xa6  (partial, 100000 bytes, 2.1 s)\n"));
+	f->model.partial_bytes = 0;
+	dump(f);
+	assert_false(shows(f, "(partial"));
+	finish(f);
+}
+
 /* 't' shows the time since the line before on each row; a replay shows it from the start. */
 static void test_delta(void **state)
 {
@@ -1730,6 +1758,7 @@ int main(void)
 	    cmocka_unit_test(test_status_overflow),
 	    cmocka_unit_test(test_replay_status),
 	    cmocka_unit_test(test_delta),
+	    cmocka_unit_test(test_partial_row),
 	    cmocka_unit_test(test_status_times),
 	    cmocka_unit_test(test_wide_170),
 	    cmocka_unit_test(test_banner_wide),
