@@ -577,6 +577,19 @@ static void test_step_after_close(void **state)
 	free(st);
 }
 
+/* A step-mode session whose lines are kept in b (cleared first). */
+static struct proto_session *kept_stepped(struct broken_run *b)
+{
+	struct proto_session_config config = AUTO;
+	struct proto_session *s;
+
+	memset(b, 0, sizeof *b);
+	config.step = true;
+	s = proto_session_new(&config, &kept_ops, b);
+	proto_session_start(s);
+	return s;
+}
+
 /*
  * Issue 11: a closed session offers nothing and awaits nothing, and says
  * why: the refusal with the server's own words, a 421 that came before
@@ -585,13 +598,9 @@ static void test_step_after_close(void **state)
 static void test_step_closed_says_why(void **state)
 {
 	struct broken_run *b = calloc(1, sizeof *b);
-	struct proto_session_config config = AUTO;
-	struct proto_session *s;
+	struct proto_session *s = kept_stepped(b);
 
 	(void)state;
-	config.step = true;
-	s = proto_session_new(&config, &kept_ops, b);
-	proto_session_start(s);
 	proto_session_feed(s, "421 4.7.0 Too many connections\r\n", 32);
 	assert_string_equal(proto_session_pending(s), "QUIT");
 	proto_session_eof(s);
@@ -608,9 +617,7 @@ static void test_step_closed_says_why(void **state)
 	proto_session_free(s);
 
 	/* An idle time-out: the 421 came early, while EHLO waited for the user. */
-	memset(b, 0, sizeof *b);
-	s = proto_session_new(&config, &kept_ops, b);
-	proto_session_start(s);
+	s = kept_stepped(b);
 	assert_string_equal(proto_session_cause(s), "");
 	proto_session_feed(s, BANNER, strlen(BANNER));
 	proto_session_feed(s, "421 4.4.2 mx Error: timeout\x1b[2J\r\n", 35);
@@ -632,13 +639,9 @@ static void test_step_closed_says_why(void **state)
 static void test_step_edits_remembered(void **state)
 {
 	struct broken_run *b = calloc(1, sizeof *b);
-	struct proto_session_config config = AUTO;
-	struct proto_session *s;
+	struct proto_session *s = kept_stepped(b);
 
 	(void)state;
-	config.step = true;
-	s = proto_session_new(&config, &kept_ops, b);
-	proto_session_start(s);
 	proto_session_feed(s, BANNER, strlen(BANNER));
 	assert_int_equal(proto_session_send_pending(s, "EHLO  edited.example"), 0);
 	proto_session_feed(s, CORRECT, strlen(CORRECT));
@@ -652,9 +655,7 @@ static void test_step_edits_remembered(void **state)
 	assert_string_equal(proto_session_helo(s), "set.example");
 	proto_session_free(s);
 
-	memset(b, 0, sizeof *b);
-	s = proto_session_new(&config, &kept_ops, b);
-	proto_session_start(s);
+	s = kept_stepped(b);
 	proto_session_feed(s, BANNER, strlen(BANNER));
 	proto_session_send_pending(s, NULL);
 	proto_session_feed(s, CORRECT, strlen(CORRECT));
