@@ -129,12 +129,11 @@ int cli_replay(int argc, char **argv)
 	int rc;
 
 	if (argc != 2 || argv[1][0] == '-') {
-		fputs(
-		    "usage: smtpscope replay FILE\n\nOpens a saved transcript (smtpscope's text "
-		    "or JSON Lines, swaks' or a raw\npaste) in the inspector; Space or n shows the "
-		    "next line, r shows them all.\nA transcript cut short is read up to its last "
-		    "complete line.\n",
-		    argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+		fputs("usage: smtpscope replay FILE\n\nOpens a saved transcript (smtpscope's text "
+		      "or JSON Lines, swaks' or a raw\npaste) in the inspector; Space shows the "
+		      "next line, r shows them all.\nA transcript cut short is read up to its last "
+		      "complete line.\n",
+		      argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
 		return argc == 2 && strcmp(argv[1], "--help") == 0
 		           ? cli_stdout_flush("smtpscope replay")
 		           : CLI_EXIT_USAGE;
