@@ -331,7 +331,7 @@ static void keyword_line(struct proto_ehlo *ehlo, const char *text, size_t off, 
 
 		out->role = PROTO_ROLE_MALFORMED;
 		out->head = mkspan(off, word);
-		if (kwlen < len)
+		if (kwlen < len && out->stop.len == 0)
 			out->stop = mkspan(off + kwlen, 1);
 		out->production = proto_is_domain(kw, word) && memchr(kw, '.', word)
 		                      ? "none: a Domain, which belongs on line 1"

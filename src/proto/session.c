@@ -1070,8 +1070,6 @@ static void closed_why(struct proto_session *s, const char *how, char *out, size
 	else
 		n = snprintf(out, size, "%s while smtpscope waited for %s", what,
 		             proto_session_waiting_for(s));
-	if (refused)
-		snprintf(s->cause, sizeof s->cause, "refused (reply %d)", s->said_code);
 	if (n >= 0 && (size_t)n < size && s->said_code >= 400)
 		snprintf(out + n, size - (size_t)n, "; its last reply: %.120s", s->said);
 }

@@ -37,9 +37,11 @@ static void raw_hex_row(struct ui_doc *doc, const struct raw_bytes *b, size_t at
 	size_t n = b->len + strlen(b->end), i, o;
 
 	o = (size_t)snprintf(row, sizeof row, "%04zx ", at);
+	/* Past the last byte the row is padded; nothing past it is read. */
 	for (i = 0; i < per; i++)
-		o += (size_t)snprintf(row + o, sizeof row - o, at + i < n ? " %02x" : "   ",
-		                      raw_byte(b, at + i));
+		o += (size_t)(at + i < n
+		                  ? snprintf(row + o, sizeof row - o, " %02x", raw_byte(b, at + i))
+		                  : snprintf(row + o, sizeof row - o, "   "));
 	o += (size_t)snprintf(row + o, sizeof row - o, "  ");
 	for (i = 0; i < per && at + i < n; i++) {
 		unsigned char c = raw_byte(b, at + i);

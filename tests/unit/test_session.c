@@ -620,7 +620,11 @@ static void test_step_closed_says_why(void **state)
 	s = kept_stepped(b);
 	assert_string_equal(proto_session_cause(s), "");
 	proto_session_feed(s, BANNER, strlen(BANNER));
-	proto_session_feed(s, "421 4.4.2 mx Error: timeout\x1b[2J\r\n", 35);
+	{
+		static const char idle[] = "421 4.4.2 mx Error: timeout\x1b[2J\r\n";
+
+		proto_session_feed(s, idle, sizeof idle - 1);
+	}
 	proto_session_eof(s);
 	assert_null(proto_session_pending(s));
 	assert_string_equal(proto_session_cause(s), "the server closed the connection");
