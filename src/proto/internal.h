@@ -89,4 +89,47 @@ struct proto_jsonl_line {
 int proto_jsonl_parse(const char *line, size_t len, char *text, size_t cap,
                       struct proto_jsonl_line *l);
 
+/*
+ * A saved state being written (state.c): bytes appended to a growing
+ * buffer; failed once memory ran out, and then nothing more is kept.
+ */
+struct proto_blob {
+	char *buf;
+	size_t len;
+	size_t cap;
+	bool failed;
+};
+
+/* A saved state being read back; failed once a read ran past its end. */
+struct proto_unblob {
+	const char *p;
+	size_t left;
+	bool failed;
+};
+
+/* A saved source: the blob's bytes (see proto_source_save). */
+struct proto_state {
+	char *buf;
+	size_t len;
+};
+
+void proto_blob_put(struct proto_blob *blob, const void *bytes, size_t len);
+/* The next len bytes of the blob, or NULL (and failed) when it has fewer. */
+const void *proto_unblob_take(struct proto_unblob *u, size_t len);
+/* Copies the next len bytes out; zeroes when the blob has fewer. */
+void proto_unblob_get(struct proto_unblob *u, void *out, size_t len);
+
+/*
+ * Each part of a source saves itself between two feeds and reads itself
+ * back into a part made fresh by its init or new function.
+ */
+void proto_split_save(const struct proto_split *split, struct proto_blob *blob);
+int proto_split_restore(struct proto_split *split, struct proto_unblob *u);
+void proto_reply_save(const struct proto_reply *reply, struct proto_blob *blob);
+void proto_reply_restore(struct proto_reply *reply, struct proto_unblob *u);
+void proto_reader_save(const struct proto_reader *reader, struct proto_blob *blob);
+int proto_reader_restore(struct proto_reader *reader, struct proto_unblob *u);
+void proto_lint_save(const struct proto_lint *lint, struct proto_blob *blob);
+int proto_lint_restore(struct proto_lint *lint, struct proto_unblob *u);
+
 #endif

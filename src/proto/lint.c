@@ -515,3 +515,41 @@ bool proto_lint_ehlo_starttls(const struct proto_lint *lint)
 {
 	return lint->saw_ehlo && lint->ehlo.starttls;
 }
+
+/* Blanks a pointer field of a struct written to the blob at start. */
+static void blank(struct proto_blob *blob, size_t start, size_t field, size_t size)
+{
+	if (!blob->failed)
+		memset(blob->buf + start + field, 0, size);
+}
+
+/* The fields before the first EHLO reply (pointers blanked), the reader, then that reply. */
+void proto_lint_save(const struct proto_lint *lint, struct proto_blob *blob)
+{
+	size_t start = blob->len;
+
+	proto_blob_put(blob, lint, offsetof(struct proto_lint, first));
+	blank(blob, start, offsetof(struct proto_lint, ops), sizeof lint->ops);
+	blank(blob, start, offsetof(struct proto_lint, ctx), sizeof lint->ctx);
+	blank(blob, start, offsetof(struct proto_lint, reader), sizeof lint->reader);
+	blank(blob, start, offsetof(struct proto_lint, cur), sizeof lint->cur);
+	proto_reader_save(lint->reader, blob);
+	proto_reply_save(&lint->first, blob);
+}
+
+int proto_lint_restore(struct proto_lint *lint, struct proto_unblob *u)
+{
+	const struct proto_lint_ops *ops = lint->ops;
+	void *ctx = lint->ctx;
+	struct proto_reader *reader = lint->reader;
+
+	proto_unblob_get(u, lint, offsetof(struct proto_lint, first));
+	lint->ops = ops;
+	lint->ctx = ctx;
+	lint->reader = reader;
+	lint->cur = NULL;
+	if (proto_reader_restore(reader, u) != 0)
+		return -1;
+	proto_reply_restore(&lint->first, u);
+	return u->failed ? -1 : 0;
+}

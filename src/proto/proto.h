@@ -418,6 +418,23 @@ unsigned proto_source_cut(const struct proto_source *source);
  * none (raw and swaks input, a note of the reader).
  */
 long long proto_source_time_ms(const struct proto_source *source);
+/*
+ * A source's state between two feeds, kept compact (a few KiB plus the
+ * bytes it holds): restore makes a new source that reads on from that point
+ * exactly as the saved one would, its lines going to ops. Save returns NULL
+ * when memory ran out. Replay keeps a few of these to
+ * reach any line of a large file without keeping every line.
+ */
+struct proto_state;
+struct proto_state *proto_source_save(const struct proto_source *source);
+struct proto_source *proto_source_restore(const struct proto_state *state,
+                                          const struct proto_lint_ops *ops, void *ctx);
+/* The saved state's bytes and their count; restore_bytes reads them back (NULL if damaged). */
+const void *proto_state_bytes(const struct proto_state *state);
+size_t proto_state_size(const struct proto_state *state);
+struct proto_source *proto_source_restore_bytes(const void *bytes, size_t len,
+                                                const struct proto_lint_ops *ops, void *ctx);
+void proto_state_free(struct proto_state *state);
 /* Reads "YYYY-MM-DDTHH:MM:SS.mmmZ" at p into ms since the epoch; 0, or -1 when it is not one. */
 int proto_time_parse(const char *p, size_t len, long long *ms);
 

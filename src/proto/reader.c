@@ -276,3 +276,26 @@ void proto_reader_discard(struct proto_reader *reader)
 	split->clipping = false;
 	reader->inside = false;
 }
+
+/* The fields before the split, the split, then the reply. */
+void proto_reader_save(const struct proto_reader *reader, struct proto_blob *blob)
+{
+	proto_blob_put(blob, reader, offsetof(struct proto_reader, split));
+	proto_split_save(&reader->split, blob);
+	proto_blob_put(blob, &reader->inside,
+	               offsetof(struct proto_reader, reply) -
+	                   offsetof(struct proto_reader, inside));
+	proto_reply_save(&reader->reply, blob);
+}
+
+int proto_reader_restore(struct proto_reader *reader, struct proto_unblob *u)
+{
+	proto_unblob_get(u, reader, offsetof(struct proto_reader, split));
+	if (proto_split_restore(&reader->split, u) != 0)
+		return -1;
+	proto_unblob_get(u, &reader->inside,
+	                 offsetof(struct proto_reader, reply) -
+	                     offsetof(struct proto_reader, inside));
+	proto_reply_restore(&reader->reply, u);
+	return u->failed ? -1 : 0;
+}

@@ -508,3 +508,71 @@ long long proto_source_time_ms(const struct proto_source *src)
 {
 	return src->time_ms;
 }
+
+/* The fields before the split (the linter left out), the split, then the linter. */
+struct proto_state *proto_source_save(const struct proto_source *src)
+{
+	struct proto_source head;
+	struct proto_blob blob = {NULL, 0, 0, false};
+	struct proto_state *state;
+	size_t held;
+
+	memcpy(&head, src, offsetof(struct proto_source, split));
+	head.lint = NULL;
+	proto_blob_put(&blob, &head, offsetof(struct proto_source, split));
+	proto_split_save(&src->split, &blob);
+	/* The input held back while the format is not known yet. */
+	held = src->detect != NULL ? src->detect_len : SIZE_MAX;
+	proto_blob_put(&blob, &held, sizeof held);
+	if (src->detect != NULL)
+		proto_blob_put(&blob, src->detect, src->detect_len);
+	proto_lint_save(src->lint, &blob);
+	state = blob.failed ? NULL : malloc(sizeof *state);
+	if (state == NULL) {
+		free(blob.buf);
+		return NULL;
+	}
+	state->buf = blob.buf;
+	state->len = blob.len;
+	return state;
+}
+
+struct proto_source *proto_source_restore(const struct proto_state *state,
+                                          const struct proto_lint_ops *ops, void *ctx)
+{
+	return proto_source_restore_bytes(state->buf, state->len, ops, ctx);
+}
+
+struct proto_source *proto_source_restore_bytes(const void *bytes, size_t len,
+                                                const struct proto_lint_ops *ops, void *ctx)
+{
+	struct proto_unblob u = {bytes, len, false};
+	struct proto_source *src = proto_source_new(PROTO_FORMAT_AUTO, ops, ctx);
+	struct proto_lint *lint;
+	char *detect;
+	size_t held = 0;
+
+	if (src == NULL)
+		return NULL;
+	lint = src->lint;
+	detect = src->detect;
+	proto_unblob_get(&u, src, offsetof(struct proto_source, split));
+	src->lint = lint;
+	src->detect = detect;
+	if (proto_split_restore(&src->split, &u) == 0)
+		proto_unblob_get(&u, &held, sizeof held);
+	if (held == SIZE_MAX) {
+		free(src->detect);
+		src->detect = NULL;
+	} else if (held <= PROTO_DETECT_BYTES) {
+		src->detect_len = held;
+		proto_unblob_get(&u, src->detect, held);
+	} else {
+		u.failed = true;
+	}
+	if (u.failed || proto_lint_restore(lint, &u) != 0) {
+		proto_source_free(src);
+		return NULL;
+	}
+	return src;
+}

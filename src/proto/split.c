@@ -212,3 +212,40 @@ int proto_split_next(struct proto_split *split, struct proto_split_line *line)
 	}
 	return 0;
 }
+
+/* The fields, then the bytes not yet cut; the split must not hold lent memory. */
+void proto_split_save(const struct proto_split *split, struct proto_blob *blob)
+{
+	struct proto_split copy = *split;
+	size_t rest = split->len - split->pos;
+
+	if (split->lent) {
+		blob->failed = true;
+		return;
+	}
+	copy.buf = NULL;
+	copy.data = NULL;
+	copy.cap = 0;
+	copy.pos = 0;
+	copy.len = rest;
+	proto_blob_put(blob, &copy, sizeof copy);
+	if (rest > 0)
+		proto_blob_put(blob, split->data + split->pos, rest);
+}
+
+int proto_split_restore(struct proto_split *split, struct proto_unblob *u)
+{
+	struct proto_split copy;
+	const void *rest;
+
+	proto_unblob_get(u, &copy, sizeof copy);
+	if (u->failed || copy.len > PROTO_LINE_KEEP * 4 + 65536)
+		return -1;
+	rest = proto_unblob_take(u, copy.len);
+	if (rest == NULL)
+		return -1;
+	proto_split_free(split);
+	*split = copy;
+	split->len = 0;
+	return copy.len > 0 ? proto_split_feed(split, rest, copy.len) : 0;
+}
