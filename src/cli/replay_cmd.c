@@ -2,6 +2,12 @@
  * replay_cmd.c: "smtpscope replay FILE": a saved transcript (smtpscope's
  * own, swaks' or a raw paste) opened in the inspector and stepped through
  * line by line, as if it were happening again.
+ *
+ * The screen opens at once: two readers go through the file. The counter
+ * reads it whole in the background, a chunk between two keys, for the total
+ * and the exit status. The stepper reads only as far as the user has
+ * stepped, a chunk ahead, its lines waiting in a small queue; r shows them
+ * a batch between two keys, so the screen answers while it runs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,63 +21,182 @@
 #include "net.h"
 #include "ui.h"
 
-struct replay {
-	struct ui_model all;   /* every line of the file */
-	struct ui_model shown; /* the lines stepped through so far */
-	size_t next;           /* next line of all to show */
-	size_t next_finding;
+#define REPLAY_CHUNK (256 * 1024) /* bytes the counter reads between two keys */
+#define REPLAY_AHEAD 4096         /* bytes the stepper reads when its queue is empty */
+#define REPLAY_RUN   4096         /* lines r shows between two keys */
+/* The background pass over the whole file. */
+struct replay_counter {
+	int fd;
+	off_t off;
 	struct proto_source *source;
-	struct ui *ui;
-	unsigned first_n; /* where the first EHLO reply starts, or 0 */
+	size_t lines;
+	size_t errors;
+	bool done;
+	char *buf; /* REPLAY_CHUNK bytes */
 };
 
-/* A line with the time the transcript recorded, if any: deltas come from it too. */
-static void on_line(void *ctx, const struct proto_lint_line *line)
-{
-	struct replay *r = ctx;
-	long long at = proto_source_time_ms(r->source);
+/* The pass as far as the user stepped: its lines wait in ahead until shown. */
+struct replay_stepper {
+	int fd;
+	struct proto_source *source;
+	struct ui_model ahead;
+	size_t next; /* next line of ahead to show */
+	size_t next_finding;
+	bool ended;
+};
 
-	if (ui_model_add_line(&r->all, line, "") == 0)
-		ui_model_stamp(&r->all, at, at);
+struct replay {
+	struct ui_model shown; /* the lines stepped through so far */
+	struct replay_counter count;
+	struct replay_stepper step;
+	struct ui *ui;
+	bool running; /* r: showing every line, a batch between two keys */
+	const char *path;
+};
+
+static void on_count_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct replay_counter *c = ctx;
+
+	(void)line;
+	c->lines++;
 }
 
-static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
+static void on_count_finding(void *ctx, enum proto_finding_id id, unsigned n)
 {
-	struct replay *r = ctx;
+	struct replay_counter *c = ctx;
 
-	ui_model_add_finding(&r->all, id, n);
+	(void)n;
+	c->errors += proto_finding(id)->severity == PROTO_SEV_ERROR;
 }
 
-/* Shows the next line, and the findings up to it. */
-static void step(void *ctx)
+/* Counts the next chunk of the file; at its end, the total and the cut. */
+static void count_chunk(struct replay *r)
 {
-	struct replay *r = ctx;
-	const struct ui_line *l;
-	struct proto_lint_line line;
+	struct replay_counter *c = &r->count;
+	ssize_t n = read(c->fd, c->buf, REPLAY_CHUNK);
 
-	if (r->next == r->all.nlines) {
-		snprintf(r->shown.message, sizeof r->shown.message, "end of the transcript");
+	if (n > 0) {
+		proto_source_feed(c->source, c->buf, (size_t)n);
+		r->shown.replay_total = c->lines;
 		return;
 	}
-	l = &r->all.lines[r->next++];
+	if (n < 0)
+		snprintf(r->shown.message, sizeof r->shown.message,
+		         "cannot read %.180s to its end: %s", r->path, strerror(errno));
+	proto_source_end(c->source);
+	c->done = true;
+	r->shown.replay_total = c->lines;
+	r->shown.replay_reading = false;
+	if (n == 0 && proto_source_cut(c->source) > 0)
+		snprintf(r->shown.message, sizeof r->shown.message,
+		         "the file ends in the middle of line %u: read up to the line before it",
+		         proto_source_cut(c->source));
+}
+
+/* A line with the time the transcript recorded, if any: deltas come from it too. */
+static void on_step_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct replay_stepper *s = ctx;
+	long long at = proto_source_time_ms(s->source);
+
+	if (ui_model_add_line(&s->ahead, line, "") == 0)
+		ui_model_stamp(&s->ahead, at, at);
+}
+
+static void on_step_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	struct replay_stepper *s = ctx;
+
+	ui_model_add_finding(&s->ahead, id, n);
+}
+
+/* Moves the findings of the queue not shown yet: their lines are shown already. */
+static void flush_findings(struct replay *r)
+{
+	struct replay_stepper *s = &r->step;
+
+	for (; s->next_finding < s->ahead.nfindings; s->next_finding++)
+		ui_model_add_finding(&r->shown, s->ahead.findings[s->next_finding].id,
+		                     s->ahead.findings[s->next_finding].n);
+}
+
+/* Empties the queue and reads on until it holds a line, or the file ended. */
+static void fill(struct replay *r)
+{
+	struct replay_stepper *s = &r->step;
+	char buf[REPLAY_AHEAD];
+	ssize_t n;
+
+	flush_findings(r);
+	ui_model_free(&s->ahead);
+	s->next = s->next_finding = 0;
+	while (s->ahead.nlines == 0 && !s->ended) {
+		n = read(s->fd, buf, sizeof buf);
+		if (n > 0) {
+			proto_source_feed(s->source, buf, (size_t)n);
+			continue;
+		}
+		proto_source_end(s->source);
+		s->ended = true;
+	}
+	if (s->ahead.nlines == 0)
+		flush_findings(r);
+}
+
+/* Shows the next line, and the findings up to it; false at the end. */
+static bool show_one(struct replay *r)
+{
+	struct replay_stepper *s = &r->step;
+	const struct ui_line *l;
+	struct proto_lint_line line;
+	unsigned first = 0;
+
+	if (s->next == s->ahead.nlines)
+		fill(r);
+	if (s->next == s->ahead.nlines)
+		return false;
+	l = &s->ahead.lines[s->next++];
 	ui_line_view(l, &line);
 	if (ui_model_add_line(&r->shown, &line, l->time) == 0)
 		ui_model_stamp(&r->shown, l->at_ms, l->mono_ms);
-	while (r->next_finding < r->all.nfindings && r->all.findings[r->next_finding].n <= l->n) {
-		ui_model_add_finding(&r->shown, r->all.findings[r->next_finding].id,
-		                     r->all.findings[r->next_finding].n);
-		r->next_finding++;
+	while (s->next_finding < s->ahead.nfindings &&
+	       s->ahead.findings[s->next_finding].n <= l->n) {
+		ui_model_add_finding(&r->shown, s->ahead.findings[s->next_finding].id,
+		                     s->ahead.findings[s->next_finding].n);
+		s->next_finding++;
 	}
-	if (r->first_n != 0 && l->n >= r->first_n)
-		r->shown.lint = proto_source_lint(r->source);
+	if (proto_lint_first_ehlo(proto_source_lint(s->source), &first) != NULL && l->n >= first)
+		r->shown.lint = proto_source_lint(s->source);
+	return true;
+}
+
+static void step(void *ctx)
+{
+	struct replay *r = ctx;
+
+	if (!show_one(r))
+		snprintf(r->shown.message, sizeof r->shown.message, "end of the transcript");
 }
 
 static void run_all(void *ctx)
 {
 	struct replay *r = ctx;
 
-	while (r->next < r->all.nlines)
-		step(r);
+	r->running = true;
+}
+
+/* r: one batch of lines, between two looks at the keys. */
+static void run_batch(struct replay *r)
+{
+	unsigned i;
+
+	for (i = 0; i < REPLAY_RUN; i++) {
+		if (!show_one(r)) {
+			r->running = false;
+			return;
+		}
+	}
 }
 
 static void send_as_step(void *ctx, const char *command)
@@ -83,49 +208,103 @@ static void send_as_step(void *ctx, const char *command)
 static const struct ui_ops replay_ops = {send_as_step, NULL, NULL, run_all, NULL,
                                          NULL,         step, NULL, NULL};
 
-/* Reads the whole file into r->all; 0 or an exit code. */
-static int load(struct replay *r, const char *path)
+/* Opens the file twice, for the two readers; 0 or an exit code. */
+static int open_readers(struct replay *r)
 {
-	static const struct proto_lint_ops ops = {on_line, on_finding};
-	char buf[65536];
-	ssize_t n = 0;
-	int fd = open(path, O_RDONLY);
+	static const struct proto_lint_ops count_ops = {on_count_line, on_count_finding};
+	static const struct proto_lint_ops step_ops = {on_step_line, on_step_finding};
 
-	if (fd < 0) {
-		fprintf(stderr, "smtpscope replay: cannot open %s: %s\n", path, strerror(errno));
+	r->count.fd = open(r->path, O_RDONLY);
+	r->step.fd = r->count.fd >= 0 ? open(r->path, O_RDONLY) : -1;
+	if (r->step.fd < 0) {
+		fprintf(stderr, "smtpscope replay: cannot open %s: %s\n", r->path, strerror(errno));
 		return CLI_EXIT_NOINPUT;
 	}
-	r->source = proto_source_new(PROTO_FORMAT_AUTO, &ops, r);
-	while (r->source != NULL && (n = read(fd, buf, sizeof buf)) > 0)
-		proto_source_feed(r->source, buf, (size_t)n);
-	close(fd);
-	if (r->source == NULL || n < 0) {
-		fprintf(stderr, "smtpscope replay: cannot read %s\n", path);
-		return CLI_EXIT_NOINPUT;
+	r->count.buf = malloc(REPLAY_CHUNK);
+	r->count.source = proto_source_new(PROTO_FORMAT_AUTO, &count_ops, &r->count);
+	r->step.source = proto_source_new(PROTO_FORMAT_AUTO, &step_ops, &r->step);
+	if (r->count.buf == NULL || r->count.source == NULL || r->step.source == NULL) {
+		fprintf(stderr, "smtpscope replay: out of memory\n");
+		return CLI_EXIT_OSERR;
 	}
-	proto_source_end(r->source);
-	if (proto_lint_first_ehlo(proto_source_lint(r->source), &r->first_n) == NULL)
-		r->first_n = 0;
+	r->shown.replay_reading = true;
 	return 0;
 }
 
-/* Until q, or SIGINT, SIGTERM or SIGHUP (poll returns at once on them). */
+static void close_readers(struct replay *r)
+{
+	if (r->count.fd >= 0)
+		close(r->count.fd);
+	if (r->step.fd >= 0)
+		close(r->step.fd);
+	free(r->count.buf);
+	proto_source_free(r->count.source);
+	proto_source_free(r->step.source);
+	ui_model_free(&r->step.ahead);
+}
+
+/*
+ * Until q, or SIGINT, SIGTERM or SIGHUP (poll returns at once on them).
+ * While there is work, keys are looked at between two chunks of it and the
+ * screen is drawn at most every 30 ms.
+ */
 static void loop(struct replay *r)
 {
 	struct pollfd fd = {ui_fd(r->ui), POLLIN, 0};
+	long long drawn = -1000, now;
+	bool work;
 
 	while (!ui_done(r->ui) && !cli_interrupted()) {
-		ui_draw(r->ui);
-		if (poll(&fd, 1, 1000) > 0)
+		work = !r->count.done || r->running;
+		now = net_now_ms();
+		if (!work || now - drawn >= 30) {
+			ui_draw(r->ui);
+			drawn = now;
+		}
+		if (poll(&fd, 1, work ? 0 : 1000) > 0) {
 			ui_input(r->ui);
+			drawn = -1000;
+		}
+		if (!r->count.done)
+			count_chunk(r);
+		if (r->running)
+			run_batch(r);
 	}
+}
+
+/* The inspector over the file; the exit status. */
+static int inspect(struct replay *r)
+{
+	const char *no_color = getenv("NO_COLOR");
+	char err[256];
+	int rc;
+
+	r->shown.started_ms = net_now_ms();
+	r->ui = ui_new(&r->shown, &replay_ops, r, no_color != NULL && no_color[0] ? UI_NO_COLOR : 0,
+	               err, sizeof err);
+	if (r->ui == NULL) {
+		fprintf(stderr, "smtpscope replay: %s\nUse 'smtpscope lint %s' instead.\n", err,
+		        r->path);
+		return CLI_EXIT_USAGE;
+	}
+	cli_interrupt_install();
+	loop(r);
+	ui_free(r->ui);
+	if (cli_interrupted() != 0) {
+		fprintf(stderr, "smtpscope replay: interrupted by %s\n",
+		        cli_signal_name(cli_interrupted()));
+		return 128 + cli_interrupted();
+	}
+	/* The exit status is the whole file's, read to its end if the user quit first. */
+	while (!r->count.done)
+		count_chunk(r);
+	rc = r->count.errors > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+	return rc;
 }
 
 int cli_replay(int argc, char **argv)
 {
 	struct replay *r;
-	char err[256];
-	const char *no_color = getenv("NO_COLOR");
 	int rc;
 
 	if (argc != 2 || argv[1][0] == '-') {
@@ -141,38 +320,16 @@ int cli_replay(int argc, char **argv)
 	r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return CLI_EXIT_OSERR;
-	ui_model_init(&r->all);
+	r->path = argv[1];
+	r->count.fd = r->step.fd = -1;
 	ui_model_init(&r->shown);
-	rc = load(r, argv[1]);
-	snprintf(r->shown.target, sizeof r->shown.target, "%s", argv[1]);
-	r->shown.replay_total = r->all.nlines;
+	ui_model_init(&r->step.ahead);
+	snprintf(r->shown.target, sizeof r->shown.target, "%s", r->path);
 	r->shown.replay = true;
-	if (rc == 0 && proto_source_cut(r->source) > 0)
-		snprintf(r->shown.message, sizeof r->shown.message,
-		         "the file ends in the middle of line %u: read up to the line before it",
-		         proto_source_cut(r->source));
-	r->shown.started_ms = net_now_ms();
-	if (rc == 0) {
-		r->ui = ui_new(&r->shown, &replay_ops, r,
-		               no_color != NULL && no_color[0] ? UI_NO_COLOR : 0, err, sizeof err);
-		if (r->ui == NULL) {
-			fprintf(stderr, "smtpscope replay: %s\nUse 'smtpscope lint %s' instead.\n",
-			        err, argv[1]);
-			rc = CLI_EXIT_USAGE;
-		} else {
-			cli_interrupt_install();
-			loop(r);
-			ui_free(r->ui);
-			rc = ui_model_errors(&r->all) > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
-			if (cli_interrupted() != 0) {
-				fprintf(stderr, "smtpscope replay: interrupted by %s\n",
-				        cli_signal_name(cli_interrupted()));
-				rc = 128 + cli_interrupted();
-			}
-		}
-	}
-	proto_source_free(r->source);
-	ui_model_free(&r->all);
+	rc = open_readers(r);
+	if (rc == 0)
+		rc = inspect(r);
+	close_readers(r);
 	ui_model_free(&r->shown);
 	free(r);
 	return rc;

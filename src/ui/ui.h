@@ -72,6 +72,7 @@ struct ui_model {
 	bool busy;            /* a command awaits its reply */
 	bool replay;          /* stepping through a saved transcript */
 	size_t replay_total;  /* replay: lines in the transcript, or 0 when unknown */
+	bool replay_reading;  /* replay: the file is still being read; the total is so far */
 	char message[256];    /* a one-line note for the user, or "" */
 	/* The raw view (x): the plaintext discarded after the 220 to STARTTLS. */
 	char discarded[PROTO_DISCARD_KEEP]; /* its first bytes, as received */

@@ -57,7 +57,9 @@ static void replay_pos(const struct ui_model *m, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!m->replay)
 		return;
-	if (m->replay_total > 0)
+	if (m->replay_reading)
+		snprintf(buf, len, "replay %zu/%zu+ (reading)", shown, m->replay_total);
+	else if (m->replay_total > 0)
 		snprintf(buf, len, "replay %zu/%zu", shown, m->replay_total);
 	else
 		snprintf(buf, len, "replay %zu", shown);
