@@ -201,6 +201,7 @@ int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsig
 	model->findings[model->nfindings].id = id;
 	model->findings[model->nfindings].n = n;
 	model->nfindings++;
+	model->errors += proto_finding(id)->severity == PROTO_SEV_ERROR;
 	attach(model, id, n);
 	return 0;
 }
@@ -223,11 +224,7 @@ void ui_line_view(const struct ui_line *line, struct proto_lint_line *out)
 
 size_t ui_model_errors(const struct ui_model *model)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < model->nfindings; i++)
-		n += proto_finding(model->findings[i].id)->severity == PROTO_SEV_ERROR;
-	return n;
+	return model->errors;
 }
 
 void ui_model_set_discarded(struct ui_model *model, const char *bytes, size_t len, size_t total)

@@ -49,6 +49,7 @@ struct ui_model {
 	struct ui_finding *findings;
 	size_t nfindings;
 	size_t fcap;
+	size_t errors; /* findings of error severity added, kept or dropped since */
 	const struct proto_lint *lint; /* its first EHLO reply drives the client matrix */
 	char target[256];              /* what the user asked for: "mx.example.org:25" */
 	char address[64];              /* "192.0.2.1:25", or "" */
@@ -93,7 +94,7 @@ int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line
  */
 void ui_model_stamp(struct ui_model *model, long long at_ms, long long mono_ms);
 int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsigned n);
-/* Findings of error severity in the model: exit status 1 when there is one. */
+/* Findings of error severity ever added, dropped ones too: exit status 1 when there is one. */
 size_t ui_model_errors(const struct ui_model *model);
 /* Keeps the first bytes of the discarded plaintext (at most PROTO_DISCARD_KEEP) and its total. */
 void ui_model_set_discarded(struct ui_model *model, const char *bytes, size_t len, size_t total);

@@ -1556,7 +1556,11 @@ static void test_model(void **state)
 		assert_int_equal(ui_model_add_line(&model, &line, "07:10:00.000"), 0);
 		if (i % 1000 == 0)
 			assert_int_equal(ui_model_add_finding(&model, PROTO_F_BARE_LF, line.n), 0);
+		/* An error on the first line: its line goes, the exit status stays 1. */
+		if (i == 0)
+			assert_int_equal(ui_model_add_finding(&model, PROTO_F_STARTTLS_BEFORE_GREETING, 1), 0);
 	}
+	assert_int_equal(ui_model_errors(&model), 1);
 	assert_true(model.nlines <= UI_LINES_MAX);
 	assert_int_equal(model.nlines + model.dropped, total);
 	assert_int_equal(model.lines[0].n, model.dropped + 1);
