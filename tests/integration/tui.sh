@@ -145,9 +145,24 @@ wait_for d "220 mail.domain1.com" && ok
 if screen d | grep -qF "EHLO tui.example"; then bad "replay showed line 4 after 3 steps"; else ok; fi
 tm send-keys -t d r
 wait_for d "221 2.0.0 Bye" && ok
+small=$(sed -n 's/.*replay [0-9]*\/\([0-9]*\).*/\1/p' <<<"$(screen d)" | head -1)
 tm send-keys -t d q
 # Issue 11: the field case has error-level findings, so replay exits 1, as --help says.
 wait_for d "EXIT=1" && ok
+
+# Issue 11: a large transcript (16,384 copies of that one) opens at once and is
+# counted in the background; its total is every line, and r reaches the last.
+cp "$work/t.txt" "$work/big.txt"
+for _ in $(seq 14); do cat "$work/big.txt" "$work/big.txt" >"$work/big2.txt"; mv "$work/big2.txt" "$work/big.txt"; done
+tm new-session -d -s db -x 110 -y 34 "$bin replay $work/big.txt; echo EXIT=\$?; sleep 60"
+wait_for db "replay 0/$((small * 16384))" && ok
+tm send-keys -t db Space
+wait_for db "== connecting to 127.0.0.1" && ok
+tm send-keys -t db r
+wait_for db "replay $((small * 16384))/$((small * 16384))" && ok
+if screen db | grep -qF "(reading)"; then bad "the total was not the whole file's"; else ok; fi
+tm send-keys -t db q
+wait_for db "EXIT=1" && ok
 
 # Issue 11: a server that refuses at its banner and hangs up. No key may
 # abort; the screen says closed, and why, and offers no command.
