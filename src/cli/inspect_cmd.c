@@ -20,6 +20,7 @@
 #include "ui.h"
 
 #define INSPECT_TICK_MS 500 /* the status line's clock */
+#define INSPECT_DRAW_MS 30  /* at most one full draw in this time while lines pour in */
 
 static volatile sig_atomic_t got_winch;
 /* The terminal as it was, for a fatal signal to give it back. */
@@ -400,7 +401,7 @@ static void install_signals(void)
 }
 
 /* Waits for a key, the server or the clock; returns the socket's readiness. */
-static bool wait_events(struct inspect *in)
+static bool wait_events(struct inspect *in, bool *keyed)
 {
 	struct pollfd fds[2];
 	int wait = live_wait_ms(&in->live), n = 0, sock = -1;
@@ -416,22 +417,34 @@ static bool wait_events(struct inspect *in)
 		wait = INSPECT_TICK_MS;
 	if (poll(fds, (nfds_t)n, wait) < 0)
 		return false;
-	if (fds[0].revents != 0)
+	*keyed = fds[0].revents != 0;
+	if (*keyed)
 		ui_input(in->ui);
 	return sock >= 0 && fds[sock].revents != 0;
 }
 
+/*
+ * Draws after a key at once, when the socket is quiet, and otherwise at
+ * most every INSPECT_DRAW_MS: a server flooding lines is read at full speed
+ * instead of a full screen drawn for every read.
+ */
 static void loop(struct inspect *in)
 {
-	bool readable;
+	bool readable = false, keyed = true;
+	long long drawn = 0, now;
 
 	while (!ui_done(in->ui) && !live_interrupted(&in->live) && !in->reconnect) {
-		refresh_status(in);
-		ui_draw(in->ui);
-		readable = wait_events(in);
+		now = net_now_ms();
+		if (keyed || !readable || now - drawn >= INSPECT_DRAW_MS) {
+			refresh_status(in);
+			ui_draw(in->ui);
+			drawn = now;
+		}
+		readable = wait_events(in, &keyed);
 		if (got_winch) {
 			got_winch = 0;
 			ui_resize(in->ui);
+			keyed = true;
 		}
 		live_service(&in->live, readable);
 	}
