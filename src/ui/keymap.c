@@ -87,6 +87,12 @@ const struct ui_keymap ui_keymap[] = {
      UI_NPANES,
      NULL,
      "the certificate chain and the TLS facts; q, Escape or C closes"},
+    {{'D'},
+     UI_ACT_COMPARE,
+     UI_NPANES,
+     NULL,
+     "the EHLO reply before TLS against the one inside TLS, keyword by keyword; q, Escape or "
+     "D closes"},
     {{'w'}, UI_ACT_WRITE, UI_NPANES, "w", "write the transcript"},
     {{'R'},
      UI_ACT_RECONNECT,

@@ -467,7 +467,7 @@ static void act_reconnect(struct ui *ui)
 		call(ui, ui->ops->reconnect, "Reconnecting");
 }
 
-/* The raw view (x) and the certificate view (C): overlays over the screen. */
+/* The raw view (x), the certificate view (C) and the compare view (D): overlays. */
 static void act_raw(struct ui *ui)
 {
 	ui->mode = UI_MODE_RAW;
@@ -477,6 +477,12 @@ static void act_raw(struct ui *ui)
 static void act_cert(struct ui *ui)
 {
 	ui->mode = UI_MODE_CERT;
+	ui->help_top = 0;
+}
+
+static void act_compare(struct ui *ui)
+{
+	ui->mode = UI_MODE_COMPARE;
 	ui->help_top = 0;
 }
 
@@ -601,6 +607,7 @@ static void (*const actions[UI_ACT_COUNT])(struct ui *ui) = {
     [UI_ACT_RECONNECT] = act_reconnect,
     [UI_ACT_RAW] = act_raw,
     [UI_ACT_CERT] = act_cert,
+    [UI_ACT_COMPARE] = act_compare,
     [UI_ACT_LEGEND] = act_legend,
     [UI_ACT_DELTA] = toggle_delta,
     [UI_ACT_EXPLAIN] = act_explain,
@@ -660,6 +667,7 @@ static void handle(struct ui *ui, int key, bool keycode, bool alone)
 		break;
 	case UI_MODE_RAW:
 	case UI_MODE_CERT:
+	case UI_MODE_COMPARE:
 		ui_view_key(ui, key, keycode);
 		break;
 	case UI_MODE_EXPLAIN:
@@ -730,6 +738,8 @@ void ui_draw(struct ui *ui)
 		ui_raw_draw(ui);
 	else if (ui->mode == UI_MODE_CERT)
 		ui_cert_draw(ui);
+	else if (ui->mode == UI_MODE_COMPARE)
+		ui_compare_draw(ui);
 	else if (ui->mode == UI_MODE_EXPLAIN)
 		ui_explain_draw(ui);
 	curs_set(ui->cursor ? 1 : 0);

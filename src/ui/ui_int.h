@@ -142,6 +142,7 @@ enum ui_mode {
 	UI_MODE_RAW,  /* the raw view (x) */
 	UI_MODE_CERT, /* the certificate view (C) */
 	UI_MODE_EXPLAIN,
+	UI_MODE_COMPARE, /* the compare view (D) */
 };
 
 /* What a key of normal mode does; ui.c has one handler for each. */
@@ -178,6 +179,7 @@ enum ui_action {
 	UI_ACT_LEGEND,
 	UI_ACT_EXPLAIN,
 	UI_ACT_DELTA,
+	UI_ACT_COMPARE,
 	UI_ACT_COUNT
 };
 
@@ -246,7 +248,7 @@ struct ui {
 	struct ui_area status, message, command;
 	bool cursor; /* the terminal's cursor is shown, at cur_y, cur_x */
 	int cur_y, cur_x;
-	size_t help_top;     /* first row of the overlay shown (help, raw, certificate) */
+	size_t help_top;     /* first row of the overlay shown (help, raw, certificate, compare) */
 	size_t overlay_rows; /* rows of text the overlay showed at its last draw */
 	bool finding_open[PROTO_F_COUNT]; /* the findings pane lists each finding of this id */
 	enum proto_finding_id explain_id; /* the finding the explain pager shows */
@@ -362,7 +364,9 @@ void ui_help_key(struct ui *ui, int key, bool keycode);
 void ui_raw_draw(struct ui *ui);
 /* view_cert.c: the certificate chain and TLS facts the owner gave. */
 void ui_cert_draw(struct ui *ui);
-/* The keys of the raw and certificate views: they scroll, or close (q, Escape, own key). */
+/* view_compare.c: the EHLO reply before TLS against the one inside TLS, keyword by keyword. */
+void ui_compare_draw(struct ui *ui);
+/* The keys of the raw, certificate and compare views: they scroll, or close (q, Esc, own key). */
 void ui_view_key(struct ui *ui, int key, bool keycode);
 
 /* cmdline.c: the libedit command line. */

@@ -1,6 +1,6 @@
 /*
  * view_overlay.c: a box over the screen that shows one laid-out text and
- * scrolls it: the help, the raw view and the certificate view.
+ * scrolls it: the help, the raw view, the certificate view and the compare view.
  */
 #include "ui_int.h"
 
@@ -70,7 +70,7 @@ bool ui_overlay_scroll(struct ui *ui, int key, bool keycode)
 
 void ui_view_key(struct ui *ui, int key, bool keycode)
 {
-	int own = ui->mode == UI_MODE_RAW ? 'x' : 'C';
+	int own = ui->mode == UI_MODE_RAW ? 'x' : ui->mode == UI_MODE_COMPARE ? 'D' : 'C';
 
 	if (ui_overlay_scroll(ui, key, keycode))
 		return;

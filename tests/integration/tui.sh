@@ -308,6 +308,49 @@ wait_for v "0 subject  $subject" && ok
 wait_for v "sha256   $sha256" && ok
 tm send-keys -t v q q y
 
+# Issue 11: the compare view (D) against the auth lab, whose EHLO reply inside
+# TLS adds AUTH and 8BITMIME and drops STARTTLS. Before each reply it says
+# what to press; once both came, one row per keyword with its verdict.
+# wait_row PANE REGEX: a row of the pane matches the extended regular expression.
+wait_row() {
+	for _ in $(seq 1 $((20 * slowdown))); do
+		screen "$1" | grep -qE -- "$2" && return 0
+		sleep 0.1
+	done
+	bad "no row matches '$2':"
+	screen "$1" | sed 's/^/    | /'
+	return 1
+}
+lab auth
+tm new-session -d -s cmp -x 120 -y 40 "LC_ALL=C.UTF-8 $bin --helo tui.example 127.0.0.1:$port; sleep 60"
+wait_for cmp "next: EHLO tui.example" && ok
+tm send-keys -t cmp D
+wait_for cmp "No EHLO reply yet: press Space to send the EHLO" && ok
+tm send-keys -t cmp q Space
+wait_for cmp "next: STARTTLS" && ok
+tm send-keys -t cmp D
+wait_for cmp "No EHLO reply inside TLS yet: press Space to go on to STARTTLS and the EHLO inside TLS." && ok
+tm send-keys -t cmp Escape Space
+wait_for cmp "TLS started" && ok
+wait_for cmp "next: EHLO tui.example" && ok
+tm send-keys -t cmp Space
+wait_row cmp '<~ 250 8BITMIME' && ok
+tm send-keys -t cmp D
+wait_for cmp "4 keywords: 1 same, 0 params differ, 1 only before TLS, 2 only inside TLS." && ok
+wait_row cmp '\| Domain +mx\.auth\.example +mx\.auth\.example +same +\|' && ok
+wait_row cmp '\| PIPELINING +offered +offered +same +\|' && ok
+wait_row cmp '\| STARTTLS +offered +- +only before TLS +\|' && ok
+wait_row cmp 'gone inside TLS, as RFC 3207 §4.2 requires' && ok
+wait_row cmp '\| AUTH +- +PLAIN LOGIN CRAM-MD5 XOAUTH2 +only inside TLS +\|' && ok
+wait_row cmp '\| 8BITMIME +- +offered +only inside TLS +\|' && ok
+# The keywords inside TLS only come after those of the reply before TLS.
+order=$(screen cmp | grep -oE '^ *\| (Domain|PIPELINING|STARTTLS|AUTH|8BITMIME) ' | tr -d ' |' | tr '\n' ' ')
+if [ "$order" = "Domain PIPELINING STARTTLS AUTH 8BITMIME " ]; then ok; else bad "the rows come in the order '$order'"; fi
+tm send-keys -t cmp D
+sleep 0.3
+if screen cmp | grep -qF "EHLO before and inside TLS"; then bad "D did not close the compare view"; else ok; fi
+tm send-keys -t cmp q y
+
 # A line ended by a bare LF shows ␊ alone.
 lab bare-lf
 tm new-session -d -s w -x 110 -y 34 "LC_ALL=C.UTF-8 $bin --helo tui.example 127.0.0.1:$port; sleep 60"

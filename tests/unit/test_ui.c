@@ -607,7 +607,7 @@ static void test_help(void **state)
 	golden(f, "help");
 	assert_true(shows(f, "search the conversation"));
 	/* Taller than the screen: it scrolls. */
-	keys(f, "jjjjjjjjjj");
+	keys(f, "jjjjjjjjjjjj");
 	dump(f);
 	assert_true(shows(f, "write the transcript"));
 	keys(f, "jjjjjjjjjj");
@@ -1729,6 +1729,166 @@ static void test_cert_view(void **state)
 	finish(f);
 }
 
+/* A row of the last dump that shows both texts, in order. */
+static bool row_shows(struct fixture *f, const char *a, const char *b)
+{
+	const char *p = f->dump, *at, *nl;
+
+	while ((at = strstr(p, a)) != NULL) {
+		nl = strchr(at, '\n');
+		for (p = at; *p != '\0' && p != nl; p++)
+			if (strncmp(p, b, strlen(b)) == 0)
+				return true;
+		if (nl == NULL)
+			return false;
+		p = nl + 1;
+	}
+	return false;
+}
+
+/* Issue 11: D sets the EHLO reply before TLS against the one inside, keyword by keyword. */
+static void test_compare_view(void **state)
+{
+	struct fixture *f = ui_file("compare.in");
+
+	(void)state;
+	snprintf(f->model.state, sizeof f->model.state, "TLSv1.3 TLS_AES_256_GCM_SHA384");
+	start(f, 0);
+	keys(f, "D");
+	golden(f, "compare");
+	assert_true(shows(f, "5 keywords: 2 same, 1 params differ, 1 only before TLS, 1 only"));
+	assert_true(row_shows(f, "Domain", "same"));
+	assert_true(row_shows(f, "PIPELINING", "same"));
+	assert_true(row_shows(f, "SIZE ", "params differ"));
+	assert_true(row_shows(f, "10240000", "52428800"));
+	assert_true(row_shows(f, "STARTTLS", "only before TLS"));
+	assert_true(shows(f, "gone inside TLS, as RFC 3207 \u00a74.2 requires"));
+	assert_true(row_shows(f, "AUTH", "PLAIN LOGIN"));
+	assert_true(row_shows(f, "AUTH", "only inside TLS"));
+	/* The keywords of the reply before TLS come first, in its order; AUTH after them. */
+	assert_true(row_with(f, "| PIPELINING") < row_with(f, "| SIZE"));
+	assert_true(row_with(f, "| SIZE") < row_with(f, "| STARTTLS"));
+	assert_true(row_with(f, "| STARTTLS") < row_with(f, "| AUTH"));
+	/* Other keys neither close the view nor act on the session; D closes it. */
+	keys(f, "sr w");
+	dump(f);
+	assert_true(shows(f, "EHLO before and inside TLS"));
+	assert_int_equal(f->calls.skip + f->calls.run + f->calls.send + f->calls.write, 0);
+	keys(f, "D");
+	dump(f);
+	assert_false(shows(f, "EHLO before and inside TLS"));
+	keys(f, "D");
+	ui_key(f->ui, 27);
+	dump(f);
+	assert_false(shows(f, "EHLO before and inside TLS"));
+	finish(f);
+	/* STARTTLS still offered inside TLS is said to be wrong. */
+	f = ui_file("../lint/transcript-starttls-after-tls.in");
+	start(f, 0);
+	keys(f, "D");
+	dump(f);
+	assert_true(row_shows(f, "STARTTLS", "same"));
+	assert_true(shows(f, "still offered inside TLS: RFC 3207"));
+	assert_false(shows(f, "gone inside TLS"));
+	finish(f);
+}
+
+/* Without both replies the view says which is missing and what to do. */
+static void test_compare_missing(void **state)
+{
+	struct fixture *f = misordered();
+
+	(void)state;
+	start(f, 0);
+	keys(f, "D");
+	dump(f);
+	assert_true(shows(f, "No EHLO reply inside TLS yet: press Space to go on to STARTTLS and"));
+	assert_false(shows(f, "verdict"));
+	keys(f, "q");
+	f->model.replay = true;
+	f->model.session_open = false;
+	f->model.replay_total = f->model.nlines;
+	keys(f, "D");
+	dump(f);
+	assert_true(shows(f, "The transcript holds no EHLO reply inside TLS"));
+	f->model.replay_total = f->model.nlines + 5;
+	dump(f);
+	assert_true(shows(f, "No EHLO reply inside TLS among the lines shown so far"));
+	finish(f);
+	f = calloc(1, sizeof *f);
+	assert_non_null(f);
+	ui_model_init(&f->model);
+	f->model.session_open = true;
+	start(f, 0);
+	keys(f, "D");
+	dump(f);
+	assert_true(shows(f, "No EHLO reply yet: press Space to send the EHLO"));
+	finish(f);
+}
+
+/* A transcript line at a made-up time; text is in the transcript's escaping. */
+static size_t transcript_line(char *buf, size_t len, size_t at, const char *mark, const char *text)
+{
+	int n = snprintf(buf + at, len - at, "2026-11-22T07:10:00.000Z %s %s\n", mark, text);
+
+	assert_true(n > 0 && (size_t)n < len - at);
+	return at + (size_t)n;
+}
+
+/* Hundreds of keywords scroll; a misordered line 1 counts by its keyword; bytes escaped. */
+static void test_compare_long(void **state)
+{
+	static char buf[128 * 1024];
+	struct fixture *f = calloc(1, sizeof *f);
+	char text[128];
+	size_t at = 0;
+	int i;
+
+	(void)state;
+	assert_non_null(f);
+	ui_model_init(&f->model);
+	at = (size_t)snprintf(buf, sizeof buf, "# smtpscope transcript 1\n");
+	at = transcript_line(buf, sizeof buf, at, "<- ", "220 mx.example.org ESMTP");
+	at = transcript_line(buf, sizeof buf, at, " ->", "EHLO client.example");
+	at = transcript_line(buf, sizeof buf, at, "<- ", "250-STARTTLS");
+	at = transcript_line(buf, sizeof buf, at, "<- ", "250-mx.example.org");
+	at = transcript_line(buf, sizeof buf, at, "<- ", "250-X-EVIL a\\x1b]0;owned\\x07 b");
+	for (i = 0; i < 300; i++) {
+		snprintf(text, sizeof text, "250%cX-K%03d %d", i == 299 ? ' ' : '-', i, i);
+		at = transcript_line(buf, sizeof buf, at, "<- ", text);
+	}
+	at = transcript_line(buf, sizeof buf, at, " ->", "STARTTLS");
+	at = transcript_line(buf, sizeof buf, at, "<- ", "220 2.0.0 Ready to start TLS");
+	at = transcript_line(buf, sizeof buf, at, "===", "TLS started: TLSv1.3");
+	at = transcript_line(buf, sizeof buf, at, " ~>", "EHLO client.example");
+	at = transcript_line(buf, sizeof buf, at, "<~ ", "250-mx.example.org");
+	at = transcript_line(buf, sizeof buf, at, "<~ ", "250-X-K000 0");
+	at = transcript_line(buf, sizeof buf, at, "<~ ", "250 X-\\x9bLAST");
+	load_bytes(f, buf, at);
+	start(f, 0);
+	keys(f, "D");
+	dump(f);
+	assert_true(shows(f, "303 keywords: 1 same, 0 params differ, 301 only before TLS, 1 only"));
+	assert_true(row_shows(f, "Domain", "same"));
+	assert_true(shows(f, "before TLS: line 1 holds a keyword; the Domain is on line 2 of"));
+	assert_true(row_shows(f, "STARTTLS", "only before TLS"));
+	assert_true(row_shows(f, "X-EVIL", "a^[]0;owned^G b"));
+	assert_false(shows(f, "X-K299"));
+	ui_key(f->ui, KEY_END);
+	dump(f);
+	assert_true(row_shows(f, "X-K299", "only before TLS"));
+	assert_true(row_shows(f, "X-\\x9bLAST", "only inside TLS"));
+	assert_false(shows(f, "Domain"));
+	ui_key(f->ui, KEY_HOME);
+	dump(f);
+	assert_true(shows(f, "Domain"));
+	/* At 40 columns the cells are cut, the cut marked, the screen still clean. */
+	resize(f, "20", "40");
+	dump(f);
+	assert_true(shows(f, "\u2026"));
+	finish(f);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -1783,6 +1943,9 @@ int main(void)
 	    cmocka_unit_test(test_raw_view),
 	    cmocka_unit_test(test_raw_discarded),
 	    cmocka_unit_test(test_cert_view),
+	    cmocka_unit_test(test_compare_view),
+	    cmocka_unit_test(test_compare_missing),
+	    cmocka_unit_test(test_compare_long),
 	    cmocka_unit_test(test_tls_transcript),
 	    cmocka_unit_test(test_tail),
 	    cmocka_unit_test(test_findings_enter),
