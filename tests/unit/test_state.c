@@ -22,7 +22,7 @@ struct log {
 	size_t len;
 };
 
-static void log_add(struct log *log, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void log_add(struct log *log, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
