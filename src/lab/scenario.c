@@ -338,7 +338,7 @@ static int parse_auth(struct parser *p, const char *s, const char *end)
 {
 	struct lab_action a = {LAB_A_AUTH, 0, p->sc->pool_len, 0, 0};
 	const char *word;
-	size_t wlen, plen;
+	size_t wlen, plen = 0; /* gcc -O2 cannot see that fail() returns -1 */
 
 	if (p->sec_verb != LAB_V_AUTH)
 		return fail(p, "auth belongs in an 'on AUTH' section");

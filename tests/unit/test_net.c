@@ -520,7 +520,7 @@ static void test_mx_errors(void **state)
 /* A DNS server address where nothing listens fails at once, in words. */
 static void test_mx_no_server(void **state)
 {
-	unsigned short port;
+	unsigned short port = 0;
 	int fd = bind_loopback(AF_INET, SOCK_DGRAM, &port);
 	char resolver[64], err[256] = "", want[256];
 	struct net_resolve_opts opts = {AF_UNSPEC, resolver, 1000};
@@ -653,7 +653,7 @@ static struct net_addr loopback_addr(unsigned short port)
 
 static void test_connect(void **state)
 {
-	unsigned short port;
+	unsigned short port = 0;
 	int listener = bind_loopback(AF_INET, SOCK_STREAM, &port), fd, peer;
 	struct net_addr addr = loopback_addr(port);
 	char err[256] = "";
@@ -677,7 +677,7 @@ static void test_connect(void **state)
 
 static void test_connect_refused(void **state)
 {
-	unsigned short port;
+	unsigned short port = 0;
 	int fd = bind_loopback(AF_INET, SOCK_STREAM, &port);
 	struct net_addr addr;
 	char err[256] = "", want[64];
@@ -700,7 +700,7 @@ static void test_connect_refused(void **state)
  */
 static void test_connect_timeout(void **state)
 {
-	unsigned short port;
+	unsigned short port = 0;
 	int listener = bind_loopback(AF_INET, SOCK_STREAM, &port), fds[16], i, nfds = 0;
 	struct net_addr addr = loopback_addr(port);
 	char err[256] = "";
