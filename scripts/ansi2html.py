@@ -6,17 +6,19 @@ usage: ansi2html.py [--cols N] [--rows N] [--font-size PX] TITLE < capture.ans >
        ansi2html.py --geometry COLS ROWS [--font-size PX]
 
 The page is a grid of COLS x ROWS cells (default: the size of the capture) in
-DejaVu Sans Mono, with a margin of MARGIN pixels; every row is one cell high
-and backgrounds fill the whole cell, so reversed rows show as bars. Bold text
-in one of the eight basic colours is drawn in its bright variant, as most
-terminals do. --geometry prints the window size "W,H" in pixels that holds
-the page (for chromium --window-size) and exits.
+DejaVu Sans Mono (FreeMono for what it lacks), with a margin of MARGIN pixels;
+every row is one cell high and backgrounds fill the whole cell, so reversed
+rows show as bars; a character outside ASCII takes exactly its cells, whatever
+font draws it. Bold text in one of the eight basic colours is drawn in its
+bright variant, as most terminals do. --geometry prints the window size "W,H"
+in pixels that holds the page (for chromium --window-size) and exits.
 """
 import argparse
 import html
 import math
 import re
 import sys
+import unicodedata
 
 # xterm-like, slightly softened so that the red, yellow and cyan of the roles
 # stay apart on the dark background.
@@ -24,7 +26,9 @@ PALETTE = ["#1c1c1c", "#d03a3a", "#4fa84f", "#c8a22c", "#5b8fd6", "#b06ac0", "#2
            "#d0d0d0", "#6c6c6c", "#f05050", "#78d878", "#f0d050", "#82b4f8", "#d890e8",
            "#50d8d8", "#ffffff"]
 DEFAULT_FG, DEFAULT_BG = "#d0d0d0", "#161616"
-FONT = '"DejaVu Sans Mono","Liberation Mono",monospace'
+# FreeMono (fonts-freefont-ttf) draws what DejaVu Sans Mono lacks, the control
+# pictures of the raw view (U+240D, U+240A), in a cell of the same width.
+FONT = '"DejaVu Sans Mono","FreeMono","Liberation Mono",monospace'
 ADVANCE = 0.6021  # DejaVu Sans Mono: 1233/2048 em per cell
 LINE = 1.25       # row height in em
 MARGIN = 14
@@ -114,6 +118,20 @@ def style(state):
     return ";".join(css)
 
 
+def cells(part):
+    """part as HTML, each character outside ASCII in a box of exactly its cells
+    (two for East Asian wide ones), so that a glyph from a fallback font of
+    another width never shifts the rest of the row."""
+    out = []
+    for ch in part:
+        if ord(ch) < 0x80:
+            out.append(html.escape(ch))
+        else:
+            wide = unicodedata.east_asian_width(ch) in ("W", "F")
+            out.append('<span class=c style="width:%dch">%s</span>' % (2 if wide else 1, html.escape(ch)))
+    return "".join(out)
+
+
 def convert(text):
     rows, state = [], {}
     lines = text.split("\n")
@@ -130,7 +148,7 @@ def convert(text):
             part = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x1f\x7f]", "", part)
             if part:
                 css = style(state)
-                text_ = html.escape(part)
+                text_ = cells(part)
                 out.append('<span style="%s">%s</span>' % (css, text_) if css else
                            "<span>%s</span>" % text_)
         rows.append("".join(out))
@@ -168,7 +186,8 @@ def main():
           ".t{margin:%dpx;width:%dch;font:%dpx/%gpx %s;color:%s;"
           "font-variant-ligatures:none;overflow:hidden}"
           ".t div{height:%gpx;overflow:hidden;white-space:pre}"
-          ".t span{display:inline-block;height:%gpx;vertical-align:top}</style>"
+          ".t span{display:inline-block;height:%gpx;vertical-align:top}"
+          ".t span.c{overflow:visible;text-align:center}</style>"
           % (DEFAULT_BG, MARGIN, ncols, fs, lh, FONT, DEFAULT_FG, lh, lh))
     print("<div class=t>" + "".join("<div>%s</div>" % row for row in rows) + "</div>")
 
