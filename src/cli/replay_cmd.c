@@ -24,10 +24,10 @@
 #define REPLAY_CHUNK (256 * 1024) /* bytes the counter reads between two keys */
 #define REPLAY_AHEAD 4096         /* bytes the stepper reads when its queue is empty */
 #define REPLAY_RUN   4096         /* lines r shows between two keys */
+
 /* The background pass over the whole file. */
 struct replay_counter {
 	int fd;
-	off_t off;
 	struct proto_source *source;
 	size_t lines;
 	size_t errors;
@@ -277,7 +277,6 @@ static int inspect(struct replay *r)
 {
 	const char *no_color = getenv("NO_COLOR");
 	char err[256];
-	int rc;
 
 	r->shown.started_ms = net_now_ms();
 	r->ui = ui_new(&r->shown, &replay_ops, r, no_color != NULL && no_color[0] ? UI_NO_COLOR : 0,
@@ -298,8 +297,7 @@ static int inspect(struct replay *r)
 	/* The exit status is the whole file's, read to its end if the user quit first. */
 	while (!r->count.done)
 		count_chunk(r);
-	rc = r->count.errors > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
-	return rc;
+	return r->count.errors > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 }
 
 int cli_replay(int argc, char **argv)
