@@ -4,9 +4,13 @@
  * EHLO reply, the others correct, each upgraded with STARTTLS.
  *
  * usage: gen-transcript MEGABYTES > FILE
+ *        gen-transcript --lines N > FILE   (N lines in all, the header line
+ *                                           included; the last session may
+ *                                           be cut short)
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char *const misordered[] = {
     "250-STARTTLS", "250-mail.domain1.com", "250-8BITMIME",      "250-PIPELINING",
@@ -29,11 +33,15 @@ static const char *const after_tls[] = {
 };
 
 static unsigned long ms;
+static unsigned long lines_left = (unsigned long)-1; /* --lines: lines still to write */
 
 static size_t line(const char *mark, const char *text)
 {
 	unsigned long t = ms++;
 
+	if (lines_left == 0)
+		return 0;
+	lines_left--;
 	return (size_t)printf("2026-11-22T%02lu:%02lu:%02lu.%03luZ %s%s\n", (t / 3600000) % 24,
 	                      (t / 60000) % 60, (t / 1000) % 60, t % 1000, mark, text);
 }
@@ -68,11 +76,22 @@ static size_t session(unsigned long i)
 int main(int argc, char **argv)
 {
 	unsigned long megabytes = argc > 1 ? strtoul(argv[1], NULL, 10) : 100;
+	unsigned long long limit;
 	size_t total = 0;
 	unsigned long i = 0;
 
+	if (argc > 2 && strcmp(argv[1], "--lines") == 0) {
+		lines_left = strtoul(argv[2], NULL, 10);
+		if (lines_left < 1) {
+			fputs("usage: gen-transcript MEGABYTES | --lines N (N >= 1)\n", stderr);
+			return 64;
+		}
+		lines_left--; /* the header below */
+		megabytes = 0;
+	}
+	limit = megabytes > 0 ? (unsigned long long)megabytes * 1024 * 1024 : (unsigned long long)-1;
 	printf("# smtpscope transcript 1\n");
-	while (total < megabytes * 1024 * 1024)
+	while (total < limit && lines_left > 0)
 		total += session(i++);
 	fprintf(stderr, "gen-transcript: %lu sessions, %zu bytes\n", i, total);
 	return 0;
