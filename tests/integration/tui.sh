@@ -311,16 +311,6 @@ tm send-keys -t v q q y
 # Issue 11: the compare view (D) against the auth lab, whose EHLO reply inside
 # TLS adds AUTH and 8BITMIME and drops STARTTLS. Before each reply it says
 # what to press; once both came, one row per keyword with its verdict.
-# wait_row PANE REGEX: a row of the pane matches the extended regular expression.
-wait_row() {
-	for _ in $(seq 1 $((20 * slowdown))); do
-		screen "$1" | grep -qE -- "$2" && return 0
-		sleep 0.1
-	done
-	bad "no row matches '$2':"
-	screen "$1" | sed 's/^/    | /'
-	return 1
-}
 lab auth
 tm new-session -d -s cmp -x 120 -y 40 "LC_ALL=C.UTF-8 $bin --helo tui.example 127.0.0.1:$port; sleep 60"
 wait_for cmp "next: EHLO tui.example" && ok

@@ -28,12 +28,17 @@ tm() { tmux -S "$sock" "$@"; }
 screen() { tm capture-pane -t "$1" -p ${SCREEN_FLAGS:-}; }
 colours() { tm capture-pane -t "$1" -p -e; }
 
-wait_for() {
+# wait_screen F|E PANE PATTERN: the pane shows PATTERN (grep -F, or -E for a
+# regular expression) within 10 s, longer under valgrind.
+wait_screen() {
 	for _ in $(seq 1 $((100 * slowdown))); do
-		screen "$1" | grep -qF -- "$2" && return 0
+		screen "$2" | grep -q"$1" -- "$3" && return 0
 		sleep 0.1
 	done
-	bad "the screen never showed '$2':"
-	screen "$1" | sed 's/^/    | /'
+	bad "the screen never showed '$3':"
+	screen "$2" | sed 's/^/    | /'
 	return 1
 }
+wait_for() { wait_screen F "$@"; }
+# wait_row PANE REGEX: a row of the pane matches the extended regular expression.
+wait_row() { wait_screen E "$@"; }
