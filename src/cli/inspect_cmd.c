@@ -327,8 +327,15 @@ static void ui_reconnect(void *ctx)
 	in->reconnect = true;
 }
 
-static const struct ui_ops inspect_ops = {ui_send, ui_command, ui_skip,    ui_run,      ui_write,
-                                          NULL,    NULL,       ui_confirm, ui_reconnect};
+static const struct ui_ops inspect_ops = {
+    .send = ui_send,
+    .command = ui_command,
+    .skip = ui_skip,
+    .run = ui_run,
+    .write_transcript = ui_write,
+    .confirm = ui_confirm,
+    .reconnect = ui_reconnect,
+};
 
 /* Creates smtpscope-DATE-TIME.txt, or -2 to -9 after it, never an existing file. */
 static int create_named(struct inspect *in)

@@ -8,6 +8,11 @@
  * and the exit status. The stepper reads only as far as the user has
  * stepped, a chunk ahead, its lines waiting in a small queue; r shows them
  * a batch between two keys, so the screen answers while it runs.
+ *
+ * The screen keeps a window of the lines shown. The counter saves the
+ * linter's state every so many lines (proto_source_save), with the offset
+ * it was saved at; to bring back lines that left the window, a third reader
+ * restores the last state before them and reads on from its offset.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +29,16 @@
 #define REPLAY_CHUNK (256 * 1024) /* bytes the counter reads between two keys */
 #define REPLAY_AHEAD 4096         /* bytes the stepper reads when its queue is empty */
 #define REPLAY_RUN   4096         /* lines r shows between two keys */
+#define REPLAY_MARKS 256          /* saved states kept: past it, every other one goes */
+#define REPLAY_GAP   4096         /* lines between two saved states, at first */
+#define REPLAY_SEEK  (64 * 1024)  /* bytes a seek reads at once */
+
+/* The counter's state before the line at index line, which starts at offset. */
+struct replay_mark {
+	size_t line;
+	off_t offset;
+	struct proto_state *state;
+};
 
 /* The background pass over the whole file. */
 struct replay_counter {
@@ -32,7 +47,20 @@ struct replay_counter {
 	size_t lines;
 	size_t errors;
 	bool done;
-	char *buf; /* REPLAY_CHUNK bytes */
+	char *buf;    /* REPLAY_CHUNK bytes */
+	off_t offset; /* bytes fed so far */
+	struct replay_mark mark[REPLAY_MARKS];
+	size_t nmarks;
+	size_t gap; /* lines between two marks */
+};
+
+/* A seek: the lines from index first to end (not included) go into the window. */
+struct replay_seeker {
+	struct ui_model *model;
+	struct proto_source *source;
+	size_t line; /* index of the next line the source gives */
+	size_t first, index, end;
+	bool full; /* past index, the window took half its text: it stops there */
 };
 
 /* The pass as far as the user stepped: its lines wait in ahead until shown. */
@@ -70,14 +98,46 @@ static void on_count_finding(void *ctx, enum proto_finding_id id, unsigned n)
 	c->errors += proto_finding(id)->severity == PROTO_SEV_ERROR;
 }
 
+/* Keeps one mark in two when there is no room left, and doubles the gap. */
+static void marks_thin(struct replay_counter *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nmarks; i++)
+		if (i % 2 == 1)
+			proto_state_free(c->mark[i].state);
+		else
+			c->mark[i / 2] = c->mark[i];
+	c->nmarks = (c->nmarks + 1) / 2;
+	c->gap *= 2;
+}
+
+/* Saves the counter's state before the next feed, every gap lines. */
+static void mark(struct replay_counter *c)
+{
+	struct proto_state *state;
+
+	if (c->nmarks > 0 && c->lines < c->mark[c->nmarks - 1].line + c->gap)
+		return;
+	if (c->nmarks == REPLAY_MARKS)
+		marks_thin(c);
+	state = proto_source_save(c->source);
+	if (state == NULL)
+		return; /* out of memory: the seeks start further back */
+	c->mark[c->nmarks++] = (struct replay_mark){c->lines, c->offset, state};
+}
+
 /* Counts the next chunk of the file; at its end, the total and the cut. */
 static void count_chunk(struct replay *r)
 {
 	struct replay_counter *c = &r->count;
-	ssize_t n = read(c->fd, c->buf, REPLAY_CHUNK);
+	ssize_t n;
 
+	mark(c);
+	n = read(c->fd, c->buf, REPLAY_CHUNK);
 	if (n > 0) {
 		proto_source_feed(c->source, c->buf, (size_t)n);
+		c->offset += n;
 		r->shown.replay_total = c->lines;
 		return;
 	}
@@ -144,6 +204,89 @@ static void fill(struct replay *r)
 		flush_findings(r);
 }
 
+static void on_seek_line(void *ctx, const struct proto_lint_line *line)
+{
+	struct replay_seeker *k = ctx;
+	size_t i = k->line++;
+	long long at;
+
+	if (i < k->first || i >= k->end || k->full)
+		return;
+	if (i > k->index && k->model->text_bytes + line->len > UI_TEXT_MAX / 2) {
+		k->full = true;
+		return;
+	}
+	at = proto_source_time_ms(k->source);
+	if (ui_model_add_line(k->model, line, "") == 0)
+		ui_model_stamp(k->model, at, at);
+}
+
+static void on_seek_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	struct replay_seeker *k = ctx;
+
+	ui_model_attach(k->model, id, n);
+}
+
+/* The last mark at or before line index first (the first mark is at 0). */
+static const struct replay_mark *mark_before(const struct replay_counter *c, size_t first)
+{
+	size_t i = c->nmarks;
+
+	while (i > 1 && c->mark[i - 1].line > first)
+		i--;
+	return &c->mark[i - 1];
+}
+
+/* Reads from the mark's offset until the seek has its lines, or the file ends. */
+static void seek_read(struct replay *r, struct replay_seeker *k, off_t offset)
+{
+	char buf[REPLAY_SEEK];
+	ssize_t n;
+
+	while (k->line < k->end && !k->full) {
+		n = pread(r->count.fd, buf, sizeof buf, offset);
+		if (n <= 0) {
+			if (n < 0)
+				snprintf(r->shown.message, sizeof r->shown.message,
+				         "cannot read %.180s again: %s", r->path, strerror(errno));
+			proto_source_end(k->source);
+			return;
+		}
+		proto_source_feed(k->source, buf, (size_t)n);
+		offset += n;
+	}
+}
+
+/* ui_ops.seek: the window again, around the line at index, from the last mark before it. */
+static void seek(void *ctx, size_t index, bool back)
+{
+	static const struct proto_lint_ops seek_ops = {on_seek_line, on_seek_finding};
+	struct replay *r = ctx;
+	size_t total = ui_model_total(&r->shown), half = UI_LINES_MAX / 2;
+	struct replay_seeker k = {.model = &r->shown};
+	const struct replay_mark *m;
+
+	if (total == 0 || r->count.nmarks == 0)
+		return;
+	k.index = index < total ? index : total - 1;
+	k.first = back ? (k.index + 1 > half ? k.index + 1 - half : 0)
+	               : (k.index > half / 4 ? k.index - half / 4 : 0);
+	k.end = total - k.first > half ? k.first + half : total;
+	m = mark_before(&r->count, k.first);
+	k.line = m->line;
+	k.source = proto_source_restore(m->state, &seek_ops, &k);
+	if (k.source == NULL) {
+		snprintf(r->shown.message, sizeof r->shown.message,
+		         "out of memory: the lines before %zu cannot be shown again", k.index + 1);
+		return;
+	}
+	ui_model_window(&r->shown, k.first);
+	seek_read(r, &k, m->offset);
+	r->shown.after = total - r->shown.dropped - r->shown.nlines;
+	proto_source_free(k.source);
+}
+
 /* Shows the next line, and the findings up to it; false at the end. */
 static bool show_one(struct replay *r)
 {
@@ -156,6 +299,11 @@ static bool show_one(struct replay *r)
 		fill(r);
 	if (s->next == s->ahead.nlines)
 		return false;
+	/* A new line goes after the last one shown: the window goes back to the end. */
+	if (r->shown.after > 0)
+		seek(r, ui_model_total(&r->shown) - 1, true);
+	if (r->shown.after > 0) /* the seek failed: start an empty window at the end */
+		ui_model_window(&r->shown, ui_model_total(&r->shown));
 	l = &s->ahead.lines[s->next++];
 	ui_line_view(l, &line);
 	if (ui_model_add_line(&r->shown, &line, l->time) == 0)
@@ -205,8 +353,12 @@ static void send_as_step(void *ctx, const char *command)
 	step(ctx);
 }
 
-static const struct ui_ops replay_ops = {send_as_step, NULL, NULL, run_all, NULL,
-                                         NULL,         step, NULL, NULL};
+static const struct ui_ops replay_ops = {
+    .send = send_as_step,
+    .run = run_all,
+    .step = step,
+    .seek = seek,
+};
 
 /* Opens the file twice, for the two readers; 0 or an exit code. */
 static int open_readers(struct replay *r)
@@ -227,7 +379,9 @@ static int open_readers(struct replay *r)
 		fprintf(stderr, "smtpscope replay: out of memory\n");
 		return CLI_EXIT_OSERR;
 	}
+	r->count.gap = REPLAY_GAP;
 	r->shown.replay_reading = true;
+	r->shown.keep_findings = true;
 	return 0;
 }
 
@@ -238,6 +392,8 @@ static void close_readers(struct replay *r)
 	if (r->step.fd >= 0)
 		close(r->step.fd);
 	free(r->count.buf);
+	while (r->count.nmarks > 0)
+		proto_state_free(r->count.mark[--r->count.nmarks].state);
 	proto_source_free(r->count.source);
 	proto_source_free(r->step.source);
 	ui_model_free(&r->step.ahead);

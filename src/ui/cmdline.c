@@ -535,7 +535,7 @@ static bool printable(const char *text, size_t len)
 /* The AUTH mechanisms advertised on an AUTH line, as candidates. */
 static void auth_params(const struct ui_line *l, struct cands *c, const char *prefix, size_t plen)
 {
-	const struct proto_ehlo_line *e = &l->ehlo;
+	const struct proto_ehlo_line *e = l->ehlo;
 	unsigned k;
 
 	for (k = 0; k < e->nparams && k < PROTO_EHLO_PARAMS; k++)
@@ -561,13 +561,13 @@ static void keywords(const struct ui_model *m, struct cands *c, const char *pref
 			continue;
 		}
 		in = true;
-		if ((size_t)l->ehlo.head.off + l->ehlo.head.len > l->len ||
-		    !proto_is_ehlo_keyword(l->text + l->ehlo.head.off, l->ehlo.head.len))
+		if ((size_t)l->ehlo->head.off + l->ehlo->head.len > l->len ||
+		    !proto_is_ehlo_keyword(l->text + l->ehlo->head.off, l->ehlo->head.len))
 			continue;
 		if (!auth)
-			cand_add(c, l->text + l->ehlo.head.off, l->ehlo.head.len, prefix, plen);
-		else if (l->ehlo.head.len == 4 &&
-		         strncasecmp(l->text + l->ehlo.head.off, "AUTH", 4) == 0)
+			cand_add(c, l->text + l->ehlo->head.off, l->ehlo->head.len, prefix, plen);
+		else if (l->ehlo->head.len == 4 &&
+		         strncasecmp(l->text + l->ehlo->head.off, "AUTH", 4) == 0)
 			auth_params(l, c, prefix, plen);
 	}
 }

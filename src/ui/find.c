@@ -6,6 +6,7 @@
  * line as lines come.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +36,50 @@ static bool row_matches(struct ui *ui, size_t r)
 	return find_in(ui_escape(ui, line->text, line->len), ui->search);
 }
 
+static bool line_kept(const struct ui_filter *f, const struct ui_line *line);
+
+bool ui_filter_keeps(const struct ui *ui, const struct ui_line *line)
+{
+	return line_kept(&ui->filter, line);
+}
+
+/* The search over every line, the window moved by the owner as it goes. */
+static void find_far(struct ui *ui, bool back)
+{
+	size_t total = ui_model_total(ui->model), at = ui_conv_at(ui), k, o, i;
+	unsigned window = ui->model->window;
+	const struct ui_line *line;
+
+	for (k = 1; k <= total; k++) {
+		o = back ? (at + total - k % total) % total : (at + k) % total;
+		i = ui_conv_load(ui, o, back);
+		if (i == SIZE_MAX)
+			break;
+		line = &ui->model->lines[i];
+		if (!line_kept(&ui->filter, line) ||
+		    !find_in(ui_escape(ui, line->text, line->len), ui->search))
+			continue;
+		ui_conv_goto(ui, o);
+		if (back ? o >= at : o <= at)
+			ui_set_note(ui, "Search wrapped to the %s: line %u.",
+			            back ? "bottom" : "top", line->n);
+		return;
+	}
+	if (ui->model->window != window)
+		ui_conv_goto(ui, at);
+	ui_set_note(ui, "Not found: %s", ui_escape(ui, ui->search, strlen(ui->search)));
+}
+
 void ui_find(struct ui *ui, bool back)
 {
 	size_t rows = ui_conv_rows(ui), sel = ui->pane[UI_PANE_CONV].sel, k, r;
 
 	if (ui->search[0] == '\0') {
 		ui_set_note(ui, "No search yet: '/' asks for a pattern.");
+		return;
+	}
+	if (ui->ops->seek != NULL && (ui->model->dropped > 0 || ui->model->after > 0)) {
+		find_far(ui, back);
 		return;
 	}
 	for (k = 1; k <= rows; k++) {

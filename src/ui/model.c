@@ -1,10 +1,12 @@
 /*
  * model.c: what the screen shows, filled by the owner. Lines are copied as
- * they come; past UI_LINES_MAX lines or UI_TEXT_MAX bytes of text the
- * oldest are dropped in blocks, counted, and the findings on them go too,
- * so a session of any length, with lines of any length, keeps bounded
- * memory.
+ * they come into a window; past UI_LINES_MAX lines or UI_TEXT_MAX bytes of
+ * text the older half is dropped and counted, and the findings on it go
+ * too (unless the owner can bring the lines back), so a session of any
+ * length, with lines of any length, keeps bounded memory. A line's text
+ * and its EHLO parse share one allocation.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +14,8 @@
 
 #include "ui_int.h"
 
-#define MODEL_DROP     (UI_LINES_MAX / 16) /* lines dropped at once when full */
-#define MODEL_FIRST    256                 /* lines allocated first */
-#define MODEL_FINDINGS 64                  /* findings allocated first */
+#define MODEL_FIRST    256 /* lines allocated first */
+#define MODEL_FINDINGS 64  /* findings allocated first */
 
 void ui_model_init(struct ui_model *model)
 {
@@ -22,12 +23,17 @@ void ui_model_init(struct ui_model *model)
 	model->banner_ms = model->ehlo_ms = model->tls_ms = -1;
 }
 
+static void line_free(struct ui_line *line)
+{
+	free(line->ehlo != NULL ? (void *)line->ehlo : line->text);
+}
+
 void ui_model_free(struct ui_model *model)
 {
 	size_t i;
 
 	for (i = 0; i < model->nlines; i++)
-		free(model->lines[i].text);
+		line_free(&model->lines[i]);
 	free(model->lines);
 	free(model->findings);
 	free(model->tls_text);
@@ -45,7 +51,7 @@ static void drop_findings(struct ui_model *model, unsigned n)
 	model->nfindings = kept;
 }
 
-/* Drops the oldest count lines, and the findings on them. */
+/* Drops the oldest count lines, and the findings on them unless they are kept. */
 static void drop_lines(struct ui_model *model, size_t count)
 {
 	size_t i;
@@ -54,13 +60,13 @@ static void drop_lines(struct ui_model *model, size_t count)
 		abort();
 	for (i = 0; i < count; i++) {
 		model->text_bytes -= model->lines[i].len;
-		free(model->lines[i].text);
+		line_free(&model->lines[i]);
 	}
 	memmove(model->lines, model->lines + count,
 	        (model->nlines - count) * sizeof model->lines[0]);
 	model->nlines -= count;
 	model->dropped += count;
-	if (model->nlines > 0)
+	if (model->nlines > 0 && !model->keep_findings)
 		drop_findings(model, model->lines[0].n);
 }
 
@@ -70,10 +76,11 @@ static int line_room(struct ui_model *model, size_t len)
 	struct ui_line *grown;
 	size_t cap;
 
+	/* Half at a time: a memmove of the window per half a window of lines. */
 	if (model->nlines == UI_LINES_MAX)
-		drop_lines(model, MODEL_DROP);
+		drop_lines(model, UI_LINES_MAX / 2);
 	while (model->nlines > 0 && model->text_bytes + len > UI_TEXT_MAX)
-		drop_lines(model, model->nlines < MODEL_DROP ? model->nlines : MODEL_DROP);
+		drop_lines(model, (model->nlines + 1) / 2);
 	if (model->nlines < model->cap)
 		return 0;
 	cap = model->cap == 0 ? MODEL_FIRST : model->cap * 2;
@@ -87,32 +94,44 @@ static int line_room(struct ui_model *model, size_t len)
 	return 0;
 }
 
+/* The block of a line: its EHLO parse, if any, then its text. */
+static char *line_block(struct ui_line *out, const struct proto_lint_line *line)
+{
+	size_t head = line->ehlo != NULL ? sizeof *line->ehlo : 0;
+	char *block = malloc(head + line->len + 1);
+
+	if (block == NULL)
+		return NULL;
+	if (line->ehlo != NULL) {
+		out->ehlo = (struct proto_ehlo_line *)(void *)block;
+		*out->ehlo = *line->ehlo;
+	}
+	out->text = block + head;
+	memcpy(out->text, line->text, line->len);
+	out->text[line->len] = '\0';
+	return block;
+}
+
 int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line, const char *time)
 {
 	struct ui_line *out;
-	char *text;
 
 	if (line_room(model, line->len) < 0)
 		return -1;
-	text = malloc(line->len + 1);
-	if (text == NULL)
-		return -1;
-	memcpy(text, line->text, line->len);
-	text[line->len] = '\0';
-	out = &model->lines[model->nlines++];
+	out = &model->lines[model->nlines];
 	memset(out, 0, sizeof *out);
+	if (line_block(out, line) == NULL)
+		return -1;
+	model->nlines++;
 	out->n = line->n;
 	out->dir = line->dir;
 	out->tls = line->tls;
 	out->role = line->role;
-	out->text = text;
 	out->len = line->len;
 	model->text_bytes += line->len;
 	out->flags = line->flags;
 	out->term = line->term;
 	out->has_ehlo = line->ehlo != NULL;
-	if (out->has_ehlo)
-		out->ehlo = *line->ehlo;
 	out->nfindings =
 	    line->nfindings < PROTO_LINE_FINDINGS ? line->nfindings : PROTO_LINE_FINDINGS;
 	memcpy(out->finding, line->finding, out->nfindings * sizeof out->finding[0]);
@@ -132,11 +151,18 @@ void ui_model_stamp(struct ui_model *model, long long at_ms, long long mono_ms)
 	line = &model->lines[model->nlines - 1];
 	line->at_ms = at_ms;
 	line->mono_ms = mono_ms;
-	secs = (time_t)(at_ms / 1000);
-	if (line->time[0] != '\0' || at_ms <= 0 || localtime_r(&secs, &tm) == NULL)
+	if (line->time[0] != '\0' || at_ms <= 0)
 		return;
-	snprintf(line->time, sizeof line->time, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min,
-	         tm.tm_sec, (int)(at_ms % 1000));
+	/* Lines come many to a second: localtime_r once a second. */
+	secs = (time_t)(at_ms / 1000);
+	if (model->clock[0] == '\0' || model->clock_secs != (long long)secs) {
+		if (localtime_r(&secs, &tm) == NULL)
+			return;
+		snprintf(model->clock, sizeof model->clock, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min,
+		         tm.tm_sec);
+		model->clock_secs = (long long)secs;
+	}
+	snprintf(line->time, sizeof line->time, "%.8s.%03d", model->clock, (int)(at_ms % 1000));
 }
 
 size_t ui_model_find(const struct ui_model *model, unsigned n)
@@ -166,21 +192,29 @@ bool ui_model_ehlo_first(const struct ui_model *model, size_t i)
 	return !prev->has_ehlo || prev->dir != PROTO_DIR_SERVER;
 }
 
-/* Lists a finding with its line, when the line is kept and has room. */
-static void attach(struct ui_model *model, enum proto_finding_id id, unsigned n)
+/* Lists a finding with its line, when the line is kept and has room; its index, or SIZE_MAX. */
+static size_t attach(struct ui_model *model, enum proto_finding_id id, unsigned n)
 {
 	size_t i = ui_model_find(model, n);
 	struct ui_line *line;
 	unsigned k;
 
 	if (i == model->nlines)
-		return;
+		return SIZE_MAX;
 	line = &model->lines[i];
 	for (k = 0; k < line->nfindings; k++)
 		if (line->finding[k] == id)
-			return;
+			return model->dropped + i;
 	if (line->nfindings < PROTO_LINE_FINDINGS)
 		line->finding[line->nfindings++] = id;
+	return model->dropped + i;
+}
+
+void ui_model_attach(struct ui_model *model, enum proto_finding_id id, unsigned n)
+{
+	if ((unsigned)id >= PROTO_F_COUNT)
+		abort();
+	attach(model, id, n);
 }
 
 int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsigned n)
@@ -190,6 +224,12 @@ int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsig
 
 	if ((unsigned)id >= PROTO_F_COUNT)
 		abort();
+	model->errors += proto_finding(id)->severity == PROTO_SEV_ERROR;
+	if (model->nfindings == UI_FINDINGS_MAX) {
+		model->unlisted++;
+		attach(model, id, n);
+		return 0;
+	}
 	if (model->nfindings == model->fcap) {
 		cap = model->fcap == 0 ? MODEL_FINDINGS : model->fcap * 2;
 		grown = realloc(model->findings, cap * sizeof *grown);
@@ -200,10 +240,27 @@ int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsig
 	}
 	model->findings[model->nfindings].id = id;
 	model->findings[model->nfindings].n = n;
+	model->findings[model->nfindings].at = attach(model, id, n);
 	model->nfindings++;
-	model->errors += proto_finding(id)->severity == PROTO_SEV_ERROR;
-	attach(model, id, n);
 	return 0;
+}
+
+size_t ui_model_total(const struct ui_model *model)
+{
+	return model->dropped + model->nlines + model->after;
+}
+
+void ui_model_window(struct ui_model *model, size_t first)
+{
+	size_t i;
+
+	for (i = 0; i < model->nlines; i++)
+		line_free(&model->lines[i]);
+	model->nlines = 0;
+	model->text_bytes = 0;
+	model->dropped = first;
+	model->after = 0;
+	model->window++;
 }
 
 void ui_line_view(const struct ui_line *line, struct proto_lint_line *out)
@@ -217,7 +274,7 @@ void ui_line_view(const struct ui_line *line, struct proto_lint_line *out)
 	out->len = line->len;
 	out->flags = line->flags;
 	out->term = line->term;
-	out->ehlo = line->has_ehlo ? &line->ehlo : NULL;
+	out->ehlo = line->ehlo;
 	out->nfindings = line->nfindings;
 	memcpy(out->finding, line->finding, sizeof out->finding);
 }

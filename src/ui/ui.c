@@ -223,6 +223,7 @@ struct ui *ui_new(struct ui_model *model, const struct ui_ops *ops, void *ctx, u
 	ui->matrix = true;
 	ui->delta = model->replay; /* a replay shows how the lines were spaced */
 	ui->dropped = model->dropped;
+	ui->window = model->window;
 	set_locale(ui);
 	/* libedit first: its tgetent sets the terminal that newterm then replaces. */
 	ui->cmdline = ui_cmdline_new(model, err, errlen);

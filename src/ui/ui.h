@@ -12,8 +12,14 @@
 
 #include "proto.h"
 
-#define UI_LINES_MAX 200000              /* lines kept; older ones are counted and dropped */
-#define UI_TEXT_MAX  (32u * 1024 * 1024) /* bytes of line text kept, likewise */
+/*
+ * The model keeps a window of the lines: when it is full, the older half
+ * goes, counted in dropped. An owner that can bring lines back (replay)
+ * sets ops->seek, and the window then moves over the whole conversation.
+ */
+#define UI_LINES_MAX    65536              /* lines kept at most */
+#define UI_TEXT_MAX     (8u * 1024 * 1024) /* bytes of line text kept at most */
+#define UI_FINDINGS_MAX 262144             /* findings listed; later ones are only counted */
 
 /* One line of the conversation, as the model keeps it. */
 struct ui_line {
@@ -23,10 +29,10 @@ struct ui_line {
 	enum proto_role role;
 	char *text; /* owned copy of the bytes as received; show them escaped */
 	size_t len;
-	unsigned flags;       /* PROTO_L_* */
-	enum proto_term term; /* how it ended, from the engine (the raw view, x) */
-	bool has_ehlo;        /* inside an EHLO reply: ehlo is set */
-	struct proto_ehlo_line ehlo;
+	unsigned flags;               /* PROTO_L_* */
+	enum proto_term term;         /* how it ended, from the engine (the raw view, x) */
+	bool has_ehlo;                /* inside an EHLO reply: ehlo is set */
+	struct proto_ehlo_line *ehlo; /* in the same block as text, or NULL */
 	unsigned nfindings;
 	enum proto_finding_id finding[PROTO_LINE_FINDINGS];
 	char time[16];     /* "07:10:00.123", local time of arrival or sending */
@@ -37,6 +43,7 @@ struct ui_line {
 struct ui_finding {
 	enum proto_finding_id id;
 	unsigned n;
+	size_t at; /* the index of its line among all lines (see ui_model_total), or SIZE_MAX */
 };
 
 /* What the screen shows. The owner fills it and calls ui_draw. */
@@ -44,12 +51,18 @@ struct ui_model {
 	struct ui_line *lines;
 	size_t nlines;
 	size_t cap;
-	size_t dropped;
+	size_t dropped;    /* lines before the window: dropped, or left out by a seek */
+	size_t after;      /* lines after the window, left out by a seek (replay) */
+	unsigned window;   /* counts the seeks: the window moved when it changes */
 	size_t text_bytes; /* bytes of the kept lines' text */
 	struct ui_finding *findings;
 	size_t nfindings;
 	size_t fcap;
-	size_t errors; /* findings of error severity added, kept or dropped since */
+	size_t unlisted;      /* findings past UI_FINDINGS_MAX: counted, not listed */
+	bool keep_findings;   /* the findings of dropped lines stay listed (the owner can seek) */
+	size_t errors;        /* findings of error severity added, kept or dropped since */
+	long long clock_secs; /* ui_model_stamp's last second, and its clock text */
+	char clock[16];
 	const struct proto_lint *lint; /* its first EHLO reply drives the client matrix */
 	char target[256];              /* what the user asked for: "mx.example.org:25" */
 	char address[64];              /* "192.0.2.1:25", or "" */
@@ -67,14 +80,14 @@ struct ui_model {
 	size_t partial_bytes;     /* bytes it has so far; 0: no partial line */
 	long long partial_age_ms; /* since its first byte came */
 	bool partial_tls;         /* it comes inside TLS */
-	const char *pending;  /* the next planned command, or NULL */
-	const char *confirm;  /* why sending it needs the user's yes (unverified AUTH), or NULL */
-	bool session_open;    /* quitting asks first */
-	bool busy;            /* a command awaits its reply */
-	bool replay;          /* stepping through a saved transcript */
-	size_t replay_total;  /* replay: lines in the transcript, or 0 when unknown */
-	bool replay_reading;  /* replay: the file is still being read; the total is so far */
-	char message[256];    /* a one-line note for the user, or "" */
+	const char *pending;      /* the next planned command, or NULL */
+	const char *confirm; /* why sending it needs the user's yes (unverified AUTH), or NULL */
+	bool session_open;   /* quitting asks first */
+	bool busy;           /* a command awaits its reply */
+	bool replay;         /* stepping through a saved transcript */
+	size_t replay_total; /* replay: lines in the transcript, or 0 when unknown */
+	bool replay_reading; /* replay: the file is still being read; the total is so far */
+	char message[256];   /* a one-line note for the user, or "" */
 	/* The raw view (x): the plaintext discarded after the 220 to STARTTLS. */
 	char discarded[PROTO_DISCARD_KEEP]; /* its first bytes, as received */
 	size_t discarded_len;               /* bytes kept in discarded */
@@ -94,6 +107,15 @@ int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line
  */
 void ui_model_stamp(struct ui_model *model, long long at_ms, long long mono_ms);
 int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsigned n);
+/* Lists a finding with its line when the line is kept, without adding it to the findings. */
+void ui_model_attach(struct ui_model *model, enum proto_finding_id id, unsigned n);
+/* Lines in all: before the window, in it and after it. */
+size_t ui_model_total(const struct ui_model *model);
+/*
+ * Empties the window for a seek: the lines from index first on are added
+ * next (the owner sets after once they are in). Findings stay listed.
+ */
+void ui_model_window(struct ui_model *model, size_t first);
 /* Findings of error severity ever added, dropped ones too: exit status 1 when there is one. */
 size_t ui_model_errors(const struct ui_model *model);
 /* Keeps the first bytes of the discarded plaintext (at most PROTO_DISCARD_KEEP) and its total. */
@@ -119,6 +141,12 @@ struct ui_ops {
 	void (*confirm)(void *ctx);
 	/* The session is closed: open a new one to the same target. */
 	void (*reconnect)(void *ctx);
+	/*
+	 * Fills the window again (ui_model_window) so that it holds the line
+	 * at index (counted as in ui_model_total, index < the total), with the
+	 * lines before it (back) or mostly after it. NULL: lines dropped are gone.
+	 */
+	void (*seek)(void *ctx, size_t index, bool back);
 };
 
 enum {

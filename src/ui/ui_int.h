@@ -240,6 +240,7 @@ struct ui {
 	size_t vfindings;        /* model->nfindings when the filter last looked */
 	char search[UI_CMD_MAX]; /* the last pattern of '/', or "" */
 	size_t dropped;          /* model->dropped when last seen */
+	unsigned window;         /* model->window when last seen */
 	bool rfc1869;            /* the grammar panel shows RFC 1869's names */
 	bool matrix;             /* the client matrix is shown */
 	bool legend;             /* the grammar panel starts with the legend of colours */
@@ -301,10 +302,22 @@ void ui_conv_select_row(struct ui *ui, size_t r);
 int ui_conv_height(const struct ui *ui);
 /* Lines that came since following stopped, or 0 while following. */
 size_t ui_conv_unseen(const struct ui *ui);
+/*
+ * The model index of the line at index at of all lines (ui_model_total),
+ * asking the owner to seek when it is outside the window, with lines
+ * before it (back) or after it; SIZE_MAX when it cannot be had.
+ */
+size_t ui_conv_load(struct ui *ui, size_t at, bool back);
+/* The index among all lines of the selected line (or of the window's first). */
+size_t ui_conv_at(const struct ui *ui);
+/* Selects the line at index at of all lines, seeking when needed; false when it cannot. */
+bool ui_conv_goto(struct ui *ui, size_t at);
 
 /* find.c: search and filter of the conversation. */
 /* Searches for ui->search from the selection on (back: backwards) and selects the match. */
 void ui_find(struct ui *ui, bool back);
+/* True when the filter shows the line (always without a filter). */
+bool ui_filter_keeps(const struct ui *ui, const struct ui_line *line);
 /* Sets the filter from what the user typed; "" clears it. */
 void ui_filter_set(struct ui *ui, const char *text);
 /* Builds ui->vis again from the whole model (after a drop or a new filter). */

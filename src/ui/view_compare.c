@@ -68,7 +68,7 @@ struct cmp_cols {
 /* The one place that reads a line's EHLO parse. */
 static const struct proto_ehlo_line *line_ehlo(const struct ui_line *line)
 {
-	return line->has_ehlo ? &line->ehlo : NULL;
+	return line->has_ehlo ? line->ehlo : NULL;
 }
 
 static bool cmp_kwchar(char c)
@@ -510,7 +510,7 @@ static void cmp_table(struct ui *ui, struct ui_doc *doc, const struct cmp *c)
 /* Replay: lines of the transcript not shown yet may hold the reply. */
 static bool cmp_more_to_come(const struct ui_model *m)
 {
-	return m->replay && (m->replay_total == 0 || m->nlines + m->dropped < m->replay_total);
+	return m->replay && (m->replay_total == 0 || ui_model_total(m) < m->replay_total);
 }
 
 /* The sentence when the reply before TLS (or inside) is missing or cut. */
@@ -546,7 +546,10 @@ static void cmp_say_missing(const struct ui_model *m, const struct cmp_reply *r,
 		snprintf(buf, len,
 		         "No EHLO reply before TLS is kept%s: the one inside TLS has "
 		         "nothing to be compared with.",
-		         m->dropped > 0 ? " (the oldest lines were dropped)" : "");
+		         m->dropped == 0 ? ""
+		         : m->replay     ? " (the compare view looks at the lines in memory: Home "
+		                           "brings the first ones back)"
+		                         : " (the oldest lines were dropped)");
 }
 
 /* Says what is missing and what to do; false when both replies are there. */

@@ -2,8 +2,11 @@
  * view_conv.c: the conversation pane. One row per line: time (on wide
  * panes), number, direction mark, the text escaped and coloured by its
  * role, and a marker for the findings on it. Only the visible rows are
- * laid out, so a session of any length scrolls at the same speed.
+ * laid out, so a session of any length scrolls at the same speed. When the
+ * owner can seek, a move, a search or a jump past the window's edge asks it
+ * for the lines there, so every line of a long replay can be reached.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +61,9 @@ void ui_conv_select_row(struct ui *ui, size_t r)
 	if (r != pane->sel)
 		ui->pane[UI_PANE_GRAMMAR].top = 0;
 	pane->sel = r;
-	ui->follow = rows > 0 && r == rows - 1;
+	ui->follow = rows > 0 && r == rows - 1 && ui->model->after == 0;
 	if (was && !ui->follow)
-		ui->unseen = ui->model->nlines + ui->model->dropped;
+		ui->unseen = ui_model_total(ui->model);
 }
 
 void ui_conv_select(struct ui *ui, size_t i)
@@ -75,7 +78,7 @@ void ui_conv_select(struct ui *ui, size_t i)
 
 size_t ui_conv_unseen(const struct ui *ui)
 {
-	size_t total = ui->model->nlines + ui->model->dropped;
+	size_t total = ui_model_total(ui->model);
 
 	return !ui->follow && total > ui->unseen ? total - ui->unseen : 0;
 }
@@ -101,17 +104,122 @@ static void conv_dropped(struct ui *ui, struct ui_pane *pane)
 	pane->top = pane->top > gone ? pane->top - gone : 0;
 }
 
+/* The owner filled the window again: the selection stays on its line if it is still there. */
+static void conv_moved(struct ui *ui, struct ui_pane *pane)
+{
+	const struct ui_model *m = ui->model;
+	size_t at = ui->dropped + pane->sel;
+
+	if (ui->filter.kind != UI_FILTER_NONE)
+		at = pane->sel < ui->nvis ? ui->dropped + ui->vis[pane->sel] : SIZE_MAX;
+	ui->window = m->window;
+	ui->dropped = m->dropped;
+	ui_filter_rebuild(ui);
+	pane->top = 0;
+	if (!ui->follow && at >= m->dropped && at - m->dropped < m->nlines)
+		pane->sel = conv_row_of(ui, at - m->dropped);
+	else
+		ui->follow = true;
+}
+
 void ui_conv_sync(struct ui *ui)
 {
 	struct ui_pane *pane = &ui->pane[UI_PANE_CONV];
 	size_t rows;
 
-	conv_dropped(ui, pane);
+	if (ui->window != ui->model->window)
+		conv_moved(ui, pane);
+	else
+		conv_dropped(ui, pane);
 	ui->dropped = ui->model->dropped;
 	ui_filter_sync(ui);
 	rows = ui_conv_rows(ui);
 	if (ui->follow || pane->sel >= rows)
 		pane->sel = rows > 0 ? rows - 1 : 0;
+}
+
+size_t ui_conv_load(struct ui *ui, size_t at, bool back)
+{
+	const struct ui_model *m = ui->model;
+
+	if (at >= ui_model_total(m))
+		return SIZE_MAX;
+	if (at >= m->dropped && at - m->dropped < m->nlines)
+		return at - m->dropped;
+	if (ui->ops->seek == NULL)
+		return SIZE_MAX;
+	ui->ops->seek(ui->ctx, at, back);
+	ui_conv_sync(ui);
+	return at >= m->dropped && at - m->dropped < m->nlines ? at - m->dropped : SIZE_MAX;
+}
+
+size_t ui_conv_at(const struct ui *ui)
+{
+	const struct ui_pane *pane = &ui->pane[UI_PANE_CONV];
+
+	if (pane->sel < ui_conv_rows(ui))
+		return ui->model->dropped + ui_conv_line(ui, pane->sel);
+	return ui->model->dropped;
+}
+
+bool ui_conv_goto(struct ui *ui, size_t at)
+{
+	size_t i = ui_conv_load(ui, at, false);
+
+	if (i == SIZE_MAX)
+		return false;
+	ui->follow = false;
+	ui_conv_select(ui, i);
+	ui->focus = UI_PANE_CONV;
+	return true;
+}
+
+/* From line at (of all lines), the count-th line in that direction the filter shows. */
+static size_t conv_walk(struct ui *ui, size_t at, bool back, size_t count)
+{
+	size_t total = ui_model_total(ui->model), found = SIZE_MAX, i;
+
+	while (count > 0 && (back ? at > 0 : at + 1 < total)) {
+		at = back ? at - 1 : at + 1;
+		i = ui_conv_load(ui, at, back);
+		if (i == SIZE_MAX)
+			break;
+		if (ui_filter_keeps(ui, &ui->model->lines[i])) {
+			found = at;
+			count--;
+		}
+	}
+	return found;
+}
+
+/* A move that leaves the window: the owner brings the lines; false when it stays inside. */
+static bool conv_move_far(struct ui *ui, enum ui_move how, size_t page)
+{
+	const struct ui_model *m = ui->model;
+	size_t rows = ui_conv_rows(ui), sel = ui->pane[UI_PANE_CONV].sel, steps = page, to;
+	size_t from = ui_conv_at(ui);
+	bool back = how == UI_MOVE_UP || how == UI_MOVE_PAGE_UP || how == UI_MOVE_HOME;
+
+	if (ui->ops->seek == NULL || (back ? m->dropped == 0 : m->after == 0))
+		return false;
+	if (how == UI_MOVE_UP || how == UI_MOVE_DOWN)
+		steps = 1;
+	if (how == UI_MOVE_HOME || how == UI_MOVE_END) {
+		to = back ? 0 : ui_model_total(m) - 1;
+		if (ui_conv_load(ui, to, !back) == SIZE_MAX ||
+		    !ui_filter_keeps(ui, &m->lines[to - m->dropped]))
+			to = conv_walk(ui, to, !back, 1);
+	} else {
+		if (rows > 0 && (back ? sel >= steps : sel + steps < rows))
+			return false;
+		to = conv_walk(ui, from, back, steps);
+	}
+	/* Nothing the filter shows out there: back to where the move started. */
+	if (to == SIZE_MAX)
+		to = from;
+	if (ui_conv_load(ui, to, back) != SIZE_MAX)
+		ui_conv_select(ui, to - m->dropped);
+	return true;
 }
 
 static const char *dir_mark(const struct ui_line *line)
@@ -371,7 +479,7 @@ static void conv_move(struct ui *ui, struct ui_pane *pane, enum ui_move how)
 	size_t n = ui_conv_rows(ui), sel = pane->sel;
 	size_t page = pane->area.h > 1 ? (size_t)pane->area.h - 1 : 1;
 
-	if (n == 0 || how == UI_MOVE_ENTER)
+	if (how == UI_MOVE_ENTER || conv_move_far(ui, how, page) || n == 0)
 		return;
 	sel = ui_move_index(sel, n, page, how);
 	ui_conv_select_row(ui, sel);

@@ -174,8 +174,8 @@ static void head_row(struct ui *ui, struct ui_doc *doc, const struct ui_line *li
 	snprintf(buf, sizeof buf, "line %u (reply line %u): ", line->n,
 	         reply_index(ui->model, i) + 1);
 	ui_doc_put(doc, UI_S_BOLD, buf);
-	production(ui, &line->ehlo, buf, sizeof buf);
-	ui_doc_put(doc, is_none(line->ehlo.production) ? UI_S_SEV + PROTO_SEV_ERROR : UI_S_HILITE,
+	production(ui, line->ehlo, buf, sizeof buf);
+	ui_doc_put(doc, is_none(line->ehlo->production) ? UI_S_SEV + PROTO_SEV_ERROR : UI_S_HILITE,
 	           buf);
 }
 
@@ -259,7 +259,7 @@ static void domain_why(struct ui_doc *doc, const struct ui_line *line, struct pr
 /* Where a keyword line stops being an ehlo-keyword, from the engine's stop. */
 static void keyword_stop(struct ui_doc *doc, const struct ui_line *line)
 {
-	const struct proto_ehlo_line *e = &line->ehlo;
+	const struct proto_ehlo_line *e = line->ehlo;
 
 	if (e->stop.len == 0 || e->stop.off < e->head.off)
 		return;
@@ -280,7 +280,7 @@ static void keyword_stop(struct ui_doc *doc, const struct ui_line *line)
 /* True when the engine found the code is not the literal "250". */
 static bool code_fails(const struct ui_line *line)
 {
-	return line->has_ehlo && line->ehlo.stop.len > 0 && line->ehlo.stop.off == 0;
+	return line->has_ehlo && line->ehlo->stop.len > 0 && line->ehlo->stop.off == 0;
 }
 
 static void code_stop(struct ui_doc *doc, const struct ui_line *line)
@@ -289,7 +289,7 @@ static void code_stop(struct ui_doc *doc, const struct ui_line *line)
 		return;
 	doc->indent = 2;
 	ui_doc_newline(doc);
-	quoted(doc, line, line->ehlo.code, UI_S_SEV + PROTO_SEV_ERROR);
+	quoted(doc, line, line->ehlo->code, UI_S_SEV + PROTO_SEV_ERROR);
 	ui_doc_put(doc, UI_S_NORMAL,
 	           " is not the literal \"250\" that starts every line of ehlo-ok-rsp");
 }
@@ -297,7 +297,7 @@ static void code_stop(struct ui_doc *doc, const struct ui_line *line)
 /* The parts of a line after the first of its EHLO reply. */
 static void keyword_parts(struct ui *ui, struct ui_doc *doc, const struct ui_line *line)
 {
-	const struct proto_ehlo_line *e = &line->ehlo;
+	const struct proto_ehlo_line *e = line->ehlo;
 	int style = UI_S_ROLE + (int)line->role;
 	char more[48];
 	unsigned k;
@@ -325,7 +325,7 @@ static void keyword_parts(struct ui *ui, struct ui_doc *doc, const struct ui_lin
 
 static void ehlo_parts(struct ui *ui, struct ui_doc *doc, const struct ui_line *line, bool first)
 {
-	const struct proto_ehlo_line *e = &line->ehlo;
+	const struct proto_ehlo_line *e = line->ehlo;
 
 	if (line->flags & PROTO_L_BAD_CODE) {
 		part(doc, "no reply code: ", line, span_of(0, line->len), UI_S_NORMAL);
@@ -469,7 +469,7 @@ static unsigned reply_tags(const struct ui_model *model, size_t i)
 /* True when the head of a keyword line is a whole Domain. */
 static bool head_is_domain(const struct ui_line *line)
 {
-	const struct proto_ehlo_line *e = &line->ehlo;
+	const struct proto_ehlo_line *e = line->ehlo;
 
 	return (size_t)e->head.off + e->head.len <= line->len &&
 	       memchr(line->text + e->head.off, '.', e->head.len) != NULL &&
@@ -480,7 +480,7 @@ static bool head_is_domain(const struct ui_line *line)
 static unsigned line_tags(const struct ui_model *model, size_t i)
 {
 	const struct ui_line *line = &model->lines[i];
-	const struct proto_ehlo_line *e = &line->ehlo;
+	const struct proto_ehlo_line *e = line->ehlo;
 	bool more = separator(line) == '-';
 	unsigned tags;
 
@@ -516,7 +516,7 @@ static unsigned bad_tags(const struct ui_model *model, size_t i, unsigned tags)
 	}
 	if (code_fails(line))
 		return tags & literal;
-	if (!is_none(line->ehlo.production))
+	if (!is_none(line->ehlo->production))
 		return 0;
 	return ui_model_ehlo_first(model, i) ? tags : tags & ~(unsigned)G_DOMAIN;
 }

@@ -403,7 +403,10 @@ static void member_row(struct ui *ui, struct ui_doc *doc, const struct ui_findin
 	ui_doc_pad(doc, UI_S_NORMAL, MATRIX_SEV_COL);
 	doc->indent = MATRIX_SEV_COL;
 	if (i == ui->model->nlines) {
-		ui_doc_put(doc, UI_S_DIM, "(no longer kept)");
+		ui_doc_put(doc, UI_S_DIM,
+		           ui->ops->seek != NULL && f->at != SIZE_MAX
+		               ? "(not in memory: Enter brings it back)"
+		               : "(no longer kept)");
 		return;
 	}
 	line = &ui->model->lines[i];
@@ -532,6 +535,19 @@ static void matrix_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 }
 
 /* Enter: a group of several opens or closes; a finding selects its line. */
+/* Brings the line of a finding back through the owner and selects it; false when it cannot. */
+static bool finding_goto(struct ui *ui, enum proto_finding_id id, unsigned n)
+{
+	const struct ui_model *m = ui->model;
+	size_t i;
+
+	for (i = 0; i < m->nfindings; i++)
+		if (m->findings[i].id == id && m->findings[i].n == n &&
+		    m->findings[i].at != SIZE_MAX)
+			return ui_conv_goto(ui, m->findings[i].at);
+	return false;
+}
+
 static void matrix_enter(struct ui *ui, struct ui_pane *pane)
 {
 	struct group g[PROTO_F_COUNT];
@@ -550,12 +566,12 @@ static void matrix_enter(struct ui *ui, struct ui_pane *pane)
 	if (member != SIZE_MAX && (i = member_index(ui, g, gi, member, &c)) < ui->model->nfindings)
 		n = ui->model->findings[i].n;
 	i = ui_model_find(ui->model, n);
-	if (i == ui->model->nlines) {
+	if (i < ui->model->nlines) {
+		ui_conv_select(ui, i);
+		ui->focus = UI_PANE_CONV;
+	} else if (!finding_goto(ui, g[gi].id, n)) {
 		ui_set_note(ui, "Line %u is no longer kept.", n);
-		return;
 	}
-	ui_conv_select(ui, i);
-	ui->focus = UI_PANE_CONV;
 }
 
 static void matrix_move(struct ui *ui, struct ui_pane *pane, enum ui_move how)

@@ -52,7 +52,7 @@ static void field(struct ui_doc *doc, bool *first, const char *label, const char
 /* Where a replay stands: "replay 3/13", or "replay 3" without a total. */
 static void replay_pos(const struct ui_model *m, char *buf, size_t len)
 {
-	size_t shown = m->nlines + m->dropped;
+	size_t shown = ui_model_total(m);
 
 	buf[0] = '\0';
 	if (!m->replay)
@@ -112,7 +112,8 @@ static void status_fields(const struct ui_model *m, struct ui_doc *doc, bool utf
 	field(doc, &first, "transcript ", m->transcript, sizeof m->transcript);
 	field(doc, &first, "", m->busy ? "waiting for a reply" : "", 32);
 	snprintf(dropped, sizeof dropped, "%zu early lines dropped", m->dropped);
-	field(doc, &first, "", m->dropped > 0 ? dropped : "", sizeof dropped);
+	/* A replay brings them back when the user moves there. */
+	field(doc, &first, "", m->dropped > 0 && !m->replay ? dropped : "", sizeof dropped);
 }
 
 void ui_status_draw(struct ui *ui)

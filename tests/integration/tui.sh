@@ -161,6 +161,22 @@ wait_for db "== connecting to 127.0.0.1" && ok
 tm send-keys -t db r
 wait_for db "replay $((small * 16384))/$((small * 16384))" && ok
 if screen db | grep -qF "(reading)"; then bad "the total was not the whole file's"; else ok; fi
+# Every line stays reachable: the window of lines in memory moves back to the
+# first (line 3, after the two header lines), and a search wraps through the file.
+tm send-keys -t db g
+wait_row db '^>[0-9:. ]+ 3 == connecting to 127' && ok
+tm send-keys -t db / "SIZE 30000000" Enter
+wait_row db '^>[0-9:. +s]+ 13 <- 250 SIZE' && ok
+tm send-keys -t db N
+wait_for db "Search wrapped to the bottom: line $(($(wc -l <"$work/big.txt") - 3))" && ok
+tm send-keys -t db G g
+wait_row db '^>[0-9:. ]+ 3 == connecting to 127' && ok
+# And the memory stays bounded (not under ASan or valgrind, which add their own).
+if [ -z "${ASAN_OPTIONS:-}" ] && [ "$(basename "$bin")" = smtpscope ]; then
+	pid=$(pgrep -P "$(tm list-panes -t db -F '#{pane_pid}')" -f "replay $work/big.txt")
+	hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
+	if [ "${hwm:-99999}" -le 32768 ]; then ok; else bad "replay peaked at ${hwm:-?} KiB (limit 32 MiB)"; fi
+fi
 tm send-keys -t db q
 wait_for db "EXIT=1" && ok
 

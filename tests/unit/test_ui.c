@@ -1558,20 +1558,130 @@ static void test_model(void **state)
 			assert_int_equal(ui_model_add_finding(&model, PROTO_F_BARE_LF, line.n), 0);
 		/* An error on the first line: its line goes, the exit status stays 1. */
 		if (i == 0)
-			assert_int_equal(ui_model_add_finding(&model, PROTO_F_STARTTLS_BEFORE_GREETING, 1), 0);
+			assert_int_equal(
+			    ui_model_add_finding(&model, PROTO_F_STARTTLS_BEFORE_GREETING, 1), 0);
 	}
 	assert_int_equal(ui_model_errors(&model), 1);
 	assert_true(model.nlines <= UI_LINES_MAX);
 	assert_int_equal(model.nlines + model.dropped, total);
 	assert_int_equal(model.lines[0].n, model.dropped + 1);
 	assert_string_equal(model.lines[model.nlines - 1].text, "250 OK");
-	/* The findings of dropped lines are gone; the others stay with their line. */
+	/* The older half went at once; the findings of dropped lines are gone, the others stay. */
+	assert_int_equal(model.dropped, UI_LINES_MAX / 2);
 	for (i = 0; i < model.nfindings; i++)
 		assert_true(model.findings[i].n > model.dropped);
-	assert_int_equal(model.lines[(size_t)(1000 * 200) - model.dropped].nfindings, 1);
+	assert_int_equal(model.lines[(size_t)(1000 * 65) - model.dropped].nfindings, 1);
 	ui_model_free(&model);
 	assert_int_equal(model.nlines, 0);
 	ui_free(NULL);
+}
+
+/*
+ * Issue 11: an owner that can bring back any line, as replay does: total
+ * made-up lines, of which the model keeps a window. Line 6 holds "needle";
+ * lines 10 and total-4 carry a bare-lf finding.
+ */
+struct far {
+	struct ui_model model;
+	size_t total;
+	int seeks;
+	struct ui *ui;
+	char dump[DUMP_MAX];
+};
+
+static void far_line(struct far *w, size_t i, bool again)
+{
+	struct proto_lint_line line = {.dir = PROTO_DIR_SERVER, .role = PROTO_ROLE_REPLY};
+	char text[32];
+
+	line.n = (unsigned)i + 1;
+	line.len =
+	    (size_t)snprintf(text, sizeof text, "250 %s %zu", i == 5 ? "needle" : "line", i + 1);
+	line.text = text;
+	assert_int_equal(ui_model_add_line(&w->model, &line, "07:10:00.000"), 0);
+	if (i != 9 && i + 5 != w->total)
+		return;
+	if (again)
+		ui_model_attach(&w->model, PROTO_F_BARE_LF, line.n);
+	else
+		assert_int_equal(ui_model_add_finding(&w->model, PROTO_F_BARE_LF, line.n), 0);
+}
+
+static void far_seek(void *ctx, size_t index, bool back)
+{
+	struct far *w = ctx;
+	size_t half = UI_LINES_MAX / 2, first, i;
+
+	assert_true(index < w->total);
+	first = back ? (index + 1 > half ? index + 1 - half : 0) : index;
+	ui_model_window(&w->model, first);
+	for (i = first; i < w->total && i < first + half; i++)
+		far_line(w, i, true);
+	w->model.after = w->total - w->model.dropped - w->model.nlines;
+	w->seeks++;
+}
+
+static bool far_shows(struct far *w, const char *text)
+{
+	ui_draw(w->ui);
+	assert_true(ui_dump(w->ui, w->dump, sizeof w->dump) < sizeof w->dump);
+	return strstr(w->dump, text) != NULL;
+}
+
+static void far_keys(struct far *w, const char *script)
+{
+	for (; *script != '\0'; script++)
+		ui_key(w->ui, (unsigned char)*script);
+}
+
+static void test_model_seek(void **state)
+{
+	static const struct ui_ops ops = {.seek = far_seek};
+	struct far *w = calloc(1, sizeof *w);
+	char err[256] = "";
+	size_t i;
+
+	(void)state;
+	assert_non_null(w);
+	ui_model_init(&w->model);
+	w->model.replay = w->model.keep_findings = true;
+	w->total = 150000;
+	for (i = 0; i < w->total; i++)
+		far_line(w, i, false);
+	assert_true(w->model.dropped > 0);
+	assert_int_equal(w->model.nfindings, 2);
+	setenv("LINES", "24", 1);
+	setenv("COLUMNS", "80", 1);
+	w->ui = ui_new(&w->model, &ops, w, UI_HEADLESS, err, sizeof err);
+	assert_non_null(w->ui);
+	assert_true(far_shows(w, "line 150000: "));
+	/* Home, End: the window moves to the first line and back. */
+	far_keys(w, "g");
+	assert_true(far_shows(w, "line 1: "));
+	assert_int_equal(w->model.dropped, 0);
+	far_keys(w, "G");
+	assert_true(far_shows(w, "line 150000: "));
+	/* A search goes through the lines out of the window, and wraps. */
+	far_keys(w, "/needle\r");
+	assert_true(far_shows(w, "line 6: "));
+	assert_true(far_shows(w, "Search wrapped to the top: line 6."));
+	far_keys(w, "/no such line\r");
+	assert_true(far_shows(w, "Not found"));
+	assert_true(far_shows(w, "line 6: "));
+	/* With a filter, moves skip from one shown line to the next, windows apart. */
+	far_keys(w, "&bare-lf\rG");
+	assert_true(far_shows(w, "line 149996: "));
+	far_keys(w, "k");
+	assert_true(far_shows(w, "line 10: "));
+	far_keys(w, "k");
+	assert_true(far_shows(w, "line 10: "));
+	far_keys(w, "j");
+	assert_true(far_shows(w, "line 149996: "));
+	assert_true(w->seeks >= 6);
+	assert_true(w->model.nlines <= UI_LINES_MAX);
+	ui_free(w->ui);
+	ui_model_free(&w->model);
+	free(w);
 }
 
 /* Long lines: the text kept stays under UI_TEXT_MAX, the newest lines kept. */
@@ -1968,6 +2078,7 @@ int main(void)
 	    cmocka_unit_test(test_legend),
 	    cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_model_bytes),
+	    cmocka_unit_test(test_model_seek),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
