@@ -263,7 +263,7 @@ static void seek(void *ctx, size_t index, bool back)
 {
 	static const struct proto_lint_ops seek_ops = {on_seek_line, on_seek_finding};
 	struct replay *r = ctx;
-	size_t total = ui_model_total(&r->shown), half = UI_LINES_MAX / 2;
+	size_t total = ui_model_total(&r->shown), half = UI_SEEK_LINES;
 	struct replay_seeker k = {.model = &r->shown};
 	const struct replay_mark *m;
 
@@ -402,18 +402,21 @@ static void close_readers(struct replay *r)
 /*
  * Until q, or SIGINT, SIGTERM or SIGHUP (poll returns at once on them).
  * While there is work, keys are looked at between two chunks of it and the
- * screen is drawn at most every 30 ms.
+ * screen is drawn at most every 30 ms while r shows lines, every 100 ms
+ * while only the count in the status line changes.
  */
 static void loop(struct replay *r)
 {
 	struct pollfd fd = {ui_fd(r->ui), POLLIN, 0};
 	long long drawn = -1000, now;
 	bool work;
+	int every;
 
 	while (!ui_done(r->ui) && !cli_interrupted()) {
 		work = !r->count.done || r->running;
+		every = r->running ? 30 : 100;
 		now = net_now_ms();
-		if (!work || now - drawn >= 30) {
+		if (!work || now - drawn >= every) {
 			ui_draw(r->ui);
 			drawn = now;
 		}

@@ -48,6 +48,7 @@ static void drop_findings(struct ui_model *model, unsigned n)
 	for (i = 0; i < model->nfindings; i++)
 		if (model->findings[i].n >= n)
 			model->findings[kept++] = model->findings[i];
+	model->findings_cut += kept < model->nfindings;
 	model->nfindings = kept;
 }
 

@@ -19,6 +19,7 @@
  */
 #define UI_LINES_MAX    65536              /* lines kept at most */
 #define UI_TEXT_MAX     (8u * 1024 * 1024) /* bytes of line text kept at most */
+#define UI_SEEK_LINES   8192               /* lines an owner's seek brings in: a few ms of work */
 #define UI_FINDINGS_MAX 262144             /* findings listed; later ones are only counted */
 
 /* One line of the conversation, as the model keeps it. */
@@ -58,10 +59,11 @@ struct ui_model {
 	struct ui_finding *findings;
 	size_t nfindings;
 	size_t fcap;
-	size_t unlisted;      /* findings past UI_FINDINGS_MAX: counted, not listed */
-	bool keep_findings;   /* the findings of dropped lines stay listed (the owner can seek) */
-	size_t errors;        /* findings of error severity added, kept or dropped since */
-	long long clock_secs; /* ui_model_stamp's last second, and its clock text */
+	size_t unlisted;       /* findings past UI_FINDINGS_MAX: counted, not listed */
+	unsigned findings_cut; /* counts the times findings were dropped from the list */
+	bool keep_findings;    /* the findings of dropped lines stay listed (the owner can seek) */
+	size_t errors;         /* findings of error severity added, kept or dropped since */
+	long long clock_secs;  /* ui_model_stamp's last second, and its clock text */
 	char clock[16];
 	const struct proto_lint *lint; /* its first EHLO reply drives the client matrix */
 	char target[256];              /* what the user asked for: "mx.example.org:25" */

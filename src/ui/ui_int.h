@@ -212,6 +212,14 @@ struct ui_filter {
 	char name[64]; /* as the user named it, for the footer */
 };
 
+/* The findings of one id: how many, on which lines, and where the first is. */
+struct ui_group {
+	enum proto_finding_id id;
+	size_t count;
+	size_t first_i; /* index of its first finding in the model */
+	unsigned first, last;
+};
+
 struct ui_cmdline;
 
 struct ui {
@@ -259,6 +267,12 @@ struct ui {
 	char note[UI_NOTE_MAX];
 	struct ui_cmdline *cmdline;
 	size_t sev[3]; /* findings of each severity */
+	/* The findings grouped by id (view_matrix.c), taken as they come. */
+	struct ui_group group[PROTO_F_COUNT];
+	size_t group_slot[PROTO_F_COUNT]; /* 1 + the group of each id, or 0 */
+	size_t ngroups;
+	size_t grouped;     /* model findings taken */
+	unsigned group_cut; /* model->findings_cut when they were taken */
 	attr_t attr[UI_S_COUNT];
 	char esc[PROTO_ESCAPE_MAX(UI_ESCAPE_BYTES)];
 };
@@ -334,7 +348,7 @@ void ui_mouse_init(struct ui *ui);
 void ui_mouse_key(struct ui *ui);
 
 /* view_matrix.c */
-/* Counts findings by severity, from where the last count stopped. */
+/* Counts findings by severity and groups them by id, from where the last count stopped. */
 void ui_matrix_count(struct ui *ui);
 /* Rows the findings and matrix want at a width; for the layout. */
 size_t ui_matrix_rows(struct ui *ui, int width);

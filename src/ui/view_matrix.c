@@ -53,30 +53,53 @@ static size_t count_blind(const struct verdict *v, size_t n)
 	return blind;
 }
 
+/* Takes one more finding into its group and its severity's count. */
+static void group_take(struct ui *ui, size_t i)
+{
+	const struct ui_finding *f = &ui->model->findings[i];
+	struct ui_group *g;
+
+	if (ui->group_slot[f->id] == 0) {
+		ui->group_slot[f->id] = ++ui->ngroups;
+		ui->group[ui->ngroups - 1] = (struct ui_group){f->id, 0, i, f->n, f->n};
+	}
+	g = &ui->group[ui->group_slot[f->id] - 1];
+	g->count++;
+	g->first = f->n < g->first ? f->n : g->first;
+	g->last = f->n > g->last ? f->n : g->last;
+	ui->sev[proto_finding(f->id)->severity]++;
+}
+
+/*
+ * Groups and counts the findings added since the last call. The model only
+ * appends findings, except when it drops those of dropped lines: then all
+ * are taken again.
+ */
 void ui_matrix_count(struct ui *ui)
 {
-	size_t i;
+	const struct ui_model *m = ui->model;
 
-	memset(ui->sev, 0, sizeof ui->sev);
-	for (i = 0; i < ui->model->nfindings; i++)
-		ui->sev[proto_finding(ui->model->findings[i].id)->severity]++;
+	if (m->findings_cut != ui->group_cut || m->nfindings < ui->grouped) {
+		memset(ui->sev, 0, sizeof ui->sev);
+		memset(ui->group_slot, 0, sizeof ui->group_slot);
+		ui->ngroups = ui->grouped = 0;
+		ui->group_cut = m->findings_cut;
+	}
+	for (; ui->grouped < m->nfindings; ui->grouped++)
+		group_take(ui, ui->grouped);
 }
 
 void ui_matrix_title(struct ui *ui, char *buf, size_t len)
 {
 	size_t e = ui->sev[PROTO_SEV_ERROR], w = ui->sev[PROTO_SEV_WARNING];
 
-	snprintf(buf, len, "Findings: %zu error%s, %zu warning%s, %zu info", e, e == 1 ? "" : "s",
-	         w, w == 1 ? "" : "s", ui->sev[PROTO_SEV_INFO]);
-}
+	int n = snprintf(buf, len, "Findings: %zu error%s, %zu warning%s, %zu info", e,
+	                 e == 1 ? "" : "s", w, w == 1 ? "" : "s", ui->sev[PROTO_SEV_INFO]);
 
-/* The findings of one id: how many, on which lines, and where the first is. */
-struct group {
-	enum proto_finding_id id;
-	size_t count;
-	size_t first_i; /* index of its first finding in the model */
-	unsigned first, last;
-};
+	if (ui->model->unlisted > 0 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " (and %zu more, not listed)",
+		         ui->model->unlisted);
+}
 
 /* Where the next member row of an open group is looked for, row after row. */
 struct cursor {
@@ -85,7 +108,7 @@ struct cursor {
 
 static int group_cmp(const void *a, const void *b)
 {
-	const struct group *x = a, *y = b;
+	const struct ui_group *x = a, *y = b;
 
 	if (x->first != y->first)
 		return x->first < y->first ? -1 : 1;
@@ -93,35 +116,21 @@ static int group_cmp(const void *a, const void *b)
 }
 
 /* The findings grouped by id, in the order of their first line; returns how many. */
-static size_t groups(const struct ui *ui, struct group *g)
+static size_t groups(struct ui *ui, struct ui_group *g)
 {
-	size_t slot[PROTO_F_COUNT], n = 0, i, k;
-	const struct ui_finding *f;
-
-	for (i = 0; i < PROTO_F_COUNT; i++)
-		slot[i] = PROTO_F_COUNT;
-	for (i = 0; i < ui->model->nfindings; i++) {
-		f = &ui->model->findings[i];
-		k = slot[f->id];
-		if (k == PROTO_F_COUNT) {
-			k = slot[f->id] = n++;
-			g[k] = (struct group){f->id, 0, i, f->n, f->n};
-		}
-		g[k].count++;
-		g[k].first = f->n < g[k].first ? f->n : g[k].first;
-		g[k].last = f->n > g[k].last ? f->n : g[k].last;
-	}
-	qsort(g, n, sizeof *g, group_cmp);
-	return n;
+	ui_matrix_count(ui);
+	memcpy(g, ui->group, ui->ngroups * sizeof *g);
+	qsort(g, ui->ngroups, sizeof *g, group_cmp);
+	return ui->ngroups;
 }
 
 /* True when the group takes more than its own row. */
-static bool group_open(const struct ui *ui, const struct group *g)
+static bool group_open(const struct ui *ui, const struct ui_group *g)
 {
 	return g->count > 1 && ui->finding_open[g->id];
 }
 
-static size_t finding_rows(const struct ui *ui, const struct group *g, size_t ng)
+static size_t finding_rows(const struct ui *ui, const struct ui_group *g, size_t ng)
 {
 	size_t i, rows = 0;
 
@@ -131,7 +140,7 @@ static size_t finding_rows(const struct ui *ui, const struct group *g, size_t ng
 }
 
 /* The group of a row of the list; *member is its finding's rank, or SIZE_MAX on the group's row. */
-static size_t row_group(const struct ui *ui, const struct group *g, size_t ng, size_t row,
+static size_t row_group(const struct ui *ui, const struct ui_group *g, size_t ng, size_t row,
                         size_t *member)
 {
 	size_t i, span;
@@ -149,7 +158,7 @@ static size_t row_group(const struct ui *ui, const struct group *g, size_t ng, s
 }
 
 /* The model index of member k of group gi, continuing from the cursor when it can. */
-static size_t member_index(const struct ui *ui, const struct group *g, size_t gi, size_t k,
+static size_t member_index(const struct ui *ui, const struct ui_group *g, size_t gi, size_t k,
                            struct cursor *c)
 {
 	size_t i = g[gi].first_i, seen = 0;
@@ -169,7 +178,7 @@ static size_t member_index(const struct ui *ui, const struct group *g, size_t gi
 
 size_t ui_matrix_rows(struct ui *ui, int width)
 {
-	struct group g[PROTO_F_COUNT];
+	struct ui_group g[PROTO_F_COUNT];
 
 	(void)width;
 	return finding_rows(ui, g, groups(ui, g)) + (ui->matrix ? 1 + proto_client_count() : 1);
@@ -369,7 +378,7 @@ static void finding_id(struct ui_doc *doc, int style, const char *id)
 }
 
 /* The row of a group: its line, or its count and range; its severity; its id. */
-static void group_row(struct ui *ui, struct ui_doc *doc, const struct group *g)
+static void group_row(struct ui *ui, struct ui_doc *doc, const struct ui_group *g)
 {
 	const struct proto_finding_info *info = proto_finding(g->id);
 	int style = UI_S_SEV + (int)info->severity;
@@ -423,7 +432,7 @@ static void mark_rows(struct ui_doc *doc, size_t first, int bits)
 }
 
 /* Lays out row `row` of the findings list at the end of the doc. */
-static void finding_item(struct ui *ui, const struct group *g, size_t ng, size_t row,
+static void finding_item(struct ui *ui, const struct ui_group *g, size_t ng, size_t row,
                          struct cursor *c)
 {
 	size_t member, gi = row_group(ui, g, ng, row, &member), i;
@@ -445,7 +454,7 @@ static void finding_item(struct ui *ui, const struct group *g, size_t ng, size_t
  * the pane's height; returns how many fit whole, *used the screen rows taken.
  */
 static size_t findings_layout(struct ui *ui, const struct ui_pane *pane, bool focused,
-                              const struct group *g, size_t ng, size_t *used)
+                              const struct ui_group *g, size_t ng, size_t *used)
 {
 	size_t nf = finding_rows(ui, g, ng), h = (size_t)pane->area.h, row, fit = 0, before;
 	struct cursor c = {SIZE_MAX, 0, 0};
@@ -487,7 +496,7 @@ static void draw_rest(struct ui *ui, struct ui_area *area, size_t first)
 
 /* Keeps the selection in sight: scrolls down while it is below the rows shown. */
 static size_t findings_scroll(struct ui *ui, struct ui_pane *pane, bool focused,
-                              const struct group *g, size_t ng, size_t *used)
+                              const struct ui_group *g, size_t ng, size_t *used)
 {
 	size_t nf = finding_rows(ui, g, ng), h = (size_t)pane->area.h, fit, shown;
 
@@ -511,7 +520,7 @@ static size_t findings_scroll(struct ui *ui, struct ui_pane *pane, bool focused,
 
 static void matrix_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 {
-	struct group g[PROTO_F_COUNT];
+	struct ui_group g[PROTO_F_COUNT];
 	size_t ng = groups(ui, g), nf = finding_rows(ui, g, ng), h = (size_t)pane->area.h;
 	bool table = h >= nf + 1 + proto_client_count();
 	struct ui_area rest = pane->area;
@@ -550,7 +559,7 @@ static bool finding_goto(struct ui *ui, enum proto_finding_id id, unsigned n)
 
 static void matrix_enter(struct ui *ui, struct ui_pane *pane)
 {
-	struct group g[PROTO_F_COUNT];
+	struct ui_group g[PROTO_F_COUNT];
 	size_t ng = groups(ui, g), member, gi, i;
 	struct cursor c = {SIZE_MAX, 0, 0};
 	unsigned n;
@@ -585,10 +594,10 @@ static void matrix_move(struct ui *ui, struct ui_pane *pane, enum ui_move how)
 }
 
 /* The id on the selected row of the findings list, or PROTO_F_COUNT. */
-static enum proto_finding_id selected_id(const struct ui *ui)
+static enum proto_finding_id selected_id(struct ui *ui)
 {
 	const struct ui_pane *pane = &ui->pane[UI_PANE_MATRIX];
-	struct group g[PROTO_F_COUNT];
+	struct ui_group g[PROTO_F_COUNT];
 	size_t ng = groups(ui, g), member, gi;
 
 	if (pane->sel >= finding_rows(ui, g, ng) ||

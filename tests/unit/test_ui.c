@@ -1610,7 +1610,7 @@ static void far_line(struct far *w, size_t i, bool again)
 static void far_seek(void *ctx, size_t index, bool back)
 {
 	struct far *w = ctx;
-	size_t half = UI_LINES_MAX / 2, first, i;
+	size_t half = UI_SEEK_LINES, first, i;
 
 	assert_true(index < w->total);
 	first = back ? (index + 1 > half ? index + 1 - half : 0) : index;
@@ -1682,6 +1682,32 @@ static void test_model_seek(void **state)
 	ui_free(w->ui);
 	ui_model_free(&w->model);
 	free(w);
+}
+
+/* Issue 11: findings are grouped as they come, drawn between; past UI_FINDINGS_MAX only counted. */
+static void test_findings_many(void **state)
+{
+	struct fixture *f = misordered();
+	size_t i;
+
+	(void)state;
+	start(f, 0);
+	for (i = 0; i < 1000; i++)
+		assert_int_equal(ui_model_add_finding(&f->model, PROTO_F_BARE_LF, 3), 0);
+	dump(f);
+	assert_true(shows(f, "bare-lf \xc3\x97"
+	                     "1000, lines 3"));
+	for (i = 1000; i < UI_FINDINGS_MAX + 3; i++)
+		assert_int_equal(ui_model_add_finding(&f->model, PROTO_F_BARE_LF, 4), 0);
+	dump(f);
+	/* The field case's own 2 findings come first: 5 are left out of the list. */
+	assert_int_equal(f->model.unlisted, 5);
+	assert_true(
+	    shows(f, "Findings: 2 errors, 262142 warnings, 0 info (and 5 more, not listed)"));
+	assert_true(shows(f, "bare-lf \xc3\x97"
+	                     "262142, lines 3\xe2\x80\x93"
+	                     "4"));
+	finish(f);
 }
 
 /* Long lines: the text kept stays under UI_TEXT_MAX, the newest lines kept. */
@@ -2079,6 +2105,7 @@ int main(void)
 	    cmocka_unit_test(test_model),
 	    cmocka_unit_test(test_model_bytes),
 	    cmocka_unit_test(test_model_seek),
+	    cmocka_unit_test(test_findings_many),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
