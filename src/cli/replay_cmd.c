@@ -60,7 +60,8 @@ struct replay_seeker {
 	struct proto_source *source;
 	size_t line; /* index of the next line the source gives */
 	size_t first, index, end;
-	bool full; /* past index, the window took half its text: it stops there */
+	size_t text_at; /* the window's text once the line at index was in */
+	bool full;      /* past index, the window took half its text more: it stops there */
 };
 
 /* The pass as far as the user stepped: its lines wait in ahead until shown. */
@@ -212,13 +213,21 @@ static void on_seek_line(void *ctx, const struct proto_lint_line *line)
 
 	if (i < k->first || i >= k->end || k->full)
 		return;
-	if (i > k->index && k->model->text_bytes + line->len > UI_TEXT_MAX / 2) {
+	/*
+	 * Past index, at most half the text room more, and never so much that
+	 * the model drops lines: a seek always brings in lines beyond index.
+	 * (Before index the model drops the oldest itself if it must.)
+	 */
+	if (i > k->index && (k->model->text_bytes - k->text_at + line->len > UI_TEXT_MAX / 2 ||
+	                     k->model->text_bytes + line->len > UI_TEXT_MAX)) {
 		k->full = true;
 		return;
 	}
 	at = proto_source_time_ms(k->source);
 	if (ui_model_add_line(k->model, line, "") == 0)
 		ui_model_stamp(k->model, at, at);
+	if (i == k->index)
+		k->text_at = k->model->text_bytes;
 }
 
 static void on_seek_finding(void *ctx, enum proto_finding_id id, unsigned n)
@@ -246,10 +255,12 @@ static void seek_read(struct replay *r, struct replay_seeker *k, off_t offset)
 
 	while (k->line < k->end && !k->full) {
 		n = pread(r->count.fd, buf, sizeof buf, offset);
-		if (n <= 0) {
-			if (n < 0)
-				snprintf(r->shown.message, sizeof r->shown.message,
-				         "cannot read %.180s again: %s", r->path, strerror(errno));
+		if (n < 0) {
+			snprintf(r->shown.message, sizeof r->shown.message,
+			         "cannot read %.180s again: %s", r->path, strerror(errno));
+			return;
+		}
+		if (n == 0) {
 			proto_source_end(k->source);
 			return;
 		}
@@ -267,13 +278,21 @@ static void seek(void *ctx, size_t index, bool back)
 	struct replay_seeker k = {.model = &r->shown};
 	const struct replay_mark *m;
 
-	if (total == 0 || r->count.nmarks == 0)
+	if (total == 0)
 		return;
 	k.index = index < total ? index : total - 1;
 	k.first = back ? (k.index + 1 > half ? k.index + 1 - half : 0)
 	               : (k.index > half / 4 ? k.index - half / 4 : 0);
 	k.end = total - k.first > half ? k.first + half : total;
+	/* r can run ahead of the counter: let it catch up, so a mark is near. */
+	while (!r->count.done && r->count.lines < k.first)
+		count_chunk(r);
 	m = mark_before(&r->count, k.first);
+	if (r->count.nmarks == 0 || m->line > k.first) {
+		snprintf(r->shown.message, sizeof r->shown.message,
+		         "out of memory: line %zu cannot be shown again", k.index + 1);
+		return;
+	}
 	k.line = m->line;
 	k.source = proto_source_restore(m->state, &seek_ops, &k);
 	if (k.source == NULL) {
@@ -284,6 +303,8 @@ static void seek(void *ctx, size_t index, bool back)
 	ui_model_window(&r->shown, k.first);
 	seek_read(r, &k, m->offset);
 	r->shown.after = total - r->shown.dropped - r->shown.nlines;
+	/* Findings the seek stopped before are listed: put them on their lines. */
+	ui_model_attach_listed(&r->shown);
 	proto_source_free(k.source);
 }
 
@@ -299,11 +320,6 @@ static bool show_one(struct replay *r)
 		fill(r);
 	if (s->next == s->ahead.nlines)
 		return false;
-	/* A new line goes after the last one shown: the window goes back to the end. */
-	if (r->shown.after > 0)
-		seek(r, ui_model_total(&r->shown) - 1, true);
-	if (r->shown.after > 0) /* the seek failed: start an empty window at the end */
-		ui_model_window(&r->shown, ui_model_total(&r->shown));
 	l = &s->ahead.lines[s->next++];
 	ui_line_view(l, &line);
 	if (ui_model_add_line(&r->shown, &line, l->time) == 0)

@@ -113,10 +113,37 @@ static char *line_block(struct ui_line *out, const struct proto_lint_line *line)
 	return block;
 }
 
+/* Remembers where line n went among all lines, for the findings that follow it. */
+static void recent_add(struct ui_model *model, unsigned n, size_t at)
+{
+	model->recent[model->nrecent % UI_RECENT] = (struct ui_recent){n, at};
+	model->nrecent++;
+}
+
+/* The index among all lines of a recent line numbered n, or SIZE_MAX. */
+static size_t recent_find(const struct ui_model *model, unsigned n)
+{
+	size_t k, have = model->nrecent < UI_RECENT ? model->nrecent : UI_RECENT;
+	const struct ui_recent *r;
+
+	for (k = 1; k <= have; k++) {
+		r = &model->recent[(model->nrecent - k) % UI_RECENT];
+		if (r->n == n)
+			return r->at;
+	}
+	return SIZE_MAX;
+}
+
 int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line, const char *time)
 {
 	struct ui_line *out;
 
+	model->last_out = model->after > 0;
+	if (model->last_out) {
+		recent_add(model, line->n, ui_model_total(model));
+		model->after++;
+		return 0;
+	}
 	if (line_room(model, line->len) < 0)
 		return -1;
 	out = &model->lines[model->nlines];
@@ -124,6 +151,7 @@ int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line
 	if (line_block(out, line) == NULL)
 		return -1;
 	model->nlines++;
+	recent_add(model, line->n, model->dropped + model->nlines - 1);
 	out->n = line->n;
 	out->dir = line->dir;
 	out->tls = line->tls;
@@ -147,7 +175,7 @@ void ui_model_stamp(struct ui_model *model, long long at_ms, long long mono_ms)
 	time_t secs;
 	struct tm tm;
 
-	if (model->nlines == 0)
+	if (model->nlines == 0 || model->last_out)
 		return;
 	line = &model->lines[model->nlines - 1];
 	line->at_ms = at_ms;
@@ -187,8 +215,11 @@ bool ui_model_ehlo_first(const struct ui_model *model, size_t i)
 
 	if (i >= model->nlines || !model->lines[i].has_ehlo)
 		return false;
+	/* The window's first line: the engine's role tells whether it held line 1's place. */
 	if (i == 0)
-		return true;
+		return model->dropped == 0 || model->lines[0].role == PROTO_ROLE_GREETING ||
+		       model->lines[0].role == PROTO_ROLE_MISORDERED_STARTTLS ||
+		       model->lines[0].role == PROTO_ROLE_MISORDERED_KEYWORD;
 	prev = &model->lines[i - 1];
 	return !prev->has_ehlo || prev->dir != PROTO_DIR_SERVER;
 }
@@ -201,7 +232,7 @@ static size_t attach(struct ui_model *model, enum proto_finding_id id, unsigned 
 	unsigned k;
 
 	if (i == model->nlines)
-		return SIZE_MAX;
+		return recent_find(model, n);
 	line = &model->lines[i];
 	for (k = 0; k < line->nfindings; k++)
 		if (line->finding[k] == id)
@@ -261,7 +292,27 @@ void ui_model_window(struct ui_model *model, size_t first)
 	model->text_bytes = 0;
 	model->dropped = first;
 	model->after = 0;
+	model->last_out = false;
 	model->window++;
+}
+
+void ui_model_attach_listed(struct ui_model *model)
+{
+	const struct ui_finding *f;
+	struct ui_line *line;
+	size_t i;
+	unsigned k;
+
+	for (i = 0; i < model->nfindings; i++) {
+		f = &model->findings[i];
+		if (f->at < model->dropped || f->at - model->dropped >= model->nlines)
+			continue;
+		line = &model->lines[f->at - model->dropped];
+		for (k = 0; k < line->nfindings && line->finding[k] != f->id; k++)
+			;
+		if (k == line->nfindings && k < PROTO_LINE_FINDINGS)
+			line->finding[line->nfindings++] = f->id;
+	}
 }
 
 void ui_line_view(const struct ui_line *line, struct proto_lint_line *out)

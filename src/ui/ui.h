@@ -20,6 +20,7 @@
 #define UI_LINES_MAX    65536              /* lines kept at most */
 #define UI_TEXT_MAX     (8u * 1024 * 1024) /* bytes of line text kept at most */
 #define UI_SEEK_LINES   8192               /* lines an owner's seek brings in: a few ms of work */
+#define UI_RECENT       256                /* lines whose index a late finding can find */
 #define UI_FINDINGS_MAX 262144             /* findings listed; later ones are only counted */
 
 /* One line of the conversation, as the model keeps it. */
@@ -52,9 +53,16 @@ struct ui_model {
 	struct ui_line *lines;
 	size_t nlines;
 	size_t cap;
-	size_t dropped;    /* lines before the window: dropped, or left out by a seek */
-	size_t after;      /* lines after the window, left out by a seek (replay) */
-	unsigned window;   /* counts the seeks: the window moved when it changes */
+	size_t dropped;  /* lines before the window: dropped, or left out by a seek */
+	size_t after;    /* lines after the window, left out by a seek (replay) */
+	unsigned window; /* counts the seeks: the window moved when it changes */
+	bool last_out;   /* the line added last went after the window, counted in after */
+	/* The last lines added, kept or not: where a finding that comes after its line belongs. */
+	struct ui_recent {
+		unsigned n;
+		size_t at;
+	} recent[UI_RECENT];
+	size_t nrecent;    /* lines added in all; the ring holds the last UI_RECENT */
 	size_t text_bytes; /* bytes of the kept lines' text */
 	struct ui_finding *findings;
 	size_t nfindings;
@@ -101,7 +109,11 @@ struct ui_model {
 
 void ui_model_init(struct ui_model *model);
 void ui_model_free(struct ui_model *model);
-/* Copies a line (time is "HH:MM:SS.mmm"); 0, or -1 when memory ran out. */
+/*
+ * Copies a line (time is "HH:MM:SS.mmm"); 0, or -1 when memory ran out.
+ * While the window is not at the end (after > 0) the line is only counted
+ * in after: the owner brings it in with a seek when the user goes there.
+ */
 int ui_model_add_line(struct ui_model *model, const struct proto_lint_line *line, const char *time);
 /*
  * Gives the line added last its times (see struct ui_line; 0 when unknown),
@@ -111,6 +123,8 @@ void ui_model_stamp(struct ui_model *model, long long at_ms, long long mono_ms);
 int ui_model_add_finding(struct ui_model *model, enum proto_finding_id id, unsigned n);
 /* Lists a finding with its line when the line is kept, without adding it to the findings. */
 void ui_model_attach(struct ui_model *model, enum proto_finding_id id, unsigned n);
+/* After a seek: lists every listed finding whose line is in the window with its line. */
+void ui_model_attach_listed(struct ui_model *model);
 /* Lines in all: before the window, in it and after it. */
 size_t ui_model_total(const struct ui_model *model);
 /*

@@ -460,7 +460,11 @@ static void conv_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 	if (pane->nrows == 0 && ui->model->partial_bytes == 0)
 		ui_doc_put(doc, UI_S_DIM,
 		           ui->model->nlines == 0 ? " No lines yet."
-		                                  : " No line matches the filter.");
+		           : ui->ops->seek != NULL &&
+		                   (ui->model->dropped > 0 || ui->model->after > 0)
+		               ? " No line in memory matches the filter: Up, Down, Home or End "
+		                 "look through the rest."
+		               : " No line matches the filter.");
 	conv_rows(ui, pane, h, focused);
 	foot.h = h;
 	ui_doc_draw(ui, doc, &foot, 0);

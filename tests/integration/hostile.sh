@@ -466,7 +466,7 @@ done
 
 # The inspector under 60,000 reply lines of 2,000 bytes (120 MB): its screen
 # model drops old lines by their bytes too, so its memory stays bounded
-# (UI_TEXT_MAX, 32 MiB of text). Too slow to be worth it under valgrind.
+# (UI_TEXT_MAX, 8 MiB of text). Too slow to be worth it under valgrind.
 if ! under_valgrind; then
 	lab wide-lines
 	rm -f "$work/wide.pid"
@@ -485,7 +485,7 @@ if ! under_valgrind; then
 	# freed memory, so the bound is not judged there.
 	if [ -n "${SMTPSCOPE_SANITIZED:-}" ]; then
 		echo "  (not judged under ASan: its quarantine keeps freed memory)"
-	elif [ -n "$wide_kib" ] && [ "$wide_kib" -le $((64 * 1024)) ]; then
+	elif [ -n "$wide_kib" ] && [ "$wide_kib" -le $((32 * 1024)) ]; then
 		ok
 	else
 		bad "the inspector's peak RSS under wide lines: ${wide_kib:-unknown} KiB"
