@@ -523,6 +523,12 @@ int inspect_run(struct inspect *in)
 	}
 	install_signals();
 	run_sessions(in);
+	if (in->live.session == NULL) { /* live_init of a reconnect ran out of memory */
+		ui_free(in->ui);
+		in->ui = NULL;
+		fprintf(stderr, "smtpscope: out of memory: no new session could be opened\n");
+		return CLI_EXIT_OSERR;
+	}
 	over = proto_session_over(in->live.session);
 	ui_free(in->ui);
 	in->ui = NULL;

@@ -78,9 +78,23 @@ void ui_conv_select(struct ui *ui, size_t i)
 
 size_t ui_conv_unseen(const struct ui *ui)
 {
-	size_t total = ui_model_total(ui->model);
+	const struct ui_model *m = ui->model;
+	size_t total = ui_model_total(m), from, lo = 0, hi = ui->nvis, mid;
 
-	return !ui->follow && total > ui->unseen ? total - ui->unseen : 0;
+	if (ui->follow || total <= ui->unseen)
+		return 0;
+	if (ui->filter.kind == UI_FILTER_NONE || m->after > 0)
+		return total - ui->unseen;
+	/* With a filter, only the new lines it shows count. */
+	from = ui->unseen > m->dropped ? ui->unseen - m->dropped : 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ui->vis[mid] < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return ui->nvis - lo;
 }
 
 /* Moves the rows by the lines the model dropped since the last call. */
@@ -481,7 +495,8 @@ static void conv_draw(struct ui *ui, struct ui_pane *pane, bool focused)
 static void conv_move(struct ui *ui, struct ui_pane *pane, enum ui_move how)
 {
 	size_t n = ui_conv_rows(ui), sel = pane->sel;
-	size_t page = pane->area.h > 1 ? (size_t)pane->area.h - 1 : 1;
+	int h = ui_conv_height(ui); /* the rows of lines: the footer takes one when it shows */
+	size_t page = h > 1 ? (size_t)h - 1 : 1;
 
 	if (how == UI_MOVE_ENTER || conv_move_far(ui, how, page) || n == 0)
 		return;

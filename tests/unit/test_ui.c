@@ -1723,6 +1723,51 @@ static void test_findings_many(void **state)
 	finish(f);
 }
 
+/* Issue 11: PgDn pages by the rows that show lines: with the filter's footer, one fewer. */
+static void test_page_footer(void **state)
+{
+	struct fixture *f = misordered();
+	const char *first;
+
+	(void)state;
+	start(f, 0);
+	keys(f, "&server\rg");
+	dump(f); /* as after every key: the pane scrolls to the top */
+	ui_key(f->ui, KEY_NPAGE);
+	dump(f);
+	/* No scroll: the first server line is still the pane's first row. */
+	first = strchr(f->dump, '\n') + 1;
+	if (strncmp(first, "   1 <- 220", 11) != 0)
+		fail_msg("PgDn scrolled past the rows shown:\n%s", f->dump);
+	finish(f);
+}
+
+/* Issue 11: with a filter, "N new lines below" counts only the new lines it shows. */
+static void test_unseen_filter(void **state)
+{
+	struct fixture *f = misordered();
+	struct proto_lint_line line = {.dir = PROTO_DIR_CLIENT, .role = PROTO_ROLE_COMMAND};
+
+	(void)state;
+	start(f, 0);
+	keys(f, "&server\rg");
+	dump(f);
+	line.text = "NOOP";
+	line.len = 4;
+	for (line.n = 100; line.n < 103; line.n++)
+		assert_int_equal(ui_model_add_line(&f->model, &line, "07:10:00.000"), 0);
+	dump(f);
+	assert_false(shows(f, "new line"));
+	line.dir = PROTO_DIR_SERVER;
+	line.role = PROTO_ROLE_REPLY;
+	line.text = "250 OK";
+	line.len = 6;
+	assert_int_equal(ui_model_add_line(&f->model, &line, "07:10:00.000"), 0);
+	dump(f);
+	assert_true(shows(f, "1 new line below (End)"));
+	finish(f);
+}
+
 /* Long lines: the text kept stays under UI_TEXT_MAX, the newest lines kept. */
 static void test_model_bytes(void **state)
 {
@@ -2119,6 +2164,8 @@ int main(void)
 	    cmocka_unit_test(test_model_bytes),
 	    cmocka_unit_test(test_model_seek),
 	    cmocka_unit_test(test_findings_many),
+	    cmocka_unit_test(test_page_footer),
+	    cmocka_unit_test(test_unseen_filter),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
