@@ -217,12 +217,16 @@ static void refresh_status(struct inspect *in)
 	fill_views(in);
 }
 
-/* Says why nothing could be sent: the session is over, or a reply is awaited. */
-static void not_sent(struct inspect *in)
+/* Says why nothing could be sent (rc -2: a secret kept by --tls-verify). */
+static void not_sent(struct inspect *in, int rc)
 {
 	struct proto_session *s = in->live.session;
 
-	if (proto_session_over(s))
+	if (rc == -2)
+		snprintf(in->model.message, sizeof in->model.message,
+		         "Nothing sent: --tls-verify keeps credentials from a server whose "
+		         "certificate was not verified.");
+	else if (proto_session_over(s))
 		snprintf(in->model.message, sizeof in->model.message,
 		         "Nothing sent: the session is closed (%s). R reconnects, q quits.",
 		         proto_session_cause(s));
@@ -235,8 +239,10 @@ static void ui_send(void *ctx, const char *command)
 {
 	struct inspect *in = ctx;
 
-	if (proto_session_send_pending(in->live.session, command) != 0)
-		not_sent(in);
+	int rc = proto_session_send_pending(in->live.session, command);
+
+	if (rc != 0)
+		not_sent(in, rc);
 }
 
 /* The user said yes: the credentials go over the unverified connection. */
@@ -284,11 +290,13 @@ bool inspect_local_command(struct inspect *in, const char *text, char *msg, size
 static void ui_command(void *ctx, const char *command)
 {
 	struct inspect *in = ctx;
+	int rc;
 
 	if (inspect_local_command(in, command, in->model.message, sizeof in->model.message))
 		return;
-	if (proto_session_command(in->live.session, command) != 0)
-		not_sent(in);
+	rc = proto_session_command(in->live.session, command);
+	if (rc != 0)
+		not_sent(in, rc);
 }
 
 static void ui_skip(void *ctx)

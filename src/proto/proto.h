@@ -642,7 +642,9 @@ void proto_session_run(struct proto_session *session);
  * Sends a command the user typed, outside the plan. Its reply is analysed
  * like any other; a 220 to STARTTLS starts TLS, a reply to QUIT ends the
  * session; otherwise the plan goes on where it was. Returns -1 while
- * another command awaits its reply.
+ * another command awaits its reply, -2 (with an info line saying why) for
+ * an AUTH or an answer to its 334 under --tls-verify over a connection not
+ * verified.
  */
 int proto_session_command(struct proto_session *session, const char *command);
 /*

@@ -784,6 +784,14 @@ int proto_session_command(struct proto_session *s, const char *command)
 		return -1;
 	if (sent == PROTO_SENT_COMMAND && s->free_auth)
 		sent = PROTO_SENT_RESPONSE;
+	/* What the user types for AUTH is a secret: --tls-verify holds for it too. */
+	if ((sent == PROTO_SENT_AUTH || sent == PROTO_SENT_RESPONSE) && s->config.tls_verify &&
+	    !(s->tls && s->verified)) {
+		proto_session_info(
+		    s, "=== not sent: the server's certificate was not verified, and "
+		       "--tls-verify keeps credentials from every server that fails it");
+		return -2;
+	}
 	s->free_auth = s->free_auth || sent == PROTO_SENT_AUTH;
 	verb_of(command, s->free_verb, sizeof s->free_verb);
 	s->free_in_flight = true;

@@ -781,6 +781,46 @@ static void test_step_unverified(void **state)
 	free(r);
 }
 
+/*
+ * A typed AUTH and what is typed after its 334 are secrets too: under
+ * --tls-verify they never go to a server whose certificate failed, and
+ * the conversation says why. Without --tls-verify the user's typing is sent.
+ */
+static void test_typed_auth_verify(void **state)
+{
+	struct proto_session_config config = {.helo = "c.example", .tls_on_connect = true};
+	struct srun *r = calloc(1, sizeof *r);
+	struct proto_session *s;
+	int verify;
+
+	(void)state;
+	config.step = true;
+	for (verify = 0; verify < 2; verify++) {
+		memset(r, 0, sizeof *r);
+		config.tls_verify = verify;
+		s = proto_session_new(&config, &s_ops, r);
+		proto_session_tls_on_connect(s, false);
+		proto_session_start(s);
+		proto_session_feed(s, BANNER, strlen(BANNER));
+		assert_int_equal(proto_session_send_pending(s, NULL), 0);
+		proto_session_feed(s, OFFER, strlen(OFFER));
+		if (verify) {
+			assert_int_equal(proto_session_command(s, "AUTH PLAIN " PLAIN_IR), -2);
+			assert_int_equal(proto_session_command(s, "auth login"), -2);
+			assert_string_equal(r->sent, EHLO);
+			assert_non_null(strstr(r->lines, "--tls-verify keeps credentials"));
+			assert_int_equal(proto_session_command(s, "NOOP"), 0);
+		} else {
+			assert_int_equal(proto_session_command(s, "AUTH LOGIN"), 0);
+			proto_session_feed(s, "334 VXNlcm5hbWU6\r\n", 18);
+			assert_int_equal(proto_session_command(s, "YWxpY2U="), 0);
+			assert_string_equal(r->sent, EHLO "AUTH LOGIN\r\nYWxpY2U=\r\n");
+		}
+		proto_session_free(s);
+	}
+	free(r);
+}
+
 static void test_quit_after_auth(void **state)
 {
 	enum proto_quit_after q;
@@ -793,12 +833,13 @@ static void test_quit_after_auth(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_base64_vectors),  cmocka_unit_test(test_base64_round_trip),
-	    cmocka_unit_test(test_base64_invalid),  cmocka_unit_test(test_sasl_encodings),
-	    cmocka_unit_test(test_mechanisms),      cmocka_unit_test(test_lint_redaction),
-	    cmocka_unit_test(test_raw_paste),       cmocka_unit_test(test_lint_direct),
-	    cmocka_unit_test(test_session_auth),    cmocka_unit_test(test_step_pending),
-	    cmocka_unit_test(test_quit_after_auth), cmocka_unit_test(test_step_unverified),
+	    cmocka_unit_test(test_base64_vectors),    cmocka_unit_test(test_base64_round_trip),
+	    cmocka_unit_test(test_base64_invalid),    cmocka_unit_test(test_sasl_encodings),
+	    cmocka_unit_test(test_mechanisms),        cmocka_unit_test(test_lint_redaction),
+	    cmocka_unit_test(test_raw_paste),         cmocka_unit_test(test_lint_direct),
+	    cmocka_unit_test(test_session_auth),      cmocka_unit_test(test_step_pending),
+	    cmocka_unit_test(test_quit_after_auth),   cmocka_unit_test(test_step_unverified),
+	    cmocka_unit_test(test_typed_auth_verify),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
