@@ -499,6 +499,7 @@ static void run_sessions(struct inspect *in)
 {
 	for (;;) {
 		in->model.lint = proto_session_lint(in->live.session);
+		in->model.lint_base = in->base;
 		refresh_status(in);
 		ui_draw(in->ui);
 		/* A connect that failed leaves a closed session: the loop shows it. */

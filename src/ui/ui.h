@@ -74,6 +74,7 @@ struct ui_model {
 	long long clock_secs;  /* ui_model_stamp's last second, and its clock text */
 	char clock[16];
 	const struct proto_lint *lint; /* its first EHLO reply drives the client matrix */
+	unsigned lint_base;            /* added to lint's line numbers (a session after R) */
 	char target[256];              /* what the user asked for: "mx.example.org:25" */
 	char address[64];              /* "192.0.2.1:25", or "" */
 	char state[96];       /* "connecting", "plaintext", "TLSv1.3 TLS_AES_...", "closed" */

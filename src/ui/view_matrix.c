@@ -35,11 +35,14 @@ static size_t verdicts(const struct ui *ui, struct verdict *out, unsigned *first
 
 	if (lint == NULL || (reply = proto_lint_first_ehlo(lint, first_n)) == NULL)
 		return 0;
+	*first_n += ui->model->lint_base;
 	for (i = 0; i < n && i < MATRIX_CLIENTS; i++) {
 		out[i].client = proto_client_at(i);
 		out[i].index = proto_client_starttls_line(out[i].client, reply);
-		out[i].n =
-		    out[i].index < 0 ? 0 : proto_lint_first_ehlo_n(lint, (unsigned)out[i].index);
+		out[i].n = out[i].index < 0
+		               ? 0
+		               : proto_lint_first_ehlo_n(lint, (unsigned)out[i].index) +
+		                     ui->model->lint_base;
 	}
 	return i;
 }

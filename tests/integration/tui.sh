@@ -211,6 +211,31 @@ fi
 tm send-keys -t h q
 wait_for h "EXIT=2" && ok
 
+# After R the client matrix names the new session's lines, numbered on, not
+# the first session's.
+listen lab.twice "$bin" lab --port 0 misordered
+tm new-session -d -s rn -x 110 -y 40 "$bin --helo tui.example 127.0.0.1:$port; echo EXIT=\$?; sleep 60"
+wait_for rn "next: EHLO" && ok
+tm send-keys -t rn Space
+wait_for rn "in the EHLO reply that starts at line" && ok
+first=$(screen rn | sed -n 's/.*in the EHLO reply that starts at line \([0-9]*\).*/\1/p' | head -1)
+tm send-keys -t rn r
+wait_for rn "R reconnect" && ok
+bye=$(screen rn | sed -n 's/.* \([0-9][0-9]*\) <~ 221 2\.0\.0 Bye.*/\1/p' | head -1)
+tm send-keys -t rn R
+wait_for rn "a new session ===" && ok
+wait_for rn "next: EHLO" && ok
+tm send-keys -t rn Space
+wait_for rn "next: STARTTLS" && ok
+second=$(screen rn | sed -n 's/.*in the EHLO reply that starts at line \([0-9]*\).*/\1/p' | head -1)
+if [ -n "$first" ] && [ -n "$bye" ] && [ -n "$second" ] && [ "$second" -gt "$bye" ]; then
+	ok
+else
+	bad "after R the matrix points at line ${second:-?}, in the first session (its EHLO reply at ${first:-?}, its end at ${bye:-?}): $(screen rn)"
+fi
+wait_for rn "STARTTLS is on line 1 of the EHLO reply, where the domain belongs" && ok
+tm send-keys -t rn q y
+
 # click PANE X Y: a press and a release of the left button at column X, row Y
 # (from 1), as an xterm in mode 1000 (X10 encoding) writes them; wheel PANE
 # up|down X Y: one step of the wheel. tmux passes the bytes to the inspector.
