@@ -2,6 +2,8 @@
  * view_overlay.c: a box over the screen that shows one laid-out text and
  * scrolls it: the help, the raw view, the certificate view and the compare view.
  */
+#include <stdio.h>
+
 #include "ui_int.h"
 
 /* The frame: '+', '-' and '|', with the title in its top side. */
@@ -18,6 +20,26 @@ static void frame(struct ui *ui, const struct ui_area *box, const char *title)
 	}
 	if (ui_text_width(title) + 4 < box->w)
 		mvaddstr(box->y, box->x + 2, title);
+	attrset(A_NORMAL);
+}
+
+/* When the text is taller than the box: the rows shown, in the bottom side of the frame. */
+static void frame_rows(struct ui *ui, const struct ui_area *box, size_t top, size_t shown,
+                       size_t rows)
+{
+	char mark[96];
+	int n;
+
+	if (shown >= rows)
+		return;
+	n = snprintf(mark, sizeof mark, " rows %zu-%zu of %zu: Down, PgDn, End scroll ", top + 1,
+	             top + shown, rows);
+	if (n < 0 || n + 4 >= box->w)
+		n = snprintf(mark, sizeof mark, " %zu-%zu/%zu ", top + 1, top + shown, rows);
+	if (n < 0 || n + 4 >= box->w)
+		return;
+	attrset(ui_attr(ui, UI_S_BOLD));
+	mvaddstr(box->y + box->h - 1, box->x + box->w - 2 - n, mark);
 	attrset(A_NORMAL);
 }
 
@@ -45,6 +67,7 @@ void ui_overlay_draw(struct ui *ui, const char *title, int width, ui_overlay_bui
 	inner.w -= 2;
 	ui_doc_draw(ui, &ui->doc, &inner, ui->help_top);
 	frame(ui, &box, title);
+	frame_rows(ui, &box, ui->help_top, (size_t)inner.h, rows);
 }
 
 bool ui_overlay_scroll(struct ui *ui, int key, bool keycode)

@@ -606,6 +606,8 @@ static void test_help(void **state)
 	keys(f, "?");
 	golden(f, "help");
 	assert_true(shows(f, "search the conversation"));
+	/* Cut by the screen: the frame says which rows show. */
+	assert_true(shows(f, " rows 1-22 of "));
 	/* Taller than the screen: it scrolls. */
 	keys(f, "jjjjjjjjjjjj");
 	dump(f);
