@@ -49,6 +49,13 @@ static void wheel(struct ui *ui, enum ui_pane_id p, int step)
 
 	if (h == 0 || pane->nrows == 0)
 		return;
+	/* At the window's edge a replay brings in the lines beyond: the wheel moves on. */
+	if (p == UI_PANE_CONV && ui->ops->seek != NULL &&
+	    (step < 0 ? top == 0 && ui->model->dropped > 0 : top == last && ui->model->after > 0)) {
+		for (top = 0; top < MOUSE_WHEEL_ROWS; top++)
+			ui_view_conv.navigate(ui, pane, step < 0 ? UI_MOVE_UP : UI_MOVE_DOWN);
+		return;
+	}
 	top = step < 0 ? (top > MOUSE_WHEEL_ROWS ? top - MOUSE_WHEEL_ROWS : 0)
 	               : (top + MOUSE_WHEEL_ROWS < last ? top + MOUSE_WHEEL_ROWS : last);
 	pane->top = top;

@@ -1,9 +1,12 @@
 /*
  * view_cert.c: the certificate view (C). The owner writes the TLS facts as
  * "check" prints them (the chain, the verification, version, cipher and
- * group) into model->tls_text; this view lays the lines out, each escaped,
- * since every field of a certificate comes from the peer.
+ * group) into model->tls_text, every field from the peer already escaped
+ * (live_tls_text does it as check does); this view lays the lines out as
+ * they are, so they read as check prints them. A control byte left in the
+ * text all the same is shown as '?' (ui_doc_put never paints one).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui_int.h"
@@ -15,6 +18,7 @@
 static void cert_row(struct ui_doc *doc, const char *p, size_t n)
 {
 	size_t lead = 0;
+	char *text;
 
 	while (lead < n && p[lead] == ' ')
 		lead++;
@@ -24,7 +28,15 @@ static void cert_row(struct ui_doc *doc, const char *p, size_t n)
 	if (lead > 0)
 		ui_doc_pad(doc, UI_S_NORMAL,
 		           (int)(lead < CERT_INDENT_MAX ? lead : CERT_INDENT_MAX));
-	ui_doc_peer(doc, lead == 0 ? UI_S_BOLD : UI_S_NORMAL, p + lead, n - lead, true);
+	text = malloc(n - lead + 1);
+	if (text == NULL) {
+		ui_doc_put(doc, UI_S_DIM, "(out of memory)");
+		return;
+	}
+	memcpy(text, p + lead, n - lead);
+	text[n - lead] = '\0';
+	ui_doc_put(doc, lead == 0 ? UI_S_BOLD : UI_S_NORMAL, text);
+	free(text);
 }
 
 static void cert_build(struct ui *ui, struct ui_doc *doc, int width)

@@ -1641,8 +1641,9 @@ static void test_model_seek(void **state)
 {
 	static const struct ui_ops ops = {.seek = far_seek};
 	struct far *w = calloc(1, sizeof *w);
-	char err[256] = "";
-	size_t i;
+	MEVENT ev = {.x = 10, .y = 2, .bstate = BUTTON4_PRESSED};
+	char err[256] = "", want[64];
+	size_t i, first;
 
 	(void)state;
 	assert_non_null(w);
@@ -1694,6 +1695,17 @@ static void test_model_seek(void **state)
 	far_keys(w, "G");
 	assert_true(far_shows(w, "line 150001: "));
 	assert_true(far_shows(w, "line-too-long"));
+	/* The wheel on the window's first row goes on into the lines before it. */
+	first = w->model.dropped;
+	assert_true(first > 0);
+	for (i = 1; i < w->model.nlines; i++)
+		ui_key(w->ui, KEY_UP);
+	snprintf(want, sizeof want, "line %zu: ", first + 1);
+	assert_true(far_shows(w, want));
+	assert_int_equal(ungetmouse(&ev), OK);
+	ui_key(w->ui, KEY_MOUSE);
+	snprintf(want, sizeof want, "line %zu: ", first + 1 - 3);
+	assert_true(far_shows(w, want));
 	ui_free(w->ui);
 	ui_model_free(&w->model);
 	free(w);
@@ -1898,13 +1910,18 @@ static void test_raw_discarded(void **state)
 	setlocale(LC_ALL, "C.UTF-8");
 }
 
-/* Issue 11: C shows the owner's TLS text escaped, or says there is none yet. */
+/*
+ * Issue 11: C shows the owner's TLS text as check prints it (escaped by the
+ * owner, not escaped again), or says there is none yet. A control byte the
+ * owner left all the same never reaches the screen.
+ */
 static void test_cert_view(void **state)
 {
 	struct fixture *f = raw_fixture();
 	static const char text[] = "\nTLS: TLSv1.3 TLS_AES_256_GCM_SHA384 X25519\n"
 	                           "  certificate NOT verified: self-signed certificate\n"
-	                           "  0 subject  CN=evil\033]52;c;AAAA\a\n"
+	                           "  0 subject  CN=evil^[]52;c;AAAA^G, O=back\\\\slash\n"
+	                           "    issuer   CN=raw\033]52;c;BBBB\a\n"
 	                           "    sha256   AB:CD:EF\n";
 
 	(void)state;
@@ -1917,7 +1934,10 @@ static void test_cert_view(void **state)
 	keys(f, "C");
 	golden(f, "cert");
 	assert_true(shows(f, "TLS: TLSv1.3 TLS_AES_256_GCM_SHA384 X25519"));
-	assert_true(shows(f, "CN=evil^[]52;c;AAAA^G"));
+	assert_true(shows(f, "CN=evil^[]52;c;AAAA^G, O=back\\\\slash"));
+	assert_false(shows(f, "\\^["));
+	assert_false(shows(f, "back\\\\\\\\slash"));
+	assert_true(shows(f, "CN=raw?]52;c;BBBB?"));
 	assert_true(shows(f, "sha256   AB:CD:EF"));
 	ui_key(f->ui, 27);
 	dump(f);
