@@ -26,13 +26,11 @@ size_t ui_conv_line(const struct ui *ui, size_t r)
 	return ui->filter.kind != UI_FILTER_NONE ? ui->vis[r] : r;
 }
 
-/* The row of line i, or with a filter hiding it the next row shown (or the last). */
-static size_t conv_row_of(const struct ui *ui, size_t i)
+/* With a filter: the first row that shows line i or a later one (nvis when none does). */
+static size_t vis_from(const struct ui *ui, size_t i)
 {
 	size_t lo = 0, hi = ui->nvis, mid;
 
-	if (ui->filter.kind == UI_FILTER_NONE)
-		return i;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (ui->vis[mid] < i)
@@ -40,7 +38,18 @@ static size_t conv_row_of(const struct ui *ui, size_t i)
 		else
 			hi = mid;
 	}
-	return lo < ui->nvis ? lo : ui->nvis > 0 ? ui->nvis - 1 : 0;
+	return lo;
+}
+
+/* The row of line i, or with a filter hiding it the next row shown (or the last). */
+static size_t conv_row_of(const struct ui *ui, size_t i)
+{
+	size_t r;
+
+	if (ui->filter.kind == UI_FILTER_NONE)
+		return i;
+	r = vis_from(ui, i);
+	return r < ui->nvis ? r : ui->nvis > 0 ? ui->nvis - 1 : 0;
 }
 
 const struct ui_line *ui_conv_selected(const struct ui *ui)
@@ -79,7 +88,7 @@ void ui_conv_select(struct ui *ui, size_t i)
 size_t ui_conv_unseen(const struct ui *ui)
 {
 	const struct ui_model *m = ui->model;
-	size_t total = ui_model_total(m), from, lo = 0, hi = ui->nvis, mid;
+	size_t total = ui_model_total(m), from;
 
 	if (ui->follow || total <= ui->unseen)
 		return 0;
@@ -87,14 +96,7 @@ size_t ui_conv_unseen(const struct ui *ui)
 		return total - ui->unseen;
 	/* With a filter, only the new lines it shows count. */
 	from = ui->unseen > m->dropped ? ui->unseen - m->dropped : 0;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (ui->vis[mid] < from)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return ui->nvis - lo;
+	return ui->nvis - vis_from(ui, from);
 }
 
 /* Moves the rows by the lines the model dropped since the last call. */
