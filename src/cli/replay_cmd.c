@@ -287,8 +287,8 @@ static void seek(void *ctx, size_t index, bool back)
 	/* r can run ahead of the counter: let it catch up, so a mark is near. */
 	while (!r->count.done && r->count.lines < k.first)
 		count_chunk(r);
-	m = mark_before(&r->count, k.first);
-	if (r->count.nmarks == 0 || m->line > k.first) {
+	m = r->count.nmarks > 0 ? mark_before(&r->count, k.first) : NULL;
+	if (m == NULL || m->line > k.first) {
 		snprintf(r->shown.message, sizeof r->shown.message,
 		         "out of memory: line %zu cannot be shown again", k.index + 1);
 		return;

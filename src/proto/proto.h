@@ -473,6 +473,8 @@ int proto_sasl_cram_md5(char *out, size_t cap, const char *user, const unsigned 
 bool proto_auth_offered(const struct proto_reply *ehlo, const char *mech);
 /* True when the client line is an AUTH command (any case). */
 bool proto_auth_command(const char *text, size_t len);
+/* True when a line starts with an SMTP verb a client sends (EHLO, MAIL, NOOP, AUTH, ...), any case. */
+bool proto_is_client_verb(const char *text, size_t len);
 /*
  * Writes the redacted form of a client line into out (cap at least
  * PROTO_REDACT_MAX): "AUTH PLAIN <redacted 24 bytes>" for an AUTH command

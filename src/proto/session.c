@@ -53,14 +53,15 @@ struct proto_session {
 	unsigned auth_step;  /* 334 replies answered in the AUTH exchange */
 	bool free_in_flight; /* a command the user typed awaits its reply */
 	bool free_auth;      /* the user typed AUTH: what they type after a 334 is a secret */
-	char free_verb[16];  /* its verb, upper case */
-	bool busy;           /* a command, or the greeting, awaits its reply */
-	bool held;           /* a reply awaits its action until the early bytes after it end */
-	bool reply_early;    /* the reply being read began while nothing awaited one */
-	bool reply_334;      /* a line of the reply being read carries 334 */
-	bool confirmed;      /* step mode: the user allowed AUTH over an unverified connection */
-	long long deadline;  /* when the awaited reply or handshake is due; -1: none */
-	bool early_clock;    /* bytes that answer nothing arrived while nothing was awaited */
+	bool auth_refused; /* a typed AUTH was refused: what follows without a verb is its answer */
+	char free_verb[16]; /* its verb, upper case */
+	bool busy;          /* a command, or the greeting, awaits its reply */
+	bool held;          /* a reply awaits its action until the early bytes after it end */
+	bool reply_early;   /* the reply being read began while nothing awaited one */
+	bool reply_334;     /* a line of the reply being read carries 334 */
+	bool confirmed;     /* step mode: the user allowed AUTH over an unverified connection */
+	long long deadline; /* when the awaited reply or handshake is due; -1: none */
+	bool early_clock;   /* bytes that answer nothing arrived while nothing was awaited */
 	struct session_reply last; /* the reply awaiting its action */
 	bool handshaking;          /* the owner runs the TLS handshake: no plaintext may come */
 	struct proto_reader *reader;
@@ -784,14 +785,20 @@ int proto_session_command(struct proto_session *s, const char *command)
 		return -1;
 	if (sent == PROTO_SENT_COMMAND && s->free_auth)
 		sent = PROTO_SENT_RESPONSE;
+	/* After a refused AUTH, lines without a verb are its answers (a paste): secrets too. */
+	if (sent == PROTO_SENT_COMMAND && s->auth_refused &&
+	    !proto_is_client_verb(command, strlen(command)))
+		sent = PROTO_SENT_RESPONSE;
 	/* What the user types for AUTH is a secret: --tls-verify holds for it too. */
 	if ((sent == PROTO_SENT_AUTH || sent == PROTO_SENT_RESPONSE) && s->config.tls_verify &&
 	    !(s->tls && s->verified)) {
+		s->auth_refused = true;
 		proto_session_info(
 		    s, "=== not sent: the server's certificate was not verified, and "
 		       "--tls-verify keeps credentials from every server that fails it");
 		return -2;
 	}
+	s->auth_refused = false;
 	s->free_auth = s->free_auth || sent == PROTO_SENT_AUTH;
 	verb_of(command, s->free_verb, sizeof s->free_verb);
 	s->free_in_flight = true;

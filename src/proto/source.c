@@ -123,7 +123,7 @@ enum proto_format proto_format_detect(const char *buf, size_t len)
 }
 
 /* Verbs that mark a line of a raw paste as the client's. */
-static bool is_client_verb(const char *p, size_t len)
+bool proto_is_client_verb(const char *p, size_t len)
 {
 	static const char *const verbs[] = {
 	    "EHLO", "HELO", "LHLO", "STARTTLS", "MAIL",    "RCPT",     "DATA",
@@ -175,7 +175,7 @@ static void raw_line(struct proto_source *src, const struct proto_split_line *cu
 	}
 	/* Inside an AUTH exchange, a line that is not a reply is the client's response. */
 	if ((proto_lint_in_auth(lint) && !looks_like_reply(p, len)) ||
-	    (!(len >= 3 && p[0] >= '0' && p[0] <= '9') && is_client_verb(p, len)))
+	    (!(len >= 3 && p[0] >= '0' && p[0] <= '9') && proto_is_client_verb(p, len)))
 		proto_lint_client(lint, src->n, p, len, false);
 	else
 		proto_lint_server(lint, src->n, p, len, term, false);

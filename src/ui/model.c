@@ -30,6 +30,7 @@ static void line_free(struct ui_line *line)
 
 void ui_model_free(struct ui_model *model)
 {
+	unsigned cut = model->findings_cut + 1; /* the UI's groups of the old ones go */
 	size_t i;
 
 	for (i = 0; i < model->nlines; i++)
@@ -38,6 +39,7 @@ void ui_model_free(struct ui_model *model)
 	free(model->findings);
 	free(model->tls_text);
 	ui_model_init(model);
+	model->findings_cut = cut;
 }
 
 /* Drops the findings on lines numbered below n. */
@@ -113,9 +115,15 @@ static char *line_block(struct ui_line *out, const struct proto_lint_line *line)
 	return block;
 }
 
-/* Remembers where line n went among all lines, for the findings that follow it. */
+/*
+ * Remembers where line n went among all lines, for the findings that follow
+ * it; only a new line: those a seek brings back again would crowd it out.
+ */
 static void recent_add(struct ui_model *model, unsigned n, size_t at)
 {
+	if (at < model->high)
+		return;
+	model->high = at + 1;
 	model->recent[model->nrecent % UI_RECENT] = (struct ui_recent){n, at};
 	model->nrecent++;
 }
@@ -298,13 +306,16 @@ void ui_model_window(struct ui_model *model, size_t first)
 
 void ui_model_attach_listed(struct ui_model *model)
 {
-	const struct ui_finding *f;
+	struct ui_finding *f;
 	struct ui_line *line;
-	size_t i;
+	size_t i, j;
 	unsigned k;
 
 	for (i = 0; i < model->nfindings; i++) {
 		f = &model->findings[i];
+		/* One whose line was out of sight when it came: its line may be here now. */
+		if (f->at == SIZE_MAX && (j = ui_model_find(model, f->n)) < model->nlines)
+			f->at = model->dropped + j;
 		if (f->at < model->dropped || f->at - model->dropped >= model->nlines)
 			continue;
 		line = &model->lines[f->at - model->dropped];

@@ -63,6 +63,7 @@ struct ui_model {
 		size_t at;
 	} recent[UI_RECENT];
 	size_t nrecent;    /* lines added in all; the ring holds the last UI_RECENT */
+	size_t high;       /* 1 + the index of the newest line ever added */
 	size_t text_bytes; /* bytes of the kept lines' text */
 	struct ui_finding *findings;
 	size_t nfindings;

@@ -184,6 +184,8 @@ bool ui_conv_goto(struct ui *ui, size_t at)
 
 	if (i == SIZE_MAX)
 		return false;
+	if (ui->follow) /* following stops here: the lines from now on are new */
+		ui->unseen = ui_model_total(ui->model);
 	ui->follow = false;
 	ui_conv_select(ui, i);
 	ui->focus = UI_PANE_CONV;

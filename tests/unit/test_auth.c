@@ -807,9 +807,14 @@ static void test_typed_auth_verify(void **state)
 		if (verify) {
 			assert_int_equal(proto_session_command(s, "AUTH PLAIN " PLAIN_IR), -2);
 			assert_int_equal(proto_session_command(s, "auth login"), -2);
+			/* A paste goes on with the answers: no verb, so secrets too. */
+			assert_int_equal(proto_session_command(s, "YWxpY2U="), -2);
+			assert_int_equal(proto_session_command(s, " d29uZGVybGFuZA=="), -2);
 			assert_string_equal(r->sent, EHLO);
 			assert_non_null(strstr(r->lines, "--tls-verify keeps credentials"));
+			assert_null(strstr(r->lines, "YWxpY2U="));
 			assert_int_equal(proto_session_command(s, "NOOP"), 0);
+			assert_string_equal(r->sent, EHLO "NOOP\r\n");
 		} else {
 			assert_int_equal(proto_session_command(s, "AUTH LOGIN"), 0);
 			proto_session_feed(s, "334 VXNlcm5hbWU6\r\n", 18);

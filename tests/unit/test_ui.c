@@ -1659,6 +1659,10 @@ static void test_model_seek(void **state)
 	w->ui = ui_new(&w->model, &ops, w, UI_HEADLESS, err, sizeof err);
 	assert_non_null(w->ui);
 	assert_true(far_shows(w, "line 150000: "));
+	/* A search from the tail: following stops, and no line is new yet. */
+	far_keys(w, "/needle\r");
+	assert_true(far_shows(w, "line 6: "));
+	assert_false(far_shows(w, "new line"));
 	/* Home, End: the window moves to the first line and back. */
 	far_keys(w, "g");
 	assert_true(far_shows(w, "line 1: "));
@@ -1780,6 +1784,58 @@ static void test_unseen_filter(void **state)
 	dump(f);
 	assert_true(shows(f, "1 new line below (End)"));
 	finish(f);
+}
+
+/* Adds the lines numbered first to last (line i of all is numbered i + 1). */
+static void model_lines(struct ui_model *m, unsigned first, unsigned last)
+{
+	struct proto_lint_line line = {.dir = PROTO_DIR_SERVER, .role = PROTO_ROLE_REPLY};
+
+	line.text = "250 OK";
+	line.len = 6;
+	for (line.n = first; line.n <= last; line.n++)
+		assert_int_equal(ui_model_add_line(m, &line, "07:10:00.000"), 0);
+}
+
+/*
+ * Issue 11: a finding that comes after its line finds the line's index,
+ * though seeks brought older lines in meanwhile; one whose line was out of
+ * sight gets its index once a seek brings the line in.
+ */
+static void test_model_recent(void **state)
+{
+	struct ui_model m;
+	int k;
+
+	(void)state;
+	ui_model_init(&m);
+	m.keep_findings = true;
+	model_lines(&m, 1, 10);
+	ui_model_window(&m, 0); /* a seek to the top: lines 1-3, the rest after */
+	model_lines(&m, 1, 3);
+	m.after = 7;
+	model_lines(&m, 11, 11); /* stepped to while the window is at the top: counted */
+	assert_int_equal(m.nlines, 3);
+	assert_int_equal(ui_model_total(&m), 11);
+	for (k = 0; k < 300; k++) { /* more seeks, each bringing lines 1-3 again */
+		ui_model_window(&m, 0);
+		model_lines(&m, 1, 3);
+		m.after = 8;
+	}
+	assert_int_equal(ui_model_add_finding(&m, PROTO_F_BARE_LF, 11), 0);
+	assert_int_equal(m.findings[0].at, 10);
+	/* Line 9 went out of the ring of recent lines: its finding has no index yet. */
+	model_lines(&m, 12, 311);
+	assert_int_equal(ui_model_add_finding(&m, PROTO_F_BARE_LF, 9), 0);
+	assert_int_equal(m.findings[1].at, SIZE_MAX);
+	ui_model_window(&m, 8);
+	model_lines(&m, 9, 11);
+	m.after = 300; /* lines 12-311 */
+	ui_model_attach_listed(&m);
+	assert_int_equal(m.findings[1].at, 8);
+	assert_int_equal(m.lines[0].nfindings, 1);
+	assert_int_equal(m.lines[2].nfindings, 1);
+	ui_model_free(&m);
 }
 
 /* Long lines: the text kept stays under UI_TEXT_MAX, the newest lines kept. */
@@ -2186,6 +2242,7 @@ int main(void)
 	    cmocka_unit_test(test_model_bytes),
 	    cmocka_unit_test(test_model_seek),
 	    cmocka_unit_test(test_findings_many),
+	    cmocka_unit_test(test_model_recent),
 	    cmocka_unit_test(test_page_footer),
 	    cmocka_unit_test(test_unseen_filter),
 	};
