@@ -9,7 +9,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "proto.h"
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
 
 #define CHECK(x)                                                                                   \
 	do {                                                                                       \

@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "proto.h"
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/reply.h"
 
 /* The line index findings must carry. */
 static unsigned expected_index;

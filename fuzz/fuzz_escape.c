@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "proto.h"
+#include "proto/escape.h"
 
 enum form { TERM, JSON, TRANSCRIPT, NFORMS };
 

@@ -13,7 +13,8 @@
 #include <stdint.h>
 
 #include "fuzz.h"
-#include "proto.h"
+#include "proto/reader.h"
+#include "proto/reply.h"
 
 /* Every byte handed back is read into this, so ASan sees each read. */
 static volatile unsigned sink;

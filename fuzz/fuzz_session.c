@@ -36,7 +36,10 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "proto.h"
+#include "proto/auth.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/session.h"
 
 /* Every byte handed back is read into this, so ASan sees each read. */
 static volatile unsigned sink;

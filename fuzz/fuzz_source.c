@@ -17,7 +17,12 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "proto.h"
+#include "proto/clients.h"
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
+#include "proto/source.h"
 
 /* Every byte handed back is read into this, so ASan sees each read. */
 static volatile unsigned sink;

@@ -5,7 +5,7 @@
 # usage: cmake -DIN=docs/findings.md -DOUT=generated/findings_doc.c -P findings-doc.cmake
 file(READ "${IN}" doc)
 set(c "/* Generated from docs/findings.md by scripts/findings-doc.cmake. */\n")
-string(APPEND c "#include \"internal.h\"\n\n")
+string(APPEND c "#include \"proto_int.h\"\n\n")
 set(table "")
 set(n 0)
 string(FIND "${doc}" "\n## `" at)

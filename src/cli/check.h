@@ -6,7 +6,8 @@
 #define SMTPSCOPE_CHECK_H
 
 #include "cli.h"
-#include "proto.h"
+#include "proto/auth.h"
+#include "proto/session.h"
 
 struct check_args {
 	const char *prog;     /* the command, for messages: "smtpscope check", "smtpscope" */

@@ -11,8 +11,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "proto/auth.h"
+#include "proto/session.h"
 #include "check.h"
-#include "net.h"
+#include "net/net.h"
 
 static const char *const usage_text =
     "usage: smtpscope check [options] HOST[:PORT]\n"

@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/session.h"
 #include "check.h"
 #include "live.h"
 

@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "proto.h"
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
 
 /* Exit codes, sysexits.h style for usage and I/O errors (docs/formats.md, docs/check.md). */
 enum {

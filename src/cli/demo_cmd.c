@@ -3,13 +3,12 @@
  * A lab server plays a built-in scenario (misordered by default) on a free
  * loopback port in a thread of this process, and "check" runs against it.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
 #include "inspect.h"
-#include "lab.h"
+#include "lab/lab.h"
 
 static const char *const usage_text =
     "usage: smtpscope demo [--batch [--json] [--color WHEN] | --plain] [--helo NAME]\n"
@@ -26,17 +25,9 @@ static const char *const usage_text =
 struct demo {
 	struct lab_scenario *scenario; /* the server plays it: freed after the server */
 	struct lab_server *server;
-	volatile sig_atomic_t stop;
+	struct lab_background *background; /* the thread that runs the server */
 	int status;
 };
-
-static void *serve(void *arg)
-{
-	struct demo *d = arg;
-
-	d->status = lab_server_run(d->server, &d->stop);
-	return NULL;
-}
 
 static int demo_usage(const char *what, const char *arg)
 {
@@ -75,7 +66,7 @@ static int parse_demo(int argc, char **argv, struct check_args *args, const char
 }
 
 /* Starts the lab server in a thread; returns 0 or an exit code. */
-static int start_lab(struct demo *d, const char *name, pthread_t *thread)
+static int start_lab(struct demo *d, const char *name)
 {
 	struct lab_config config = {.listen = "127.0.0.1", .port = 0, .once = true};
 	char err[256];
@@ -91,7 +82,8 @@ static int start_lab(struct demo *d, const char *name, pthread_t *thread)
 		fprintf(stderr, "smtpscope demo: cannot start the lab server: %s\n", err);
 		return d->status;
 	}
-	if (pthread_create(thread, NULL, serve, d) != 0) {
+	d->background = lab_background_start(d->server);
+	if (d->background == NULL) {
 		lab_server_free(d->server);
 		d->server = NULL;
 		fprintf(stderr, "smtpscope demo: cannot start a thread\n");
@@ -102,11 +94,10 @@ static int start_lab(struct demo *d, const char *name, pthread_t *thread)
 
 int cli_demo(int argc, char **argv)
 {
-	struct demo d = {NULL, NULL, 0, 0};
+	struct demo d = {NULL, NULL, NULL, 0};
 	const char *scenario = "misordered";
 	bool batch = false, plain = false;
 	struct check_args args;
-	pthread_t thread;
 	int rc;
 
 	check_default_args(&args);
@@ -114,7 +105,7 @@ int cli_demo(int argc, char **argv)
 	rc = parse_demo(argc, argv, &args, &scenario, &batch, &plain);
 	if (rc != 0)
 		return rc < 0 ? cli_stdout_flush("smtpscope demo") : rc;
-	rc = start_lab(&d, scenario, &thread);
+	rc = start_lab(&d, scenario);
 	if (rc != 0) {
 		lab_server_free(d.server);
 		lab_scenario_free(d.scenario);
@@ -122,8 +113,7 @@ int cli_demo(int argc, char **argv)
 	}
 	args.target = lab_server_address(d.server);
 	rc = batch ? check_run(&args) : inspect_target(&args, plain);
-	d.stop = 1;
-	pthread_join(thread, NULL);
+	lab_background_stop(d.background);
 	lab_server_free(d.server);
 	lab_scenario_free(d.scenario);
 	return rc;

@@ -7,7 +7,7 @@
 
 #include "check.h"
 #include "live.h"
-#include "ui.h"
+#include "ui/ui.h"
 
 struct inspect {
 	struct check_args args;
@@ -17,11 +17,11 @@ struct inspect {
 	/* Written line by line from the start (--transcript) or once the user asks ('w'). */
 	struct cli_transcript transcript;
 	char transcript_path[256];
-	unsigned base;  /* lines of the sessions before this one (R reconnects) */
-	bool reconnect; /* the user asked for a new session */
-	long long last_ms; /* monotonic time of the last line, sent or received */
-	bool idle_warned;  /* the idle warning stands in the message */
-	long long ehlo_sent_ms; /* monotonic: when the EHLO being timed went out, or 0 */
+	unsigned base;              /* lines of the sessions before this one (R reconnects) */
+	bool reconnect;             /* the user asked for a new session */
+	long long last_ms;          /* monotonic time of the last line, sent or received */
+	bool idle_warned;           /* the idle warning stands in the message */
+	long long ehlo_sent_ms;     /* monotonic: when the EHLO being timed went out, or 0 */
 	long long partial_since_ms; /* monotonic: when the line still coming began */
 };
 

@@ -12,42 +12,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/session.h"
 #include "inspect.h"
-#include "ui.h"
+#include "ui/ui.h"
 
 #define INSPECT_TICK_MS 500 /* the status line's clock */
 #define INSPECT_DRAW_MS 30  /* at most one full draw in this time while lines pour in */
 
 static volatile sig_atomic_t got_winch;
-/* The terminal as it was, for a fatal signal to give it back. */
-static struct termios saved_tty;
-static volatile sig_atomic_t have_saved_tty;
 
 static void on_winch(int sig)
 {
 	(void)sig;
 	got_winch = 1;
-}
-
-/*
- * A crash: give the terminal back (its modes, the main screen, the cursor)
- * with async-signal-safe calls only, then die of the same signal.
- */
-static void on_fatal(int sig)
-{
-	static const char reset[] = "\033[?1049l\033[?25h\033[0m\r\n";
-	ssize_t ignored;
-
-	if (have_saved_tty)
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_tty);
-	ignored = write(STDOUT_FILENO, reset, sizeof reset - 1);
-	(void)ignored;
-	signal(sig, SIG_DFL);
-	raise(sig);
 }
 
 /* Now, in ms since the epoch: the time a line came, kept for the transcript. */
@@ -406,8 +388,8 @@ static void install_signals(void)
 	sa.sa_handler = on_winch;
 	sigaction(SIGWINCH, &sa, NULL);
 	cli_interrupt_install();
-	cli_interrupt_last_resort(on_fatal);
-	sa.sa_handler = on_fatal;
+	cli_interrupt_last_resort(ui_fatal_signal);
+	sa.sa_handler = ui_fatal_signal;
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGABRT, &sa, NULL);
@@ -520,8 +502,7 @@ int inspect_run(struct inspect *in)
 	if (in->args.no_mouse)
 		flags |= UI_NO_MOUSE;
 
-	if (tcgetattr(STDIN_FILENO, &saved_tty) == 0)
-		have_saved_tty = 1;
+	ui_tty_save();
 	in->ui = ui_new(&in->model, &inspect_ops, in, flags, err, sizeof err);
 	if (in->ui == NULL) {
 		fprintf(stderr,

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "lab.h"
+#include "lab/lab.h"
 
 #define LAB_ERR_MAX 512
 

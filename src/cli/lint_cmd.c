@@ -10,7 +10,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "proto.h"
+#include "proto/lint.h"
+#include "proto/source.h"
 
 #define LINT_CHUNK (1024 * 1024) /* bytes read at a time */
 

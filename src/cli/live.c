@@ -14,6 +14,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/session.h"
 #include "live.h"
 
 #define CHECK_READ 16384 /* bytes read at a time */

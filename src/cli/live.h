@@ -6,9 +6,11 @@
 #define SMTPSCOPE_LIVE_H
 
 #include "check.h"
-#include "net.h"
-#include "proto.h"
-#include "tls.h"
+#include "net/net.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/session.h"
+#include "tls/tls.h"
 
 /* Where the session's lines and findings go. */
 struct live_sink {

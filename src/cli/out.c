@@ -8,7 +8,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "proto.h"
+#include "proto/escape.h"
+#include "proto/reply.h"
 
 void cli_out_init(struct cli_out *out, int fd, bool color)
 {

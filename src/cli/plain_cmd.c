@@ -3,7 +3,6 @@
  * and dumb terminals: the same annotations as "check", printed as lines
  * come, and a libedit prompt before each planned command.
  */
-#include <histedit.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +10,18 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "proto/clients.h"
+#include "proto/escape.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
+#include "proto/session.h"
 #include "inspect.h"
 
 struct plain {
 	struct inspect *in;
 	struct cli_report report;
-	EditLine *el;
-	History *hist;
+	struct ui_prompt *prompt;
 };
 
 static void on_line(void *ctx, const struct proto_lint_line *line)
@@ -38,12 +42,6 @@ static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
 }
 
 static const struct live_sink plain_sink = {on_line, on_finding, NULL};
-
-static const char *prompt(EditLine *el)
-{
-	(void)el;
-	return "smtpscope> ";
-}
 
 /* The answers at the prompt: the inspector's keymap, as --plain takes them. */
 static void print_help(void)
@@ -84,20 +82,11 @@ static void starttls_advice(const struct proto_lint *lint)
 /* Reads one answer at the prompt; NULL at end of input. */
 static const char *ask(struct plain *p, const char *pending, bool edit)
 {
-	const char *line;
-	HistEvent ev;
-	int count;
-
 	if (strncasecmp(pending, "STARTTLS", 8) == 0 && !edit)
 		starttls_advice(proto_session_lint(p->in->live.session));
 	printf("next: %s   (Enter sends; e edits; s skips; r runs; :CMD; w; q; ? help)\n", pending);
 	fflush(stdout);
-	if (edit)
-		el_push(p->el, pending);
-	line = el_gets(p->el, &count);
-	if (line != NULL && count > 1)
-		history(p->hist, &ev, H_ENTER, line);
-	return line;
+	return ui_prompt_read(p->prompt, edit ? pending : NULL);
 }
 
 static void write_transcript(struct inspect *in)
@@ -231,22 +220,6 @@ static void run(struct plain *p)
 	}
 }
 
-static bool setup(struct plain *p)
-{
-	HistEvent ev;
-
-	p->el = el_init("smtpscope", stdin, stdout, stderr);
-	p->hist = history_init();
-	if (p->el == NULL || p->hist == NULL)
-		return false;
-	history(p->hist, &ev, H_SETSIZE, 500);
-	el_set(p->el, EL_PROMPT, prompt);
-	el_set(p->el, EL_HIST, history, p->hist);
-	el_set(p->el, EL_EDITOR, "emacs");
-	el_source(p->el, NULL);
-	return true;
-}
-
 int inspect_plain(struct inspect *in)
 {
 	struct plain *p = calloc(1, sizeof *p);
@@ -261,7 +234,8 @@ int inspect_plain(struct inspect *in)
 	in->live.sink = &plain_sink;
 	in->live.ctx = p;
 	cli_interrupt_install();
-	rc = setup(p) ? 0 : CLI_EXIT_OSERR;
+	p->prompt = ui_prompt_new("smtpscope> ");
+	rc = p->prompt != NULL ? 0 : CLI_EXIT_OSERR;
 	if (rc == 0 && live_open(&in->live))
 		run(p);
 	if (rc == 0) {
@@ -273,10 +247,7 @@ int inspect_plain(struct inspect *in)
 		if (in->live.signal != 0)
 			rc = inspect_interrupted(in);
 	}
-	if (p->el != NULL)
-		el_end(p->el);
-	if (p->hist != NULL)
-		history_end(p->hist);
+	ui_prompt_free(p->prompt);
 	cli_report_free(&p->report);
 	free(p);
 	return rc;

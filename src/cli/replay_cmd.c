@@ -22,9 +22,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/source.h"
 #include "cli.h"
-#include "net.h"
-#include "ui.h"
+#include "net/net.h"
+#include "ui/ui.h"
 
 #define REPLAY_CHUNK (256 * 1024) /* bytes the counter reads between two keys */
 #define REPLAY_AHEAD 4096         /* bytes the stepper reads when its queue is empty */

@@ -9,7 +9,11 @@
 #include <string.h>
 
 #include "cli.h"
-#include "proto.h"
+#include "proto/clients.h"
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
 
 #define REPORT_FINDINGS_MAX 1000000 /* findings kept for JSON; the rest are counted */
 

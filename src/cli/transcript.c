@@ -20,7 +20,12 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "proto.h"
+#include "proto/ehlo.h"
+#include "proto/escape.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
+#include "proto/source.h"
 
 /* "2026-11-22T07:10:00.123Z", at at_ms (ms since the epoch, UTC), or now when it is 0 or less. */
 static void timestamp_at(char *buf, size_t len, long long at_ms)

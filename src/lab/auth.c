@@ -10,8 +10,8 @@
 #include <time.h>
 
 #include "lab_int.h"
-#include "proto.h"
-#include "tls.h"
+#include "proto/auth.h"
+#include "tls/tls.h"
 
 #define OK_235      "235 2.7.0 Authentication successful\r\n"
 #define BAD_535     "535 5.7.8 Authentication credentials invalid\r\n"

@@ -1,5 +1,5 @@
 /*
- * internal.h: what the lab's files share: the parsed scenario, its sections
+ * lab_int.h: what the lab's files share: the parsed scenario, its sections
  * and actions, and the table of built-in scenarios made by CMake from
  * src/lab/scenarios/NAME.scn.
  */
@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "lab.h"
-#include "proto.h"
+#include "lab/lab.h"
+#include "proto/auth.h"
 
 #define LAB_FILE_MAX      (1024 * 1024) /* bytes of a scenario file */
 #define LAB_SUMMARY_MAX   256           /* bytes of a summary, with its NUL */

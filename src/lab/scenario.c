@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "lab_int.h"
-#include "proto.h"
+#include "proto/escape.h"
 
 enum ending { END_CRLF, END_LF, END_NONE };
 

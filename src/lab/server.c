@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "lab_int.h"
-#include "tls.h"
+#include "tls/tls.h"
 
 #define LAB_TICK_MS 100 /* the stop flag is checked at least this often */
 

@@ -14,8 +14,9 @@
 #include <unistd.h>
 
 #include "lab_int.h"
-#include "proto.h"
-#include "tls.h"
+#include "proto/auth.h"
+#include "proto/escape.h"
+#include "tls/tls.h"
 
 #define LAB_IN_MAX    4096  /* bytes read at a time */
 #define LAB_LINE_MAX  2048  /* bytes of a client line kept; the rest is counted */

@@ -1,5 +1,5 @@
 /*
- * internal.h: what the files of src/net share and nothing outside sees.
+ * net_int.h: what the files of src/net share and nothing outside sees.
  */
 #ifndef SMTPSCOPE_NET_INTERNAL_H
 #define SMTPSCOPE_NET_INTERNAL_H
@@ -8,7 +8,7 @@
 #include <netinet/in.h>
 #include <resolv.h>
 
-#include "net.h"
+#include "net/net.h"
 
 /* Lookups without a timeout of their own get this one. */
 #define NET_DNS_TIMEOUT_MS 5000

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "proto/auth.h"
+#include "proto/reply.h"
+#include "proto_int.h"
 
 /* Bytes of an AUTH line kept before its redacted initial response. */
 #define AUTH_KEEP_MAX 64

@@ -8,7 +8,8 @@
  */
 #include <string.h>
 
-#include "proto.h"
+#include "proto/clients.h"
+#include "proto/reply.h"
 
 /* Which line the client takes as the greeting and never reads for keywords. */
 enum skip {

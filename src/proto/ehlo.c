@@ -14,7 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "proto.h"
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/reply.h"
 
 /* Registered and common extension keywords, for line 1 checks. */
 static const char *const known_keywords[] = {

@@ -2,9 +2,10 @@
  * escape.c: bytes from a peer made safe to show or store. No byte below
  * 0x20, DEL or a byte with the high bit set leaves these functions raw.
  */
+#include <stdbool.h>
 #include <string.h>
 
-#include "proto.h"
+#include "proto/escape.h"
 
 static const char hex[] = "0123456789abcdef";
 

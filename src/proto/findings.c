@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "proto/findings.h"
+#include "proto_int.h"
 
 #define E PROTO_SEV_ERROR
 #define W PROTO_SEV_WARNING

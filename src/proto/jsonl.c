@@ -7,7 +7,10 @@
  */
 #include <string.h>
 
-#include "internal.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
+#include "proto/source.h"
+#include "proto_int.h"
 
 struct cursor {
 	const char *p;

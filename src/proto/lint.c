@@ -8,7 +8,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "proto/auth.h"
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reader.h"
+#include "proto/reply.h"
+#include "proto_int.h"
 
 /* What the reply being read answers; KIND_EARLY: nothing, it came before its command. */
 enum lint_kind { KIND_OTHER, KIND_BANNER, KIND_EHLO, KIND_STARTTLS, KIND_EARLY };

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "proto/reader.h"
+#include "proto/reply.h"
+#include "proto_int.h"
 
 struct proto_reader {
 	unsigned options;

@@ -4,7 +4,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "internal.h"
+#include "proto/reply.h"
+#include "proto_int.h"
 
 void proto_reply_reset(struct proto_reply *reply)
 {

@@ -8,7 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "proto/auth.h"
+#include "proto/clients.h"
+#include "proto/escape.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reader.h"
+#include "proto/reply.h"
+#include "proto/session.h"
+#include "proto_int.h"
 
 #define SESSION_CMD_MAX   1024                /* bytes of one message line sent */
 #define SESSION_LINE_MAX  PROTO_AUTH_LINE_MAX /* bytes of one command line built here */

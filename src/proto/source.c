@@ -8,7 +8,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "internal.h"
+#include "proto/auth.h"
+#include "proto/escape.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
+#include "proto/source.h"
+#include "proto_int.h"
 
 struct proto_source {
 	enum proto_format format;

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "proto/reply.h"
+#include "proto_int.h"
 
 void proto_split_init(struct proto_split *split)
 {

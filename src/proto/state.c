@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "proto/source.h"
+#include "proto_int.h"
 
 void proto_blob_put(struct proto_blob *blob, const void *bytes, size_t len)
 {

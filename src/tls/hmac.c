@@ -6,7 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include "tls.h"
+#include "tls/tls.h"
 
 int tls_hmac_md5(const void *key, size_t keylen, const void *msg, size_t msglen,
                  unsigned char out[16])

@@ -10,7 +10,7 @@
 
 #include <openssl/ssl.h>
 
-#include "tls.h"
+#include "tls/tls.h"
 
 #define TLS_ERR_MAX  320 /* bytes of the last failure in words */
 #define TLS_HOST_MAX 256 /* a DNS name fits, with its terminator */

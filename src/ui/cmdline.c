@@ -24,6 +24,9 @@
 
 #include <histedit.h>
 
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
 #include "ui_int.h"
 
 #define CL_QUEUE   8   /* characters handed to libedit for one key */

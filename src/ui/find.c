@@ -12,6 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
 #include "ui_int.h"
 
 /* True when pattern occurs in text, ignoring the case of ASCII letters. */

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
 #include "ui_int.h"
 
 #define MODEL_FIRST    256 /* lines allocated first */

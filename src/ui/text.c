@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/ehlo.h"
+#include "proto/escape.h"
+#include "proto/findings.h"
 #include "ui_int.h"
 
 #define DOC_WORD_MAX 256 /* characters of one word laid out at once */

@@ -20,8 +20,10 @@
 
 #include <curses.h>
 
-#include "proto.h"
-#include "ui.h"
+#include "proto/ehlo.h"
+#include "proto/escape.h"
+#include "proto/findings.h"
+#include "ui/ui.h"
 
 #define UI_ESCAPE_BYTES 1024 /* bytes of one peer text escaped for one screen row */
 #define UI_NOTE_MAX     512  /* a note of the user interface to the user */

@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
 #include "ui_int.h"
 
 #define CMP_WIDTH    132  /* widest box */

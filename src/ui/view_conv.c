@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/findings.h"
+#include "proto/lint.h"
 #include "ui_int.h"
 
 #define CONV_TIME_MIN 100 /* pane width from which the time is shown */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/findings.h"
 #include "ui_int.h"
 
 #define EXPLAIN_LINE_MAX 512 /* bytes of one line of the doc laid out */

@@ -8,6 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/ehlo.h"
+#include "proto/escape.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
 #include "ui_int.h"
 
 #define GRAMMAR_PART_MAX 512 /* bytes of one part shown */

@@ -3,6 +3,8 @@
  * grammar panel. Each role of enum proto_role is named in its own style,
  * with what it means, then the marks that are not roles.
  */
+#include "proto/ehlo.h"
+#include "proto/findings.h"
 #include "ui_int.h"
 
 static const char *const role_about[PROTO_ROLE_COUNT] = {

@@ -11,6 +11,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "proto/clients.h"
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
 #include "ui_int.h"
 
 #define MATRIX_CLIENTS  64 /* client profiles considered */

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/lint.h"
+#include "proto/reply.h"
 #include "ui_int.h"
 
 #define RAW_WIDTH 80 /* widest box: 16 bytes a hex row */

@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "proto/clients.h"
+#include "proto/reply.h"
 
 #define MAXL 8
 

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/reply.h"
 
 #define MAX_LINES   8
 #define MAX_WANT    4

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "proto/escape.h"
 
 #define GUARD 0xa5 /* fills the bytes past cap, which must stay untouched */
 #define SLACK 16

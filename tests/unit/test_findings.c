@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "proto/findings.h"
 
 #define FINDINGS_DOC SMTPSCOPE_SOURCE_DIR "/docs/findings.md"
 

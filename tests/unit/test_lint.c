@@ -12,7 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "proto/ehlo.h"
+#include "proto/escape.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
+#include "proto/source.h"
 
 struct log {
 	char text[16384];

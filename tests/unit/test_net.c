@@ -25,7 +25,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "net.h"
+#include "net/net.h"
 
 /* ---- net_parse_target ---- */
 

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "proto/reader.h"
+#include "proto/reply.h"
 
 #define MAXL 12
 

@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
+#include "proto/session.h"
 
 enum tls_event { TLS_NONE, TLS_VERIFIED, TLS_UNVERIFIED, TLS_FAILS };
 

@@ -12,7 +12,10 @@
 
 #include <cmocka.h>
 
-#include "proto.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
+#include "proto/source.h"
 
 #define LOG_MAX (8u << 20)
 

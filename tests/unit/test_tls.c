@@ -25,7 +25,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "tls.h"
+#include "tls/tls.h"
 #include "tls_int.h"
 
 #define DEADLINE_MS 5000
@@ -613,6 +613,20 @@ static X509 *hostile_cert(EVP_PKEY *key)
 	return cert;
 }
 
+/* tls_hmac_md5 gives RFC 2195 §2's digest for its worked example of CRAM-MD5. */
+static void test_hmac_md5(void **state)
+{
+	static const char challenge[] = "<1896.697170952@postoffice.reston.mci.net>";
+	static const unsigned char want[16] = {0xb9, 0x13, 0xa6, 0x02, 0xc7, 0xed, 0xa7, 0xa4,
+	                                       0x95, 0xb4, 0xe6, 0xe7, 0x33, 0x4d, 0x38, 0x90};
+	unsigned char digest[16];
+
+	(void)state;
+	assert_int_equal(
+	    tls_hmac_md5("tanstaaftanstaaf", 16, challenge, sizeof challenge - 1, digest), 0);
+	assert_memory_equal(digest, want, sizeof want);
+}
+
 static void test_hostile_cert(void **state)
 {
 	EVP_PKEY *key = EVP_EC_gen("P-256");
@@ -669,6 +683,7 @@ int main(void)
 	    cmocka_unit_test(test_pem_bounds),
 	    cmocka_unit_test(test_default_hostname),
 	    cmocka_unit_test(test_hostile_cert),
+	    cmocka_unit_test(test_hmac_md5),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -14,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
+#include "proto/source.h"
 
 #define MAX_LINES 256
 

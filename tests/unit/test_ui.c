@@ -21,8 +21,12 @@
 #define NCURSES_WIDECHAR 1
 #include <curses.h>
 
-#include "proto.h"
-#include "ui.h"
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
+#include "proto/source.h"
+#include "ui/ui.h"
 
 #define DUMP_MAX  (64 * 1024)
 #define GOLDEN    SMTPSCOPE_SOURCE_DIR "/tests/data/ui/"

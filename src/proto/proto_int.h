@@ -1,10 +1,13 @@
 /*
- * internal.h: helpers shared by the files of src/proto, not part of its API.
+ * proto_int.h: helpers shared by the files of src/proto, not part of its API.
  */
 #ifndef SMTPSCOPE_PROTO_INTERNAL_H
 #define SMTPSCOPE_PROTO_INTERNAL_H
 
-#include "proto.h"
+#include "proto/lint.h"
+#include "proto/reader.h"
+#include "proto/reply.h"
+#include "proto/source.h"
 
 /* A finding's section of docs/findings.md; the table is generated at build time. */
 struct proto_doc_section {

@@ -39,10 +39,10 @@ struct lab_config {
 	bool once;             /* serve one connection, then return */
 	const char *cert_file; /* PEM; NULL: a certificate made in memory */
 	const char *key_file;
-	const char *hostname;     /* name in the generated certificate; NULL: localhost */
-	const char *log_file;     /* one line per command received; NULL: none */
-	const char *tls_max;      /* "1.0" to "1.3": the highest TLS version offered; NULL: OpenSSL's */
-	unsigned max_clients;     /* connections served at once; 0: LAB_CLIENTS_DEFAULT */
+	const char *hostname; /* name in the generated certificate; NULL: localhost */
+	const char *log_file; /* one line per command received; NULL: none */
+	const char *tls_max;  /* "1.0" to "1.3": the highest TLS version offered; NULL: OpenSSL's */
+	unsigned max_clients; /* connections served at once; 0: LAB_CLIENTS_DEFAULT */
 	unsigned idle_timeout;    /* s a client may stay silent; 0: LAB_IDLE_DEFAULT */
 	unsigned session_timeout; /* s a connection may last; 0: LAB_SESSION_DEFAULT */
 };
@@ -79,5 +79,16 @@ unsigned lab_server_port(const struct lab_server *server);
  */
 int lab_server_run(struct lab_server *server, const volatile sig_atomic_t *stop);
 void lab_server_free(struct lab_server *server);
+
+/*
+ * lab_server_run in a thread of the calling process, for a process that
+ * plays the server and the client at once (demo); NULL when no thread could
+ * start. lab_background_stop stops the server as *stop would, waits for the
+ * thread and returns what lab_server_run returned. The server is still the
+ * caller's to free, after the stop.
+ */
+struct lab_background;
+struct lab_background *lab_background_start(struct lab_server *server);
+int lab_background_stop(struct lab_background *background);
 
 #endif

@@ -10,7 +10,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "proto.h"
+#include "proto/ehlo.h"
+#include "proto/findings.h"
+#include "proto/lint.h"
+#include "proto/reply.h"
+#include "proto/session.h"
 
 /*
  * The model keeps a window of the lines: when it is full, the older half
@@ -198,5 +202,30 @@ size_t ui_plain_help(char *buf, size_t len);
 size_t ui_keymap_doc(char *buf, size_t len);
 /* The screen as text, one row per line, for headless tests; returns its length. */
 size_t ui_dump(const struct ui *ui, char *buf, size_t len);
+
+/*
+ * The terminal given back on a crash: ui_tty_save keeps its modes (call it
+ * before ui_new); ui_fatal_signal, a handler for fatal signals, restores
+ * them, leaves the alternate screen, shows the cursor and dies of the same
+ * signal, with async-signal-safe calls only.
+ */
+void ui_tty_save(void);
+void ui_fatal_signal(int sig);
+
+/*
+ * The prompt of --plain: a line editor (libedit, emacs keys, a history of
+ * 500 answers) on stdin and stdout.
+ */
+struct ui_prompt;
+
+/* NULL when the editor cannot start. */
+struct ui_prompt *ui_prompt_new(const char *prompt);
+void ui_prompt_free(struct ui_prompt *prompt);
+/*
+ * Reads one answer, with preset already typed in (for editing) unless it
+ * is NULL; a non-empty answer joins the history. NULL at the end of input;
+ * the line (with its newline) is valid until the next read.
+ */
+const char *ui_prompt_read(struct ui_prompt *prompt, const char *preset);
 
 #endif
