@@ -53,7 +53,7 @@ enum lab_act_kind {
 	LAB_A_STARTTLS, /* the server side of the TLS handshake */
 	LAB_A_BODY,     /* read a message body, then play "on DOT" */
 	LAB_A_CLOSE,    /* close the connection */
-	LAB_A_AUTH,     /* the server side of the AUTH exchange (auth.c) */
+	LAB_A_AUTH,     /* the server side of the AUTH exchange (auth_server.c) */
 	LAB_A_RESET,    /* close the connection with a TCP RST */
 };
 

@@ -1,6 +1,6 @@
 /*
  * pool.c: the connections the lab plays at once, a slot and a thread for
- * each. A thread per connection, not one poll loop: session.c plays a
+ * each. A thread per connection, not one poll loop: play.c plays a
  * scenario as straight-line code (delays, dribbled bytes, a TLS handshake,
  * a message body) with a deadline on every wait, and a thread keeps it so,
  * where a poll loop would turn every action into a resumable state. The

@@ -279,7 +279,7 @@ struct ui {
 	char esc[PROTO_ESCAPE_MAX(UI_ESCAPE_BYTES)];
 };
 
-/* text.c: painting and styles. */
+/* doc.c: painting and styles. */
 void ui_styles_init(struct ui *ui);
 attr_t ui_attr(const struct ui *ui, int style);
 /* Paints rows first.. of doc into area; rows past the text are blank. */
@@ -366,7 +366,7 @@ void ui_explain_open(struct ui *ui, enum proto_finding_id id);
 void ui_explain_draw(struct ui *ui);
 void ui_explain_key(struct ui *ui, int key, bool keycode);
 
-/* view_status.c: the status line, the message area and the command row. */
+/* status.c: the status line, the message area and the command row. */
 void ui_status_draw(struct ui *ui);
 /* Lays out the message area's text for a width; returns its rows. */
 int ui_message_layout(struct ui *ui, int width);
@@ -385,7 +385,7 @@ const char *ui_role_about(enum proto_role role);
 /* The legend of colours: every role in its style, then the other marks. */
 void ui_legend_build(struct ui_doc *doc);
 
-/* view_help.c */
+/* help.c */
 void ui_help_draw(struct ui *ui);
 void ui_help_key(struct ui *ui, int key, bool keycode);
 

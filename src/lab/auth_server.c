@@ -1,5 +1,5 @@
 /*
- * auth.c: the lab's server side of SMTP AUTH (RFC 4954) for the "auth USER
+ * auth_server.c: the lab's server side of SMTP AUTH (RFC 4954) for the "auth USER
  * PASSWORD" action: PLAIN (RFC 4616), LOGIN, CRAM-MD5 (RFC 2195) and
  * XOAUTH2, each checked against the scenario's credentials, so that a test
  * proves the client's encodings and not only that something was sent.

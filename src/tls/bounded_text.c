@@ -1,5 +1,5 @@
 /*
- * text.c: bounded texts for the fixed buffers of facts and errors.
+ * bounded_text.c: bounded texts for the fixed buffers of facts and errors.
  */
 #include <arpa/inet.h>
 #include <stdio.h>

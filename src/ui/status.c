@@ -1,5 +1,5 @@
 /*
- * view_status.c: the status line at the top, the message area and the
+ * status.c: the status line at the top, the message area and the
  * command row at the bottom. Every string of the model may hold bytes from
  * the peer (a certificate name, a reply quoted in a message), so each goes
  * through proto_escape_term.

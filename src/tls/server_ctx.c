@@ -1,5 +1,5 @@
 /*
- * server.c: the server context of the lab server. Its certificate comes
+ * server_ctx.c: the server context of the lab server. Its certificate comes
  * from PEM files, or is made in memory: an EC P-256 key and a self-signed
  * certificate that can serve as its own test CA (docs/tls.md).
  */

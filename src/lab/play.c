@@ -1,5 +1,5 @@
 /*
- * session.c: one client connection played from a scenario: the greeting,
+ * play.c: one client connection played from a scenario: the greeting,
  * the section that answers each command, STARTTLS, the message body and
  * the command log. Memory is one struct conn whatever the client or the
  * scenario sends: lines are clipped, output is streamed.

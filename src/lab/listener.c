@@ -1,5 +1,5 @@
 /*
- * server.c: the lab server's listening socket and accept loop. Each
+ * listener.c: the lab server's listening socket and accept loop. Each
  * connection accepted is played in a thread of its own (pool.c), up to
  * max_clients at once; one beyond them gets a 421 and is closed at once
  * (docs/scenario-format.md, "The lab command"). With once, the first

@@ -1,5 +1,5 @@
 /*
- * view_help.c: the help overlay, every key of the inspector in a box over
+ * help.c: the help overlay, every key of the inspector in a box over
  * the screen, from the keymap (keymap.c). It scrolls when the terminal is
  * too small; any other key closes it.
  */

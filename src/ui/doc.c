@@ -1,5 +1,5 @@
 /*
- * text.c: laid-out text and painting. A doc is a grid of one-column cells,
+ * doc.c: laid-out text and painting. A doc is a grid of one-column cells,
  * filled with word wrapping or clipping; painting copies a window of its
  * rows to the screen, style by style. Peer bytes enter a doc only through
  * proto_escape_term, so they reach the screen as printable US-ASCII.
