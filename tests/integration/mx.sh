@@ -12,28 +12,10 @@ tools=$(realpath "$2")/tools
 # shellcheck source=../tools/harness.sh
 . "$tools/harness.sh"
 
-# mx NAME WANT_RC DOMAIN: check --mx DOMAIN through the test's DNS server.
+# mx NAME WANT_RC DOMAIN: check --mx DOMAIN through the test's DNS server, into
+# $work/NAME.json (check_json of harness.sh); expect NAME judges it.
 mx() {
-	local name=$1 want=$2 rc
-	timeout "$(slow 60)" "$bin" check --json --timeout "$(slow 5)" -4 --resolver "127.0.0.1:$dns" --port "$lab" \
-		--mx "$3" >"$work/$name.json" 2>"$work/$name.err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, want $want: $(cat "$work/$name.err")"; fi
-}
-
-# expect NAME PYTHON-EXPRESSION...: each holds for the JSON d and its notes.
-expect() {
-	local name=$1
-	shift
-	if python3 - "$work/$name.json" "$@" <<'PY'; then ok; else bad "$name: $(head -c 1500 "$work/$name.json")"; fi
-import json, sys
-d = json.load(open(sys.argv[1]))
-notes = [l["text"] for l in d["lines"] if l["dir"] == "info"]
-failed = [e for e in sys.argv[2:] if not eval(e, {"d": d, "notes": notes})]
-for e in failed:
-    print("  does not hold:", e)
-sys.exit(1 if failed else 0)
-PY
+	check_json "$1" "$2" --timeout "$(slow 5)" -4 --resolver "127.0.0.1:$dns" --port "$lab" --mx "$3"
 }
 
 cat >"$work/zone" <<'ZONE'
