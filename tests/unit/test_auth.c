@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake_owner.h"
 #include "proto.h"
 #include "tls.h"
 
@@ -353,50 +354,11 @@ struct scase {
 	bool unverified;    /* the certificate of TLS on connect did not verify */
 };
 
-struct srun {
-	char sent[16384];
-	size_t nsent;
-	char lines[16384];
-	size_t nlines;
-	char pending[256];
-};
-
-static void s_send(void *ctx, const char *buf, size_t len)
-{
-	struct srun *r = ctx;
-
-	assert_true(r->nsent + len < sizeof r->sent);
-	memcpy(r->sent + r->nsent, buf, len);
-	r->nsent += len;
-	r->sent[r->nsent] = '\0';
-}
-
+/* The fake owner's, but for STARTTLS: none of these cases may ask for it. */
 static void s_starttls(void *ctx)
 {
 	(void)ctx;
 	fail_msg("no STARTTLS in these cases");
-}
-
-static void s_line(void *ctx, const struct proto_lint_line *line)
-{
-	struct srun *r = ctx;
-	int n = snprintf(r->lines + r->nlines, sizeof r->lines - r->nlines, "%.*s\n",
-	                 (int)line->len, line->text);
-
-	assert_true(n > 0 && (size_t)n < sizeof r->lines - r->nlines);
-	r->nlines += (size_t)n;
-}
-
-static void s_finding(void *ctx, enum proto_finding_id id, unsigned n)
-{
-	(void)ctx, (void)id, (void)n;
-}
-
-static void s_pending(void *ctx, const char *command)
-{
-	struct srun *r = ctx;
-
-	snprintf(r->pending, sizeof r->pending, "%s", command);
 }
 
 static int s_hmac(void *ctx, const void *key, size_t keylen, const void *msg, size_t msglen,
@@ -406,10 +368,10 @@ static int s_hmac(void *ctx, const void *key, size_t keylen, const void *msg, si
 	return tls_hmac_md5(key, keylen, msg, msglen, out);
 }
 
-static const struct proto_session_ops s_ops = {s_send, s_starttls, s_line, s_finding,
-                                               NULL,   s_pending,  s_hmac};
-static const struct proto_session_ops s_ops_nohmac = {s_send, s_starttls, s_line, s_finding,
-                                                      NULL,   s_pending,  NULL};
+static const struct proto_session_ops s_ops = {fake_send, s_starttls,   fake_line, fake_finding,
+                                               NULL,      fake_pending, s_hmac};
+static const struct proto_session_ops s_ops_nohmac = {
+    fake_send, s_starttls, fake_line, fake_finding, NULL, fake_pending, NULL};
 
 #define BANNER "220 mx.example ESMTP\r\n"
 #define EHLO   "EHLO c.example\r\n"
@@ -658,21 +620,9 @@ static const struct scase scases[] = {
      "AUTH LOGIN"},
 };
 
-static void s_feed(struct proto_session *s, const char *bytes, bool bytewise)
-{
-	size_t i, len = strlen(bytes);
-
-	if (!bytewise) {
-		proto_session_feed(s, bytes, len);
-		return;
-	}
-	for (i = 0; i < len && !proto_session_over(s); i++)
-		proto_session_feed(s, bytes + i, 1);
-}
-
 static void run_scase(const struct scase *c, bool bytewise)
 {
-	struct srun *r = calloc(1, sizeof *r);
+	struct fake_owner *r = calloc(1, sizeof *r);
 	struct proto_session *s =
 	    proto_session_new(&c->config, c->no_hmac ? &s_ops_nohmac : &s_ops, r);
 	const struct sstep *st;
@@ -682,7 +632,7 @@ static void run_scase(const struct scase *c, bool bytewise)
 		proto_session_tls_on_connect(s, !c->unverified);
 	proto_session_start(s);
 	for (st = c->step; st->sent != NULL; st++) {
-		s_feed(s, st->server, bytewise);
+		fake_feed(s, st->server, bytewise);
 		if (strcmp(r->sent, st->sent) != 0)
 			print_error("case %s: sent\n%s\nwant\n%s\n", c->name, r->sent, st->sent);
 		assert_string_equal(r->sent, st->sent);
@@ -692,9 +642,9 @@ static void run_scase(const struct scase *c, bool bytewise)
 	if (c->error != NULL && strstr(proto_session_error(s), c->error) == NULL)
 		fail_msg("case %s: error '%s'", c->name, proto_session_error(s));
 	if (c->secret != NULL)
-		assert_null(strstr(r->lines, c->secret));
-	assert_non_null(strstr(r->lines, c->shown));
-	assert_null(strstr(r->lines, c->config.auth_secret));
+		assert_null(strstr(r->text, c->secret));
+	assert_non_null(strstr(r->text, c->shown));
+	assert_null(strstr(r->text, c->config.auth_secret));
 	proto_session_free(s);
 	free(r);
 }
@@ -715,7 +665,7 @@ static void test_session_auth(void **state)
 static void test_step_pending(void **state)
 {
 	struct proto_session_config config = CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42");
-	struct srun *r = calloc(1, sizeof *r);
+	struct fake_owner *r = calloc(1, sizeof *r);
 	struct proto_session *s;
 	int show;
 
@@ -736,7 +686,7 @@ static void test_step_pending(void **state)
 		assert_int_equal(proto_session_send_pending(s, r->pending), 0);
 		assert_string_equal(r->sent, EHLO "AUTH PLAIN " PLAIN_IR "\r\n");
 		assert_int_equal(proto_session_state(s), PROTO_S_AUTH);
-		assert_true(show || strstr(r->lines, PLAIN_IR) == NULL);
+		assert_true(show || strstr(r->text, PLAIN_IR) == NULL);
 		proto_session_free(s);
 	}
 	free(r);
@@ -746,7 +696,7 @@ static void test_step_pending(void **state)
 static void test_step_unverified(void **state)
 {
 	struct proto_session_config config = CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42");
-	struct srun *r = calloc(1, sizeof *r);
+	struct fake_owner *r = calloc(1, sizeof *r);
 	struct proto_session *s;
 	int run;
 
@@ -789,7 +739,7 @@ static void test_step_unverified(void **state)
 static void test_typed_auth_verify(void **state)
 {
 	struct proto_session_config config = {.helo = "c.example", .tls_on_connect = true};
-	struct srun *r = calloc(1, sizeof *r);
+	struct fake_owner *r = calloc(1, sizeof *r);
 	struct proto_session *s;
 	int verify;
 
@@ -811,8 +761,8 @@ static void test_typed_auth_verify(void **state)
 			assert_int_equal(proto_session_command(s, "YWxpY2U="), -2);
 			assert_int_equal(proto_session_command(s, " d29uZGVybGFuZA=="), -2);
 			assert_string_equal(r->sent, EHLO);
-			assert_non_null(strstr(r->lines, "--tls-verify keeps credentials"));
-			assert_null(strstr(r->lines, "YWxpY2U="));
+			assert_non_null(strstr(r->text, "--tls-verify keeps credentials"));
+			assert_null(strstr(r->text, "YWxpY2U="));
 			assert_int_equal(proto_session_command(s, "NOOP"), 0);
 			assert_string_equal(r->sent, EHLO "NOOP\r\n");
 		} else {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake_owner.h"
 #include "proto.h"
 
 enum tls_event { TLS_NONE, TLS_VERIFIED, TLS_UNVERIFIED, TLS_FAILS };
@@ -32,62 +33,10 @@ struct scase {
 	bool whole_only;      /* the bytes must arrive in one read */
 };
 
-struct run {
-	char sent[8192];
-	size_t nsent;
-	bool starttls;
-	char findings[1024];
-	unsigned lines;
-};
+static const struct proto_session_ops ops = {fake_send, fake_starttls, fake_line, fake_finding,
+                                             NULL};
 
-static void on_send(void *ctx, const char *buf, size_t len)
-{
-	struct run *r = ctx;
-
-	assert_true(r->nsent + len < sizeof r->sent);
-	memcpy(r->sent + r->nsent, buf, len);
-	r->nsent += len;
-	r->sent[r->nsent] = '\0';
-}
-
-static void on_starttls(void *ctx)
-{
-	((struct run *)ctx)->starttls = true;
-}
-
-static void on_line(void *ctx, const struct proto_lint_line *line)
-{
-	struct run *r = ctx;
-
-	assert_int_equal(line->n, r->lines + 1);
-	r->lines = line->n;
-}
-
-static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
-{
-	struct run *r = ctx;
-	size_t len = strlen(r->findings);
-
-	(void)n;
-	snprintf(r->findings + len, sizeof r->findings - len, "%s%s", len ? " " : "",
-	         proto_finding(id)->id);
-}
-
-static const struct proto_session_ops ops = {on_send, on_starttls, on_line, on_finding, NULL};
-
-static void feed(struct proto_session *s, const char *bytes, bool bytewise)
-{
-	size_t i, len = strlen(bytes);
-
-	if (!bytewise) {
-		proto_session_feed(s, bytes, len);
-		return;
-	}
-	for (i = 0; i < len && !proto_session_over(s); i++)
-		proto_session_feed(s, bytes + i, 1);
-}
-
-static void do_tls(struct proto_session *s, struct run *r, enum tls_event tls)
+static void do_tls(struct proto_session *s, struct fake_owner *r, enum tls_event tls)
 {
 	if (tls == TLS_NONE) {
 		assert_false(r->starttls);
@@ -103,7 +52,7 @@ static void do_tls(struct proto_session *s, struct run *r, enum tls_event tls)
 
 static void run_case(const struct scase *c, bool bytewise)
 {
-	struct run *r = calloc(1, sizeof *r);
+	struct fake_owner *r = calloc(1, sizeof *r);
 	struct proto_session *s = proto_session_new(&c->config, &ops, r);
 	const struct step *st;
 
@@ -112,7 +61,7 @@ static void run_case(const struct scase *c, bool bytewise)
 	for (st = c->step; st->sent != NULL; st++) {
 		do_tls(s, r, st->tls);
 		if (st->server != NULL)
-			feed(s, st->server, bytewise);
+			fake_feed(s, st->server, bytewise);
 		else
 			proto_session_eof(s);
 		if (strcmp(r->sent, st->sent) != 0)
@@ -350,24 +299,10 @@ static void test_names(void **state)
 }
 
 /* Step mode: the owner sends, edits, skips and types commands. */
-struct stepper {
-	struct run run;
-	char pending[256];
-	unsigned notified;
-};
+static const struct proto_session_ops step_ops = {fake_send,    fake_starttls, fake_line,
+                                                  fake_finding, NULL,          fake_pending};
 
-static void on_pending(void *ctx, const char *command)
-{
-	struct stepper *st = ctx;
-
-	snprintf(st->pending, sizeof st->pending, "%s", command);
-	st->notified++;
-}
-
-static const struct proto_session_ops step_ops = {on_send,    on_starttls, on_line,
-                                                  on_finding, NULL,        on_pending};
-
-static struct proto_session *stepped(struct stepper *st, enum proto_starttls_policy policy)
+static struct proto_session *stepped(struct fake_owner *st, enum proto_starttls_policy policy)
 {
 	struct proto_session_config config = {
 	    .helo = "client.example", .starttls = policy, .step = true};
@@ -380,15 +315,15 @@ static struct proto_session *stepped(struct stepper *st, enum proto_starttls_pol
 
 static void test_step_send_edit_skip(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
 
 	(void)state;
 	proto_session_feed(s, BANNER, strlen(BANNER));
 	assert_string_equal(proto_session_pending(s), "EHLO client.example");
-	assert_int_equal(st->run.nsent, 0);
+	assert_int_equal(st->nsent, 0);
 	assert_int_equal(proto_session_send_pending(s, "EHLO edited.example"), 0);
-	assert_string_equal(st->run.sent, "EHLO edited.example\r\n");
+	assert_string_equal(st->sent, "EHLO edited.example\r\n");
 	assert_null(proto_session_pending(s));
 	assert_int_equal(proto_session_command(s, "NOOP"), -1); /* EHLO awaits its reply */
 	proto_session_feed(s, CORRECT, strlen(CORRECT));
@@ -399,14 +334,14 @@ static void test_step_send_edit_skip(void **state)
 	assert_int_equal(proto_session_send_pending(s, NULL), 0);
 	proto_session_feed(s, "221 bye\r\n", 9);
 	assert_int_equal(proto_session_state(s), PROTO_S_DONE);
-	assert_string_equal(st->run.sent, "EHLO edited.example\r\nQUIT\r\n");
+	assert_string_equal(st->sent, "EHLO edited.example\r\nQUIT\r\n");
 	proto_session_free(s);
 	free(st);
 }
 
 static void test_step_free_commands(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_STRICT);
 
 	(void)state;
@@ -423,7 +358,7 @@ static void test_step_free_commands(void **state)
 	/* The user sends STARTTLS anyway: TLS starts, then EHLO is planned. */
 	assert_int_equal(proto_session_command(s, "starttls"), 0);
 	proto_session_feed(s, "220 go\r\n", 8);
-	assert_true(st->run.starttls);
+	assert_true(st->starttls);
 	proto_session_tls_done(s, true, true, NULL);
 	assert_string_equal(proto_session_pending(s), "EHLO client.example");
 	assert_true(proto_session_tls(s));
@@ -432,14 +367,14 @@ static void test_step_free_commands(void **state)
 	proto_session_feed(s, PLAIN, strlen(PLAIN));
 	proto_session_feed(s, "221 bye\r\n", 9);
 	assert_int_equal(proto_session_state(s), PROTO_S_DONE);
-	assert_string_equal(st->run.sent, EHLO "NOOP\r\nstarttls\r\n" EHLO "QUIT\r\n");
+	assert_string_equal(st->sent, EHLO "NOOP\r\nstarttls\r\n" EHLO "QUIT\r\n");
 	proto_session_free(s);
 	free(st);
 }
 
 static void test_step_typed_quit(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
 
 	(void)state;
@@ -455,7 +390,7 @@ static void test_step_typed_quit(void **state)
 /* Replies nothing asked for move no plan, even while TLS waits for EHLO. */
 static void test_step_unsolicited(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
 
 	(void)state;
@@ -464,7 +399,7 @@ static void test_step_unsolicited(void **state)
 	proto_session_feed(s, CORRECT, strlen(CORRECT));
 	proto_session_feed(s, "250 extra\r\n454 not now\r\n", 24);
 	assert_string_equal(proto_session_pending(s), "STARTTLS");
-	assert_string_equal(st->run.sent, EHLO);
+	assert_string_equal(st->sent, EHLO);
 	proto_session_send_pending(s, NULL);
 	proto_session_feed(s, "220 go\r\n", 8);
 	proto_session_tls_done(s, true, true, NULL);
@@ -486,7 +421,7 @@ static void test_step_unsolicited(void **state)
 
 /* A broken connection: the half line is kept, the reason noted and named. */
 struct broken_run {
-	struct run run;
+	struct fake_owner owner;
 	char last[2][256]; /* the texts of the last two lines */
 	unsigned last_flags[2];
 };
@@ -495,15 +430,15 @@ static void on_line_kept(void *ctx, const struct proto_lint_line *line)
 {
 	struct broken_run *b = ctx;
 
-	on_line(&b->run, line);
+	fake_line(&b->owner, line);
 	memcpy(b->last[0], b->last[1], sizeof b->last[0]);
 	b->last_flags[0] = b->last_flags[1];
 	snprintf(b->last[1], sizeof b->last[1], "%.*s", (int)line->len, line->text);
 	b->last_flags[1] = line->flags;
 }
 
-static const struct proto_session_ops kept_ops = {on_send, on_starttls, on_line_kept, on_finding,
-                                                  NULL};
+static const struct proto_session_ops kept_ops = {fake_send, fake_starttls, on_line_kept,
+                                                  fake_finding, NULL};
 
 static void test_broken(void **state)
 {
@@ -523,12 +458,12 @@ static void test_broken(void **state)
 	assert_string_equal(b->last[0], "250-SIZE 10");
 	assert_true(b->last_flags[0] & PROTO_L_NO_EOL);
 	assert_string_equal(b->last[1], proto_session_error(s));
-	assert_non_null(strstr(b->run.findings, "truncated-reply"));
-	assert_int_equal(b->run.lines, 5);
+	assert_non_null(strstr(b->owner.findings, "truncated-reply"));
+	assert_int_equal(b->owner.lines, 5);
 	/* Over is over: a second end changes nothing. */
 	proto_session_broken(s, "again");
 	proto_session_eof(s);
-	assert_int_equal(b->run.lines, 5);
+	assert_int_equal(b->owner.lines, 5);
 	proto_session_free(s);
 	free(b);
 }
@@ -550,7 +485,7 @@ static void test_abort_keeps_partial(void **state)
 	assert_true(b->last_flags[0] & PROTO_L_NO_EOL);
 	assert_true(b->last_flags[0] & PROTO_L_BARE_CR);
 	assert_string_equal(b->last[1], proto_session_error(s));
-	assert_int_equal(b->run.lines, 2);
+	assert_int_equal(b->owner.lines, 2);
 	proto_session_free(s);
 	free(b);
 }
@@ -558,7 +493,7 @@ static void test_abort_keeps_partial(void **state)
 /* Issue 11: after the server hangs up, no key can make the engine abort. */
 static void test_step_after_close(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
 
 	(void)state;
@@ -572,7 +507,7 @@ static void test_step_after_close(void **state)
 	assert_int_equal(proto_session_skip(s), -1);
 	assert_int_equal(proto_session_command(s, "NOOP"), -1);
 	proto_session_run(s);
-	assert_int_equal(st->run.nsent, 0);
+	assert_int_equal(st->nsent, 0);
 	proto_session_free(s);
 	free(st);
 }
@@ -675,7 +610,7 @@ static void test_step_edits_remembered(void **state)
 /* Step mode: while early bytes are still arriving, nothing may be sent. */
 static void test_step_early_partial(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
 
 	(void)state;
@@ -687,8 +622,8 @@ static void test_step_early_partial(void **state)
 	proto_session_feed(s, "\r\n250 x\r\n", 9);
 	assert_false(proto_session_busy(s));
 	assert_int_equal(proto_session_send_pending(s, NULL), 0);
-	assert_string_equal(st->run.sent, "EHLO client.example\r\n");
-	assert_string_equal(st->run.findings, "early-reply");
+	assert_string_equal(st->sent, "EHLO client.example\r\n");
+	assert_string_equal(st->findings, "early-reply");
 	proto_session_free(s);
 	free(st);
 }
@@ -704,8 +639,8 @@ static long long on_now(void *ctx)
 	return ((struct timed_run *)ctx)->now;
 }
 
-static const struct proto_session_ops timed_ops = {on_send, on_starttls, on_line_kept, on_finding,
-                                                   NULL,    NULL,        NULL,         on_now};
+static const struct proto_session_ops timed_ops = {
+    fake_send, fake_starttls, on_line_kept, fake_finding, NULL, NULL, NULL, on_now};
 
 static void test_deadline(void **state)
 {
@@ -757,7 +692,7 @@ static void test_cut_before_code(void **state)
 	t->now = 1000;
 	assert_true(proto_session_expire(s));
 	assert_string_equal(t->b.last[0], "25");
-	assert_non_null(strstr(t->b.run.findings, "truncated-reply"));
+	assert_non_null(strstr(t->b.owner.findings, "truncated-reply"));
 	proto_session_free(s);
 	free(t);
 }
@@ -780,7 +715,7 @@ static void test_no_deadline(void **state)
 
 /* Issue 11: each line says how it ended, as the server sent it. */
 struct term_run {
-	struct run run;
+	struct fake_owner owner;
 	enum proto_term term[16];
 	char text[16][64];
 };
@@ -789,15 +724,15 @@ static void on_line_term(void *ctx, const struct proto_lint_line *line)
 {
 	struct term_run *t = ctx;
 
-	on_line(&t->run, line);
+	fake_line(&t->owner, line);
 	if (line->n < 16) {
 		t->term[line->n] = line->term;
 		snprintf(t->text[line->n], sizeof t->text[0], "%.*s", (int)line->len, line->text);
 	}
 }
 
-static const struct proto_session_ops term_ops = {on_send, on_starttls, on_line_term, on_finding,
-                                                  NULL};
+static const struct proto_session_ops term_ops = {fake_send, fake_starttls, on_line_term,
+                                                  fake_finding, NULL};
 
 static void test_line_endings(void **state)
 {
@@ -825,7 +760,7 @@ static void test_line_endings(void **state)
 static void test_discarded_kept(void **state)
 {
 	struct proto_session_config config = AUTO;
-	struct run *r = calloc(1, sizeof *r);
+	struct fake_owner *r = calloc(1, sizeof *r);
 	struct proto_session *s = proto_session_new(&config, &ops, r);
 	static char bytes[11 + 6000 + 1] = "220 Ready\r\n";
 	const char *kept;
@@ -853,7 +788,7 @@ static void test_discarded_kept(void **state)
 /* A line that comes slowly is visible as it comes, bounded, and gone once it ends. */
 static void test_partial(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_NEVER);
 	static char big[5000];
 	const char *p;
@@ -869,11 +804,11 @@ static void test_partial(void **state)
 		assert_int_equal(wire, i + 1);
 		assert_memory_equal(p, "220 mx", len);
 	}
-	assert_int_equal(st->run.lines, 0);
+	assert_int_equal(st->lines, 0);
 	proto_session_feed(s, " ESMTP\r\n", 8);
 	proto_session_partial(s, &len, &wire);
 	assert_true(len == 0 && wire == 0);
-	assert_int_equal(st->run.lines, 1);
+	assert_int_equal(st->lines, 1);
 	/* A line longer than the engine keeps: its kept bytes, and every byte counted. */
 	proto_session_command(s, "NOOP");
 	memset(big, 'a', sizeof big);
