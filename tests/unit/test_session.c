@@ -19,7 +19,7 @@ enum tls_event { TLS_NONE, TLS_VERIFIED, TLS_UNVERIFIED, TLS_FAILS };
 
 struct step {
 	const char *server; /* bytes the server sends; NULL: it closes */
-	const char *sent;   /* what the client has sent after it, in total */
+	const char *sent;   /* what the client sends after it (run_case adds them up) */
 	enum tls_event tls; /* the handshake asked for before this step */
 };
 
@@ -55,6 +55,8 @@ static void run_case(const struct scase *c, bool bytewise)
 	struct fake_owner *r = calloc(1, sizeof *r);
 	struct proto_session *s = proto_session_new(&c->config, &ops, r);
 	const struct step *st;
+	char want[sizeof r->sent] = ""; /* what the client has sent so far, in total */
+	size_t nwant = 0;
 
 	assert_non_null(s);
 	proto_session_start(s);
@@ -64,9 +66,12 @@ static void run_case(const struct scase *c, bool bytewise)
 			fake_feed(s, st->server, bytewise);
 		else
 			proto_session_eof(s);
-		if (strcmp(r->sent, st->sent) != 0)
-			print_error("case %s: sent\n%s\nwant\n%s\n", c->name, r->sent, st->sent);
-		assert_string_equal(r->sent, st->sent);
+		assert_true(nwant + strlen(st->sent) < sizeof want);
+		memcpy(want + nwant, st->sent, strlen(st->sent) + 1);
+		nwant += strlen(st->sent);
+		if (strcmp(r->sent, want) != 0)
+			print_error("case %s: sent\n%s\nwant\n%s\n", c->name, r->sent, want);
+		assert_string_equal(r->sent, want);
 	}
 	assert_string_equal(proto_session_state_name(proto_session_state(s)),
 	                    proto_session_state_name(c->end));
@@ -93,82 +98,79 @@ static const struct scase cases[] = {
     {"misordered, auto: STARTTLS is sent, TLS verified",
      AUTO,
      {{BANNER, EHLO},
-      {MISORDERED, EHLO "STARTTLS\r\n"},
-      {"220 2.0.0 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_VERIFIED},
-      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+      {MISORDERED, "STARTTLS\r\n"},
+      {"220 2.0.0 Ready\r\n", ""},
+      {PLAIN, EHLO "QUIT\r\n", TLS_VERIFIED},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "starttls-before-greeting invalid-ehlo-keyword",
      NULL},
     {"misordered, strict: like Postfix, no STARTTLS",
      {.helo = "client.example", .starttls = PROTO_STARTTLS_STRICT},
-     {{BANNER, EHLO}, {MISORDERED, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {MISORDERED, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "starttls-before-greeting invalid-ehlo-keyword",
      NULL},
     {"correct, strict: STARTTLS is sent, TLS unverified",
      {.helo = "client.example", .starttls = PROTO_STARTTLS_STRICT},
      {{BANNER, EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_UNVERIFIED},
-      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+      {CORRECT, "STARTTLS\r\n"},
+      {"220 Ready\r\n", ""},
+      {PLAIN, EHLO "QUIT\r\n", TLS_UNVERIFIED},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "tls-unverified",
      NULL},
     {"never: no STARTTLS",
      {.helo = "client.example", .starttls = PROTO_STARTTLS_NEVER},
-     {{BANNER, EHLO}, {CORRECT, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {CORRECT, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "",
      NULL},
     {"force: STARTTLS though not offered",
      {.helo = "client.example", .starttls = PROTO_STARTTLS_FORCE},
      {{BANNER, EHLO},
-      {PLAIN, EHLO "STARTTLS\r\n"},
-      {"454 TLS not available\r\n", EHLO "STARTTLS\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n"}},
+      {PLAIN, "STARTTLS\r\n"},
+      {"454 TLS not available\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "no-starttls starttls-rejected",
      NULL},
     {"EHLO refused: HELO fallback",
      AUTO,
      {{BANNER, EHLO},
-      {"502 5.5.1 EHLO not implemented\r\n", EHLO "HELO client.example\r\n"},
-      {"250 mx.example.org\r\n", EHLO "HELO client.example\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "HELO client.example\r\nQUIT\r\n"}},
+      {"502 5.5.1 EHLO not implemented\r\n", "HELO client.example\r\n"},
+      {"250 mx.example.org\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "ehlo-not-accepted",
      NULL},
     {"bytes injected after the 220 are discarded",
      AUTO,
      {{BANNER, EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"220 Ready\r\n250 injected\r\n", EHLO "STARTTLS\r\n"},
-      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_VERIFIED},
-      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+      {CORRECT, "STARTTLS\r\n"},
+      {"220 Ready\r\n250 injected\r\n", ""},
+      {PLAIN, EHLO "QUIT\r\n", TLS_VERIFIED},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "starttls-response-injection",
      NULL,
      true},
     {"421 banner: QUIT, then failure",
      AUTO,
-     {{"421 4.7.0 Try again later\r\n", "QUIT\r\n"}, {NULL, "QUIT\r\n"}},
+     {{"421 4.7.0 Try again later\r\n", "QUIT\r\n"}, {NULL, ""}},
      PROTO_S_FAILED,
      "",
      "refused the session at its banner (reply 421)"},
     {"the server closes inside the EHLO reply",
      AUTO,
-     {{BANNER, EHLO}, {"250-mx.example.org\r\n250-SIZE 1\r\n", EHLO}, {NULL, EHLO}},
+     {{BANNER, EHLO}, {"250-mx.example.org\r\n250-SIZE 1\r\n", ""}, {NULL, ""}},
      PROTO_S_FAILED,
      "truncated-reply",
      "while smtpscope waited for the reply to EHLO"},
     {"the handshake fails",
      AUTO,
-     {{BANNER, EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {"", EHLO "STARTTLS\r\n", TLS_FAILS}},
+     {{BANNER, EHLO}, {CORRECT, "STARTTLS\r\n"}, {"220 Ready\r\n", ""}, {"", "", TLS_FAILS}},
      PROTO_S_FAILED,
      "tls-handshake-failed",
      "the TLS handshake failed: no shared cipher"},
@@ -181,21 +183,13 @@ static const struct scase cases[] = {
       .data = "Subject: t\r\n\r\n.hidden\nend\r\n",
       .data_len = 27},
      {{"220 x\r\n", "EHLO c.example\r\n"},
-      {PLAIN, "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\n"},
-      {"250 ok\r\n", "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"},
-      {"550 no\r\n", "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
-                     "RCPT TO:<c@example.org>\r\n"},
-      {"250 ok\r\n", "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
-                     "RCPT TO:<c@example.org>\r\nDATA\r\n"},
-      {"354 go\r\n",
-       "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
-       "RCPT TO:<c@example.org>\r\nDATA\r\nSubject: t\r\n\r\n..hidden\r\nend\r\n.\r\n"},
-      {"250 queued\r\n",
-       "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
-       "RCPT TO:<c@example.org>\r\nDATA\r\nSubject: t\r\n\r\n..hidden\r\nend\r\n.\r\nQUIT\r\n"},
-      {"221 bye\r\n",
-       "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
-       "RCPT TO:<c@example.org>\r\nDATA\r\nSubject: t\r\n\r\n..hidden\r\nend\r\n.\r\nQUIT\r\n"}},
+      {PLAIN, "MAIL FROM:<a@example.com>\r\n"},
+      {"250 ok\r\n", "RCPT TO:<b@example.org>\r\n"},
+      {"550 no\r\n", "RCPT TO:<c@example.org>\r\n"},
+      {"250 ok\r\n", "DATA\r\n"},
+      {"354 go\r\n", "Subject: t\r\n\r\n..hidden\r\nend\r\n.\r\n"},
+      {"250 queued\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "no-starttls",
      NULL},
@@ -203,10 +197,10 @@ static const struct scase cases[] = {
     {"a fake EHLO reply in the greeting's write is early, not the EHLO reply",
      AUTO,
      {{BANNER "250-fake.example\r\n250 SIZE 1\r\n", EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_VERIFIED},
-      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+      {CORRECT, "STARTTLS\r\n"},
+      {"220 Ready\r\n", ""},
+      {PLAIN, EHLO "QUIT\r\n", TLS_VERIFIED},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "early-reply",
      NULL,
@@ -214,18 +208,16 @@ static const struct scase cases[] = {
     {"an early 220 does not answer STARTTLS before it is sent",
      AUTO,
      {{BANNER, EHLO},
-      {CORRECT "220 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {"454 TLS not available\r\n", EHLO "STARTTLS\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n"}},
+      {CORRECT "220 Ready\r\n", "STARTTLS\r\n"},
+      {"454 TLS not available\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "early-reply starttls-rejected",
      NULL,
      true},
     {"a reply sent ahead of QUIT leaves QUIT waiting for its own",
      AUTO,
-     {{BANNER, EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"454 no\r\n221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n"}},
+     {{BANNER, EHLO}, {CORRECT, "STARTTLS\r\n"}, {"454 no\r\n221 bye\r\n", "QUIT\r\n"}},
      PROTO_S_QUIT,
      "early-reply starttls-rejected",
      NULL,
@@ -235,36 +227,36 @@ static const struct scase cases[] = {
      {{BANNER "250-fa", ""},
       {"ke.example\r\n", ""},
       {"250 SIZE 1\r\n", EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"}},
+      {CORRECT, "STARTTLS\r\n"}},
      PROTO_S_STARTTLS,
      "early-reply",
      NULL,
      true},
     {"an early 421 is no finding, and QUIT follows the banner's refusal",
      AUTO,
-     {{"554 no\r\n421 bye\r\n", "QUIT\r\n"}, {NULL, "QUIT\r\n"}},
+     {{"554 no\r\n421 bye\r\n", "QUIT\r\n"}, {NULL, ""}},
      PROTO_S_FAILED,
      "",
      "refused the session at its banner (reply 554)",
      true},
     {"quit after EHLO",
      {.helo = "client.example", .quit_after = PROTO_QUIT_EHLO},
-     {{BANNER, EHLO}, {CORRECT, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {CORRECT, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "",
      NULL},
     {"quit after the handshake",
      {.helo = "client.example", .quit_after = PROTO_QUIT_STARTTLS},
      {{BANNER, EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {"221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n", TLS_VERIFIED}},
+      {CORRECT, "STARTTLS\r\n"},
+      {"220 Ready\r\n", ""},
+      {"221 bye\r\n", "QUIT\r\n", TLS_VERIFIED}},
      PROTO_S_DONE,
      "",
      NULL},
     {"implicit TLS: STARTTLS inside TLS is a finding, not sent",
      {.helo = "client.example", .tls_on_connect = true},
-     {{BANNER, EHLO}, {CORRECT, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {CORRECT, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "starttls-after-tls",
      NULL},
@@ -296,6 +288,30 @@ static void test_names(void **state)
 	assert_int_equal(proto_starttls_policy_parse("strict", &p), 0);
 	assert_int_equal(p, PROTO_STARTTLS_STRICT);
 	assert_int_equal(proto_starttls_policy_parse("sometimes", &p), -1);
+}
+
+/* A session of the config AUTO with timeout_ms, for the ops with and ctx, started. */
+static struct proto_session *started(const struct proto_session_ops *with, void *ctx,
+                                     int timeout_ms)
+{
+	struct proto_session_config config = AUTO;
+	struct proto_session *s;
+
+	config.timeout_ms = timeout_ms;
+	s = proto_session_new(&config, with, ctx);
+	assert_non_null(s);
+	proto_session_start(s);
+	return s;
+}
+
+/* started, then greeted by BANNER: the EHLO is sent. */
+static struct proto_session *greeted(const struct proto_session_ops *with, void *ctx,
+                                     int timeout_ms)
+{
+	struct proto_session *s = started(with, ctx, timeout_ms);
+
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	return s;
 }
 
 /* Step mode: the owner sends, edits, skips and types commands. */
@@ -442,14 +458,11 @@ static const struct proto_session_ops kept_ops = {fake_send, fake_starttls, on_l
 
 static void test_broken(void **state)
 {
-	struct proto_session_config config = AUTO;
 	struct broken_run *b = calloc(1, sizeof *b);
-	struct proto_session *s = proto_session_new(&config, &kept_ops, b);
+	struct proto_session *s = greeted(&kept_ops, b, 0);
 	const char *half = "250-mx.example.org\r\n250-SIZE 10";
 
 	(void)state;
-	proto_session_start(s);
-	proto_session_feed(s, BANNER, strlen(BANNER));
 	proto_session_feed(s, half, strlen(half));
 	proto_session_broken(s, "the server reset the connection (TCP RST)");
 	assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
@@ -471,13 +484,11 @@ static void test_broken(void **state)
 /* Issue 10: a time-out keeps what was received, a greeting ended by bare CRs included. */
 static void test_abort_keeps_partial(void **state)
 {
-	struct proto_session_config config = AUTO;
 	struct broken_run *b = calloc(1, sizeof *b);
-	struct proto_session *s = proto_session_new(&config, &kept_ops, b);
+	struct proto_session *s = started(&kept_ops, b, 0);
 	const char *crs = "220 mx.example.org ESMTP\rhello\r";
 
 	(void)state;
-	proto_session_start(s);
 	proto_session_feed(s, crs, strlen(crs));
 	proto_session_abort(s, "timed out after 3 s waiting for the server's banner");
 	assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
@@ -679,15 +690,10 @@ static void test_deadline(void **state)
 /* A time-out that cuts a line before its code ends nothing: the reply was cut. */
 static void test_cut_before_code(void **state)
 {
-	struct proto_session_config config = AUTO;
 	struct timed_run *t = calloc(1, sizeof *t);
-	struct proto_session *s;
+	struct proto_session *s = greeted(&timed_ops, t, 1000);
 
 	(void)state;
-	config.timeout_ms = 1000;
-	s = proto_session_new(&config, &timed_ops, t);
-	proto_session_start(s);
-	proto_session_feed(s, BANNER, strlen(BANNER));
 	proto_session_feed(s, "250-mx.example.org\r\n25", 22);
 	t->now = 1000;
 	assert_true(proto_session_expire(s));
@@ -700,12 +706,10 @@ static void test_cut_before_code(void **state)
 /* Without a clock or a timeout, nothing expires. */
 static void test_no_deadline(void **state)
 {
-	struct proto_session_config config = AUTO;
 	struct timed_run *t = calloc(1, sizeof *t);
-	struct proto_session *s = proto_session_new(&config, &timed_ops, t);
+	struct proto_session *s = started(&timed_ops, t, 0);
 
 	(void)state;
-	proto_session_start(s);
 	t->now = 1000000;
 	assert_int_equal(proto_session_deadline(s), -1);
 	assert_false(proto_session_expire(s));
@@ -736,14 +740,11 @@ static const struct proto_session_ops term_ops = {fake_send, fake_starttls, on_l
 
 static void test_line_endings(void **state)
 {
-	struct proto_session_config config = AUTO;
 	struct term_run *t = calloc(1, sizeof *t);
-	struct proto_session *s = proto_session_new(&config, &term_ops, t);
+	struct proto_session *s = greeted(&term_ops, t, 0);
 	const char *reply = "250-mx.example.org\n250-SIZE 1\r\r\n250 8BITMIME\r\n250 late";
 
 	(void)state;
-	proto_session_start(s);
-	proto_session_feed(s, BANNER, strlen(BANNER));
 	proto_session_feed(s, reply, strlen(reply));
 	proto_session_eof(s);
 	assert_int_equal(t->term[1], PROTO_TERM_CRLF);
@@ -759,9 +760,8 @@ static void test_line_endings(void **state)
 /* Issue 11: the plaintext dropped after the 220 to STARTTLS is kept for the owner, bounded. */
 static void test_discarded_kept(void **state)
 {
-	struct proto_session_config config = AUTO;
 	struct fake_owner *r = calloc(1, sizeof *r);
-	struct proto_session *s = proto_session_new(&config, &ops, r);
+	struct proto_session *s = greeted(&ops, r, 0);
 	static char bytes[11 + 6000 + 1] = "220 Ready\r\n";
 	const char *kept;
 	size_t nkept = 1, total = 1;
@@ -769,8 +769,6 @@ static void test_discarded_kept(void **state)
 	(void)state;
 	memset(bytes + 11, 'x', 6000);
 	memcpy(bytes + 11, "250 injected\r\n", 14);
-	proto_session_start(s);
-	proto_session_feed(s, BANNER, strlen(BANNER));
 	proto_session_feed(s, CORRECT, strlen(CORRECT));
 	kept = proto_session_discarded(s, &nkept, &total);
 	assert_int_equal(nkept, 0);
