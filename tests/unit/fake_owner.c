@@ -54,6 +54,18 @@ void fake_pending(void *ctx, const char *command)
 	o->notified++;
 }
 
+void fake_sent_next(struct fake_owner *o, const char *next, const char *name)
+{
+	size_t len = strlen(next);
+
+	assert_true(o->nwant + len < sizeof o->want);
+	memcpy(o->want + o->nwant, next, len + 1);
+	o->nwant += len;
+	if (strcmp(o->sent, o->want) != 0)
+		print_error("case %s: sent\n%s\nwant\n%s\n", name, o->sent, o->want);
+	assert_string_equal(o->sent, o->want);
+}
+
 void fake_feed(struct proto_session *s, const char *bytes, bool bytewise)
 {
 	size_t i, len = strlen(bytes);

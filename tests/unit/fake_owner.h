@@ -25,6 +25,8 @@ struct fake_owner {
 	char findings[1024]; /* the ids of the findings, space-separated, in order */
 	char pending[256];   /* the last command offered in step mode */
 	unsigned notified;   /* how many times a command was offered */
+	char want[16384];    /* what must have been sent by now (fake_sent_next) */
+	size_t nwant;
 };
 
 void fake_send(void *ctx, const char *buf, size_t len);
@@ -32,6 +34,13 @@ void fake_starttls(void *ctx);
 void fake_line(void *ctx, const struct proto_lint_line *line);
 void fake_finding(void *ctx, enum proto_finding_id id, unsigned n);
 void fake_pending(void *ctx, const char *command);
+
+/*
+ * Adds next to what the engine must have sent by now, and checks that it
+ * sent exactly that in total; a failure prints both, under the name of the
+ * case.
+ */
+void fake_sent_next(struct fake_owner *o, const char *next, const char *name);
 
 /* Feeds bytes to the session whole, or one byte at a time until it is over. */
 void fake_feed(struct proto_session *s, const char *bytes, bool bytewise);

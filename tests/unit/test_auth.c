@@ -339,7 +339,7 @@ static void test_lint_direct(void **state)
 /* The session engine's AUTH exchange against scripted replies. */
 struct sstep {
 	const char *server; /* bytes the server sends */
-	const char *sent;   /* what the client has sent after it, in total */
+	const char *sent;   /* what the client sends after it (run_scase adds them up) */
 };
 
 struct scase {
@@ -390,9 +390,9 @@ static const struct scase scases[] = {
      CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42"),
      false,
      {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
-      {"235 2.7.0 ok\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"}},
+      {OFFER, "AUTH PLAIN " PLAIN_IR "\r\n"},
+      {"235 2.7.0 ok\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      NULL,
      PLAIN_IR,
@@ -401,11 +401,11 @@ static const struct scase scases[] = {
      CFG(PROTO_AUTH_LOGIN, "alice", "wonderland-42"),
      false,
      {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH LOGIN\r\n"},
-      {"334 VXNlcm5hbWU6\r\n", EHLO "AUTH LOGIN\r\nYWxpY2U=\r\n"},
-      {"334 UGFzc3dvcmQ6\r\n", EHLO "AUTH LOGIN\r\nYWxpY2U=\r\nd29uZGVybGFuZC00Mg==\r\n"},
-      {"235 ok\r\n", EHLO "AUTH LOGIN\r\nYWxpY2U=\r\nd29uZGVybGFuZC00Mg==\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "AUTH LOGIN\r\nYWxpY2U=\r\nd29uZGVybGFuZC00Mg==\r\nQUIT\r\n"}},
+      {OFFER, "AUTH LOGIN\r\n"},
+      {"334 VXNlcm5hbWU6\r\n", "YWxpY2U=\r\n"},
+      {"334 UGFzc3dvcmQ6\r\n", "d29uZGVybGFuZC00Mg==\r\n"},
+      {"235 ok\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      NULL,
      "d29uZGVybGFuZC00Mg==",
@@ -414,10 +414,10 @@ static const struct scase scases[] = {
      CFG(PROTO_AUTH_CRAM_MD5, "tim", "tanstaaftanstaaf"),
      false,
      {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH CRAM-MD5\r\n"},
-      {CRAM_CH, EHLO "AUTH CRAM-MD5\r\n" CRAM_R "\r\n"},
-      {"235 ok\r\n", EHLO "AUTH CRAM-MD5\r\n" CRAM_R "\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "AUTH CRAM-MD5\r\n" CRAM_R "\r\nQUIT\r\n"}},
+      {OFFER, "AUTH CRAM-MD5\r\n"},
+      {CRAM_CH, CRAM_R "\r\n"},
+      {"235 ok\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      NULL,
      CRAM_R,
@@ -426,9 +426,9 @@ static const struct scase scases[] = {
      CFG(PROTO_AUTH_XOAUTH2, "alice", "tok-123"),
      false,
      {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH XOAUTH2 " XO_IR "\r\n"},
-      {"235 ok\r\n", EHLO "AUTH XOAUTH2 " XO_IR "\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "AUTH XOAUTH2 " XO_IR "\r\nQUIT\r\n"}},
+      {OFFER, "AUTH XOAUTH2 " XO_IR "\r\n"},
+      {"235 ok\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      NULL,
      XO_IR,
@@ -437,10 +437,10 @@ static const struct scase scases[] = {
      CFG(PROTO_AUTH_XOAUTH2, "alice", "tok-123"),
      false,
      {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH XOAUTH2 " XO_IR "\r\n"},
-      {"334 eyJzdGF0dXMiOiI0MDEifQ==\r\n", EHLO "AUTH XOAUTH2 " XO_IR "\r\n\r\n"},
-      {"535 5.7.8 no\r\n", EHLO "AUTH XOAUTH2 " XO_IR "\r\n\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "AUTH XOAUTH2 " XO_IR "\r\n\r\nQUIT\r\n"}},
+      {OFFER, "AUTH XOAUTH2 " XO_IR "\r\n"},
+      {"334 eyJzdGF0dXMiOiI0MDEifQ==\r\n", "\r\n"},
+      {"535 5.7.8 no\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_FAILED,
      "rejected the credentials of AUTH XOAUTH2 (reply 535)",
      XO_IR,
@@ -449,10 +449,9 @@ static const struct scase scases[] = {
      CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42"),
      false,
      {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
-      {"535 5.7.8 Authentication credentials invalid\r\n",
-       EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"}},
+      {OFFER, "AUTH PLAIN " PLAIN_IR "\r\n"},
+      {"535 5.7.8 Authentication credentials invalid\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_FAILED,
      "authentication failed: the server rejected the credentials of AUTH PLAIN (reply 535)",
      PLAIN_IR,
@@ -461,10 +460,10 @@ static const struct scase scases[] = {
      CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42"),
      false,
      {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
-      {"334 \r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\n*\r\n"},
-      {"501 cancelled\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\n*\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\n*\r\nQUIT\r\n"}},
+      {OFFER, "AUTH PLAIN " PLAIN_IR "\r\n"},
+      {"334 \r\n", "*\r\n"},
+      {"501 cancelled\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_FAILED,
      "the server refused AUTH PLAIN (reply 501)",
      PLAIN_IR,
@@ -473,8 +472,8 @@ static const struct scase scases[] = {
      CFG(PROTO_AUTH_CRAM_MD5, "tim", "tanstaaftanstaaf"),
      false,
      {{BANNER, EHLO},
-      {"250-mx.example\r\n250 AUTH PLAIN LOGIN\r\n", EHLO "QUIT\r\n"},
-      {"221 bye\r\n", EHLO "QUIT\r\n"}},
+      {"250-mx.example\r\n250 AUTH PLAIN LOGIN\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_FAILED,
      "AUTH CRAM-MD5 not sent: the server's EHLO reply does not offer it",
      NULL,
@@ -482,7 +481,7 @@ static const struct scase scases[] = {
     {"legacy AUTH= offers it",
      CFG(PROTO_AUTH_LOGIN, "alice", "wonderland-42"),
      false,
-     {{BANNER, EHLO}, {"250-mx.example\r\n250 AUTH=LOGIN\r\n", EHLO "AUTH LOGIN\r\n"}},
+     {{BANNER, EHLO}, {"250-mx.example\r\n250 AUTH=LOGIN\r\n", "AUTH LOGIN\r\n"}},
      PROTO_S_AUTH,
      NULL,
      NULL,
@@ -490,7 +489,7 @@ static const struct scase scases[] = {
     {"CRAM-MD5 without HMAC-MD5",
      CFG(PROTO_AUTH_CRAM_MD5, "tim", "tanstaaftanstaaf"),
      true,
-     {{BANNER, EHLO}, {OFFER, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {OFFER, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_FAILED,
      "HMAC-MD5 is not available",
      NULL,
@@ -501,7 +500,7 @@ static const struct scase scases[] = {
       .auth_user = "alice",
       .auth_secret = "wonderland-42"},
      false,
-     {{BANNER, EHLO}, {OFFER, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {OFFER, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_FAILED,
      "TLS is not established",
      NULL,
@@ -517,8 +516,8 @@ static const struct scase scases[] = {
       .nrcpt = 1},
      false,
      {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
-      {"235 ok\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nMAIL FROM:<a@example.com>\r\n"}},
+      {OFFER, "AUTH PLAIN " PLAIN_IR "\r\n"},
+      {"235 ok\r\n", "MAIL FROM:<a@example.com>\r\n"}},
      PROTO_S_MAIL,
      NULL,
      PLAIN_IR,
@@ -535,9 +534,9 @@ static const struct scase scases[] = {
       .quit_after = PROTO_QUIT_AUTH},
      false,
      {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
-      {"235 ok\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"}},
+      {OFFER, "AUTH PLAIN " PLAIN_IR "\r\n"},
+      {"235 ok\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      NULL,
      PLAIN_IR,
@@ -546,7 +545,7 @@ static const struct scase scases[] = {
     {"unverified TLS: AUTH is not sent without --auth-unverified",
      CFG(PROTO_AUTH_PLAIN, "alice", "wonderland-42"),
      false,
-     {{BANNER, EHLO}, {OFFER, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {OFFER, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_FAILED,
      "--auth-unverified",
      PLAIN_IR,
@@ -560,9 +559,7 @@ static const struct scase scases[] = {
       .auth_secret = "wonderland-42",
       .auth_unverified = true},
      false,
-     {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH PLAIN " PLAIN_IR "\r\n"},
-      {"235 ok\r\n", EHLO "AUTH PLAIN " PLAIN_IR "\r\nQUIT\r\n"}},
+     {{BANNER, EHLO}, {OFFER, "AUTH PLAIN " PLAIN_IR "\r\n"}, {"235 ok\r\n", "QUIT\r\n"}},
      PROTO_S_QUIT,
      NULL,
      PLAIN_IR,
@@ -577,7 +574,7 @@ static const struct scase scases[] = {
       .auth_unverified = true,
       .tls_verify = true},
      false,
-     {{BANNER, EHLO}, {OFFER, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {OFFER, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_FAILED,
      "--tls-verify keeps credentials",
      PLAIN_IR,
@@ -591,7 +588,7 @@ static const struct scase scases[] = {
       .auth_secret = "wonderland-42",
       .tls_verify = true},
      false,
-     {{BANNER, EHLO}, {OFFER, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {OFFER, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_FAILED,
      "--tls-verify",
      PLAIN_IR,
@@ -601,9 +598,9 @@ static const struct scase scases[] = {
      CFG(PROTO_AUTH_LOGIN, "alice", "wonderland-42"),
      false,
      {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH LOGIN\r\n"},
-      {"334-VXNlcm5hbWU6\r\n235 trick\r\n", EHLO "AUTH LOGIN\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "AUTH LOGIN\r\nQUIT\r\n"}},
+      {OFFER, "AUTH LOGIN\r\n"},
+      {"334-VXNlcm5hbWU6\r\n235 trick\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_FAILED,
      "carries different codes on its lines (334 on the first)",
      "YWxpY2U=",
@@ -611,9 +608,7 @@ static const struct scase scases[] = {
     {"a reply to AUTH that mixes 235 and 334 stops it too",
      CFG(PROTO_AUTH_LOGIN, "alice", "wonderland-42"),
      false,
-     {{BANNER, EHLO},
-      {OFFER, EHLO "AUTH LOGIN\r\n"},
-      {"235-trick\r\n334 VXNlcm5hbWU6\r\n", EHLO "AUTH LOGIN\r\nQUIT\r\n"}},
+     {{BANNER, EHLO}, {OFFER, "AUTH LOGIN\r\n"}, {"235-trick\r\n334 VXNlcm5hbWU6\r\n", "QUIT\r\n"}},
      PROTO_S_QUIT,
      NULL,
      "YWxpY2U=",
@@ -633,9 +628,7 @@ static void run_scase(const struct scase *c, bool bytewise)
 	proto_session_start(s);
 	for (st = c->step; st->sent != NULL; st++) {
 		fake_feed(s, st->server, bytewise);
-		if (strcmp(r->sent, st->sent) != 0)
-			print_error("case %s: sent\n%s\nwant\n%s\n", c->name, r->sent, st->sent);
-		assert_string_equal(r->sent, st->sent);
+		fake_sent_next(r, st->sent, c->name);
 	}
 	assert_string_equal(proto_session_state_name(proto_session_state(s)),
 	                    proto_session_state_name(c->end));
@@ -661,6 +654,28 @@ static void test_session_auth(void **state)
 	}
 }
 
+/*
+ * A step-mode session of config (TLS on connect, verified or not) kept in r,
+ * cleared first: greeted, the EHLO sent by the user, the EHLO reply with the
+ * offer of AUTH read. Nothing asked for a confirmation before the offer.
+ */
+static struct proto_session *offered(const struct proto_session_config *config,
+                                     struct fake_owner *r, bool verified)
+{
+	struct proto_session *s;
+
+	memset(r, 0, sizeof *r);
+	s = proto_session_new(config, &s_ops, r);
+	assert_non_null(s);
+	proto_session_tls_on_connect(s, verified);
+	proto_session_start(s);
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	assert_null(proto_session_confirm_needed(s));
+	assert_int_equal(proto_session_send_pending(s, NULL), 0);
+	proto_session_feed(s, OFFER, strlen(OFFER));
+	return s;
+}
+
 /* Step mode: the pending AUTH is shown redacted; sent back as shown, it is sent for real. */
 static void test_step_pending(void **state)
 {
@@ -672,14 +687,8 @@ static void test_step_pending(void **state)
 	(void)state;
 	config.step = true;
 	for (show = 0; show < 2; show++) {
-		memset(r, 0, sizeof *r);
 		config.show_secrets = show;
-		s = proto_session_new(&config, &s_ops, r);
-		proto_session_tls_on_connect(s, true);
-		proto_session_start(s);
-		proto_session_feed(s, BANNER, strlen(BANNER));
-		assert_int_equal(proto_session_send_pending(s, NULL), 0);
-		proto_session_feed(s, OFFER, strlen(OFFER));
+		s = offered(&config, r, true);
 		assert_string_equal(r->pending, show ? "AUTH PLAIN " PLAIN_IR
 		                                     : "AUTH PLAIN <redacted 28 bytes>");
 		assert_string_equal(proto_session_pending(s), r->pending);
@@ -703,14 +712,7 @@ static void test_step_unverified(void **state)
 	(void)state;
 	config.step = true;
 	for (run = 0; run < 2; run++) {
-		memset(r, 0, sizeof *r);
-		s = proto_session_new(&config, &s_ops, r);
-		proto_session_tls_on_connect(s, false);
-		proto_session_start(s);
-		proto_session_feed(s, BANNER, strlen(BANNER));
-		assert_null(proto_session_confirm_needed(s));
-		assert_int_equal(proto_session_send_pending(s, NULL), 0);
-		proto_session_feed(s, OFFER, strlen(OFFER));
+		s = offered(&config, r, false);
 		assert_non_null(proto_session_confirm_needed(s));
 		assert_int_equal(proto_session_send_pending(s, NULL), -1);
 		assert_int_equal(proto_session_send_pending(s, "AUTH PLAIN eA=="), -1);
@@ -746,14 +748,8 @@ static void test_typed_auth_verify(void **state)
 	(void)state;
 	config.step = true;
 	for (verify = 0; verify < 2; verify++) {
-		memset(r, 0, sizeof *r);
 		config.tls_verify = verify;
-		s = proto_session_new(&config, &s_ops, r);
-		proto_session_tls_on_connect(s, false);
-		proto_session_start(s);
-		proto_session_feed(s, BANNER, strlen(BANNER));
-		assert_int_equal(proto_session_send_pending(s, NULL), 0);
-		proto_session_feed(s, OFFER, strlen(OFFER));
+		s = offered(&config, r, false);
 		if (verify) {
 			assert_int_equal(proto_session_command(s, "AUTH PLAIN " PLAIN_IR), -2);
 			assert_int_equal(proto_session_command(s, "auth login"), -2);
