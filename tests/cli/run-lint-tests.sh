@@ -84,8 +84,10 @@ expect_rc 64 "unknown command" "$bin" frobnicate
 expect_rc 64 "no command" "$bin"
 expect_rc 0 "--help" "$bin" lint --help
 expect_rc 0 "--version" "$bin" --version
+# shellcheck disable=SC2016 # $1 and $2 are the inner sh's
 has '"input":"<stdin>"' "reading standard input with -" \
 	sh -c '"$1" lint --json - <"$2"' sh "$bin" "$data/field-note-misordered.in"
+# shellcheck disable=SC2016 # $1 and $2 are the inner sh's
 has '"postfix":{"starttls":false' "reading standard input without a file argument" \
 	sh -c '"$1" lint --json <"$2"' sh "$bin" "$data/field-note-misordered.in"
 has '"format":"raw"' "--format overrides detection" \
