@@ -8,22 +8,8 @@
 set -uo pipefail
 bin=$(realpath "$1")
 data=$2/data/lint
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect_rc WANT DESCRIPTION COMMAND...: the command's exit status.
-expect_rc() {
-	local want=$1 what=$2 rc
-	shift 2
-	"$@" >"$work/out" 2>"$work/err" </dev/null
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok; else bad "$what: exit $rc, want $want"; cat "$work/err"; fi
-}
+# shellcheck source=../tools/harness.sh
+. "$2/tools/harness.sh"
 
 # golden NAME SUFFIX ARGS...: output of lint ARGS compared with NAME.SUFFIX.
 golden() {
@@ -85,7 +71,7 @@ if command -v script >/dev/null; then
 	if grep -q $'\x1b\\[' "$work/tty"; then bad "NO_COLOR was ignored"; else ok; fi
 fi
 
-# Exit codes and standard input.
+# Exit codes (expect_rc of harness.sh) and standard input.
 expect_rc 1 "error findings" "$bin" lint "$data/field-note-misordered.in"
 expect_rc 0 "no error finding" "$bin" lint "$data/field-note-correct.in"
 expect_rc 66 "missing file" "$bin" lint "$work/no-such-file"
@@ -98,8 +84,10 @@ expect_rc 64 "unknown command" "$bin" frobnicate
 expect_rc 64 "no command" "$bin"
 expect_rc 0 "--help" "$bin" lint --help
 expect_rc 0 "--version" "$bin" --version
+# shellcheck disable=SC2016 # $1 and $2 are the inner sh's
 has '"input":"<stdin>"' "reading standard input with -" \
 	sh -c '"$1" lint --json - <"$2"' sh "$bin" "$data/field-note-misordered.in"
+# shellcheck disable=SC2016 # $1 and $2 are the inner sh's
 has '"postfix":{"starttls":false' "reading standard input without a file argument" \
 	sh -c '"$1" lint --json <"$2"' sh "$bin" "$data/field-note-misordered.in"
 has '"format":"raw"' "--format overrides detection" \
@@ -110,5 +98,4 @@ has '"lines":[],' "--summary leaves the lines out of the JSON" \
 rc=$?
 if [ "$rc" -eq 74 ]; then ok; else bad "write error: exit $rc, want 74"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

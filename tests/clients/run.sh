@@ -215,30 +215,32 @@ once() { [ "$1" = testssl ] || echo --once; }
 # Which clients run here, their versions, and the programs built for them.
 candidates=()
 have() { command -v "$1" >/dev/null 2>&1; }
-if have python3; then
-	candidates+=(python-smtplib)
+# candidate CLIENT PACKAGE REASON COMMAND...: CLIENT is a candidate when every
+# COMMAND is installed (then say its version); else it is skipped for REASON.
+candidate() {
+	local client=$1 package=$2 reason=$3 command
+	shift 3
+	for command in "$@"; do
+		have "$command" || {
+			skip "$client" "$package" "$reason"
+			return 1
+		}
+	done
+	candidates+=("$client")
+}
+candidate python-smtplib python3 "no python3" python3 &&
 	version python-smtplib "$(python3 --version 2>&1)"
-else skip python-smtplib python3 "no python3"; fi
-if have swaks; then
-	candidates+=(swaks)
+candidate swaks swaks "no swaks command (Debian package swaks)" swaks &&
 	version swaks "$(swaks --version 2>&1 | head -1)"
-else skip swaks swaks "no swaks command (Debian package swaks)"; fi
-if have curl; then
-	candidates+=(curl)
+candidate curl curl "no curl command (Debian package curl)" curl &&
 	version curl "$(curl --version | head -1 | cut -d" " -f1-2)"
-else skip curl curl "no curl command (Debian package curl)"; fi
-if have openssl; then
-	candidates+=(openssl-s_client)
+candidate openssl-s_client openssl "no openssl command" openssl &&
 	version openssl-s_client "$(openssl version | cut -d" " -f1-2)"
-else skip openssl-s_client openssl "no openssl command"; fi
-if have posttls-finger && have postconf; then
-	candidates+=(posttls-finger)
+candidate posttls-finger postfix "no posttls-finger command (Debian package postfix)" \
+	posttls-finger postconf &&
 	version posttls-finger "posttls-finger of Postfix $(postconf -c "$work/pfconf" -h mail_version)"
-else skip posttls-finger postfix "no posttls-finger command (Debian package postfix)"; fi
-if have msmtp; then
-	candidates+=(msmtp)
+candidate msmtp msmtp "no msmtp command (Debian package msmtp)" msmtp &&
 	version msmtp "$(msmtp --version | head -1)"
-else skip msmtp msmtp "no msmtp command (Debian package msmtp)"; fi
 if have go; then
 	if (cd "$here/go" && GOCACHE="$bindir/go-cache" GOPATH="$bindir/go-path" GOPROXY=off \
 		GOFLAGS=-mod=mod GO111MODULE=on CGO_ENABLED=0 go build -o "$bindir/starttls-probe" .) \
@@ -260,15 +262,11 @@ if have javac && have java && [ -r /usr/share/java/jakarta-mail.jar ]; then
 		bad "javac of tests/clients/java: $(cat "$work/javac.out")"
 	fi
 else skip jakarta-mail libjakarta-mail-java "no javac/java or no /usr/share/java/jakarta-mail.jar (Debian packages default-jdk-headless, libjakarta-mail-java)"; fi
-if have s-nail; then
-	candidates+=(s-nail)
+candidate s-nail s-nail "no s-nail command (Debian package s-nail)" s-nail &&
 	version s-nail "$(s-nail -V 2>&1 | head -1 | cut -d, -f1)"
-else skip s-nail s-nail "no s-nail command (Debian package s-nail)"; fi
 # Debian's package testssl.sh installs the command as testssl.
-if have testssl; then
-	candidates+=(testssl)
+candidate testssl testssl.sh "no testssl command (Debian package testssl.sh)" testssl &&
 	version testssl "testssl.sh $(testssl --version 2>/dev/null | sed -n 's/^ *testssl *\([0-9][^ ]*\).*/\1/p' | head -1)"
-else skip testssl testssl.sh "no testssl command (Debian package testssl.sh)"; fi
 
 # A first run on the correct shape proves each client works end to end: one
 # that cannot (a broken install) is skipped by name, never compared.

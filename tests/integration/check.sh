@@ -17,29 +17,12 @@ lab() {
 	listen "lab.$RANDOM" "$bin" lab --once --port 0 "$@" "$scenario"
 }
 
-# check NAME WANT_RC [OPTIONS...] TARGET: runs check --json into $work/NAME.json.
+# check NAME WANT_RC [OPTIONS...] TARGET: check --json into $work/NAME.json
+# (check_json of harness.sh); expect NAME judges it.
 check() {
-	local name=$1 want=$2 rc
+	local name=$1 want=$2
 	shift 2
-	timeout "$(slow 60)" "$bin" check --json --timeout "$(slow 5)" "$@" >"$work/$name.json" 2>"$work/$name.err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, want $want: $(cat "$work/$name.err")"; fi
-}
-
-# expect NAME PYTHON-EXPRESSION...: each expression holds for the JSON object d.
-expect() {
-	local name=$1
-	shift
-	if python3 - "$work/$name.json" "$@" <<'PY'; then ok; else bad "$name: $(tail -c 600 "$work/$name.json")"; fi
-import json, sys
-d = json.load(open(sys.argv[1]))
-ids = [f["id"] for f in d["findings"]]
-seen = {k: v["starttls"] for k, v in d["clients"].items()}
-failed = [e for e in sys.argv[2:] if not eval(e, {"d": d, "ids": ids, "seen": seen})]
-for e in failed:
-    print("  does not hold:", e)
-sys.exit(1 if failed else 0)
-PY
+	check_json "$name" "$want" --timeout "$(slow 5)" "$@"
 }
 
 lab misordered

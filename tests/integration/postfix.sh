@@ -16,8 +16,6 @@
 set -uo pipefail
 bin=$(realpath "$1")
 PATH="$PATH:/usr/sbin:/sbin"
-# shellcheck source=../tools/slow.sh
-. "$2/tools/slow.sh"
 
 unavailable() {
 	case ${CI:-} in
@@ -47,17 +45,12 @@ done
 
 # Postfix's daemons run as the postfix user and must reach the queue in here,
 # so the directory is in /tmp (not a private TMPDIR) and readable by all.
-work=$(realpath "$(mktemp -d /tmp/smtpscope-postfix.XXXXXX)")
+work_parent=/tmp
+# shellcheck source=../tools/harness.sh
+. "$2/tools/harness.sh"
 chmod 755 "$work"
 pf="$work/postfix"
 mkdir -p "$pf/etc" "$pf/queue"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL: $*"
-}
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # master_pid: prints the instance's running master's process id (also its
@@ -85,11 +78,8 @@ stop_postfix() {
 	bad "postfix stop left processes of the master's group $pid running; killing them"
 	kill -KILL -- "-$pid" 2>/dev/null
 }
-cleanup() {
-	stop_postfix
-	rm -rf "$work"
-}
-trap cleanup EXIT
+# harness.sh's cleanup on exit stops the instance first.
+harness_extra_cleanup() { stop_postfix; }
 trap 'exit 1' INT TERM HUP
 
 # The certificates: a CA, a server certificate for localhost, one for another name.
@@ -187,59 +177,12 @@ start_postfix() {
 	return 1
 }
 
-# check NAME WANT_RC [OPTIONS...] TARGET: runs check --json into $work/NAME.json.
+# check NAME WANT_RC [OPTIONS...] TARGET: check --json into $work/NAME.json
+# (check_json of harness.sh); expect NAME judges it.
 check() {
-	local name=$1 want=$2 rc
+	local name=$1 want=$2
 	shift 2
-	timeout "$(slow 60)" "$bin" check --json --timeout "$(slow 10)" --helo client.smtpscope.test "$@" \
-		>"$work/$name.json" 2>"$work/$name.err"
-	rc=$?
-	if [ "$rc" -eq "$want" ]; then ok; else bad "$name: exit $rc, want $want: $(cat "$work/$name.err")"; fi
-}
-
-# expect NAME PYTHON-EXPRESSION...: each expression holds for the JSON object d.
-# Also defined: ids (finding ids), sev (id -> severities), seen (client ->
-# sees STARTTLS), ehlo (the first EHLO reply's lines, before TLS), tls_ehlo
-# (the EHLO reply's lines inside TLS).
-expect() {
-	local name=$1
-	shift
-	if python3 - "$work/$name.json" "$@" <<'PY'; then ok; else bad "$name: $(tail -c 600 "$work/$name.json")"; fi
-import json, sys
-try:
-    d = json.load(open(sys.argv[1]))
-except ValueError as e:
-    print("  not JSON:", e)
-    sys.exit(1)
-ids = [f["id"] for f in d["findings"]]
-sev = {}
-for f in d["findings"]:
-    sev.setdefault(f["id"], []).append(f["severity"])
-seen = {k: v["starttls"] for k, v in d["clients"].items()}
-def reply_after(command, tls):
-    out, on = [], False
-    for l in d["lines"]:
-        if l["dir"] == "client":
-            on = l["tls"] == tls and l["text"].upper().startswith(command)
-        elif on and l["dir"] == "server":
-            out.append(l)
-    return out
-ehlo = reply_after("EHLO", False)
-tls_ehlo = reply_after("EHLO", True)
-env = {"d": d, "ids": ids, "sev": sev, "seen": seen, "ehlo": ehlo, "tls_ehlo": tls_ehlo}
-failed = []
-for e in sys.argv[2:]:
-    try:
-        held = eval(e, env)
-    except Exception as x:
-        held = False
-        print("  raised %r:" % x, e)
-    if not held:
-        failed.append(e)
-for e in failed:
-    print("  does not hold:", e)
-sys.exit(1 if failed else 0)
-PY
+	check_json "$name" "$want" --timeout "$(slow 10)" --helo client.smtpscope.test "$@"
 }
 
 started=$(now_ms)
@@ -335,5 +278,4 @@ if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then ok; else bad "127.0.
 echo "postfix sessions took $(($(now_ms) - started)) ms in all"
 [ "$fail" -eq 0 ] || { echo "--- the instance's log:"; tail -40 "$pf/maillog" 2>/dev/null; }
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -41,8 +41,7 @@ tm new-session -d -s a -x 110 -y 34 \
 	"$bin --helo tui.example 127.0.0.1:$port; echo EXIT=\$?; sleep 60"
 wait_for a "next: EHLO tui.example" && ok
 # Edit the planned command: what is typed is what is sent.
-tm send-keys -t a e C-a C-k "EHLO typed.example" Enter
-wait_for a "250 SIZE 30000000" && ok
+press a e C-a C-k "EHLO typed.example" Enter "250 SIZE 30000000"
 wait_for a "will not send it" && ok
 if screen a | grep -qF "postfix"; then ok; else bad "the STARTTLS pause does not name postfix"; fi
 
@@ -68,17 +67,13 @@ done
 if [ "$found" = yes ]; then ok; else bad "the grammar panel never named the production of line 1"; fi
 
 # Back to the end of the conversation, then send STARTTLS, EHLO inside TLS, QUIT.
-tm send-keys -t a ">" Space
-wait_for a "TLS started" && ok
+press a ">" Space "TLS started"
 # Issue 11: the name edited into the first EHLO is the name of the EHLO inside TLS,
 # and ":set helo" changes it for the rest of the session.
 wait_for a "next: EHLO typed.example" && ok
-tm send-keys -t a : "set helo set.example" Enter
-wait_for a "next: EHLO set.example" && ok
-tm send-keys -t a Space
-wait_for a "next: QUIT" && ok
-tm send-keys -t a Space
-wait_for a "session closed" && ok
+press a : "set helo set.example" Enter "next: EHLO set.example"
+press a Space "next: QUIT"
+press a Space "session closed"
 # Inside TLS the reply is well ordered: its first line is a greeting, drawn
 # apart from the misordered line of the plaintext reply.
 greeting=$(sgr_of a "250-mail.domain1.com" last)
@@ -107,8 +102,7 @@ lab control-chars
 tm new-session -d -s b -x 110 -y 34 "$bin --helo tui.example 127.0.0.1:$port; sleep 60"
 title_before=$(tm display -p -t b '#{pane_title}')
 wait_for b "next: EHLO" && ok
-tm send-keys -t b Space
-wait_for b "X-DEL" && ok
+press b Space "X-DEL"
 title_after=$(tm display -p -t b '#{pane_title}')
 if [ "$title_before" = "$title_after" ] && ! echo "$title_after" | grep -q "title"; then
 	ok
@@ -123,8 +117,7 @@ sleep 0.3
 lab misordered
 tm new-session -d -s c -x 110 -y 34 "NO_COLOR=1 $bin --helo tui.example 127.0.0.1:$port; sleep 60"
 wait_for c "next: EHLO" && ok
-tm send-keys -t c Space
-wait_for c "250 SIZE 30000000" && ok
+press c Space "250 SIZE 30000000"
 if colours c | grep -qE $'\x1b\\[[0-9;]*(3[0-7]|4[0-7]|38;|48;)[0-9;]*m'; then
 	bad "NO_COLOR still draws colours"
 else
@@ -140,11 +133,9 @@ lab misordered
 tm new-session -d -s d -x 110 -y 34 "$bin replay $work/t.txt; echo EXIT=\$?; sleep 60"
 wait_for d "replay" && ok
 if screen d | grep -qF "220 mail.domain1.com"; then bad "replay showed a line before a step"; else ok; fi
-tm send-keys -t d Space Space Space
-wait_for d "220 mail.domain1.com" && ok
+press d Space Space Space "220 mail.domain1.com"
 if screen d | grep -qF "EHLO tui.example"; then bad "replay showed line 4 after 3 steps"; else ok; fi
-tm send-keys -t d r
-wait_for d "221 2.0.0 Bye" && ok
+press d r "221 2.0.0 Bye"
 small=$(sed -n 's/.*replay [0-9]*\/\([0-9]*\).*/\1/p' <<<"$(screen d)" | head -1)
 tm send-keys -t d q
 # Issue 11: the field case has error-level findings, so replay exits 1, as --help says.
@@ -156,10 +147,8 @@ cp "$work/t.txt" "$work/big.txt"
 for _ in $(seq 14); do cat "$work/big.txt" "$work/big.txt" >"$work/big2.txt"; mv "$work/big2.txt" "$work/big.txt"; done
 tm new-session -d -s db -x 110 -y 34 "$bin replay $work/big.txt; echo EXIT=\$?; sleep 60"
 wait_for db "replay 0/$((small * 16384))" && ok
-tm send-keys -t db Space
-wait_for db "== connecting to 127.0.0.1" && ok
-tm send-keys -t db r
-wait_for db "replay $((small * 16384))/$((small * 16384))" && ok
+press db Space "== connecting to 127.0.0.1"
+press db r "replay $((small * 16384))/$((small * 16384))"
 if screen db | grep -qF "(reading)"; then bad "the total was not the whole file's"; else ok; fi
 # Every line stays reachable: the window of lines in memory moves back to the
 # first (line 3, after the two header lines), and a search wraps through the file.
@@ -167,8 +156,7 @@ tm send-keys -t db g
 wait_row db '^>[0-9:. ]+ 3 == connecting to 127' && ok
 tm send-keys -t db / "SIZE 30000000" Enter
 wait_row db '^>[0-9:. +s]+ 13 <- 250 SIZE' && ok
-tm send-keys -t db N
-wait_for db "Search wrapped to the bottom: line $(($(wc -l <"$work/big.txt") - 3))" && ok
+press db N "Search wrapped to the bottom: line $(($(wc -l <"$work/big.txt") - 3))"
 tm send-keys -t db G g
 wait_row db '^>[0-9:. ]+ 3 == connecting to 127' && ok
 # And the memory stays bounded (not under ASan or valgrind, which add their own).
@@ -177,8 +165,7 @@ if [ -z "${ASAN_OPTIONS:-}" ] && [ "$(basename "$bin")" = smtpscope ]; then
 	hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status")
 	if [ "${hwm:-99999}" -le 32768 ]; then ok; else bad "replay peaked at ${hwm:-?} KiB (limit 32 MiB)"; fi
 fi
-tm send-keys -t db q
-wait_for db "EXIT=1" && ok
+press db q "EXIT=1"
 
 # Issue 11: a server that refuses at its banner and hangs up. No key may
 # abort; the screen says closed, and why, and offers no command.
@@ -197,8 +184,7 @@ else
 fi
 # R: a new session to the same target, below the old one, its lines numbered on.
 wait_for h "R reconnect" && ok
-tm send-keys -t h R
-wait_for h "=== reconnecting to 127.0.0.1:$port: a new session ===" && ok
+press h R "=== reconnecting to 127.0.0.1:$port: a new session ==="
 for _ in $(seq 1 $((20 * slowdown))); do
 	[ "$(screen h | grep -c '<- 421 4.7.0')" -ge 2 ] && break
 	sleep 0.1
@@ -208,25 +194,20 @@ if [ "$(screen h | grep -c '<- 421 4.7.0')" -eq 2 ] && screen h | grep -qE '^ *[
 else
 	bad "R did not open a second session below the first: $(screen h)"
 fi
-tm send-keys -t h q
-wait_for h "EXIT=2" && ok
+press h q "EXIT=2"
 
 # After R the client matrix names the new session's lines, numbered on, not
 # the first session's.
 listen lab.twice "$bin" lab --port 0 misordered
 tm new-session -d -s rn -x 110 -y 40 "$bin --helo tui.example 127.0.0.1:$port; echo EXIT=\$?; sleep 60"
 wait_for rn "next: EHLO" && ok
-tm send-keys -t rn Space
-wait_for rn "in the EHLO reply that starts at line" && ok
+press rn Space "in the EHLO reply that starts at line"
 first=$(screen rn | sed -n 's/.*in the EHLO reply that starts at line \([0-9]*\).*/\1/p' | head -1)
-tm send-keys -t rn r
-wait_for rn "R reconnect" && ok
+press rn r "R reconnect"
 bye=$(screen rn | sed -n 's/.* \([0-9][0-9]*\) <~ 221 2\.0\.0 Bye.*/\1/p' | head -1)
-tm send-keys -t rn R
-wait_for rn "a new session ===" && ok
+press rn R "a new session ==="
 wait_for rn "next: EHLO" && ok
-tm send-keys -t rn Space
-wait_for rn "next: STARTTLS" && ok
+press rn Space "next: STARTTLS"
 second=$(screen rn | sed -n 's/.*in the EHLO reply that starts at line \([0-9]*\).*/\1/p' | head -1)
 if [ -n "$first" ] && [ -n "$bye" ] && [ -n "$second" ] && [ "$second" -gt "$bye" ]; then
 	ok
@@ -260,8 +241,7 @@ else
 	ok
 fi
 if screen e | grep -qF "next: EHLO tui.example"; then ok; else bad "the EHLO is no longer planned"; fi
-tm send-keys -t e Space
-wait_for e "250 SIZE 30000000" && ok
+press e Space "250 SIZE 30000000"
 # The mouse: ncurses turned it on; a click selects the row under it.
 if [ "$(tm display -p -t e '#{mouse_any_flag}')" = 1 ]; then ok; else bad "the inspector did not turn the mouse on"; fi
 row=$(screen e | grep -nF -- "<- 250-STARTTLS" | head -1 | cut -d: -f1)
@@ -272,10 +252,8 @@ wheel e up 30 3
 wheel e up 30 3
 wait_for e "1 == connecting to" && ok
 # Not on the last line: the lines that come are announced, End follows them again.
-tm send-keys -t e Space
-wait_for e "new lines below (End)" && ok
-tm send-keys -t e End
-wait_for e "next: EHLO tui.example" && ok
+press e Space "new lines below (End)"
+press e End "next: EHLO tui.example"
 # The inspector reads End only once the TLS handshake is over (it blocks in
 # it): the footer may still show for a moment, then End must take it away.
 for _ in $(seq 1 $((30 * slowdown))); do
@@ -299,8 +277,7 @@ lab misordered
 tm new-session -d -s i -x 110 -y 34 "$bin --idle-warn 1 --helo tui.example 127.0.0.1:$port; sleep 60"
 wait_for i "next: EHLO tui.example" && ok
 wait_for i "many servers drop a session after 300 s" && ok
-tm send-keys -t i : noop Enter
-wait_for i "<- 250" && ok
+press i : noop Enter "<- 250"
 if grep -qi "^plain noop" "$work/log.misordered"; then ok; else bad "':noop' sent no NOOP: $(cat "$work/log.misordered")"; fi
 tm kill-session -t i
 
@@ -333,24 +310,18 @@ listen lab.views "$bin" lab --port 0 injection
 "$bin" check --timeout "$(slow 5)" "127.0.0.1:$port" >"$work/views.check" 2>&1
 subject=$(sed -n 's/^  0 subject  //p' "$work/views.check")
 sha256=$(sed -n 's/^    sha256   //p' "$work/views.check")
-[ -n "$subject" ] && [ -n "$sha256" ] && ok || bad "check printed no certificate: $(cat "$work/views.check")"
+if [ -n "$subject" ] && [ -n "$sha256" ]; then ok; else bad "check printed no certificate: $(cat "$work/views.check")"; fi
 tm new-session -d -s v -x 120 -y 40 "LC_ALL=C.UTF-8 $bin --helo tui.example 127.0.0.1:$port; sleep 60"
 wait_for v "next: EHLO" && ok
-tm send-keys -t v C
-wait_for v "No certificate yet: the session is in plaintext." && ok
+press v C "No certificate yet: the session is in plaintext."
 # The banner (the last line, selected) ends in CR LF.
-tm send-keys -t v q ">" x
-wait_for v "220 mx.injection.example ESMTP␍␊" && ok
+press v q ">" x "220 mx.injection.example ESMTP␍␊"
 wait_for v "0000  32 32 30 20 6d 78 2e 69 6e 6a 65 63 74 69 6f 6e  220 mx.injection" && ok
-tm send-keys -t v x Space
-wait_for v "next: STARTTLS" && ok
-tm send-keys -t v Space
-wait_for v "TLS started" && ok
-tm send-keys -t v x
-wait_for v "Discarded after the 220 to STARTTLS: 14 bytes of plaintext:" && ok
+press v x Space "next: STARTTLS"
+press v Space "TLS started"
+press v x "Discarded after the 220 to STARTTLS: 14 bytes of plaintext:"
 wait_for v "250 injected␍␊" && ok
-tm send-keys -t v Escape C
-wait_for v "TLS: TLSv1" && ok
+press v Escape C "TLS: TLSv1"
 wait_for v "0 subject  $subject" && ok
 wait_for v "sha256   $sha256" && ok
 tm send-keys -t v q q y
@@ -361,19 +332,14 @@ tm send-keys -t v q q y
 lab auth
 tm new-session -d -s cmp -x 120 -y 40 "LC_ALL=C.UTF-8 $bin --helo tui.example 127.0.0.1:$port; sleep 60"
 wait_for cmp "next: EHLO tui.example" && ok
-tm send-keys -t cmp D
-wait_for cmp "No EHLO reply yet: press Space to send the EHLO" && ok
-tm send-keys -t cmp q Space
-wait_for cmp "next: STARTTLS" && ok
-tm send-keys -t cmp D
-wait_for cmp "No EHLO reply inside TLS yet: press Space to go on to STARTTLS and the EHLO inside TLS." && ok
-tm send-keys -t cmp Escape Space
-wait_for cmp "TLS started" && ok
+press cmp D "No EHLO reply yet: press Space to send the EHLO"
+press cmp q Space "next: STARTTLS"
+press cmp D "No EHLO reply inside TLS yet: press Space to go on to STARTTLS and the EHLO inside TLS."
+press cmp Escape Space "TLS started"
 wait_for cmp "next: EHLO tui.example" && ok
 tm send-keys -t cmp Space
 wait_row cmp '<~ 250 8BITMIME' && ok
-tm send-keys -t cmp D
-wait_for cmp "4 keywords: 1 same, 0 params differ, 1 only before TLS, 2 only inside TLS." && ok
+press cmp D "4 keywords: 1 same, 0 params differ, 1 only before TLS, 2 only inside TLS."
 wait_row cmp '\| Domain +mx\.auth\.example +mx\.auth\.example +same +\|' && ok
 wait_row cmp '\| PIPELINING +offered +offered +same +\|' && ok
 wait_row cmp '\| STARTTLS +offered +- +only before TLS +\|' && ok
@@ -392,8 +358,7 @@ tm send-keys -t cmp q y
 lab bare-lf
 tm new-session -d -s w -x 110 -y 34 "LC_ALL=C.UTF-8 $bin --helo tui.example 127.0.0.1:$port; sleep 60"
 wait_for w "next: EHLO" && ok
-tm send-keys -t w x
-wait_for w "220 mx.bare-lf.example ESMTP␊" && ok
+press w x "220 mx.bare-lf.example ESMTP␊"
 wait_for w "line end: a bare LF (as received)" && ok
 if screen w | grep -qF "␍"; then bad "the raw view shows a CR the server did not send"; else ok; fi
 tm send-keys -t w q q y
@@ -419,11 +384,9 @@ listen lab.pause "$bin" lab --once --port 0 "$2/data/lab/pause-ehlo.scn"
 tm new-session -d -s ti -x 130 -y 30 "$bin --helo times.example 127.0.0.1:$port; sleep 60"
 wait_for ti "next: EHLO times.example" && ok
 if screen ti | head -n 1 | grep -Eq '\| banner [0-9]+ms +[0-9]{2}:[0-9]{2}'; then ok; else bad "no time to the banner: $(screen ti | head -n 1)"; fi
-tm send-keys -t ti Space
-wait_for ti "next: STARTTLS" && ok
+press ti Space "next: STARTTLS"
 if screen ti | head -n 1 | grep -Eq 'banner [0-9]+ms . EHLO 1[4-9][0-9]{2}ms'; then ok; else bad "no EHLO round trip of about 1.5 s: $(screen ti | head -n 1)"; fi
-tm send-keys -t ti Space
-wait_for ti "TLS started" && ok
+press ti Space "TLS started"
 wait_for ti "next: EHLO times.example" && ok
 if screen ti | head -n 1 | grep -Eq 'EHLO 1[4-9][0-9]{2}ms . TLS [0-9]+ms'; then ok; else bad "no TLS handshake time: $(screen ti | head -n 1)"; fi
 tm send-keys -t ti q y

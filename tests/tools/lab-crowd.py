@@ -135,17 +135,18 @@ def stuck(port, seconds):
     return True
 
 
-def dribble(port, gap, limit):
+def until_closed(port, limit, total, send, closed=lambda sock: False):
+    """Greeted, sends with send(sock, sent), which returns the bytes it sent,
+    until closed(sock) or an error says the server closed, or total seconds
+    pass. Prints the seconds to the close; True when they are at most limit."""
     start = time.monotonic()
-    sock = connect(port, limit + gap + 5)
+    sock = connect(port, total)
     reply(sock)
     sent = 0
     try:
-        while time.monotonic() - start < limit + gap + 5:
-            sock.sendall(b"NOOP"[sent % 4:sent % 4 + 1])
-            sent += 1
-            ready = sock.recv(1) if wait_readable(sock, gap) else None
-            if ready == b"":
+        while time.monotonic() - start < total:
+            sent += send(sock, sent)
+            if closed(sock):
                 break
     except OSError:
         pass
@@ -154,19 +155,20 @@ def dribble(port, gap, limit):
     return took <= limit
 
 
+def dribble(port, gap, limit):
+    def send(sock, sent):
+        sock.sendall(b"NOOP"[sent % 4:sent % 4 + 1])
+        return 1
+
+    def closed(sock):
+        return wait_readable(sock, gap) and sock.recv(1) == b""
+
+    return until_closed(port, limit, limit + gap + 5, send, closed)
+
+
 def flood(port, limit):
-    start = time.monotonic()
-    sock = connect(port, limit + 5)
-    reply(sock)
-    chunk, sent = b"x" * 65536, 0
-    try:
-        while time.monotonic() - start < limit + 5:
-            sent += sock.send(chunk)
-    except OSError:
-        pass
-    took = time.monotonic() - start
-    print("closed after %.2f s, %d bytes sent" % (took, sent))
-    return took <= limit
+    chunk = b"x" * 65536
+    return until_closed(port, limit, limit + 5, lambda sock, sent: sock.send(chunk))
 
 
 def wait_readable(sock, seconds):

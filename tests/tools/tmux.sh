@@ -8,7 +8,9 @@
 #                    -J to join wrapped lines);
 #   colours PANE     the pane's text with its attributes, as escapes;
 #   wait_for PANE TEXT  until the pane shows TEXT: 10 s at most, scaled
-#                    under valgrind; a failure shows the screen.
+#                    under valgrind; a failure shows the screen;
+#   press PANE KEY... TEXT  sends the KEYs (tmux send-keys), then ok once the
+#                    pane shows TEXT (wait_for).
 sock="$work/tmux.sock"
 harness_extra_cleanup() { tmux -S "$sock" kill-server 2>/dev/null; }
 
@@ -42,3 +44,9 @@ wait_screen() {
 wait_for() { wait_screen F "$@"; }
 # wait_row PANE REGEX: a row of the pane matches the extended regular expression.
 wait_row() { wait_screen E "$@"; }
+# press PANE KEY... TEXT: the KEYs sent to the pane, it shows TEXT (ok, or bad).
+press() {
+	local pane=$1 text=${*: -1}
+	tm send-keys -t "$pane" "${@:2:$#-2}"
+	wait_for "$pane" "$text" && ok
+}

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fake_owner.h"
 #include "proto/findings.h"
 #include "proto/lint.h"
 #include "proto/reply.h"
@@ -21,7 +22,7 @@ enum tls_event { TLS_NONE, TLS_VERIFIED, TLS_UNVERIFIED, TLS_FAILS };
 
 struct step {
 	const char *server; /* bytes the server sends; NULL: it closes */
-	const char *sent;   /* what the client has sent after it, in total */
+	const char *sent;   /* what the client sends after it (run_case adds them up) */
 	enum tls_event tls; /* the handshake asked for before this step */
 };
 
@@ -35,62 +36,10 @@ struct scase {
 	bool whole_only;      /* the bytes must arrive in one read */
 };
 
-struct run {
-	char sent[8192];
-	size_t nsent;
-	bool starttls;
-	char findings[1024];
-	unsigned lines;
-};
+static const struct proto_session_ops ops = {fake_send, fake_starttls, fake_line, fake_finding,
+                                             NULL};
 
-static void on_send(void *ctx, const char *buf, size_t len)
-{
-	struct run *r = ctx;
-
-	assert_true(r->nsent + len < sizeof r->sent);
-	memcpy(r->sent + r->nsent, buf, len);
-	r->nsent += len;
-	r->sent[r->nsent] = '\0';
-}
-
-static void on_starttls(void *ctx)
-{
-	((struct run *)ctx)->starttls = true;
-}
-
-static void on_line(void *ctx, const struct proto_lint_line *line)
-{
-	struct run *r = ctx;
-
-	assert_int_equal(line->n, r->lines + 1);
-	r->lines = line->n;
-}
-
-static void on_finding(void *ctx, enum proto_finding_id id, unsigned n)
-{
-	struct run *r = ctx;
-	size_t len = strlen(r->findings);
-
-	(void)n;
-	snprintf(r->findings + len, sizeof r->findings - len, "%s%s", len ? " " : "",
-	         proto_finding(id)->id);
-}
-
-static const struct proto_session_ops ops = {on_send, on_starttls, on_line, on_finding, NULL};
-
-static void feed(struct proto_session *s, const char *bytes, bool bytewise)
-{
-	size_t i, len = strlen(bytes);
-
-	if (!bytewise) {
-		proto_session_feed(s, bytes, len);
-		return;
-	}
-	for (i = 0; i < len && !proto_session_over(s); i++)
-		proto_session_feed(s, bytes + i, 1);
-}
-
-static void do_tls(struct proto_session *s, struct run *r, enum tls_event tls)
+static void do_tls(struct proto_session *s, struct fake_owner *r, enum tls_event tls)
 {
 	if (tls == TLS_NONE) {
 		assert_false(r->starttls);
@@ -106,7 +55,7 @@ static void do_tls(struct proto_session *s, struct run *r, enum tls_event tls)
 
 static void run_case(const struct scase *c, bool bytewise)
 {
-	struct run *r = calloc(1, sizeof *r);
+	struct fake_owner *r = calloc(1, sizeof *r);
 	struct proto_session *s = proto_session_new(&c->config, &ops, r);
 	const struct step *st;
 
@@ -115,12 +64,10 @@ static void run_case(const struct scase *c, bool bytewise)
 	for (st = c->step; st->sent != NULL; st++) {
 		do_tls(s, r, st->tls);
 		if (st->server != NULL)
-			feed(s, st->server, bytewise);
+			fake_feed(s, st->server, bytewise);
 		else
 			proto_session_eof(s);
-		if (strcmp(r->sent, st->sent) != 0)
-			print_error("case %s: sent\n%s\nwant\n%s\n", c->name, r->sent, st->sent);
-		assert_string_equal(r->sent, st->sent);
+		fake_sent_next(r, st->sent, c->name);
 	}
 	assert_string_equal(proto_session_state_name(proto_session_state(s)),
 	                    proto_session_state_name(c->end));
@@ -147,82 +94,79 @@ static const struct scase cases[] = {
     {"misordered, auto: STARTTLS is sent, TLS verified",
      AUTO,
      {{BANNER, EHLO},
-      {MISORDERED, EHLO "STARTTLS\r\n"},
-      {"220 2.0.0 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_VERIFIED},
-      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+      {MISORDERED, "STARTTLS\r\n"},
+      {"220 2.0.0 Ready\r\n", ""},
+      {PLAIN, EHLO "QUIT\r\n", TLS_VERIFIED},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "starttls-before-greeting invalid-ehlo-keyword",
      NULL},
     {"misordered, strict: like Postfix, no STARTTLS",
      {.helo = "client.example", .starttls = PROTO_STARTTLS_STRICT},
-     {{BANNER, EHLO}, {MISORDERED, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {MISORDERED, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "starttls-before-greeting invalid-ehlo-keyword",
      NULL},
     {"correct, strict: STARTTLS is sent, TLS unverified",
      {.helo = "client.example", .starttls = PROTO_STARTTLS_STRICT},
      {{BANNER, EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_UNVERIFIED},
-      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+      {CORRECT, "STARTTLS\r\n"},
+      {"220 Ready\r\n", ""},
+      {PLAIN, EHLO "QUIT\r\n", TLS_UNVERIFIED},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "tls-unverified",
      NULL},
     {"never: no STARTTLS",
      {.helo = "client.example", .starttls = PROTO_STARTTLS_NEVER},
-     {{BANNER, EHLO}, {CORRECT, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {CORRECT, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "",
      NULL},
     {"force: STARTTLS though not offered",
      {.helo = "client.example", .starttls = PROTO_STARTTLS_FORCE},
      {{BANNER, EHLO},
-      {PLAIN, EHLO "STARTTLS\r\n"},
-      {"454 TLS not available\r\n", EHLO "STARTTLS\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n"}},
+      {PLAIN, "STARTTLS\r\n"},
+      {"454 TLS not available\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "no-starttls starttls-rejected",
      NULL},
     {"EHLO refused: HELO fallback",
      AUTO,
      {{BANNER, EHLO},
-      {"502 5.5.1 EHLO not implemented\r\n", EHLO "HELO client.example\r\n"},
-      {"250 mx.example.org\r\n", EHLO "HELO client.example\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "HELO client.example\r\nQUIT\r\n"}},
+      {"502 5.5.1 EHLO not implemented\r\n", "HELO client.example\r\n"},
+      {"250 mx.example.org\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "ehlo-not-accepted",
      NULL},
     {"bytes injected after the 220 are discarded",
      AUTO,
      {{BANNER, EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"220 Ready\r\n250 injected\r\n", EHLO "STARTTLS\r\n"},
-      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_VERIFIED},
-      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+      {CORRECT, "STARTTLS\r\n"},
+      {"220 Ready\r\n250 injected\r\n", ""},
+      {PLAIN, EHLO "QUIT\r\n", TLS_VERIFIED},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "starttls-response-injection",
      NULL,
      true},
     {"421 banner: QUIT, then failure",
      AUTO,
-     {{"421 4.7.0 Try again later\r\n", "QUIT\r\n"}, {NULL, "QUIT\r\n"}},
+     {{"421 4.7.0 Try again later\r\n", "QUIT\r\n"}, {NULL, ""}},
      PROTO_S_FAILED,
      "",
      "refused the session at its banner (reply 421)"},
     {"the server closes inside the EHLO reply",
      AUTO,
-     {{BANNER, EHLO}, {"250-mx.example.org\r\n250-SIZE 1\r\n", EHLO}, {NULL, EHLO}},
+     {{BANNER, EHLO}, {"250-mx.example.org\r\n250-SIZE 1\r\n", ""}, {NULL, ""}},
      PROTO_S_FAILED,
      "truncated-reply",
      "while smtpscope waited for the reply to EHLO"},
     {"the handshake fails",
      AUTO,
-     {{BANNER, EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {"", EHLO "STARTTLS\r\n", TLS_FAILS}},
+     {{BANNER, EHLO}, {CORRECT, "STARTTLS\r\n"}, {"220 Ready\r\n", ""}, {"", "", TLS_FAILS}},
      PROTO_S_FAILED,
      "tls-handshake-failed",
      "the TLS handshake failed: no shared cipher"},
@@ -235,21 +179,13 @@ static const struct scase cases[] = {
       .data = "Subject: t\r\n\r\n.hidden\nend\r\n",
       .data_len = 27},
      {{"220 x\r\n", "EHLO c.example\r\n"},
-      {PLAIN, "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\n"},
-      {"250 ok\r\n", "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"},
-      {"550 no\r\n", "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
-                     "RCPT TO:<c@example.org>\r\n"},
-      {"250 ok\r\n", "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
-                     "RCPT TO:<c@example.org>\r\nDATA\r\n"},
-      {"354 go\r\n",
-       "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
-       "RCPT TO:<c@example.org>\r\nDATA\r\nSubject: t\r\n\r\n..hidden\r\nend\r\n.\r\n"},
-      {"250 queued\r\n",
-       "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
-       "RCPT TO:<c@example.org>\r\nDATA\r\nSubject: t\r\n\r\n..hidden\r\nend\r\n.\r\nQUIT\r\n"},
-      {"221 bye\r\n",
-       "EHLO c.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n"
-       "RCPT TO:<c@example.org>\r\nDATA\r\nSubject: t\r\n\r\n..hidden\r\nend\r\n.\r\nQUIT\r\n"}},
+      {PLAIN, "MAIL FROM:<a@example.com>\r\n"},
+      {"250 ok\r\n", "RCPT TO:<b@example.org>\r\n"},
+      {"550 no\r\n", "RCPT TO:<c@example.org>\r\n"},
+      {"250 ok\r\n", "DATA\r\n"},
+      {"354 go\r\n", "Subject: t\r\n\r\n..hidden\r\nend\r\n.\r\n"},
+      {"250 queued\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "no-starttls",
      NULL},
@@ -257,10 +193,10 @@ static const struct scase cases[] = {
     {"a fake EHLO reply in the greeting's write is early, not the EHLO reply",
      AUTO,
      {{BANNER "250-fake.example\r\n250 SIZE 1\r\n", EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {PLAIN, EHLO "STARTTLS\r\n" EHLO "QUIT\r\n", TLS_VERIFIED},
-      {"221 bye\r\n", EHLO "STARTTLS\r\n" EHLO "QUIT\r\n"}},
+      {CORRECT, "STARTTLS\r\n"},
+      {"220 Ready\r\n", ""},
+      {PLAIN, EHLO "QUIT\r\n", TLS_VERIFIED},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "early-reply",
      NULL,
@@ -268,18 +204,16 @@ static const struct scase cases[] = {
     {"an early 220 does not answer STARTTLS before it is sent",
      AUTO,
      {{BANNER, EHLO},
-      {CORRECT "220 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {"454 TLS not available\r\n", EHLO "STARTTLS\r\nQUIT\r\n"},
-      {"221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n"}},
+      {CORRECT "220 Ready\r\n", "STARTTLS\r\n"},
+      {"454 TLS not available\r\n", "QUIT\r\n"},
+      {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "early-reply starttls-rejected",
      NULL,
      true},
     {"a reply sent ahead of QUIT leaves QUIT waiting for its own",
      AUTO,
-     {{BANNER, EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"454 no\r\n221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n"}},
+     {{BANNER, EHLO}, {CORRECT, "STARTTLS\r\n"}, {"454 no\r\n221 bye\r\n", "QUIT\r\n"}},
      PROTO_S_QUIT,
      "early-reply starttls-rejected",
      NULL,
@@ -289,36 +223,36 @@ static const struct scase cases[] = {
      {{BANNER "250-fa", ""},
       {"ke.example\r\n", ""},
       {"250 SIZE 1\r\n", EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"}},
+      {CORRECT, "STARTTLS\r\n"}},
      PROTO_S_STARTTLS,
      "early-reply",
      NULL,
      true},
     {"an early 421 is no finding, and QUIT follows the banner's refusal",
      AUTO,
-     {{"554 no\r\n421 bye\r\n", "QUIT\r\n"}, {NULL, "QUIT\r\n"}},
+     {{"554 no\r\n421 bye\r\n", "QUIT\r\n"}, {NULL, ""}},
      PROTO_S_FAILED,
      "",
      "refused the session at its banner (reply 554)",
      true},
     {"quit after EHLO",
      {.helo = "client.example", .quit_after = PROTO_QUIT_EHLO},
-     {{BANNER, EHLO}, {CORRECT, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {CORRECT, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "",
      NULL},
     {"quit after the handshake",
      {.helo = "client.example", .quit_after = PROTO_QUIT_STARTTLS},
      {{BANNER, EHLO},
-      {CORRECT, EHLO "STARTTLS\r\n"},
-      {"220 Ready\r\n", EHLO "STARTTLS\r\n"},
-      {"221 bye\r\n", EHLO "STARTTLS\r\nQUIT\r\n", TLS_VERIFIED}},
+      {CORRECT, "STARTTLS\r\n"},
+      {"220 Ready\r\n", ""},
+      {"221 bye\r\n", "QUIT\r\n", TLS_VERIFIED}},
      PROTO_S_DONE,
      "",
      NULL},
     {"implicit TLS: STARTTLS inside TLS is a finding, not sent",
      {.helo = "client.example", .tls_on_connect = true},
-     {{BANNER, EHLO}, {CORRECT, EHLO "QUIT\r\n"}, {"221 bye\r\n", EHLO "QUIT\r\n"}},
+     {{BANNER, EHLO}, {CORRECT, "QUIT\r\n"}, {"221 bye\r\n", ""}},
      PROTO_S_DONE,
      "starttls-after-tls",
      NULL},
@@ -352,25 +286,35 @@ static void test_names(void **state)
 	assert_int_equal(proto_starttls_policy_parse("sometimes", &p), -1);
 }
 
-/* Step mode: the owner sends, edits, skips and types commands. */
-struct stepper {
-	struct run run;
-	char pending[256];
-	unsigned notified;
-};
-
-static void on_pending(void *ctx, const char *command)
+/* A session of the config AUTO with timeout_ms, for the ops with and ctx, started. */
+static struct proto_session *started(const struct proto_session_ops *with, void *ctx,
+                                     int timeout_ms)
 {
-	struct stepper *st = ctx;
+	struct proto_session_config config = AUTO;
+	struct proto_session *s;
 
-	snprintf(st->pending, sizeof st->pending, "%s", command);
-	st->notified++;
+	config.timeout_ms = timeout_ms;
+	s = proto_session_new(&config, with, ctx);
+	assert_non_null(s);
+	proto_session_start(s);
+	return s;
 }
 
-static const struct proto_session_ops step_ops = {on_send,    on_starttls, on_line,
-                                                  on_finding, NULL,        on_pending};
+/* started, then greeted by BANNER: the EHLO is sent. */
+static struct proto_session *greeted(const struct proto_session_ops *with, void *ctx,
+                                     int timeout_ms)
+{
+	struct proto_session *s = started(with, ctx, timeout_ms);
 
-static struct proto_session *stepped(struct stepper *st, enum proto_starttls_policy policy)
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	return s;
+}
+
+/* Step mode: the owner sends, edits, skips and types commands. */
+static const struct proto_session_ops step_ops = {fake_send,    fake_starttls, fake_line,
+                                                  fake_finding, NULL,          fake_pending};
+
+static struct proto_session *stepped(struct fake_owner *st, enum proto_starttls_policy policy)
 {
 	struct proto_session_config config = {
 	    .helo = "client.example", .starttls = policy, .step = true};
@@ -383,15 +327,15 @@ static struct proto_session *stepped(struct stepper *st, enum proto_starttls_pol
 
 static void test_step_send_edit_skip(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
 
 	(void)state;
 	proto_session_feed(s, BANNER, strlen(BANNER));
 	assert_string_equal(proto_session_pending(s), "EHLO client.example");
-	assert_int_equal(st->run.nsent, 0);
+	assert_int_equal(st->nsent, 0);
 	assert_int_equal(proto_session_send_pending(s, "EHLO edited.example"), 0);
-	assert_string_equal(st->run.sent, "EHLO edited.example\r\n");
+	assert_string_equal(st->sent, "EHLO edited.example\r\n");
 	assert_null(proto_session_pending(s));
 	assert_int_equal(proto_session_command(s, "NOOP"), -1); /* EHLO awaits its reply */
 	proto_session_feed(s, CORRECT, strlen(CORRECT));
@@ -402,14 +346,14 @@ static void test_step_send_edit_skip(void **state)
 	assert_int_equal(proto_session_send_pending(s, NULL), 0);
 	proto_session_feed(s, "221 bye\r\n", 9);
 	assert_int_equal(proto_session_state(s), PROTO_S_DONE);
-	assert_string_equal(st->run.sent, "EHLO edited.example\r\nQUIT\r\n");
+	assert_string_equal(st->sent, "EHLO edited.example\r\nQUIT\r\n");
 	proto_session_free(s);
 	free(st);
 }
 
 static void test_step_free_commands(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_STRICT);
 
 	(void)state;
@@ -426,7 +370,7 @@ static void test_step_free_commands(void **state)
 	/* The user sends STARTTLS anyway: TLS starts, then EHLO is planned. */
 	assert_int_equal(proto_session_command(s, "starttls"), 0);
 	proto_session_feed(s, "220 go\r\n", 8);
-	assert_true(st->run.starttls);
+	assert_true(st->starttls);
 	proto_session_tls_done(s, true, true, NULL);
 	assert_string_equal(proto_session_pending(s), "EHLO client.example");
 	assert_true(proto_session_tls(s));
@@ -435,14 +379,14 @@ static void test_step_free_commands(void **state)
 	proto_session_feed(s, PLAIN, strlen(PLAIN));
 	proto_session_feed(s, "221 bye\r\n", 9);
 	assert_int_equal(proto_session_state(s), PROTO_S_DONE);
-	assert_string_equal(st->run.sent, EHLO "NOOP\r\nstarttls\r\n" EHLO "QUIT\r\n");
+	assert_string_equal(st->sent, EHLO "NOOP\r\nstarttls\r\n" EHLO "QUIT\r\n");
 	proto_session_free(s);
 	free(st);
 }
 
 static void test_step_typed_quit(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
 
 	(void)state;
@@ -458,7 +402,7 @@ static void test_step_typed_quit(void **state)
 /* Replies nothing asked for move no plan, even while TLS waits for EHLO. */
 static void test_step_unsolicited(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
 
 	(void)state;
@@ -467,7 +411,7 @@ static void test_step_unsolicited(void **state)
 	proto_session_feed(s, CORRECT, strlen(CORRECT));
 	proto_session_feed(s, "250 extra\r\n454 not now\r\n", 24);
 	assert_string_equal(proto_session_pending(s), "STARTTLS");
-	assert_string_equal(st->run.sent, EHLO);
+	assert_string_equal(st->sent, EHLO);
 	proto_session_send_pending(s, NULL);
 	proto_session_feed(s, "220 go\r\n", 8);
 	proto_session_tls_done(s, true, true, NULL);
@@ -489,7 +433,7 @@ static void test_step_unsolicited(void **state)
 
 /* A broken connection: the half line is kept, the reason noted and named. */
 struct broken_run {
-	struct run run;
+	struct fake_owner owner;
 	char last[2][256]; /* the texts of the last two lines */
 	unsigned last_flags[2];
 };
@@ -498,26 +442,23 @@ static void on_line_kept(void *ctx, const struct proto_lint_line *line)
 {
 	struct broken_run *b = ctx;
 
-	on_line(&b->run, line);
+	fake_line(&b->owner, line);
 	memcpy(b->last[0], b->last[1], sizeof b->last[0]);
 	b->last_flags[0] = b->last_flags[1];
 	snprintf(b->last[1], sizeof b->last[1], "%.*s", (int)line->len, line->text);
 	b->last_flags[1] = line->flags;
 }
 
-static const struct proto_session_ops kept_ops = {on_send, on_starttls, on_line_kept, on_finding,
-                                                  NULL};
+static const struct proto_session_ops kept_ops = {fake_send, fake_starttls, on_line_kept,
+                                                  fake_finding, NULL};
 
 static void test_broken(void **state)
 {
-	struct proto_session_config config = AUTO;
 	struct broken_run *b = calloc(1, sizeof *b);
-	struct proto_session *s = proto_session_new(&config, &kept_ops, b);
+	struct proto_session *s = greeted(&kept_ops, b, 0);
 	const char *half = "250-mx.example.org\r\n250-SIZE 10";
 
 	(void)state;
-	proto_session_start(s);
-	proto_session_feed(s, BANNER, strlen(BANNER));
 	proto_session_feed(s, half, strlen(half));
 	proto_session_broken(s, "the server reset the connection (TCP RST)");
 	assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
@@ -526,12 +467,12 @@ static void test_broken(void **state)
 	assert_string_equal(b->last[0], "250-SIZE 10");
 	assert_true(b->last_flags[0] & PROTO_L_NO_EOL);
 	assert_string_equal(b->last[1], proto_session_error(s));
-	assert_non_null(strstr(b->run.findings, "truncated-reply"));
-	assert_int_equal(b->run.lines, 5);
+	assert_non_null(strstr(b->owner.findings, "truncated-reply"));
+	assert_int_equal(b->owner.lines, 5);
 	/* Over is over: a second end changes nothing. */
 	proto_session_broken(s, "again");
 	proto_session_eof(s);
-	assert_int_equal(b->run.lines, 5);
+	assert_int_equal(b->owner.lines, 5);
 	proto_session_free(s);
 	free(b);
 }
@@ -539,13 +480,11 @@ static void test_broken(void **state)
 /* Issue 10: a time-out keeps what was received, a greeting ended by bare CRs included. */
 static void test_abort_keeps_partial(void **state)
 {
-	struct proto_session_config config = AUTO;
 	struct broken_run *b = calloc(1, sizeof *b);
-	struct proto_session *s = proto_session_new(&config, &kept_ops, b);
+	struct proto_session *s = started(&kept_ops, b, 0);
 	const char *crs = "220 mx.example.org ESMTP\rhello\r";
 
 	(void)state;
-	proto_session_start(s);
 	proto_session_feed(s, crs, strlen(crs));
 	proto_session_abort(s, "timed out after 3 s waiting for the server's banner");
 	assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
@@ -553,7 +492,7 @@ static void test_abort_keeps_partial(void **state)
 	assert_true(b->last_flags[0] & PROTO_L_NO_EOL);
 	assert_true(b->last_flags[0] & PROTO_L_BARE_CR);
 	assert_string_equal(b->last[1], proto_session_error(s));
-	assert_int_equal(b->run.lines, 2);
+	assert_int_equal(b->owner.lines, 2);
 	proto_session_free(s);
 	free(b);
 }
@@ -561,7 +500,7 @@ static void test_abort_keeps_partial(void **state)
 /* Issue 11: after the server hangs up, no key can make the engine abort. */
 static void test_step_after_close(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
 
 	(void)state;
@@ -575,7 +514,7 @@ static void test_step_after_close(void **state)
 	assert_int_equal(proto_session_skip(s), -1);
 	assert_int_equal(proto_session_command(s, "NOOP"), -1);
 	proto_session_run(s);
-	assert_int_equal(st->run.nsent, 0);
+	assert_int_equal(st->nsent, 0);
 	proto_session_free(s);
 	free(st);
 }
@@ -678,7 +617,7 @@ static void test_step_edits_remembered(void **state)
 /* Step mode: while early bytes are still arriving, nothing may be sent. */
 static void test_step_early_partial(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
 
 	(void)state;
@@ -690,8 +629,8 @@ static void test_step_early_partial(void **state)
 	proto_session_feed(s, "\r\n250 x\r\n", 9);
 	assert_false(proto_session_busy(s));
 	assert_int_equal(proto_session_send_pending(s, NULL), 0);
-	assert_string_equal(st->run.sent, "EHLO client.example\r\n");
-	assert_string_equal(st->run.findings, "early-reply");
+	assert_string_equal(st->sent, "EHLO client.example\r\n");
+	assert_string_equal(st->findings, "early-reply");
 	proto_session_free(s);
 	free(st);
 }
@@ -707,8 +646,8 @@ static long long on_now(void *ctx)
 	return ((struct timed_run *)ctx)->now;
 }
 
-static const struct proto_session_ops timed_ops = {on_send, on_starttls, on_line_kept, on_finding,
-                                                   NULL,    NULL,        NULL,         on_now};
+static const struct proto_session_ops timed_ops = {
+    fake_send, fake_starttls, on_line_kept, fake_finding, NULL, NULL, NULL, on_now};
 
 static void test_deadline(void **state)
 {
@@ -747,20 +686,15 @@ static void test_deadline(void **state)
 /* A time-out that cuts a line before its code ends nothing: the reply was cut. */
 static void test_cut_before_code(void **state)
 {
-	struct proto_session_config config = AUTO;
 	struct timed_run *t = calloc(1, sizeof *t);
-	struct proto_session *s;
+	struct proto_session *s = greeted(&timed_ops, t, 1000);
 
 	(void)state;
-	config.timeout_ms = 1000;
-	s = proto_session_new(&config, &timed_ops, t);
-	proto_session_start(s);
-	proto_session_feed(s, BANNER, strlen(BANNER));
 	proto_session_feed(s, "250-mx.example.org\r\n25", 22);
 	t->now = 1000;
 	assert_true(proto_session_expire(s));
 	assert_string_equal(t->b.last[0], "25");
-	assert_non_null(strstr(t->b.run.findings, "truncated-reply"));
+	assert_non_null(strstr(t->b.owner.findings, "truncated-reply"));
 	proto_session_free(s);
 	free(t);
 }
@@ -768,12 +702,10 @@ static void test_cut_before_code(void **state)
 /* Without a clock or a timeout, nothing expires. */
 static void test_no_deadline(void **state)
 {
-	struct proto_session_config config = AUTO;
 	struct timed_run *t = calloc(1, sizeof *t);
-	struct proto_session *s = proto_session_new(&config, &timed_ops, t);
+	struct proto_session *s = started(&timed_ops, t, 0);
 
 	(void)state;
-	proto_session_start(s);
 	t->now = 1000000;
 	assert_int_equal(proto_session_deadline(s), -1);
 	assert_false(proto_session_expire(s));
@@ -783,7 +715,7 @@ static void test_no_deadline(void **state)
 
 /* Issue 11: each line says how it ended, as the server sent it. */
 struct term_run {
-	struct run run;
+	struct fake_owner owner;
 	enum proto_term term[16];
 	char text[16][64];
 };
@@ -792,26 +724,23 @@ static void on_line_term(void *ctx, const struct proto_lint_line *line)
 {
 	struct term_run *t = ctx;
 
-	on_line(&t->run, line);
+	fake_line(&t->owner, line);
 	if (line->n < 16) {
 		t->term[line->n] = line->term;
 		snprintf(t->text[line->n], sizeof t->text[0], "%.*s", (int)line->len, line->text);
 	}
 }
 
-static const struct proto_session_ops term_ops = {on_send, on_starttls, on_line_term, on_finding,
-                                                  NULL};
+static const struct proto_session_ops term_ops = {fake_send, fake_starttls, on_line_term,
+                                                  fake_finding, NULL};
 
 static void test_line_endings(void **state)
 {
-	struct proto_session_config config = AUTO;
 	struct term_run *t = calloc(1, sizeof *t);
-	struct proto_session *s = proto_session_new(&config, &term_ops, t);
+	struct proto_session *s = greeted(&term_ops, t, 0);
 	const char *reply = "250-mx.example.org\n250-SIZE 1\r\r\n250 8BITMIME\r\n250 late";
 
 	(void)state;
-	proto_session_start(s);
-	proto_session_feed(s, BANNER, strlen(BANNER));
 	proto_session_feed(s, reply, strlen(reply));
 	proto_session_eof(s);
 	assert_int_equal(t->term[1], PROTO_TERM_CRLF);
@@ -827,9 +756,8 @@ static void test_line_endings(void **state)
 /* Issue 11: the plaintext dropped after the 220 to STARTTLS is kept for the owner, bounded. */
 static void test_discarded_kept(void **state)
 {
-	struct proto_session_config config = AUTO;
-	struct run *r = calloc(1, sizeof *r);
-	struct proto_session *s = proto_session_new(&config, &ops, r);
+	struct fake_owner *r = calloc(1, sizeof *r);
+	struct proto_session *s = greeted(&ops, r, 0);
 	static char bytes[11 + 6000 + 1] = "220 Ready\r\n";
 	const char *kept;
 	size_t nkept = 1, total = 1;
@@ -837,8 +765,6 @@ static void test_discarded_kept(void **state)
 	(void)state;
 	memset(bytes + 11, 'x', 6000);
 	memcpy(bytes + 11, "250 injected\r\n", 14);
-	proto_session_start(s);
-	proto_session_feed(s, BANNER, strlen(BANNER));
 	proto_session_feed(s, CORRECT, strlen(CORRECT));
 	kept = proto_session_discarded(s, &nkept, &total);
 	assert_int_equal(nkept, 0);
@@ -856,7 +782,7 @@ static void test_discarded_kept(void **state)
 /* A line that comes slowly is visible as it comes, bounded, and gone once it ends. */
 static void test_partial(void **state)
 {
-	struct stepper *st = calloc(1, sizeof *st);
+	struct fake_owner *st = calloc(1, sizeof *st);
 	struct proto_session *s = stepped(st, PROTO_STARTTLS_NEVER);
 	static char big[5000];
 	const char *p;
@@ -872,11 +798,11 @@ static void test_partial(void **state)
 		assert_int_equal(wire, i + 1);
 		assert_memory_equal(p, "220 mx", len);
 	}
-	assert_int_equal(st->run.lines, 0);
+	assert_int_equal(st->lines, 0);
 	proto_session_feed(s, " ESMTP\r\n", 8);
 	proto_session_partial(s, &len, &wire);
 	assert_true(len == 0 && wire == 0);
-	assert_int_equal(st->run.lines, 1);
+	assert_int_equal(st->lines, 1);
 	/* A line longer than the engine keeps: its kept bytes, and every byte counted. */
 	proto_session_command(s, "NOOP");
 	memset(big, 'a', sizeof big);

@@ -168,30 +168,58 @@ static void lab_close(struct lab *lab)
 	tls_server_ctx_free(lab->ctx);
 }
 
+/* The two ends of a pair: a client and, but where NULL, a server. */
+struct conns {
+	struct pair p;
+	struct tls_conn *client, *server;
+};
+
+/* A new pair with a client of cfg on it, and the lab's server unless lab is NULL. */
+static void conns_open(struct conns *c, struct lab *lab, const struct tls_client_config *cfg)
+{
+	char err[256] = "";
+
+	pair_open(&c->p);
+	c->client = tls_client_new(cfg, c->p.cfd, err, sizeof err);
+	assert_non_null(c->client);
+	c->server = NULL;
+	if (lab != NULL) {
+		c->server = tls_server_new(lab->ctx, c->p.sfd, err, sizeof err);
+		assert_non_null(c->server);
+	}
+}
+
+/* conns_open with the lab's server, and both handshakes done. */
+static void conns_established(struct conns *c, struct lab *lab, const struct tls_client_config *cfg)
+{
+	enum tls_io cres, sres;
+
+	conns_open(c, lab, cfg);
+	drive(c->client, c->p.cfd, c->server, c->p.sfd, &cres, &sres);
+	assert_int_equal(cres, TLS_IO_DONE);
+	assert_int_equal(sres, TLS_IO_DONE);
+}
+
+/* Frees both ends (those not freed yet: NULL) and closes the pair. */
+static void conns_close(struct conns *c)
+{
+	tls_free(c->client);
+	tls_free(c->server);
+	pair_close(&c->p);
+}
+
 /* A handshake between a client with cfg and the lab server; facts of both. */
 static void handshake(struct lab *lab, const struct tls_client_config *cfg,
                       struct tls_facts *cfacts, struct tls_facts *sfacts)
 {
-	struct tls_conn *client, *server;
-	enum tls_io cres, sres;
-	struct pair p;
-	char err[256] = "";
+	struct conns c;
 
-	pair_open(&p);
-	client = tls_client_new(cfg, p.cfd, err, sizeof err);
-	assert_non_null(client);
-	server = tls_server_new(lab->ctx, p.sfd, err, sizeof err);
-	assert_non_null(server);
-	drive(client, p.cfd, server, p.sfd, &cres, &sres);
-	assert_int_equal(cres, TLS_IO_DONE);
-	assert_int_equal(sres, TLS_IO_DONE);
-	tls_get_facts(client, cfacts);
-	tls_get_facts(server, sfacts);
-	tls_shutdown(client);
-	tls_shutdown(server);
-	tls_free(client);
-	tls_free(server);
-	pair_close(&p);
+	conns_established(&c, lab, cfg);
+	tls_get_facts(c.client, cfacts);
+	tls_get_facts(c.server, sfacts);
+	tls_shutdown(c.client);
+	tls_shutdown(c.server);
+	conns_close(&c);
 }
 
 static bool contains_nocase(const char *hay, const char *needle)
@@ -363,93 +391,72 @@ static void test_data(void **state)
 	struct lab *lab = *state;
 	struct tls_client_config cfg = {"mx.test", "mx.test", lab->ca_file, false};
 	static unsigned char data[40000], out[40000];
-	struct tls_conn *client, *server;
-	enum tls_io cres, sres;
-	char err[256];
-	struct pair p;
+	enum tls_io cres;
+	struct conns c;
 	size_t i, n;
 
 	for (i = 0; i < sizeof data; i++)
 		data[i] = (unsigned char)(i * 7 + i / 251);
-	pair_open(&p);
-	client = tls_client_new(&cfg, p.cfd, err, sizeof err);
-	server = tls_server_new(lab->ctx, p.sfd, err, sizeof err);
-	assert_non_null(client);
-	assert_non_null(server);
-	drive(client, p.cfd, server, p.sfd, &cres, &sres);
-	assert_int_equal(cres, TLS_IO_DONE);
-	assert_int_equal(sres, TLS_IO_DONE);
-	pump(client, p.cfd, server, p.sfd, data, out, 5000);
-	pump(server, p.sfd, client, p.cfd, data, out, sizeof data);
+	conns_established(&c, lab, &cfg);
+	pump(c.client, c.p.cfd, c.server, c.p.sfd, data, out, 5000);
+	pump(c.server, c.p.sfd, c.client, c.p.cfd, data, out, sizeof data);
 	/* A close_notify reaches the other side as CLOSED. */
-	tls_shutdown(server);
+	tls_shutdown(c.server);
 	for (i = 0; i < 500; i++) {
-		cres = tls_read(client, out, sizeof out, &n);
+		cres = tls_read(c.client, out, sizeof out, &n);
 		if (!waiting(cres))
 			break;
 		poll(NULL, 0, 10);
 	}
 	assert_int_equal(cres, TLS_IO_CLOSED);
-	assert_non_null(strstr(tls_error(client), "close_notify"));
-	tls_free(client);
-	tls_free(server);
-	pair_close(&p);
+	assert_non_null(strstr(tls_error(c.client), "close_notify"));
+	conns_close(&c);
 }
 
 static void test_not_tls(void **state)
 {
 	static const char banner[] = "220 hello\r\n";
 	struct tls_client_config cfg = {"mx.test", "mx.test", NULL, false};
-	struct tls_conn *client;
 	enum tls_io cres, sres;
 	struct tls_facts f;
-	char err[256];
-	struct pair p;
+	struct conns c;
 
 	(void)state;
-	pair_open(&p);
-	assert_int_equal(write(p.sfd, banner, sizeof banner - 1), sizeof banner - 1);
-	shutdown(p.sfd, SHUT_WR);
-	client = tls_client_new(&cfg, p.cfd, err, sizeof err);
-	assert_non_null(client);
-	drive(client, p.cfd, NULL, p.sfd, &cres, &sres);
+	conns_open(&c, NULL, &cfg);
+	assert_int_equal(write(c.p.sfd, banner, sizeof banner - 1), sizeof banner - 1);
+	shutdown(c.p.sfd, SHUT_WR);
+	drive(c.client, c.p.cfd, NULL, c.p.sfd, &cres, &sres);
 	assert_int_equal(cres, TLS_IO_ERROR);
-	assert_non_null(strstr(tls_error(client), "handshake failed"));
-	assert_non_null(strstr(tls_error(client), "not TLS"));
-	assert_non_null(strstr(tls_error(client), "wrong version number"));
+	assert_non_null(strstr(tls_error(c.client), "handshake failed"));
+	assert_non_null(strstr(tls_error(c.client), "not TLS"));
+	assert_non_null(strstr(tls_error(c.client), "wrong version number"));
 	/* Later calls repeat the failure and keep its words. */
-	assert_int_equal(tls_handshake(client), TLS_IO_ERROR);
-	assert_non_null(strstr(tls_error(client), "wrong version number"));
-	tls_get_facts(client, &f);
+	assert_int_equal(tls_handshake(c.client), TLS_IO_ERROR);
+	assert_non_null(strstr(tls_error(c.client), "wrong version number"));
+	tls_get_facts(c.client, &f);
 	assert_false(f.established);
 	assert_false(f.verified);
 	assert_string_equal(f.version, "");
 	assert_true(f.verify_error[0] != '\0');
-	tls_shutdown(client);
-	tls_free(client);
-	pair_close(&p);
+	tls_shutdown(c.client);
+	conns_close(&c);
 }
 
 static void test_peer_closes(void **state)
 {
 	struct tls_client_config cfg = {"mx.test", "mx.test", NULL, false};
-	struct tls_conn *client;
 	enum tls_io cres, sres;
-	char err[256];
-	struct pair p;
+	struct conns c;
 
 	(void)state;
-	pair_open(&p);
-	close(p.sfd);
-	p.sfd = -1;
-	client = tls_client_new(&cfg, p.cfd, err, sizeof err);
-	assert_non_null(client);
-	drive(client, p.cfd, NULL, -1, &cres, &sres);
+	conns_open(&c, NULL, &cfg);
+	close(c.p.sfd);
+	c.p.sfd = -1;
+	drive(c.client, c.p.cfd, NULL, -1, &cres, &sres);
 	assert_true(cres == TLS_IO_ERROR || cres == TLS_IO_CLOSED);
-	assert_true(tls_error(client)[0] != '\0');
-	tls_shutdown(client);
-	tls_free(client);
-	pair_close(&p);
+	assert_true(tls_error(c.client)[0] != '\0');
+	tls_shutdown(c.client);
+	conns_close(&c);
 }
 
 /* Writing to a socket the peer has reset fails without SIGPIPE. */
@@ -457,63 +464,47 @@ static void test_sigpipe(void **state)
 {
 	struct lab *lab = *state;
 	struct tls_client_config cfg = {"mx.test", "mx.test", lab->ca_file, false};
-	struct tls_conn *client, *server;
-	enum tls_io cres, sres;
-	char err[256];
-	struct pair p;
+	enum tls_io cres;
+	struct conns c;
 	size_t n;
 	int i;
 
-	pair_open(&p);
-	client = tls_client_new(&cfg, p.cfd, err, sizeof err);
-	server = tls_server_new(lab->ctx, p.sfd, err, sizeof err);
-	assert_non_null(client);
-	assert_non_null(server);
-	drive(client, p.cfd, server, p.sfd, &cres, &sres);
-	assert_int_equal(cres, TLS_IO_DONE);
-	tls_free(server);
-	close(p.sfd);
-	p.sfd = -1;
+	conns_established(&c, lab, &cfg);
+	tls_free(c.server);
+	c.server = NULL;
+	close(c.p.sfd);
+	c.p.sfd = -1;
 	for (i = 0; i < 500; i++) {
-		cres = tls_write(client, "QUIT\r\n", 6, &n);
+		cres = tls_write(c.client, "QUIT\r\n", 6, &n);
 		if (cres != TLS_IO_DONE && !waiting(cres))
 			break;
 		poll(NULL, 0, 10);
 	}
 	assert_int_equal(cres, TLS_IO_ERROR);
-	assert_non_null(strstr(tls_error(client), "write failed"));
-	tls_shutdown(client);
-	tls_free(client);
-	pair_close(&p);
+	assert_non_null(strstr(tls_error(c.client), "write failed"));
+	tls_shutdown(c.client);
+	conns_close(&c);
 }
 
 static void test_alert(void **state)
 {
 	struct lab *lab = *state;
 	struct tls_client_config cfg = {"mx.test", "mx.test", lab->ca_file, false};
-	struct tls_conn *client, *server;
 	enum tls_io cres, sres;
-	char err[256];
-	struct pair p;
+	struct conns c;
 
-	pair_open(&p);
-	client = tls_client_new(&cfg, p.cfd, err, sizeof err);
-	server = tls_server_new(lab->ctx, p.sfd, err, sizeof err);
-	assert_non_null(client);
-	assert_non_null(server);
+	conns_open(&c, lab, &cfg);
 	/* A cipher suite the client does not offer: the server must refuse. */
-	assert_int_equal(SSL_set_min_proto_version(server->ssl, TLS1_3_VERSION), 1);
-	assert_int_equal(SSL_set_ciphersuites(server->ssl, "TLS_AES_128_CCM_8_SHA256"), 1);
-	drive(client, p.cfd, server, p.sfd, &cres, &sres);
+	assert_int_equal(SSL_set_min_proto_version(c.server->ssl, TLS1_3_VERSION), 1);
+	assert_int_equal(SSL_set_ciphersuites(c.server->ssl, "TLS_AES_128_CCM_8_SHA256"), 1);
+	drive(c.client, c.p.cfd, c.server, c.p.sfd, &cres, &sres);
 	assert_int_equal(sres, TLS_IO_ERROR);
 	if (cres != TLS_IO_ERROR)
-		drive(client, p.cfd, NULL, p.sfd, &cres, &sres);
+		drive(c.client, c.p.cfd, NULL, c.p.sfd, &cres, &sres);
 	assert_int_equal(cres, TLS_IO_ERROR);
-	assert_non_null(strstr(tls_error(client), "the server sent alert 'handshake failure'"));
-	assert_non_null(strstr(tls_error(server), "we sent alert 'handshake failure'"));
-	tls_free(client);
-	tls_free(server);
-	pair_close(&p);
+	assert_non_null(strstr(tls_error(c.client), "the server sent alert 'handshake failure'"));
+	assert_non_null(strstr(tls_error(c.server), "we sent alert 'handshake failure'"));
+	conns_close(&c);
 }
 
 static void test_missing_files(void **state)
