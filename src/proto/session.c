@@ -721,11 +721,15 @@ static void send_message(struct proto_session *s)
 	}
 }
 
-/* Either end: nothing is planned, awaited or held any more. */
+/*
+ * Either end: nothing is planned, awaited or held any more, but a
+ * handshake asked for still owes its answer (proto_session_tls_done).
+ */
 static void end_waits(struct proto_session *s)
 {
 	s->planned = S_NONE;
-	s->wait = WAIT_NONE;
+	if (s->wait != WAIT_TLS)
+		s->wait = WAIT_NONE;
 	memset(s->pending, 0, sizeof s->pending); /* it may hold a secret */
 	s->deadline = -1;
 }
@@ -1437,6 +1441,9 @@ void proto_session_tls_done(struct proto_session *s, bool ok, bool verified, con
 		fail(s, reason);
 		return;
 	}
+	/* Ended while the owner ran it (a signal, a timeout): a late success changes nothing. */
+	if (proto_session_over(s))
+		return;
 	s->tls = true;
 	s->verified = verified;
 	if (!verified)

@@ -1516,6 +1516,40 @@ static void test_run_while_early(void **state)
 	free(st);
 }
 
+/*
+ * Ended while the owner runs the handshake (a signal): the handshake still
+ * owes its answer; a failure is reported, a late success changes nothing.
+ */
+static void test_abort_in_handshake(void **state)
+{
+	struct proto_session_config config = AUTO;
+	struct run *r = calloc(1, sizeof *r);
+	struct proto_session *s;
+	int ok;
+
+	(void)state;
+	for (ok = 0; ok < 2; ok++) {
+		memset(r, 0, sizeof *r);
+		s = proto_session_new(&config, &ops, r);
+		proto_session_start(s);
+		proto_session_feed(s, BANNER, strlen(BANNER));
+		proto_session_feed(s, CORRECT, strlen(CORRECT));
+		proto_session_feed(s, "220 go\r\n", 8);
+		assert_true(proto_session_handshaking(s));
+		proto_session_abort(s, "interrupted by SIGTERM");
+		assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
+		assert_true(proto_session_handshaking(s));
+		proto_session_tls_done(s, ok, ok, ok ? NULL : "interrupted");
+		assert_false(proto_session_handshaking(s));
+		assert_false(proto_session_tls(s));
+		assert_string_equal(proto_session_error(s), "interrupted by SIGTERM");
+		assert_string_equal(r->findings, ok ? "" : "tls-handshake-failed");
+		assert_string_equal(r->sent, EHLO "STARTTLS\r\n");
+		proto_session_free(s);
+	}
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1547,6 +1581,7 @@ int main(void)
 	    cmocka_unit_test(test_typed_quit_after_refusal),
 	    cmocka_unit_test(test_run_while_typed),
 	    cmocka_unit_test(test_run_while_early),
+	    cmocka_unit_test(test_abort_in_handshake),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
