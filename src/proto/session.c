@@ -751,20 +751,24 @@ static void end_failed(struct proto_session *s)
 	end_waits(s);
 }
 
+/* A move of the table: to a state, by a choice, or refused (to QUIT, failing after it). */
+#define TO(code, state)                                                                            \
+	{                                                                                          \
+		.on = (code), .to = (state)                                                        \
+	}
+#define BY(code, choice)                                                                           \
+	{                                                                                          \
+		.on = (code), .choose = (choice)                                                   \
+	}
+#define REFUSED(code, reason)                                                                      \
+	{                                                                                          \
+		.on = (code), .to = PROTO_S_QUIT, .refused = (reason)                              \
+	}
 /* The moves every step of AUTH shares; where a 334 leads is each step's own. */
-#define AUTH_MOVES(...)                                                                            \
+#define AUTH_MOVES(challenge)                                                                      \
 	{                                                                                          \
-		{ON_MIXED, .choose = auth_mixed}, {235, .choose = authenticated}, __VA_ARGS__,     \
-		    {535, .choose = auth_rejected}, {ON_ANY, .choose = auth_refused},              \
-	}
-/* Where skipping a command of the plan goes, as a move. */
-#define SKIP_TO(state)                                                                             \
-	{                                                                                          \
-		ON_ANY, state                                                                      \
-	}
-#define SKIP_BY(choice)                                                                            \
-	{                                                                                          \
-		ON_ANY, .choose = choice                                                           \
+		BY(ON_MIXED, auth_mixed), BY(235, authenticated), challenge,                       \
+		    BY(535, auth_rejected), BY(ON_ANY, auth_refused),                              \
 	}
 
 /*
@@ -779,32 +783,30 @@ static void end_failed(struct proto_session *s)
 static const struct session_row rows[PROTO_S_COUNT] = {
     [PROTO_S_BANNER] = {.name = "banner",
                         .waiting = "the server's banner",
-                        .on = {{ON_2XX, .choose = after_banner},
-                               {ON_ANY, PROTO_S_QUIT,
-                                .refused = "the server refused the session at its banner"}}},
+                        .on = {BY(ON_2XX, after_banner),
+                               REFUSED(ON_ANY, "the server refused the session at its banner")}},
     [PROTO_S_EHLO] = {.name = "ehlo",
                       .waiting = "the reply to EHLO",
                       .send = SEND_PLAN,
                       .head = "EHLO ",
                       .arg = arg_helo,
                       .take = took_ehlo,
-                      .skip = SKIP_BY(transaction_or_quit),
-                      .on = {{250, .choose = after_greeting}, {ON_ANY, PROTO_S_HELO}}},
+                      .skip = BY(ON_ANY, transaction_or_quit),
+                      .on = {BY(250, after_greeting), TO(ON_ANY, PROTO_S_HELO)}},
     [PROTO_S_HELO] = {.name = "helo",
                       .waiting = "the reply to HELO",
                       .send = SEND_PLAN,
                       .head = "HELO ",
                       .arg = arg_helo,
-                      .skip = SKIP_BY(transaction_or_quit),
-                      .on = {{ON_2XX, .choose = after_greeting},
-                             {ON_ANY, PROTO_S_QUIT,
-                              .refused = "the server refused both EHLO and HELO"}}},
+                      .skip = BY(ON_ANY, transaction_or_quit),
+                      .on = {BY(ON_2XX, after_greeting),
+                             REFUSED(ON_ANY, "the server refused both EHLO and HELO")}},
     [PROTO_S_STARTTLS] = {.name = "starttls",
                           .waiting = "the reply to STARTTLS",
                           .send = SEND_PLAN,
                           .head = "STARTTLS",
-                          .skip = SKIP_BY(transaction_or_quit),
-                          .on = {{220, PROTO_S_HANDSHAKE}, {ON_ANY, .choose = starttls_rejected}}},
+                          .skip = BY(ON_ANY, transaction_or_quit),
+                          .on = {TO(220, PROTO_S_HANDSHAKE), BY(ON_ANY, starttls_rejected)}},
     [PROTO_S_HANDSHAKE] = {.name = "handshake", .waiting = "the TLS handshake", .enter = begin_tls},
     [PROTO_S_TLS_EHLO] = {.name = "tls-ehlo",
                           .waiting = "the reply to EHLO inside TLS",
@@ -812,56 +814,55 @@ static const struct session_row rows[PROTO_S_COUNT] = {
                           .head = "EHLO ",
                           .arg = arg_helo,
                           .take = took_ehlo,
-                          .skip = SKIP_BY(transaction_or_quit),
-                          .on = {{250, .choose = after_greeting},
-                                 {ON_ANY, PROTO_S_QUIT,
-                                  .refused = "the server refused EHLO inside TLS"}}},
+                          .skip = BY(ON_ANY, transaction_or_quit),
+                          .on = {BY(250, after_greeting),
+                                 REFUSED(ON_ANY, "the server refused EHLO inside TLS")}},
     [PROTO_S_AUTH] = {.name = "auth",
                       .waiting = "the reply to AUTH",
                       .send = SEND_PLAN,
                       .head = "AUTH ",
                       .arg = arg_auth,
                       .sent = PROTO_SENT_AUTH,
-                      .skip = SKIP_BY(transaction_or_quit),
-                      .on = AUTH_MOVES({334, .choose = auth_challenged})},
+                      .skip = BY(ON_ANY, transaction_or_quit),
+                      .on = AUTH_MOVES(BY(334, auth_challenged))},
     [PROTO_S_AUTH_LOGIN_USER] = {.name = "auth",
                                  .waiting = "the reply to AUTH",
                                  .send = SEND_NOW,
                                  .arg = arg_user,
                                  .sent = PROTO_SENT_RESPONSE,
-                                 .on = AUTH_MOVES({334, PROTO_S_AUTH_LOGIN_PASS})},
+                                 .on = AUTH_MOVES(TO(334, PROTO_S_AUTH_LOGIN_PASS))},
     [PROTO_S_AUTH_LOGIN_PASS] = {.name = "auth",
                                  .waiting = "the reply to AUTH",
                                  .send = SEND_NOW,
                                  .arg = arg_password,
                                  .sent = PROTO_SENT_RESPONSE,
-                                 .on = AUTH_MOVES({334, PROTO_S_AUTH_CANCEL})},
+                                 .on = AUTH_MOVES(TO(334, PROTO_S_AUTH_CANCEL))},
     [PROTO_S_AUTH_CRAM_MD5] = {.name = "auth",
                                .waiting = "the reply to AUTH",
                                .send = SEND_NOW,
                                .arg = arg_digest,
                                .sent = PROTO_SENT_RESPONSE,
-                               .on = AUTH_MOVES({334, PROTO_S_AUTH_CANCEL})},
+                               .on = AUTH_MOVES(TO(334, PROTO_S_AUTH_CANCEL))},
     [PROTO_S_AUTH_XOAUTH2_ERROR] = {.name = "auth",
                                     .waiting = "the reply to AUTH",
                                     .send = SEND_NOW,
                                     .head = "",
                                     .sent = PROTO_SENT_RESPONSE,
-                                    .on = AUTH_MOVES({334, PROTO_S_AUTH_CANCEL})},
+                                    .on = AUTH_MOVES(TO(334, PROTO_S_AUTH_CANCEL))},
     [PROTO_S_AUTH_CANCEL] = {.name = "auth",
                              .waiting = "the reply to AUTH",
                              .send = SEND_NOW,
                              .head = "*",
                              .sent = PROTO_SENT_RESPONSE,
-                             .on = AUTH_MOVES({334, PROTO_S_AUTH_CANCEL})},
+                             .on = AUTH_MOVES(TO(334, PROTO_S_AUTH_CANCEL))},
     [PROTO_S_MAIL] = {.name = "mail",
                       .waiting = "the reply to MAIL FROM",
                       .send = SEND_PLAN,
                       .head = "MAIL FROM:<",
                       .arg = arg_from,
                       .tail = ">",
-                      .skip = SKIP_TO(PROTO_S_QUIT),
-                      .on = {{ON_2XX, .choose = after_mail}, {ON_ANY, PROTO_S_QUIT}}},
+                      .skip = TO(ON_ANY, PROTO_S_QUIT),
+                      .on = {BY(ON_2XX, after_mail), TO(ON_ANY, PROTO_S_QUIT)}},
     [PROTO_S_RCPT] = {.name = "rcpt",
                       .waiting = "the reply to RCPT TO",
                       .send = SEND_PLAN,
@@ -869,25 +870,25 @@ static const struct session_row rows[PROTO_S_COUNT] = {
                       .arg = arg_rcpt,
                       .tail = ">",
                       .take = took_rcpt,
-                      .skip = SKIP_BY(next_rcpt),
-                      .on = {{ON_ANY, .choose = next_rcpt}}},
+                      .skip = BY(ON_ANY, next_rcpt),
+                      .on = {BY(ON_ANY, next_rcpt)}},
     [PROTO_S_DATA] = {.name = "data",
                       .waiting = "the reply to DATA",
                       .send = SEND_PLAN,
                       .head = "DATA",
-                      .skip = SKIP_TO(PROTO_S_QUIT),
-                      .on = {{354, PROTO_S_BODY}, {ON_ANY, PROTO_S_QUIT}}},
+                      .skip = TO(ON_ANY, PROTO_S_QUIT),
+                      .on = {TO(354, PROTO_S_BODY), TO(ON_ANY, PROTO_S_QUIT)}},
     [PROTO_S_BODY] = {.name = "body",
                       .waiting = "the reply to the end of the message",
                       .send = SEND_NOW,
                       .head = ".",
                       .enter = send_message,
-                      .on = {{ON_ANY, PROTO_S_QUIT}}},
+                      .on = {TO(ON_ANY, PROTO_S_QUIT)}},
     [PROTO_S_QUIT] = {.name = "quit",
                       .waiting = "the reply to QUIT",
                       .send = SEND_PLAN,
                       .head = "QUIT",
-                      .on = {{ON_ANY, .choose = finish}}},
+                      .on = {BY(ON_ANY, finish)}},
     [PROTO_S_DONE] = {.name = "done", .waiting = "nothing", .enter = end_done},
     [PROTO_S_FAILED] = {.name = "failed", .waiting = "nothing", .enter = end_failed},
 };
