@@ -18,22 +18,36 @@
  * callbacks, what to send and when to start TLS; it never touches a socket
  * or TLS itself. Every line goes through a linter, so the owner gets each
  * line with its role and the findings as they happen.
+ *
+ * Each state is the last step of the plan that went out on the wire: the
+ * command it sent (the greeting awaited, for the banner; TLS asked for, for
+ * the handshake), whose reply moves it to the next. One table in session.c
+ * says, for each, what entering it sends and which replies move it where.
+ * The steps of AUTH are states of their own, each named "auth", like the
+ * state they are steps of. In step mode a move to a command of the plan
+ * does not enter its state: the command waits for the user, the state
+ * stays, and proto_session_planned names the state that sending it enters.
  */
 enum proto_session_state {
-	PROTO_S_BANNER,    /* waiting for the connection greeting */
-	PROTO_S_EHLO,      /* EHLO sent */
-	PROTO_S_HELO,      /* HELO sent after EHLO was refused */
-	PROTO_S_STARTTLS,  /* STARTTLS sent */
-	PROTO_S_HANDSHAKE, /* the owner runs the TLS handshake */
-	PROTO_S_TLS_EHLO,  /* EHLO sent inside TLS */
-	PROTO_S_AUTH,      /* AUTH sent: its exchange until 235 or a failure */
-	PROTO_S_MAIL,      /* MAIL FROM sent */
-	PROTO_S_RCPT,      /* RCPT TO sent */
-	PROTO_S_DATA,      /* DATA sent */
-	PROTO_S_BODY,      /* the message and its final dot sent */
-	PROTO_S_QUIT,      /* QUIT sent */
-	PROTO_S_DONE,      /* the conversation ended as planned */
-	PROTO_S_FAILED,    /* it ended early: proto_session_error says why */
+	PROTO_S_BANNER,             /* waiting for the connection greeting */
+	PROTO_S_EHLO,               /* EHLO sent */
+	PROTO_S_HELO,               /* HELO sent after EHLO was refused */
+	PROTO_S_STARTTLS,           /* STARTTLS sent */
+	PROTO_S_HANDSHAKE,          /* the 220 came: the owner runs the TLS handshake */
+	PROTO_S_TLS_EHLO,           /* EHLO sent inside TLS */
+	PROTO_S_AUTH,               /* AUTH sent, with its initial response for PLAIN and XOAUTH2 */
+	PROTO_S_AUTH_LOGIN_USER,    /* LOGIN: the user name sent, answering the first 334 */
+	PROTO_S_AUTH_LOGIN_PASS,    /* LOGIN: the password sent, answering the second 334 */
+	PROTO_S_AUTH_CRAM_MD5,      /* CRAM-MD5: the digest of the 334's challenge sent */
+	PROTO_S_AUTH_XOAUTH2_ERROR, /* XOAUTH2: an empty line sent, answering its error 334 */
+	PROTO_S_AUTH_CANCEL,        /* "*" sent: a 334 the mechanism has no answer for */
+	PROTO_S_MAIL,               /* MAIL FROM sent */
+	PROTO_S_RCPT,               /* RCPT TO sent */
+	PROTO_S_DATA,               /* DATA sent */
+	PROTO_S_BODY,               /* the message and its final dot sent */
+	PROTO_S_QUIT,               /* QUIT sent */
+	PROTO_S_DONE,               /* the conversation ended as planned */
+	PROTO_S_FAILED,             /* it ended early: proto_session_error says why */
 	PROTO_S_COUNT
 };
 
@@ -99,7 +113,7 @@ struct proto_session_ops {
 	/* Every line, sent, received or noted, with its role; and every finding. */
 	void (*line)(void *ctx, const struct proto_lint_line *line);
 	void (*finding)(void *ctx, enum proto_finding_id id, unsigned n);
-	/* Each change of state, for logs; may be NULL. */
+	/* Each change of state, AUTH's steps included, for logs; may be NULL. */
 	void (*state)(void *ctx, enum proto_session_state from, enum proto_session_state to);
 	/* Step mode: a planned command waits for the owner; may be NULL. */
 	void (*pending)(void *ctx, const char *command);
@@ -143,6 +157,8 @@ void proto_session_broken(struct proto_session *session, const char *how);
 void proto_session_tls_done(struct proto_session *session, bool ok, bool verified, const char *why);
 /* Step mode: the planned command waiting to be sent, or NULL. */
 const char *proto_session_pending(const struct proto_session *session);
+/* Step mode: the state sending the pending command enters, or PROTO_S_COUNT when none waits. */
+enum proto_session_state proto_session_planned(const struct proto_session *session);
 /*
  * Sends the pending command, or edited in its place. An edit with another
  * verb is sent as a free command and the plan keeps waiting. Returns 0, or
@@ -189,8 +205,9 @@ bool proto_session_busy(const struct proto_session *session);
  */
 const char *proto_session_partial(const struct proto_session *session, size_t *len, size_t *wire);
 /*
- * True from ops->starttls to proto_session_tls_done. (In step mode the
- * state stays "handshake" after it, until the EHLO inside TLS is sent.)
+ * True from ops->starttls to proto_session_tls_done: the session waits for
+ * the owner. (In step mode the state stays "handshake" after it, until the
+ * EHLO inside TLS, planned, is sent.)
  */
 bool proto_session_handshaking(const struct proto_session *session);
 /* A note for the transcript ("TLS started: ..."), shown as an info line. */

@@ -819,6 +819,666 @@ static void test_partial(void **state)
 	free(st);
 }
 
+/*
+ * Issue 12: every state of the table and its moves, fed real replies, with
+ * the state after each step. Each case runs whole, one byte at a time, and
+ * with each step split in two at every byte.
+ */
+struct tstep {
+	const char *server;             /* bytes the server sends */
+	const char *sent;               /* what the client has sent after it, in total */
+	enum proto_session_state state; /* the state after it */
+	enum tls_event tls;             /* the handshake asked for before this step */
+};
+
+struct tcase {
+	const char *name;
+	struct proto_session_config config;
+	struct tstep step[10];
+	const char *error; /* substring of the error at the end, or NULL: none */
+};
+
+/* A stand-in for HMAC-MD5: the digest is the bytes 0 to 15, whatever the key. */
+static int on_hmac(void *ctx, const void *key, size_t keylen, const void *msg, size_t msglen,
+                   unsigned char out[16])
+{
+	unsigned char i;
+
+	(void)ctx, (void)key, (void)keylen, (void)msg, (void)msglen;
+	for (i = 0; i < 16; i++)
+		out[i] = i;
+	return 0;
+}
+
+static const struct proto_session_ops table_ops = {
+    fake_send, fake_starttls, fake_line, fake_finding, NULL, NULL, on_hmac};
+
+/* Feeds bytes whole (split 0), one at a time (SIZE_MAX), or in two reads cut at split. */
+static void feed_split(struct proto_session *s, const char *bytes, size_t split)
+{
+	size_t len = strlen(bytes);
+
+	if (split == SIZE_MAX) {
+		fake_feed(s, bytes, true);
+		return;
+	}
+	if (split == 0 || split >= len) {
+		proto_session_feed(s, bytes, len);
+		return;
+	}
+	proto_session_feed(s, bytes, split);
+	if (!proto_session_over(s))
+		proto_session_feed(s, bytes + split, len - split);
+}
+
+/* Runs a case with step cut (or every step, for SIZE_MAX) fed as split says. */
+static void run_tcase(const struct tcase *c, size_t cut, size_t split)
+{
+	struct fake_owner *r = calloc(1, sizeof *r);
+	struct proto_session *s = proto_session_new(&c->config, &table_ops, r);
+	const struct tstep *st;
+	size_t i;
+
+	assert_non_null(s);
+	if (c->config.tls_on_connect)
+		proto_session_tls_on_connect(s, true);
+	proto_session_start(s);
+	for (i = 0, st = c->step; st->sent != NULL; st++, i++) {
+		do_tls(s, r, st->tls);
+		if (st->server != NULL)
+			feed_split(s, st->server, cut == SIZE_MAX || cut == i ? split : 0);
+		else
+			proto_session_eof(s);
+		if (strcmp(r->sent, st->sent) != 0 || proto_session_state(s) != st->state)
+			print_error(
+			    "case %s, step %zu (split %zu): state %d, sent\n%s\nwant %d,\n%s\n",
+			    c->name, i, split, proto_session_state(s), r->sent, st->state,
+			    st->sent);
+		assert_string_equal(r->sent, st->sent);
+		assert_int_equal(proto_session_state(s), st->state);
+	}
+	if (c->error != NULL)
+		assert_non_null(strstr(proto_session_error(s), c->error));
+	else
+		assert_string_equal(proto_session_error(s), "");
+	proto_session_free(s);
+	free(r);
+}
+
+#define B     "220 mx.example ESMTP\r\n"
+#define E     "EHLO c.example\r\n"
+#define OFFER "250-mx.example\r\n250-AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2\r\n250 8BITMIME\r\n"
+#define USER  "YWxpY2U=\r\n"             /* base64 of alice */
+#define PASS  "d29uZGVybGFuZC00Mg==\r\n" /* base64 of wonderland-42 */
+#define LOGIN E "AUTH LOGIN\r\n"
+#define CRAM  E "AUTH CRAM-MD5\r\n"
+#define CHALL "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+\r\n"
+/* base64 of "tim " and the hex of the stand-in digest */
+#define DIGEST "dGltIDAwMDEwMjAzMDQwNTA2MDcwODA5MGEwYjBjMGQwZTBm\r\n"
+#define XO_IR  "dXNlcj1hbGljZQFhdXRoPUJlYXJlciB0b2stMTIzAQE="
+#define TAUTH(m, user, pass)                                                                       \
+	{                                                                                          \
+		.helo = "c.example", .tls_on_connect = true, .auth = (m), .auth_user = (user),     \
+		.auth_secret = (pass)                                                              \
+	}
+#define ALICE(m) TAUTH(m, "alice", "wonderland-42")
+#define TIM      TAUTH(PROTO_AUTH_CRAM_MD5, "tim", "tanstaaftanstaaf")
+#define TXN                                                                                        \
+	{                                                                                          \
+		.helo = "c.example", .starttls = PROTO_STARTTLS_NEVER, .from = "a@example.com",    \
+		.rcpt = {"b@example.org", "c@example.org"}, .nrcpt = 2, .data = "hi\r\n",          \
+		.data_len = 4                                                                      \
+	}
+#define MAIL  E "MAIL FROM:<a@example.com>\r\n"
+#define RCPT1 MAIL "RCPT TO:<b@example.org>\r\n"
+#define RCPT2 RCPT1 "RCPT TO:<c@example.org>\r\n"
+
+static const struct tcase tcases[] = {
+    {"LOGIN: the user name after the first 334, the password after the second",
+     ALICE(PROTO_AUTH_LOGIN),
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, LOGIN, PROTO_S_AUTH},
+      {"334 VXNlcm5hbWU6\r\n", LOGIN USER, PROTO_S_AUTH_LOGIN_USER},
+      {"334 UGFzc3dvcmQ6\r\n", LOGIN USER PASS, PROTO_S_AUTH_LOGIN_PASS},
+      {"235 2.7.0 ok\r\n", LOGIN USER PASS "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", LOGIN USER PASS "QUIT\r\n", PROTO_S_DONE}},
+     NULL},
+    {"LOGIN: a 454 to AUTH",
+     ALICE(PROTO_AUTH_LOGIN),
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, LOGIN, PROTO_S_AUTH},
+      {"454 4.7.0 try later\r\n", LOGIN "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", LOGIN "QUIT\r\n", PROTO_S_FAILED}},
+     "authentication failed: the server refused AUTH LOGIN (reply 454)"},
+    {"LOGIN: a 535 to the user name",
+     ALICE(PROTO_AUTH_LOGIN),
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, LOGIN, PROTO_S_AUTH},
+      {"334 VXNlcm5hbWU6\r\n", LOGIN USER, PROTO_S_AUTH_LOGIN_USER},
+      {"535 5.7.8 no such user\r\n", LOGIN USER "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", LOGIN USER "QUIT\r\n", PROTO_S_FAILED}},
+     "rejected the credentials of AUTH LOGIN (reply 535)"},
+    {"LOGIN: a 454 to the user name",
+     ALICE(PROTO_AUTH_LOGIN),
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, LOGIN, PROTO_S_AUTH},
+      {"334 VXNlcm5hbWU6\r\n", LOGIN USER, PROTO_S_AUTH_LOGIN_USER},
+      {"454 4.3.0 busy\r\n", LOGIN USER "QUIT\r\n", PROTO_S_QUIT},
+      {NULL, LOGIN USER "QUIT\r\n", PROTO_S_FAILED}},
+     "the server refused AUTH LOGIN (reply 454)"},
+    {"LOGIN: a 535 to the password",
+     ALICE(PROTO_AUTH_LOGIN),
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, LOGIN, PROTO_S_AUTH},
+      {"334 VXNlcm5hbWU6\r\n", LOGIN USER, PROTO_S_AUTH_LOGIN_USER},
+      {"334 UGFzc3dvcmQ6\r\n", LOGIN USER PASS, PROTO_S_AUTH_LOGIN_PASS},
+      {"535 5.7.8 bad password\r\n", LOGIN USER PASS "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", LOGIN USER PASS "QUIT\r\n", PROTO_S_FAILED}},
+     "rejected the credentials of AUTH LOGIN (reply 535)"},
+    {"LOGIN: a 454 to the password",
+     ALICE(PROTO_AUTH_LOGIN),
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, LOGIN, PROTO_S_AUTH},
+      {"334 VXNlcm5hbWU6\r\n", LOGIN USER, PROTO_S_AUTH_LOGIN_USER},
+      {"334 UGFzc3dvcmQ6\r\n", LOGIN USER PASS, PROTO_S_AUTH_LOGIN_PASS},
+      {"454 4.7.0 later\r\n", LOGIN USER PASS "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", LOGIN USER PASS "QUIT\r\n", PROTO_S_FAILED}},
+     "the server refused AUTH LOGIN (reply 454)"},
+    {"LOGIN: a third 334 is cancelled, and a fourth too",
+     ALICE(PROTO_AUTH_LOGIN),
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, LOGIN, PROTO_S_AUTH},
+      {"334 VXNlcm5hbWU6\r\n", LOGIN USER, PROTO_S_AUTH_LOGIN_USER},
+      {"334 UGFzc3dvcmQ6\r\n", LOGIN USER PASS, PROTO_S_AUTH_LOGIN_PASS},
+      {"334 more\r\n", LOGIN USER PASS "*\r\n", PROTO_S_AUTH_CANCEL},
+      {"334 again\r\n", LOGIN USER PASS "*\r\n*\r\n", PROTO_S_AUTH_CANCEL},
+      {"501 5.7.0 cancelled\r\n", LOGIN USER PASS "*\r\n*\r\nQUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", LOGIN USER PASS "*\r\n*\r\nQUIT\r\n", PROTO_S_FAILED}},
+     "the server refused AUTH LOGIN (reply 501)"},
+    {"LOGIN: a 235 to the user name ends AUTH there",
+     ALICE(PROTO_AUTH_LOGIN),
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, LOGIN, PROTO_S_AUTH},
+      {"334 VXNlcm5hbWU6\r\n", LOGIN USER, PROTO_S_AUTH_LOGIN_USER},
+      {"235 ok\r\n", LOGIN USER "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", LOGIN USER "QUIT\r\n", PROTO_S_DONE}},
+     NULL},
+    {"LOGIN: mixed codes at the password's 334 stop the exchange",
+     ALICE(PROTO_AUTH_LOGIN),
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, LOGIN, PROTO_S_AUTH},
+      {"334 VXNlcm5hbWU6\r\n", LOGIN USER, PROTO_S_AUTH_LOGIN_USER},
+      {"334-UGFzc3dvcmQ6\r\n235 trick\r\n", LOGIN USER "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", LOGIN USER "QUIT\r\n", PROTO_S_FAILED}},
+     "carries different codes on its lines (334 on the first)"},
+    {"CRAM-MD5: the digest of the challenge",
+     TIM,
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, CRAM, PROTO_S_AUTH},
+      {CHALL, CRAM DIGEST, PROTO_S_AUTH_CRAM_MD5},
+      {"235 2.7.0 ok\r\n", CRAM DIGEST "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", CRAM DIGEST "QUIT\r\n", PROTO_S_DONE}},
+     NULL},
+    {"CRAM-MD5: a 535 to the digest",
+     TIM,
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, CRAM, PROTO_S_AUTH},
+      {CHALL, CRAM DIGEST, PROTO_S_AUTH_CRAM_MD5},
+      {"535 5.7.8 no\r\n", CRAM DIGEST "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", CRAM DIGEST "QUIT\r\n", PROTO_S_FAILED}},
+     "rejected the credentials of AUTH CRAM-MD5 (reply 535)"},
+    {"CRAM-MD5: a 334 after the digest is cancelled",
+     TIM,
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, CRAM, PROTO_S_AUTH},
+      {CHALL, CRAM DIGEST, PROTO_S_AUTH_CRAM_MD5},
+      {"334 what\r\n", CRAM DIGEST "*\r\n", PROTO_S_AUTH_CANCEL},
+      {"501 cancelled\r\n", CRAM DIGEST "*\r\nQUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", CRAM DIGEST "*\r\nQUIT\r\n", PROTO_S_FAILED}},
+     "the server refused AUTH CRAM-MD5 (reply 501)"},
+    {"CRAM-MD5: a challenge that is not base64 is answered with \"*\"",
+     TIM,
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, CRAM, PROTO_S_AUTH},
+      {"334 !!!\r\n", CRAM "*\r\n", PROTO_S_AUTH_CRAM_MD5},
+      {"501 5.5.2 cancelled\r\n", CRAM "*\r\nQUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", CRAM "*\r\nQUIT\r\n", PROTO_S_FAILED}},
+     "the server refused AUTH CRAM-MD5 (reply 501)"},
+    {"CRAM-MD5: a 504 to AUTH",
+     TIM,
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, CRAM, PROTO_S_AUTH},
+      {"504 5.5.4 unrecognized\r\n", CRAM "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", CRAM "QUIT\r\n", PROTO_S_FAILED}},
+     "the server refused AUTH CRAM-MD5 (reply 504)"},
+    {"XOAUTH2: an empty line answers the error challenge; a second 334 is cancelled",
+     TAUTH(PROTO_AUTH_XOAUTH2, "alice", "tok-123"),
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, E "AUTH XOAUTH2 " XO_IR "\r\n", PROTO_S_AUTH},
+      {"334 eyJzdGF0dXMiOiI0MDEifQ==\r\n", E "AUTH XOAUTH2 " XO_IR "\r\n\r\n",
+       PROTO_S_AUTH_XOAUTH2_ERROR},
+      {"334 again\r\n", E "AUTH XOAUTH2 " XO_IR "\r\n\r\n*\r\n", PROTO_S_AUTH_CANCEL},
+      {"535 5.7.8 no\r\n", E "AUTH XOAUTH2 " XO_IR "\r\n\r\n*\r\nQUIT\r\n", PROTO_S_QUIT}},
+     NULL},
+    {"PLAIN: a 334 is cancelled, then a 535",
+     ALICE(PROTO_AUTH_PLAIN),
+     {{B, E, PROTO_S_EHLO},
+      {OFFER, E "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQtNDI=\r\n", PROTO_S_AUTH},
+      {"334 \r\n", E "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQtNDI=\r\n*\r\n", PROTO_S_AUTH_CANCEL},
+      {"535 5.7.8 no\r\n", E "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQtNDI=\r\n*\r\nQUIT\r\n",
+       PROTO_S_QUIT},
+      {"221 bye\r\n", E "AUTH PLAIN AGFsaWNlAHdvbmRlcmxhbmQtNDI=\r\n*\r\nQUIT\r\n",
+       PROTO_S_FAILED}},
+     "rejected the credentials of AUTH PLAIN (reply 535)"},
+    {"STARTTLS, TLS, then a 554 to the EHLO inside it",
+     {.helo = "c.example"},
+     {{B, E, PROTO_S_EHLO},
+      {CORRECT, E "STARTTLS\r\n", PROTO_S_STARTTLS},
+      {"220 go\r\n", E "STARTTLS\r\n", PROTO_S_HANDSHAKE},
+      {"554 5.7.1 no\r\n", E "STARTTLS\r\n" E "QUIT\r\n", PROTO_S_QUIT, TLS_VERIFIED},
+      {"221 bye\r\n", E "STARTTLS\r\n" E "QUIT\r\n", PROTO_S_FAILED}},
+     "the server refused EHLO inside TLS (reply 554)"},
+    {"a 421 to EHLO: HELO, then a 421 to it",
+     {.helo = "c.example"},
+     {{B, E, PROTO_S_EHLO},
+      {"421 4.3.2 shutting down\r\n", E "HELO c.example\r\n", PROTO_S_HELO},
+      {"421 4.3.2 shutting down\r\n", E "HELO c.example\r\nQUIT\r\n", PROTO_S_QUIT},
+      {NULL, E "HELO c.example\r\nQUIT\r\n", PROTO_S_FAILED}},
+     "the server refused both EHLO and HELO (reply 421)"},
+    {"a 451 to MAIL FROM: QUIT, and the session is done",
+     TXN,
+     {{B, E, PROTO_S_EHLO},
+      {PLAIN, MAIL, PROTO_S_MAIL},
+      {"451 4.3.0 later\r\n", MAIL "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", MAIL "QUIT\r\n", PROTO_S_DONE}},
+     NULL},
+    {"no recipient accepted: no DATA",
+     TXN,
+     {{B, E, PROTO_S_EHLO},
+      {PLAIN, MAIL, PROTO_S_MAIL},
+      {"250 ok\r\n", RCPT1, PROTO_S_RCPT},
+      {"550 5.1.1 no\r\n", RCPT2, PROTO_S_RCPT},
+      {"450 4.2.0 later\r\n", RCPT2 "QUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", RCPT2 "QUIT\r\n", PROTO_S_DONE}},
+     NULL},
+    {"a 554 to DATA",
+     TXN,
+     {{B, E, PROTO_S_EHLO},
+      {PLAIN, MAIL, PROTO_S_MAIL},
+      {"250 ok\r\n", RCPT1, PROTO_S_RCPT},
+      {"250 ok\r\n", RCPT2, PROTO_S_RCPT},
+      {"250 ok\r\n", RCPT2 "DATA\r\n", PROTO_S_DATA},
+      {"554 5.5.1 no\r\n", RCPT2 "DATA\r\nQUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", RCPT2 "DATA\r\nQUIT\r\n", PROTO_S_DONE}},
+     NULL},
+    {"the message refused with 451",
+     TXN,
+     {{B, E, PROTO_S_EHLO},
+      {PLAIN, MAIL, PROTO_S_MAIL},
+      {"250 ok\r\n", RCPT1, PROTO_S_RCPT},
+      {"550 no\r\n", RCPT2, PROTO_S_RCPT},
+      {"250 ok\r\n", RCPT2 "DATA\r\n", PROTO_S_DATA},
+      {"354 go\r\n", RCPT2 "DATA\r\nhi\r\n.\r\n", PROTO_S_BODY},
+      {"451 4.3.0 later\r\n", RCPT2 "DATA\r\nhi\r\n.\r\nQUIT\r\n", PROTO_S_QUIT},
+      {"221 bye\r\n", RCPT2 "DATA\r\nhi\r\n.\r\nQUIT\r\n", PROTO_S_DONE}},
+     NULL},
+};
+
+static void test_table_moves(void **state)
+{
+	size_t i, j, k;
+
+	(void)state;
+	for (i = 0; i < sizeof tcases / sizeof tcases[0]; i++) {
+		run_tcase(&tcases[i], SIZE_MAX, 0);
+		run_tcase(&tcases[i], SIZE_MAX, SIZE_MAX);
+		for (j = 0; tcases[i].step[j].sent != NULL; j++)
+			if (tcases[i].step[j].server != NULL)
+				for (k = 1; k < strlen(tcases[i].step[j].server); k++)
+					run_tcase(&tcases[i], j, k);
+	}
+}
+
+/* The names: AUTH's steps are shown as "auth", and wait for "the reply to AUTH". */
+static void test_state_names(void **state)
+{
+	static const char *const names[PROTO_S_COUNT] = {
+	    "banner", "ehlo", "helo", "starttls", "handshake", "tls-ehlo", "auth",
+	    "auth",   "auth", "auth", "auth",     "auth",      "mail",     "rcpt",
+	    "data",   "body", "quit", "done",     "failed"};
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < PROTO_S_COUNT; i++)
+		assert_string_equal(proto_session_state_name((enum proto_session_state)i),
+		                    names[i]);
+}
+
+/* ops->state reports every move, each step of AUTH included. */
+struct moves_run {
+	struct fake_owner run;
+	char moves[512];
+};
+
+static void on_state(void *ctx, enum proto_session_state from, enum proto_session_state to)
+{
+	struct moves_run *m = ctx;
+	size_t len = strlen(m->moves);
+
+	snprintf(m->moves + len, sizeof m->moves - len, "%d>%d ", from, to);
+}
+
+static const struct proto_session_ops moves_ops = {fake_send, fake_starttls, fake_line,
+                                                   fake_finding, on_state};
+
+static void test_state_moves(void **state)
+{
+	struct proto_session_config config = ALICE(PROTO_AUTH_LOGIN);
+	struct moves_run *m = calloc(1, sizeof *m);
+	struct proto_session *s = proto_session_new(&config, &moves_ops, m);
+	char want[512];
+
+	(void)state;
+	proto_session_tls_on_connect(s, true);
+	proto_session_start(s);
+	proto_session_feed(s, B, strlen(B));
+	proto_session_feed(s, OFFER, strlen(OFFER));
+	proto_session_feed(s, "334 VXNlcm5hbWU6\r\n", 18);
+	assert_string_equal(proto_session_waiting_for(s), "the reply to AUTH");
+	proto_session_feed(s, "334 UGFzc3dvcmQ6\r\n", 18);
+	proto_session_feed(s, "235 ok\r\n", 8);
+	proto_session_feed(s, "221 bye\r\n", 9);
+	snprintf(want, sizeof want, "%d>%d %d>%d %d>%d %d>%d %d>%d %d>%d ", PROTO_S_BANNER,
+	         PROTO_S_EHLO, PROTO_S_EHLO, PROTO_S_AUTH, PROTO_S_AUTH, PROTO_S_AUTH_LOGIN_USER,
+	         PROTO_S_AUTH_LOGIN_USER, PROTO_S_AUTH_LOGIN_PASS, PROTO_S_AUTH_LOGIN_PASS,
+	         PROTO_S_QUIT, PROTO_S_QUIT, PROTO_S_DONE);
+	assert_string_equal(m->moves, want);
+	proto_session_free(s);
+	free(m);
+}
+
+/* Feeds bytes whole (mode 0) or one at a time. */
+static void feed_mode(struct proto_session *s, const char *bytes, int mode)
+{
+	fake_feed(s, bytes, mode != 0);
+}
+
+/*
+ * Step mode across TLS: after the handshake the state stays "handshake",
+ * the EHLO inside TLS waits for the user as planned, and nothing awaits
+ * the server; the handshake itself waits for the owner.
+ */
+static void test_step_planned_across_tls(void **state)
+{
+	struct fake_owner *st = calloc(1, sizeof *st);
+	struct proto_session *s;
+	int mode;
+
+	(void)state;
+	for (mode = 0; mode < 2; mode++) {
+		s = stepped(st, PROTO_STARTTLS_AUTO);
+		assert_int_equal(proto_session_planned(s), PROTO_S_COUNT);
+		feed_mode(s, BANNER, mode);
+		assert_int_equal(proto_session_state(s), PROTO_S_BANNER);
+		assert_int_equal(proto_session_planned(s), PROTO_S_EHLO);
+		assert_int_equal(proto_session_send_pending(s, NULL), 0);
+		assert_int_equal(proto_session_planned(s), PROTO_S_COUNT);
+		assert_int_equal(proto_session_state(s), PROTO_S_EHLO);
+		feed_mode(s, CORRECT, mode);
+		assert_int_equal(proto_session_planned(s), PROTO_S_STARTTLS);
+		assert_int_equal(proto_session_state(s), PROTO_S_EHLO);
+		assert_int_equal(proto_session_send_pending(s, NULL), 0);
+		feed_mode(s, "220 2.0.0 go\r\n", mode);
+		assert_int_equal(proto_session_state(s), PROTO_S_HANDSHAKE);
+		assert_true(proto_session_handshaking(s));
+		assert_false(proto_session_busy(s));
+		assert_null(proto_session_pending(s));
+		assert_string_equal(proto_session_waiting_for(s), "the TLS handshake");
+		assert_int_equal(proto_session_command(s, "NOOP"), -1);
+		proto_session_tls_done(s, true, true, NULL);
+		assert_false(proto_session_handshaking(s));
+		assert_int_equal(proto_session_state(s), PROTO_S_HANDSHAKE);
+		assert_int_equal(proto_session_planned(s), PROTO_S_TLS_EHLO);
+		assert_string_equal(st->pending, "EHLO client.example");
+		assert_string_equal(proto_session_waiting_for(s),
+		                    "the user to send the next command");
+		/* A command typed now leaves the plan as it was. */
+		assert_int_equal(proto_session_command(s, "NOOP"), 0);
+		feed_mode(s, "250 2.0.0 ok\r\n", mode);
+		assert_int_equal(proto_session_planned(s), PROTO_S_TLS_EHLO);
+		assert_int_equal(proto_session_send_pending(s, NULL), 0);
+		assert_int_equal(proto_session_state(s), PROTO_S_TLS_EHLO);
+		feed_mode(s, PLAIN, mode);
+		assert_int_equal(proto_session_planned(s), PROTO_S_QUIT);
+		assert_string_equal(st->sent, EHLO "STARTTLS\r\nNOOP\r\n" EHLO);
+		proto_session_free(s);
+	}
+	free(st);
+}
+
+/* Step mode: a skipped EHLO inside TLS goes to what follows the TLS part (here QUIT). */
+static void test_step_skip_tls_ehlo(void **state)
+{
+	struct fake_owner *st = calloc(1, sizeof *st);
+	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
+
+	(void)state;
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	proto_session_send_pending(s, NULL);
+	proto_session_feed(s, CORRECT, strlen(CORRECT));
+	proto_session_send_pending(s, NULL);
+	proto_session_feed(s, "220 go\r\n", 8);
+	proto_session_tls_done(s, true, false, NULL);
+	assert_int_equal(proto_session_planned(s), PROTO_S_TLS_EHLO);
+	assert_int_equal(proto_session_skip(s), 0);
+	assert_int_equal(proto_session_planned(s), PROTO_S_QUIT);
+	assert_int_equal(proto_session_state(s), PROTO_S_HANDSHAKE);
+	assert_int_equal(proto_session_skip(s), -1);
+	proto_session_free(s);
+	free(st);
+}
+
+/* Step mode: AUTH is planned, but its answers to each 334 go at once. */
+static void test_step_auth_answers(void **state)
+{
+	struct proto_session_config config = ALICE(PROTO_AUTH_LOGIN);
+	struct fake_owner *st = calloc(1, sizeof *st);
+	struct proto_session *s;
+	int mode;
+
+	(void)state;
+	config.step = true;
+	for (mode = 0; mode < 2; mode++) {
+		memset(st, 0, sizeof *st);
+		s = proto_session_new(&config, &step_ops, st);
+		proto_session_tls_on_connect(s, true);
+		proto_session_start(s);
+		feed_mode(s, B, mode);
+		proto_session_send_pending(s, NULL);
+		feed_mode(s, OFFER, mode);
+		assert_int_equal(proto_session_planned(s), PROTO_S_AUTH);
+		assert_string_equal(proto_session_pending(s), "AUTH LOGIN");
+		assert_int_equal(proto_session_send_pending(s, NULL), 0);
+		feed_mode(s, "334 VXNlcm5hbWU6\r\n", mode);
+		assert_int_equal(proto_session_state(s), PROTO_S_AUTH_LOGIN_USER);
+		assert_null(proto_session_pending(s));
+		assert_true(proto_session_busy(s));
+		feed_mode(s, "334 UGFzc3dvcmQ6\r\n", mode);
+		assert_int_equal(proto_session_state(s), PROTO_S_AUTH_LOGIN_PASS);
+		assert_string_equal(st->sent, LOGIN USER PASS);
+		feed_mode(s, "235 ok\r\n", mode);
+		assert_int_equal(proto_session_state(s), PROTO_S_AUTH_LOGIN_PASS);
+		assert_int_equal(proto_session_planned(s), PROTO_S_QUIT);
+		proto_session_free(s);
+	}
+	free(st);
+}
+
+/*
+ * A command the user types moves no state: while its reply is awaited
+ * nothing else may be sent, its reply (held by early bytes like any
+ * other) gives the turn back to the plan, and a close says what was
+ * awaited.
+ */
+static void test_typed_in_flight(void **state)
+{
+	struct fake_owner *st = calloc(1, sizeof *st);
+	struct proto_session *s;
+	int mode;
+
+	(void)state;
+	for (mode = 0; mode < 2; mode++) {
+		s = stepped(st, PROTO_STARTTLS_AUTO);
+		feed_mode(s, BANNER, mode);
+		assert_int_equal(proto_session_command(s, "NOOP"), 0);
+		assert_int_equal(proto_session_state(s), PROTO_S_BANNER);
+		assert_int_equal(proto_session_planned(s), PROTO_S_EHLO);
+		assert_true(proto_session_busy(s));
+		assert_string_equal(proto_session_waiting_for(s), "the reply to the command typed");
+		assert_int_equal(proto_session_send_pending(s, NULL), -1);
+		assert_int_equal(proto_session_skip(s), -1);
+		assert_int_equal(proto_session_command(s, "RSET"), -1);
+		st->notified = 0;
+		feed_mode(s, "250 2.0.0 ok\r\n250-ea", mode);
+		assert_true(proto_session_busy(s));
+		assert_string_equal(proto_session_waiting_for(s),
+		                    "the end of what the server sent ahead of smtpscope's next "
+		                    "command");
+		feed_mode(s, "rly\r\n250 x\r\n", mode);
+		assert_false(proto_session_busy(s));
+		assert_int_equal(st->notified, 1);
+		assert_string_equal(proto_session_pending(s), "EHLO client.example");
+		/* A typed STARTTLS refused: no finding, the plan goes on. */
+		assert_int_equal(proto_session_command(s, "STARTTLS"), 0);
+		feed_mode(s, "454 4.7.0 no TLS\r\n", mode);
+		assert_false(proto_session_tls(s));
+		assert_int_equal(proto_session_planned(s), PROTO_S_EHLO);
+		assert_int_equal(proto_session_command(s, "HELP"), 0);
+		proto_session_eof(s);
+		assert_string_equal(proto_session_error(s),
+		                    "the server closed the connection while smtpscope waited for "
+		                    "the reply to the command typed; its last reply: 454 4.7.0 no "
+		                    "TLS");
+		assert_string_equal(st->findings, "early-reply");
+		proto_session_free(s);
+	}
+	free(st);
+}
+
+/* A typed QUIT after a refusal stands for the planned QUIT: the session fails for it. */
+static void test_typed_quit_after_refusal(void **state)
+{
+	struct fake_owner *st = calloc(1, sizeof *st);
+	struct proto_session *s = stepped(st, PROTO_STARTTLS_AUTO);
+
+	(void)state;
+	proto_session_feed(s, "554 5.7.1 go away\r\n", 19);
+	assert_int_equal(proto_session_planned(s), PROTO_S_QUIT);
+	assert_int_equal(proto_session_command(s, "quit"), 0);
+	assert_int_equal(proto_session_state(s), PROTO_S_BANNER);
+	proto_session_feed(s, "221 bye\r\n", 9);
+	assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
+	assert_string_equal(proto_session_error(s),
+	                    "the server refused the session at its banner (reply 554)");
+	assert_null(proto_session_pending(s));
+	proto_session_free(s);
+	free(st);
+}
+
+/*
+ * proto_session_run while a typed command awaits its reply: the plan runs
+ * when its turn comes back, and an AUTH that needed the user's word is
+ * not sent (QUIT, with the reason).
+ */
+static void test_run_while_typed(void **state)
+{
+	struct proto_session_config config = ALICE(PROTO_AUTH_PLAIN);
+	struct fake_owner *st = calloc(1, sizeof *st);
+	struct proto_session *s = stepped(st, PROTO_STARTTLS_NEVER);
+
+	(void)state;
+	proto_session_feed(s, BANNER, strlen(BANNER));
+	proto_session_send_pending(s, NULL);
+	proto_session_feed(s, PLAIN, strlen(PLAIN));
+	assert_int_equal(proto_session_command(s, "NOOP"), 0);
+	proto_session_run(s);
+	assert_string_equal(st->sent, EHLO "NOOP\r\n");
+	proto_session_feed(s, "250 ok\r\n", 8);
+	assert_string_equal(st->sent, EHLO "NOOP\r\nQUIT\r\n");
+	assert_int_equal(proto_session_state(s), PROTO_S_QUIT);
+	proto_session_free(s);
+
+	config.step = true;
+	memset(st, 0, sizeof *st);
+	s = proto_session_new(&config, &step_ops, st);
+	proto_session_tls_on_connect(s, false);
+	proto_session_start(s);
+	proto_session_feed(s, B, strlen(B));
+	proto_session_send_pending(s, NULL);
+	proto_session_feed(s, OFFER, strlen(OFFER));
+	assert_non_null(proto_session_confirm_needed(s));
+	assert_int_equal(proto_session_command(s, "NOOP"), 0);
+	proto_session_run(s);
+	proto_session_feed(s, "250 ok\r\n", 8);
+	assert_string_equal(st->sent, E "NOOP\r\nQUIT\r\n");
+	proto_session_feed(s, "221 bye\r\n", 9);
+	assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
+	assert_non_null(strstr(proto_session_error(s), "--auth-unverified"));
+	proto_session_free(s);
+	free(st);
+}
+
+/* proto_session_run while early bytes arrive: the plan runs once they end. */
+static void test_run_while_early(void **state)
+{
+	struct fake_owner *st = calloc(1, sizeof *st);
+	struct proto_session *s = stepped(st, PROTO_STARTTLS_NEVER);
+
+	(void)state;
+	proto_session_feed(s, BANNER "250-ear", strlen(BANNER) + 7);
+	proto_session_run(s);
+	assert_int_equal(st->nsent, 0);
+	proto_session_feed(s, "ly\r\n250 x\r\n", 11);
+	assert_string_equal(st->sent, EHLO);
+	assert_int_equal(proto_session_state(s), PROTO_S_EHLO);
+	proto_session_free(s);
+	free(st);
+}
+
+/*
+ * Ended while the owner runs the handshake (a signal): the handshake still
+ * owes its answer; a failure is reported, a late success changes nothing.
+ */
+static void test_abort_in_handshake(void **state)
+{
+	struct proto_session_config config = AUTO;
+	struct fake_owner *r = calloc(1, sizeof *r);
+	struct proto_session *s;
+	int ok;
+
+	(void)state;
+	for (ok = 0; ok < 2; ok++) {
+		memset(r, 0, sizeof *r);
+		s = proto_session_new(&config, &ops, r);
+		proto_session_start(s);
+		proto_session_feed(s, BANNER, strlen(BANNER));
+		proto_session_feed(s, CORRECT, strlen(CORRECT));
+		proto_session_feed(s, "220 go\r\n", 8);
+		assert_true(proto_session_handshaking(s));
+		proto_session_abort(s, "interrupted by SIGTERM");
+		assert_int_equal(proto_session_state(s), PROTO_S_FAILED);
+		assert_true(proto_session_handshaking(s));
+		proto_session_tls_done(s, ok, ok, ok ? NULL : "interrupted");
+		assert_false(proto_session_handshaking(s));
+		assert_false(proto_session_tls(s));
+		assert_string_equal(proto_session_error(s), "interrupted by SIGTERM");
+		assert_string_equal(r->findings, ok ? "" : "tls-handshake-failed");
+		assert_string_equal(r->sent, EHLO "STARTTLS\r\n");
+		proto_session_free(s);
+	}
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -840,6 +1500,17 @@ int main(void)
 	    cmocka_unit_test(test_line_endings),
 	    cmocka_unit_test(test_discarded_kept),
 	    cmocka_unit_test(test_partial),
+	    cmocka_unit_test(test_table_moves),
+	    cmocka_unit_test(test_state_names),
+	    cmocka_unit_test(test_state_moves),
+	    cmocka_unit_test(test_step_planned_across_tls),
+	    cmocka_unit_test(test_step_skip_tls_ehlo),
+	    cmocka_unit_test(test_step_auth_answers),
+	    cmocka_unit_test(test_typed_in_flight),
+	    cmocka_unit_test(test_typed_quit_after_refusal),
+	    cmocka_unit_test(test_run_while_typed),
+	    cmocka_unit_test(test_run_while_early),
+	    cmocka_unit_test(test_abort_in_handshake),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
