@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "lab_int.h"
+#include "net.h"
 #include "tls.h"
 
 #define LAB_TICK_MS 100 /* the stop flag is checked at least this often */
@@ -261,10 +261,9 @@ static void refuse(int fd)
 }
 
 /* Waits up to a tick for a connection; 0 with *fd -1 when none came, -1 fatal. */
-static int accept_one(struct lab_server *server, int *fd)
+static int accept_one(struct lab_server *server, const volatile sig_atomic_t *stop, int *fd)
 {
-	struct pollfd pfd = {server->fd, POLLIN, 0};
-	int k = poll(&pfd, 1, LAB_TICK_MS);
+	int k = net_wait_stop(server->fd, false, LAB_TICK_MS, stop);
 
 	*fd = -1;
 	if (k < 0 && errno != EINTR)
@@ -288,7 +287,7 @@ static void dispatch(struct lab_server *server, const volatile sig_atomic_t *sto
 	    .halt = &server->halt,
 	    .fd = fd,
 	    .idle_ms = server->idle_ms,
-	    .deadline = lab_now_ms() + server->session_ms,
+	    .deadline = net_now_ms() + server->session_ms,
 	    .session_ms = server->session_ms,
 	};
 
@@ -305,7 +304,7 @@ int lab_server_run(struct lab_server *server, const volatile sig_atomic_t *stop)
 	atomic_store(&server->halt, false);
 	while (!*stop && rc == 0) {
 		lab_pool_reap(server->pool);
-		rc = accept_one(server, &fd);
+		rc = accept_one(server, stop, &fd);
 		if (fd < 0)
 			continue;
 		dispatch(server, stop, fd);

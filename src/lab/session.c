@@ -5,15 +5,14 @@
  * scenario sends: lines are clipped, output is streamed.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lab_int.h"
+#include "net.h"
 #include "proto.h"
 #include "tls.h"
 
@@ -26,6 +25,9 @@
 #define LAB_LOG_EXTRA 96    /* bytes of a log line around its text: state, note, LF */
 
 enum play { PLAY_ON, PLAY_CLOSE, PLAY_RESET, PLAY_FAIL };
+
+/* What a wait waits for: time alone, or the socket. */
+enum wait_on { WAIT_TIME, WAIT_READ, WAIT_WRITE };
 
 struct conn {
 	const struct lab_session *s;
@@ -48,14 +50,6 @@ struct conn {
 	char out[LAB_OUT_MAX];
 };
 
-long long lab_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * False once the connection must end: the command's stop flag or the
  * server's own is set, or the session deadline has come.
@@ -64,7 +58,7 @@ static bool going(struct conn *c)
 {
 	if (*c->s->stop || atomic_load(c->s->halt))
 		return false;
-	if (lab_now_ms() >= c->s->deadline) {
+	if (net_now_ms() >= c->s->deadline) {
 		c->expired = true;
 		return false;
 	}
@@ -72,24 +66,24 @@ static bool going(struct conn *c)
 }
 
 /*
- * Waits up to ms for events on the socket, or just sleeps when events is 0.
- * Returns 1 ready, 0 time is up, -1 stopped, failed or past the session
- * deadline, which bounds every wait.
+ * Waits up to ms for the socket, or just sleeps (WAIT_TIME), in slices of
+ * net_wait_stop. Returns 1 ready, 0 time is up, -1 stopped, failed or past
+ * the session deadline, which bounds every wait.
  */
-static int wait_for(struct conn *c, short events, long long ms)
+static int wait_for(struct conn *c, enum wait_on on, long long ms)
 {
-	struct pollfd pfd = {c->s->fd, events, 0};
-	long long now, deadline = lab_now_ms() + ms, left;
+	long long now, deadline = net_now_ms() + ms, left;
 	int k;
 
 	for (;;) {
 		if (!going(c))
 			return -1;
-		now = lab_now_ms();
+		now = net_now_ms();
 		if (deadline - now <= 0)
 			return 0;
 		left = (deadline < c->s->deadline ? deadline : c->s->deadline) - now;
-		k = poll(&pfd, events != 0, left < LAB_SLICE_MS ? (int)left : LAB_SLICE_MS);
+		k = net_wait_stop(on == WAIT_TIME ? -1 : c->s->fd, on == WAIT_WRITE,
+		                  left < LAB_SLICE_MS ? (int)left : LAB_SLICE_MS, c->s->stop);
 		if (k > 0)
 			return 1;
 		if (k < 0 && errno != EINTR)
@@ -101,7 +95,7 @@ static int wait_tls(struct conn *c, enum tls_io r, long long ms)
 {
 	if (r != TLS_IO_WANT_READ && r != TLS_IO_WANT_WRITE)
 		return -1;
-	return wait_for(c, r == TLS_IO_WANT_READ ? POLLIN : POLLOUT, ms) == 1 ? 0 : -1;
+	return wait_for(c, r == TLS_IO_WANT_READ ? WAIT_READ : WAIT_WRITE, ms) == 1 ? 0 : -1;
 }
 
 /* Writes all of p; 0, or -1 when the client is gone, stalls or we stop. */
@@ -123,7 +117,7 @@ static int write_all(struct conn *c, const char *p, size_t n)
 			k = send(c->s->fd, p, n, MSG_NOSIGNAL);
 			if (k < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
 				return -1;
-			if (k < 0 && errno != EINTR && wait_for(c, POLLOUT, LAB_IO_MS) != 1)
+			if (k < 0 && errno != EINTR && wait_for(c, WAIT_WRITE, LAB_IO_MS) != 1)
 				return -1;
 		}
 		if (k > 0) {
@@ -158,7 +152,7 @@ static int read_some(struct conn *c)
 				return 0;
 			if (k < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
 				return -1;
-			if (k < 0 && errno != EINTR && wait_for(c, POLLIN, c->s->idle_ms) != 1)
+			if (k < 0 && errno != EINTR && wait_for(c, WAIT_READ, c->s->idle_ms) != 1)
 				return -1;
 		}
 		if (k > 0) {
@@ -177,7 +171,7 @@ static int flush_out(struct conn *c)
 	if (c->dribble == 0)
 		rc = write_all(c, c->out, c->out_len);
 	for (i = 0; c->dribble > 0 && rc == 0 && i < c->out_len; i++)
-		rc = wait_for(c, 0, c->dribble) == 0 ? write_all(c, c->out + i, 1) : -1;
+		rc = wait_for(c, WAIT_TIME, c->dribble) == 0 ? write_all(c, c->out + i, 1) : -1;
 	c->out_len = 0;
 	return rc;
 }
@@ -267,7 +261,7 @@ static void drop_pipelined(struct conn *c)
 
 static enum play start_tls(struct conn *c)
 {
-	long long deadline = lab_now_ms() + LAB_IO_MS;
+	long long deadline = net_now_ms() + LAB_IO_MS;
 	enum tls_io r;
 	char err[256];
 
@@ -282,7 +276,7 @@ static enum play start_tls(struct conn *c)
 		return PLAY_FAIL;
 	}
 	while ((r = tls_handshake(c->tls)) != TLS_IO_DONE) {
-		if (wait_tls(c, r, deadline - lab_now_ms()) != 0) {
+		if (wait_tls(c, r, deadline - net_now_ms()) != 0) {
 			fprintf(stderr, "smtpscope lab: TLS handshake failed: %s\n",
 			        r == TLS_IO_ERROR || r == TLS_IO_CLOSED ? tls_error(c->tls)
 			                                                : "timed out or stopped");
@@ -329,7 +323,7 @@ static enum play play_action(struct conn *c, const struct lab_action *a)
 		return PLAY_FAIL;
 	switch (a->kind) {
 	case LAB_A_DELAY:
-		return wait_for(c, 0, a->ms) == 0 ? PLAY_ON : PLAY_FAIL;
+		return wait_for(c, WAIT_TIME, a->ms) == 0 ? PLAY_ON : PLAY_FAIL;
 	case LAB_A_DRIBBLE:
 		c->dribble = a->ms;
 		return PLAY_ON;
@@ -442,7 +436,7 @@ static void reset(struct conn *c)
 /* After a close: ends TLS, stops sending and reads what is left, so no reset loses a reply. */
 static void finish(struct conn *c, enum play rc)
 {
-	long long deadline = lab_now_ms() + LAB_DRAIN_MS;
+	long long deadline = net_now_ms() + LAB_DRAIN_MS;
 
 	if (rc == PLAY_RESET) {
 		reset(c);
@@ -451,7 +445,7 @@ static void finish(struct conn *c, enum play rc)
 	if (c->tls != NULL && rc != PLAY_FAIL)
 		tls_shutdown(c->tls);
 	if (rc != PLAY_FAIL && shutdown(c->s->fd, SHUT_WR) == 0) {
-		while (wait_for(c, POLLIN, deadline - lab_now_ms()) == 1 &&
+		while (wait_for(c, WAIT_READ, deadline - net_now_ms()) == 1 &&
 		       recv(c->s->fd, c->in, sizeof c->in, 0) > 0)
 			continue;
 	}

@@ -78,7 +78,10 @@ int net_connect_stop(const struct net_addr *addr, int timeout_ms, const volatile
  * ss, len and text. Returns 0, or -1 when sa is neither IPv4 nor IPv6.
  */
 int net_addr_set(struct net_addr *addr, const struct sockaddr *sa, socklen_t len);
-/* Waits until fd is readable (or writable); 1 ready, 0 timed out, -1 error. */
+/*
+ * Waits until fd is readable (or writable); 1 ready, 0 timed out, -1 error.
+ * With fd -1 it waits for nothing: a sleep of timeout_ms.
+ */
 int net_wait(int fd, bool for_write, int timeout_ms);
 /*
  * The same, but a signal that interrupts it after setting *stop (a flag its

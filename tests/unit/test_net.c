@@ -805,6 +805,24 @@ static void test_wait_stop(void **state)
 	close(sv[1]);
 }
 
+/* With fd -1 a wait is a sleep, which the flag still ends (the lab's delays). */
+static void test_wait_sleep(void **state)
+{
+	long long start, took;
+
+	(void)state;
+	start = net_now_ms();
+	assert_int_equal(net_wait(-1, false, 100), 0);
+	assert_true(net_now_ms() - start >= 90);
+	alarm_in(100, true);
+	start = net_now_ms();
+	assert_int_equal(net_wait_stop(-1, false, 5000, &stop_flag), -1);
+	took = net_now_ms() - start;
+	assert_int_equal(errno, EINTR);
+	assert_true(took >= 80 && took < 2000);
+	signal(SIGALRM, SIG_DFL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -828,6 +846,7 @@ int main(void)
 	    cmocka_unit_test(test_connect_timeout),
 	    cmocka_unit_test(test_wait),
 	    cmocka_unit_test(test_wait_stop),
+	    cmocka_unit_test(test_wait_sleep),
 	};
 
 	return cmocka_run_group_tests(tests, server_start, server_stop);
