@@ -35,8 +35,7 @@ struct lab_server {
 	struct lab_pool *pool;
 	atomic_bool halt; /* tells the sessions to end when the accept loop does */
 	long long idle_ms, session_ms;
-	unsigned port;
-	char address[INET6_ADDRSTRLEN + 8];
+	struct net_addr bound; /* the address listened on, as the kernel bound it */
 };
 
 /* Reads "127.0.0.1", "::1" or "[::1]" and port into ss. */
@@ -71,29 +70,15 @@ static int parse_listen(const char *text, unsigned port, struct sockaddr_storage
 	return 0;
 }
 
-/* Fills the bound port and the "ADDR:PORT" text. */
+/* Reads back the address bound: its port when 0 was asked, its "ADDR:PORT" text. */
 static int describe(struct lab_server *sv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
-	char host[INET6_ADDRSTRLEN];
 
 	if (getsockname(sv->fd, (struct sockaddr *)&ss, &len) != 0)
 		return -1;
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
-		sv->port = ntohs(v4->sin_port);
-		snprintf(sv->address, sizeof sv->address, "%s:%u", host, sv->port);
-	} else {
-		struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
-		sv->port = ntohs(v6->sin6_port);
-		snprintf(sv->address, sizeof sv->address, "[%s]:%u", host, sv->port);
-	}
-	return 0;
+	return net_addr_set(&sv->bound, (struct sockaddr *)&ss, len);
 }
 
 static int open_listener(struct lab_server *sv, const struct lab_config *cfg, int *status,
@@ -221,12 +206,12 @@ struct lab_server *lab_server_new(const struct lab_scenario *scenario,
 
 const char *lab_server_address(const struct lab_server *server)
 {
-	return server->address;
+	return server->bound.text;
 }
 
 unsigned lab_server_port(const struct lab_server *server)
 {
-	return server->port;
+	return net_addr_port(&server->bound);
 }
 
 /* True when accept failed for a reason that passes. */

@@ -78,6 +78,8 @@ int net_connect_stop(const struct net_addr *addr, int timeout_ms, const volatile
  * ss, len and text. Returns 0, or -1 when sa is neither IPv4 nor IPv6.
  */
 int net_addr_set(struct net_addr *addr, const struct sockaddr *sa, socklen_t len);
+/* The port of an address that net_addr_set filled. */
+unsigned short net_addr_port(const struct net_addr *addr);
 /*
  * Waits until fd is readable (or writable); 1 ready, 0 timed out, -1 error.
  * With fd -1 it waits for nothing: a sleep of timeout_ms.

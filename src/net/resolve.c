@@ -32,6 +32,14 @@ int net_addr_set(struct net_addr *addr, const struct sockaddr *sa, socklen_t len
 	return 0;
 }
 
+unsigned short net_addr_port(const struct net_addr *addr)
+{
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&addr->ss;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&addr->ss;
+
+	return ntohs(addr->ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
+}
+
 static bool all_digits(const char *s)
 {
 	if (*s == '\0')

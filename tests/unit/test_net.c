@@ -163,6 +163,7 @@ static void test_resolve_ipv4_literal(void **state)
 	assert_string_equal(addrs[0].text, "127.0.0.1:25");
 	assert_int_equal(sin->sin_family, AF_INET);
 	assert_int_equal(ntohs(sin->sin_port), 25);
+	assert_int_equal(net_addr_port(&addrs[0]), 25);
 	assert_int_equal(addrs[0].len, sizeof *sin);
 	assert_int_equal(ntohl(sin->sin_addr.s_addr), INADDR_LOOPBACK);
 }
@@ -184,6 +185,7 @@ static void test_resolve_ipv6_literal(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(addrs[0].text, "[::1]:2525");
 	assert_int_equal(addrs[0].ss.ss_family, AF_INET6);
+	assert_int_equal(net_addr_port(&addrs[0]), 2525);
 }
 
 static void test_resolve_literal_family(void **state)
