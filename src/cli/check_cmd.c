@@ -279,14 +279,15 @@ static int check_target(const struct check_args *a)
 /* Checks what the options say together. */
 static int check_combination(struct check_args *a)
 {
+	unsigned short port = 0;
+
 	if ((a->target == NULL) == (a->mx == NULL))
 		return usage_error(a, "give one target", a->target ? "a host and --mx" : "none");
 	if (a->data_file != NULL && (a->session.from == NULL || a->session.nrcpt == 0))
 		return usage_error(a, "--data needs --from and --to", a->data_file);
 	if (a->session.from != NULL && a->session.nrcpt == 0)
 		return usage_error(a, "--from needs at least one --to", a->session.from);
-	if (a->port != NULL && (strspn(a->port, "0123456789") != strlen(a->port) ||
-	                        atoi(a->port) < 1 || atoi(a->port) > 65535 || strlen(a->port) > 5))
+	if (a->port != NULL && (net_port_parse(a->port, &port) != NET_PORT_OK || port == 0))
 		return usage_error(a, "--port takes a number from 1 to 65535", a->port);
 	if (check_target(a) != 0)
 		return CLI_EXIT_USAGE;

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "lab.h"
+#include "net.h"
 
 #define LAB_ERR_MAX 512
 
@@ -106,7 +107,7 @@ static int parse_value(int argc, char **argv, int *i, struct lab_args *args)
 	const char *v;
 
 	if ((v = cli_opt_value(argc, argv, i, "--port")) != NULL) {
-		if (parse_number(v, 0, 65535, &cfg->port) != 0)
+		if (net_port_parse(v, &cfg->port) != NET_PORT_OK)
 			return usage_error("--port takes a number from 0 to 65535", v);
 	} else if ((v = cli_opt_value(argc, argv, i, "--listen")) != NULL) {
 		cfg->listen = v;

@@ -35,7 +35,7 @@ const char *lab_builtin_summary(size_t i);
 
 struct lab_config {
 	const char *listen;    /* address to bind; NULL: 127.0.0.1 */
-	unsigned port;         /* 0: any free port */
+	unsigned short port;   /* 0: any free port */
 	bool once;             /* serve one connection, then return */
 	const char *cert_file; /* PEM; NULL: a certificate made in memory */
 	const char *key_file;

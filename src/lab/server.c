@@ -39,7 +39,7 @@ struct lab_server {
 };
 
 /* Reads "127.0.0.1", "::1" or "[::1]" and port into ss. */
-static int parse_listen(const char *text, unsigned port, struct sockaddr_storage *ss,
+static int parse_listen(const char *text, unsigned short port, struct sockaddr_storage *ss,
                         socklen_t *len)
 {
 	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
@@ -50,7 +50,7 @@ static int parse_listen(const char *text, unsigned port, struct sockaddr_storage
 	memset(ss, 0, sizeof *ss);
 	if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;
-		v4->sin_port = htons((unsigned short)port);
+		v4->sin_port = htons(port);
 		*len = sizeof *v4;
 		return 0;
 	}
@@ -65,7 +65,7 @@ static int parse_listen(const char *text, unsigned port, struct sockaddr_storage
 	if (inet_pton(AF_INET6, host, &v6->sin6_addr) != 1)
 		return -1;
 	v6->sin6_family = AF_INET6;
-	v6->sin6_port = htons((unsigned short)port);
+	v6->sin6_port = htons(port);
 	*len = sizeof *v6;
 	return 0;
 }
@@ -90,7 +90,7 @@ static int open_listener(struct lab_server *sv, const struct lab_config *cfg, in
 	int one = 1;
 
 	*status = 64;
-	if (cfg->port > 65535 || parse_listen(listen_on, cfg->port, &ss, &len) != 0) {
+	if (parse_listen(listen_on, cfg->port, &ss, &len) != 0) {
 		snprintf(err, errlen, "cannot listen on %s port %u: not an IP address and port",
 		         listen_on, cfg->port);
 		return -1;

@@ -426,6 +426,9 @@ expect_rc 66 "missing scenario file" "$work/none.scn"
 expect_rc 66 "unknown scenario name" no-such-scenario
 expect_rc 64 "no scenario" --port 0
 expect_rc 64 "bad port" --port 65536 correct
+# A port is at most 5 digits (net_port_parse), as for check and targets.
+expect_rc 64 "--port of 6 digits" --port 000025 correct
+expect_rc 64 "--port with a sign" --port +25 correct
 expect_rc 64 "unknown option" --bogus correct
 expect_rc 64 "--max-clients 0" --max-clients 0 correct
 expect_rc 64 "--max-clients over 4096" --max-clients 4097 correct

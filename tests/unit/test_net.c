@@ -125,6 +125,60 @@ static void test_parse_target_host_length(void **state)
 	check_target(text, "25", NULL, NULL, "host longer than 255 bytes");
 }
 
+/* ---- net_port_parse ---- */
+
+static const struct {
+	const char *in;
+	enum net_port_error want;
+	unsigned short port; /* with NET_PORT_OK */
+} ports[] = {
+    {"", NET_PORT_EMPTY, 0},
+    {"0", NET_PORT_OK, 0},
+    {"1", NET_PORT_OK, 1},
+    {"25", NET_PORT_OK, 25},
+    {"00025", NET_PORT_OK, 25},
+    {"65535", NET_PORT_OK, 65535},
+    {"65536", NET_PORT_RANGE, 0},
+    {"99999", NET_PORT_RANGE, 0},
+    {"000025", NET_PORT_RANGE, 0}, /* more than 5 digits, whatever their value */
+    {"100000", NET_PORT_RANGE, 0},
+    {"99999999999999999999999999999999999999", NET_PORT_RANGE, 0},
+    {"00000000000000000000000000000000000001", NET_PORT_RANGE, 0},
+    {"+1", NET_PORT_NOT_DIGITS, 0},
+    {"-1", NET_PORT_NOT_DIGITS, 0},
+    {" 1", NET_PORT_NOT_DIGITS, 0},
+    {"1 ", NET_PORT_NOT_DIGITS, 0},
+    {"1x", NET_PORT_NOT_DIGITS, 0},
+    {"0x19", NET_PORT_NOT_DIGITS, 0},
+    {"smtp", NET_PORT_NOT_DIGITS, 0},
+    {"99999999999999999999x", NET_PORT_NOT_DIGITS, 0},
+};
+
+static void test_port_parse(void **state)
+{
+	unsigned short port;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof ports / sizeof ports[0]; i++) {
+		port = 7;
+		if (net_port_parse(ports[i].in, &port) != ports[i].want)
+			fail_msg("\"%s\": want %d", ports[i].in, (int)ports[i].want);
+		if (ports[i].want == NET_PORT_OK && port != ports[i].port)
+			fail_msg("\"%s\": port %u, want %u", ports[i].in, port, ports[i].port);
+		if (ports[i].want != NET_PORT_OK && port != 7)
+			fail_msg("\"%s\": refused, but *port changed", ports[i].in);
+	}
+}
+
+/* Targets with more than 5 digits of port are refused, leading zeros or not. */
+static void test_parse_target_port_digits(void **state)
+{
+	(void)state;
+	check_target("host:000025", "25", NULL, NULL, "port 000025 is outside 1-65535");
+	check_target("host:00000", "25", NULL, NULL, "port 00000 is outside 1-65535");
+}
+
 /* ---- helpers ---- */
 
 /* True when a socket can be bound to [::1] here. */
@@ -831,6 +885,8 @@ int main(void)
 	    cmocka_unit_test(test_parse_target),
 	    cmocka_unit_test(test_parse_target_default_port),
 	    cmocka_unit_test(test_parse_target_host_length),
+	    cmocka_unit_test(test_port_parse),
+	    cmocka_unit_test(test_parse_target_port_digits),
 	    cmocka_unit_test(test_resolve_ipv4_literal),
 	    cmocka_unit_test(test_resolve_ipv6_literal),
 	    cmocka_unit_test(test_resolve_literal_family),
