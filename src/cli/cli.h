@@ -81,6 +81,12 @@ int cli_stdout_failed(const char *prefix, int error);
 /* Flushes stdio's standard output: 0, or what cli_stdout_failed returns. */
 int cli_stdout_flush(const char *prefix);
 
+/*
+ * Says what is wrong with the arguments on standard error, "PROG: WHAT: ARG"
+ * and "Try 'PROG --help'.", and returns CLI_EXIT_USAGE (args.c).
+ */
+int cli_usage_error(const char *prog, const char *what, const char *arg);
+
 /* Takes "--opt VALUE" or "--opt=VALUE" at argv[*i]; the value, or NULL. */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 

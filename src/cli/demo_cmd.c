@@ -38,12 +38,6 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-static int demo_usage(const char *what, const char *arg)
-{
-	fprintf(stderr, "smtpscope demo: %s: %s\nTry 'smtpscope demo --help'.\n", what, arg);
-	return CLI_EXIT_USAGE;
-}
-
 /* Reads the demo's own options into args; returns 0, -1 after --help, or a code. */
 static int parse_demo(int argc, char **argv, struct check_args *args, const char **scenario,
                       bool *batch, bool *plain)
@@ -67,7 +61,7 @@ static int parse_demo(int argc, char **argv, struct check_args *args, const char
 		else if ((v = cli_opt_value(argc, argv, &i, "--helo")) != NULL)
 			args->session.helo = v;
 		else if (argv[i][0] == '-')
-			return demo_usage("unknown option", argv[i]);
+			return cli_usage_error("smtpscope demo", "unknown option", argv[i]);
 		else
 			*scenario = argv[i];
 	}
