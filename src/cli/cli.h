@@ -90,6 +90,8 @@ int cli_usage_error(const char *prog, const char *what, const char *arg);
 /* Takes "--opt VALUE" or "--opt=VALUE" at argv[*i]; the value, or NULL. */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 
+/* True when the environment asks for no colour (NO_COLOR set and not empty; args.c). */
+bool cli_no_color(void);
 /* Colour decision for --color=auto|always|never on a descriptor. */
 int cli_color_parse(const char *when, int fd, bool *color);
 
