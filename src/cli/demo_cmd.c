@@ -72,18 +72,19 @@ static int parse_demo(int argc, char **argv, struct check_args *args, const char
 static int start_lab(struct demo *d, const char *name, pthread_t *thread)
 {
 	struct lab_config config = {.listen = "127.0.0.1", .port = 0, .once = true};
+	struct lab_error error;
 	char err[256];
 	bool syntax = false;
 
 	d->scenario = lab_scenario_open(name, &syntax, err, sizeof err);
 	if (d->scenario == NULL) {
 		fprintf(stderr, "smtpscope demo: %s\n", err);
-		return syntax ? 65 : CLI_EXIT_NOINPUT;
+		return syntax ? CLI_EXIT_DATAERR : CLI_EXIT_NOINPUT;
 	}
-	d->server = lab_server_start(d->scenario, &config, &d->status, err, sizeof err);
+	d->server = lab_server_start(d->scenario, &config, &error);
 	if (d->server == NULL) {
-		fprintf(stderr, "smtpscope demo: cannot start the lab server: %s\n", err);
-		return d->status;
+		fprintf(stderr, "smtpscope demo: cannot start the lab server: %s\n", error.text);
+		return cli_lab_status(&error);
 	}
 	if (pthread_create(thread, NULL, serve, d) != 0) {
 		lab_server_free(d->server);

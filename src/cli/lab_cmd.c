@@ -13,8 +13,6 @@
 #include "lab.h"
 #include "net.h"
 
-#define LAB_ERR_MAX 512
-
 static const char *const usage_text =
     "usage: smtpscope lab [--port N] [--listen ADDR] [--once] [--cert FILE [--key FILE]]\n"
     "                     [--hostname NAME] [--log FILE] [--tls-max VERSION]\n"
@@ -193,16 +191,35 @@ static int check_readable(const char *path)
 	return CLI_EXIT_NOINPUT;
 }
 
+int cli_lab_status(const struct lab_error *error)
+{
+	switch (error->fail) {
+	case LAB_FAIL_NONE:
+		return CLI_EXIT_OK;
+	case LAB_FAIL_ADDRESS:
+		return CLI_EXIT_USAGE;
+	case LAB_FAIL_CERT:
+		return CLI_EXIT_DATAERR;
+	case LAB_FAIL_BIND:
+		return CLI_EXIT_UNAVAILABLE;
+	case LAB_FAIL_LOG:
+		return CLI_EXIT_CANTCREAT;
+	case LAB_FAIL_SYSTEM:
+		break;
+	}
+	return CLI_EXIT_OSERR;
+}
+
 static int serve(const struct lab_scenario *scenario, const struct lab_config *config)
 {
-	char err[LAB_ERR_MAX];
+	struct lab_error error;
 	struct lab_server *server;
-	int status, rc;
+	int rc;
 
-	server = lab_server_start(scenario, config, &status, err, sizeof err);
+	server = lab_server_start(scenario, config, &error);
 	if (server == NULL) {
-		fprintf(stderr, "smtpscope lab: %s\n", err);
-		return status;
+		fprintf(stderr, "smtpscope lab: %s\n", error.text);
+		return cli_lab_status(&error);
 	}
 	printf("listening on %s\n", lab_server_address(server));
 	rc = cli_stdout_flush("smtpscope lab");
@@ -221,7 +238,7 @@ int cli_lab(int argc, char **argv)
 {
 	struct lab_args args;
 	struct lab_scenario *scenario;
-	char err[LAB_ERR_MAX];
+	char err[LAB_ERROR_MAX];
 	bool syntax;
 	int rc;
 
@@ -239,7 +256,7 @@ int cli_lab(int argc, char **argv)
 	scenario = lab_scenario_open(args.scenario, &syntax, err, sizeof err);
 	if (scenario == NULL) {
 		fprintf(stderr, "smtpscope lab: %s\n", err);
-		return syntax                         ? 65
+		return syntax                         ? CLI_EXIT_DATAERR
 		       : strstr(err, "out of memory") ? CLI_EXIT_OSERR
 		                                      : CLI_EXIT_NOINPUT;
 	}

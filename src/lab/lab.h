@@ -39,10 +39,10 @@ struct lab_config {
 	bool once;             /* serve one connection, then return */
 	const char *cert_file; /* PEM; NULL: a certificate made in memory */
 	const char *key_file;
-	const char *hostname;     /* name in the generated certificate; NULL: localhost */
-	const char *log_file;     /* one line per command received; NULL: none */
-	const char *tls_max;      /* "1.0" to "1.3": the highest TLS version offered; NULL: OpenSSL's */
-	unsigned max_clients;     /* connections served at once; 0: LAB_CLIENTS_DEFAULT */
+	const char *hostname; /* name in the generated certificate; NULL: localhost */
+	const char *log_file; /* one line per command received; NULL: none */
+	const char *tls_max;  /* "1.0" to "1.3": the highest TLS version offered; NULL: OpenSSL's */
+	unsigned max_clients; /* connections served at once; 0: LAB_CLIENTS_DEFAULT */
 	unsigned idle_timeout;    /* s a client may stay silent; 0: LAB_IDLE_DEFAULT */
 	unsigned session_timeout; /* s a connection may last; 0: LAB_SESSION_DEFAULT */
 };
@@ -55,18 +55,26 @@ struct lab_config {
 
 struct lab_server;
 
-/* Binds and listens; NULL with err filled on failure. */
-struct lab_server *lab_server_new(const struct lab_scenario *scenario,
-                                  const struct lab_config *config, char *err, size_t errlen);
-/*
- * Like lab_server_new; on failure *status is a sysexits code: 64 the listen
- * address is not an IP address, 65 the certificate or key is unusable, 69
- * the address cannot be bound, 71 a system error, 73 the log file cannot
- * be opened.
- */
+/* Why the server could not start. */
+enum lab_fail {
+	LAB_FAIL_NONE,
+	LAB_FAIL_ADDRESS, /* the listen address is not an IP address */
+	LAB_FAIL_CERT,    /* the certificate or key given is unusable */
+	LAB_FAIL_BIND,    /* the address cannot be bound */
+	LAB_FAIL_SYSTEM,  /* out of memory, no socket, TLS cannot be set up */
+	LAB_FAIL_LOG,     /* the command log cannot be opened */
+};
+
+#define LAB_ERROR_MAX 512 /* bytes of a lab_error's text, with its NUL */
+
+struct lab_error {
+	enum lab_fail fail;
+	char text[LAB_ERROR_MAX]; /* "cannot bind 127.0.0.1 port 25: Permission denied" */
+};
+
+/* Binds and listens; NULL with error filled on failure. */
 struct lab_server *lab_server_start(const struct lab_scenario *scenario,
-                                    const struct lab_config *config, int *status, char *err,
-                                    size_t errlen);
+                                    const struct lab_config *config, struct lab_error *error);
 /* "127.0.0.1:2525" or "[::1]:2525", as bound. */
 const char *lab_server_address(const struct lab_server *server);
 unsigned lab_server_port(const struct lab_server *server);
