@@ -125,13 +125,8 @@ static int append_answer(const struct net_dns *dns, ns_msg *msg, ns_type type, c
 
 	for (i = 0; i < count && *n < max; i++) {
 		if (ns_parserr(msg, ns_s_an, i, &rr) != 0 ||
-		    (ns_rr_type(rr) == type && ns_rr_rdlen(rr) != size)) {
-			net_err(err, errlen,
-			        "the answer of %s holds a malformed record; ask another server "
-			        "with --resolver",
-			        dns->server);
-			return -1;
-		}
+		    (ns_rr_type(rr) == type && ns_rr_rdlen(rr) != size))
+			return net_dns_malformed(dns, err, errlen);
 		if (ns_rr_type(rr) != type || ns_rr_class(rr) != ns_c_in)
 			continue;
 		if (inet_ntop(family, ns_rr_rdata(rr), text, sizeof text) == NULL)
