@@ -82,28 +82,33 @@ static const char *const usage_text =
 /* Options that take no value; returns 1 when argv[i] was one. */
 static int flag_option(struct check_args *a, const char *arg)
 {
+	const struct {
+		const char *name;
+		bool *flag; /* set by the option */
+	} flags[] = {
+	    {"--tls-on-connect", &a->session.tls_on_connect},
+	    {"--tls-verify", &a->tls_verify},
+	    {"--tls-legacy", &a->tls_legacy},
+	    {"--json", &a->json},
+	    {"--force", &a->force},
+	    {"--no-mouse", &a->no_mouse},
+	    {"--show-secrets", &a->session.show_secrets},
+	    {"--auth-unverified", &a->session.auth_unverified},
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+		if (strcmp(arg, flags[k].name) == 0) {
+			*flags[k].flag = true;
+			return 1;
+		}
+	}
 	if (strcmp(arg, "-4") == 0)
 		a->family = AF_INET;
 	else if (strcmp(arg, "-6") == 0)
 		a->family = AF_INET6;
 	else if (strcmp(arg, "--no-tls") == 0)
 		a->session.starttls = PROTO_STARTTLS_NEVER;
-	else if (strcmp(arg, "--tls-on-connect") == 0)
-		a->session.tls_on_connect = true;
-	else if (strcmp(arg, "--tls-verify") == 0)
-		a->tls_verify = true;
-	else if (strcmp(arg, "--tls-legacy") == 0)
-		a->tls_legacy = true;
-	else if (strcmp(arg, "--json") == 0)
-		a->json = true;
-	else if (strcmp(arg, "--force") == 0)
-		a->force = true;
-	else if (strcmp(arg, "--no-mouse") == 0)
-		a->no_mouse = true;
-	else if (strcmp(arg, "--show-secrets") == 0)
-		a->session.show_secrets = true;
-	else if (strcmp(arg, "--auth-unverified") == 0)
-		a->session.auth_unverified = true;
 	else
 		return 0;
 	return 1;
