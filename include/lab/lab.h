@@ -35,7 +35,7 @@ const char *lab_builtin_summary(size_t i);
 
 struct lab_config {
 	const char *listen;    /* address to bind; NULL: 127.0.0.1 */
-	unsigned port;         /* 0: any free port */
+	unsigned short port;   /* 0: any free port */
 	bool once;             /* serve one connection, then return */
 	const char *cert_file; /* PEM; NULL: a certificate made in memory */
 	const char *key_file;
@@ -55,18 +55,26 @@ struct lab_config {
 
 struct lab_server;
 
-/* Binds and listens; NULL with err filled on failure. */
-struct lab_server *lab_server_new(const struct lab_scenario *scenario,
-                                  const struct lab_config *config, char *err, size_t errlen);
-/*
- * Like lab_server_new; on failure *status is a sysexits code: 64 the listen
- * address is not an IP address, 65 the certificate or key is unusable, 69
- * the address cannot be bound, 71 a system error, 73 the log file cannot
- * be opened.
- */
+/* Why the server could not start. */
+enum lab_fail {
+	LAB_FAIL_NONE,
+	LAB_FAIL_ADDRESS, /* the listen address is not an IP address */
+	LAB_FAIL_CERT,    /* the certificate or key given is unusable */
+	LAB_FAIL_BIND,    /* the address cannot be bound */
+	LAB_FAIL_SYSTEM,  /* out of memory, no socket, TLS cannot be set up */
+	LAB_FAIL_LOG,     /* the command log cannot be opened */
+};
+
+#define LAB_ERROR_MAX 512 /* bytes of a lab_error's text, with its NUL */
+
+struct lab_error {
+	enum lab_fail fail;
+	char text[LAB_ERROR_MAX]; /* "cannot bind 127.0.0.1 port 25: Permission denied" */
+};
+
+/* Binds and listens; NULL with error filled on failure. */
 struct lab_server *lab_server_start(const struct lab_scenario *scenario,
-                                    const struct lab_config *config, int *status, char *err,
-                                    size_t errlen);
+                                    const struct lab_config *config, struct lab_error *error);
 /* "127.0.0.1:2525" or "[::1]:2525", as bound. */
 const char *lab_server_address(const struct lab_server *server);
 unsigned lab_server_port(const struct lab_server *server);

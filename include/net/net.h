@@ -40,6 +40,19 @@ struct net_resolve_opts {
 	int timeout_ms;
 };
 
+/* What net_port_parse found in a port's text. */
+enum net_port_error {
+	NET_PORT_OK,         /* a port from 0 to 65535 */
+	NET_PORT_EMPTY,      /* no text at all */
+	NET_PORT_NOT_DIGITS, /* a byte that is not 0-9: a sign, a space, a name */
+	NET_PORT_RANGE,      /* digits, but more than 5 of them or a value over 65535 */
+};
+/*
+ * Reads a port: 1 to 5 decimal digits and nothing else, at most 65535, into
+ * *port. Port 0 is NET_PORT_OK (a listener's "any free port"); a caller
+ * that connects refuses it.
+ */
+enum net_port_error net_port_parse(const char *text, unsigned short *port);
 /* Returns 0, or -1 with err filled ("HOST:PORT", "[v6]:PORT", port 1-65535). */
 int net_parse_target(const char *text, const char *default_port, struct net_target *target,
                      char *err, size_t errlen);
@@ -78,7 +91,12 @@ int net_connect_stop(const struct net_addr *addr, int timeout_ms, const volatile
  * ss, len and text. Returns 0, or -1 when sa is neither IPv4 nor IPv6.
  */
 int net_addr_set(struct net_addr *addr, const struct sockaddr *sa, socklen_t len);
-/* Waits until fd is readable (or writable); 1 ready, 0 timed out, -1 error. */
+/* The port of an address that net_addr_set filled. */
+unsigned short net_addr_port(const struct net_addr *addr);
+/*
+ * Waits until fd is readable (or writable); 1 ready, 0 timed out, -1 error.
+ * With fd -1 it waits for nothing: a sleep of timeout_ms.
+ */
 int net_wait(int fd, bool for_write, int timeout_ms);
 /*
  * The same, but a signal that interrupts it after setting *stop (a flag its

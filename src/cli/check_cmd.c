@@ -81,38 +81,36 @@ static const char *const usage_text =
     "created, or its name is refused; 74 output could not be written; 130\n"
     "SIGINT, 143 SIGTERM; 141 standard output's reader is gone (check | head).\n";
 
-/* Says what is wrong, naming the command the user typed: check, or the inspector. */
-static int usage_error(const struct check_args *a, const char *what, const char *arg)
-{
-	fprintf(stderr, "%s: %s: %s\nTry '%s --help'.\n", a->prog, what, arg, a->prog);
-	return CLI_EXIT_USAGE;
-}
-
 /* Options that take no value; returns 1 when argv[i] was one. */
 static int flag_option(struct check_args *a, const char *arg)
 {
+	const struct {
+		const char *name;
+		bool *flag; /* set by the option */
+	} flags[] = {
+	    {"--tls-on-connect", &a->session.tls_on_connect},
+	    {"--tls-verify", &a->tls_verify},
+	    {"--tls-legacy", &a->tls_legacy},
+	    {"--json", &a->json},
+	    {"--force", &a->force},
+	    {"--no-mouse", &a->no_mouse},
+	    {"--show-secrets", &a->session.show_secrets},
+	    {"--auth-unverified", &a->session.auth_unverified},
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+		if (strcmp(arg, flags[k].name) == 0) {
+			*flags[k].flag = true;
+			return 1;
+		}
+	}
 	if (strcmp(arg, "-4") == 0)
 		a->family = AF_INET;
 	else if (strcmp(arg, "-6") == 0)
 		a->family = AF_INET6;
 	else if (strcmp(arg, "--no-tls") == 0)
 		a->session.starttls = PROTO_STARTTLS_NEVER;
-	else if (strcmp(arg, "--tls-on-connect") == 0)
-		a->session.tls_on_connect = true;
-	else if (strcmp(arg, "--tls-verify") == 0)
-		a->tls_verify = true;
-	else if (strcmp(arg, "--tls-legacy") == 0)
-		a->tls_legacy = true;
-	else if (strcmp(arg, "--json") == 0)
-		a->json = true;
-	else if (strcmp(arg, "--force") == 0)
-		a->force = true;
-	else if (strcmp(arg, "--no-mouse") == 0)
-		a->no_mouse = true;
-	else if (strcmp(arg, "--show-secrets") == 0)
-		a->session.show_secrets = true;
-	else if (strcmp(arg, "--auth-unverified") == 0)
-		a->session.auth_unverified = true;
 	else
 		return 0;
 	return 1;
@@ -129,7 +127,7 @@ static int parse_seconds(struct check_args *a, const char *option, const char *v
 	if (end == v || *end != '\0' || !isfinite(seconds) || !(seconds >= 0.001) ||
 	    !(seconds <= 3600)) {
 		snprintf(why, sizeof why, "%s takes seconds, from 0.001 to 3600", option);
-		return usage_error(a, why, v);
+		return cli_usage_error(a->prog, why, v);
 	}
 	*ms = (int)(seconds * 1000 + 0.5);
 	return 0;
@@ -138,7 +136,7 @@ static int parse_seconds(struct check_args *a, const char *option, const char *v
 static int add_rcpt(struct check_args *a, const char *v)
 {
 	if (a->session.nrcpt == PROTO_SESSION_RCPT_MAX)
-		return usage_error(a, "too many --to", v);
+		return cli_usage_error(a->prog, "too many --to", v);
 	a->session.rcpt[a->session.nrcpt++] = v;
 	return 0;
 }
@@ -155,11 +153,12 @@ static int auth_option(struct check_args *a, int argc, char **argv, int *i)
 	if ((v = (char *)cli_opt_value(argc, argv, i, "--auth")) != NULL)
 		return proto_auth_mech_parse(v, &a->session.auth) == 0
 		           ? 1
-		           : usage_error(a, "--auth takes plain, login, cram-md5 or xoauth2", v);
+		           : cli_usage_error(a->prog,
+		                             "--auth takes plain, login, cram-md5 or xoauth2", v);
 	if ((v = (char *)cli_opt_value(argc, argv, i, "--auth-password")) == NULL)
 		return 0;
 	if (strlen(v) > PROTO_AUTH_FIELD_MAX)
-		return usage_error(a, "--auth-password is too long", "(not shown)");
+		return cli_usage_error(a->prog, "--auth-password is too long", "(not shown)");
 	memcpy(a->secret_buf, v, strlen(v) + 1);
 	memset(v, 'x', strlen(v));
 	a->session.auth_secret = a->secret_buf;
@@ -182,8 +181,9 @@ static int read_secret(struct check_args *a)
 	fclose(fp);
 	len = strcspn(a->secret_buf, "\r\n");
 	if (len == sizeof a->secret_buf - 1)
-		return usage_error(a, "the first line of --auth-password-file is too long",
-		                   a->auth_password_file);
+		return cli_usage_error(a->prog,
+		                       "the first line of --auth-password-file is too long",
+		                       a->auth_password_file);
 	a->secret_buf[len] = '\0';
 	a->session.auth_secret = a->secret_buf;
 	return 0;
@@ -196,20 +196,22 @@ static int check_auth(struct check_args *a)
 	           a->auth_password_file != NULL;
 
 	if (a->session.auth == PROTO_AUTH_NONE)
-		return any ? usage_error(a, "--auth-user and --auth-password need --auth MECH",
-		                         "(none given)")
+		return any ? cli_usage_error(a->prog,
+		                             "--auth-user and --auth-password need --auth MECH",
+		                             "(none given)")
 		       : a->session.quit_after == PROTO_QUIT_AUTH
-		           ? usage_error(a, "--quit-after auth needs --auth MECH", "(none given)")
+		           ? cli_usage_error(a->prog, "--quit-after auth needs --auth MECH",
+		                             "(none given)")
 		           : 0;
 	if (a->session.auth_user == NULL)
-		return usage_error(a, "--auth needs --auth-user",
-		                   proto_auth_mech_name(a->session.auth));
+		return cli_usage_error(a->prog, "--auth needs --auth-user",
+		                       proto_auth_mech_name(a->session.auth));
 	if (strlen(a->session.auth_user) > PROTO_AUTH_FIELD_MAX)
-		return usage_error(a, "--auth-user is too long", "(not shown)");
+		return cli_usage_error(a->prog, "--auth-user is too long", "(not shown)");
 	if ((a->session.auth_secret != NULL) == (a->auth_password_file != NULL))
-		return usage_error(a,
-		                   "--auth needs one of --auth-password-file and --auth-password",
-		                   proto_auth_mech_name(a->session.auth));
+		return cli_usage_error(
+		    a->prog, "--auth needs one of --auth-password-file and --auth-password",
+		    proto_auth_mech_name(a->session.auth));
 	return a->auth_password_file != NULL ? read_secret(a) : 0;
 }
 
@@ -253,14 +255,15 @@ static int value_option(struct check_args *a, int argc, char **argv, int *i)
 	if ((v = cli_opt_value(argc, argv, i, "--quit-after")) != NULL)
 		return proto_quit_after_parse(v, &a->session.quit_after) == 0
 		           ? 1
-		           : usage_error(a,
-		                         "--quit-after takes connect, ehlo, starttls, tls-ehlo, "
-		                         "auth, mail or rcpt",
-		                         v);
+		           : cli_usage_error(
+		                 a->prog,
+		                 "--quit-after takes connect, ehlo, starttls, tls-ehlo, "
+		                 "auth, mail or rcpt",
+		                 v);
 	if ((v = cli_opt_value(argc, argv, i, "--starttls")) != NULL)
 		return proto_starttls_policy_parse(v, &a->session.starttls) == 0
 		           ? 1
-		           : usage_error(a, "--starttls takes auto, strict or force", v);
+		           : cli_usage_error(a->prog, "--starttls takes auto, strict or force", v);
 	return auth_option(a, argc, argv, i);
 }
 
@@ -274,22 +277,24 @@ static int check_target(const struct check_args *a)
 		return 0;
 	if (net_parse_target(a->target, a->port != NULL ? a->port : "25", &target, err,
 	                     sizeof err) != 0)
-		return usage_error(a, err, a->target);
+		return cli_usage_error(a->prog, err, a->target);
 	return 0;
 }
 
 /* Checks what the options say together. */
 static int check_combination(struct check_args *a)
 {
+	unsigned short port = 0;
+
 	if ((a->target == NULL) == (a->mx == NULL))
-		return usage_error(a, "give one target", a->target ? "a host and --mx" : "none");
+		return cli_usage_error(a->prog, "give one target",
+		                       a->target ? "a host and --mx" : "none");
 	if (a->data_file != NULL && (a->session.from == NULL || a->session.nrcpt == 0))
-		return usage_error(a, "--data needs --from and --to", a->data_file);
+		return cli_usage_error(a->prog, "--data needs --from and --to", a->data_file);
 	if (a->session.from != NULL && a->session.nrcpt == 0)
-		return usage_error(a, "--from needs at least one --to", a->session.from);
-	if (a->port != NULL && (strspn(a->port, "0123456789") != strlen(a->port) ||
-	                        atoi(a->port) < 1 || atoi(a->port) > 65535 || strlen(a->port) > 5))
-		return usage_error(a, "--port takes a number from 1 to 65535", a->port);
+		return cli_usage_error(a->prog, "--from needs at least one --to", a->session.from);
+	if (a->port != NULL && (net_port_parse(a->port, &port) != NET_PORT_OK || port == 0))
+		return cli_usage_error(a->prog, "--port takes a number from 1 to 65535", a->port);
 	if (check_target(a) != 0)
 		return CLI_EXIT_USAGE;
 	a->session.tls_verify = a->tls_verify;
@@ -313,10 +318,10 @@ int check_parse_args(int argc, char **argv, struct check_args *a)
 		if (rc != 0)
 			return rc;
 		if (argv[i][0] == '-')
-			return usage_error(a, "unknown option, or an option without its value",
-			                   argv[i]);
+			return cli_usage_error(
+			    a->prog, "unknown option, or an option without its value", argv[i]);
 		if (a->target != NULL)
-			return usage_error(a, "more than one target", argv[i]);
+			return cli_usage_error(a->prog, "more than one target", argv[i]);
 		a->target = argv[i];
 	}
 	return check_combination(a);

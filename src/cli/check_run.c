@@ -197,11 +197,9 @@ static int open_outputs(struct check *c)
 
 	c->text.fd = c->jsonl.fd = -1;
 	if (same_file(c->args->transcript, c->args->transcript_json)) {
-		fprintf(stderr,
-		        "smtpscope check: --transcript and --transcript-json name the same file: "
-		        "%s\nTry 'smtpscope check --help'.\n",
-		        c->args->transcript_json);
-		return CLI_EXIT_USAGE;
+		return cli_usage_error("smtpscope check",
+		                       "--transcript and --transcript-json name the same file",
+		                       c->args->transcript_json);
 	}
 	/* A reader gone from standard output is EPIPE: the transcripts still get their end. */
 	signal(SIGPIPE, SIG_IGN);

@@ -14,12 +14,14 @@
 
 /* Exit codes, sysexits.h style for usage and I/O errors (docs/formats.md, docs/check.md). */
 enum {
-	CLI_EXIT_OK = 0,         /* no error-level finding */
-	CLI_EXIT_FINDINGS = 1,   /* error-level findings */
-	CLI_EXIT_INCOMPLETE = 2, /* check: the session could not complete */
-	CLI_EXIT_USAGE = 64,     /* EX_USAGE: bad arguments */
-	CLI_EXIT_NOINPUT = 66,   /* EX_NOINPUT: input missing or unreadable */
-	CLI_EXIT_OSERR = 71,     /* EX_OSERR: out of memory */
+	CLI_EXIT_OK = 0,           /* no error-level finding */
+	CLI_EXIT_FINDINGS = 1,     /* error-level findings */
+	CLI_EXIT_INCOMPLETE = 2,   /* check: the session could not complete */
+	CLI_EXIT_USAGE = 64,       /* EX_USAGE: bad arguments */
+	CLI_EXIT_DATAERR = 65,     /* EX_DATAERR: a scenario or certificate that cannot be used */
+	CLI_EXIT_NOINPUT = 66,     /* EX_NOINPUT: input missing or unreadable */
+	CLI_EXIT_UNAVAILABLE = 69, /* EX_UNAVAILABLE: the lab's address cannot be bound */
+	CLI_EXIT_OSERR = 71,       /* EX_OSERR: out of memory */
 	CLI_EXIT_CANTCREAT = 73, /* EX_CANTCREAT: an output file cannot be created, or is refused */
 	CLI_EXIT_IOERR = 74,     /* EX_IOERR: output could not be written */
 	CLI_EXIT_SIGNAL = 128,   /* plus the number of the signal that interrupted */
@@ -83,9 +85,17 @@ int cli_stdout_failed(const char *prefix, int error);
 /* Flushes stdio's standard output: 0, or what cli_stdout_failed returns. */
 int cli_stdout_flush(const char *prefix);
 
+/*
+ * Says what is wrong with the arguments on standard error, "PROG: WHAT: ARG"
+ * and "Try 'PROG --help'.", and returns CLI_EXIT_USAGE (args.c).
+ */
+int cli_usage_error(const char *prog, const char *what, const char *arg);
+
 /* Takes "--opt VALUE" or "--opt=VALUE" at argv[*i]; the value, or NULL. */
 const char *cli_opt_value(int argc, char **argv, int *i, const char *name);
 
+/* True when the environment asks for no colour (NO_COLOR set and not empty; args.c). */
+bool cli_no_color(void);
 /* Colour decision for --color=auto|always|never on a descriptor. */
 int cli_color_parse(const char *when, int fd, bool *color);
 
@@ -164,6 +174,15 @@ void cli_transcript_line_at(struct cli_transcript *t, const struct proto_lint_li
 void cli_transcript_finding(struct cli_transcript *t, enum proto_finding_id id, unsigned n);
 /* Writes the end mark and closes; 0, or -1 when anything could not be written. */
 int cli_transcript_close(struct cli_transcript *t);
+
+struct lab_error;
+/*
+ * The exit code for a lab server that could not start (lab_cmd.c): 64 the
+ * listen address is not an IP address, 65 the certificate or key is
+ * unusable, 69 the address cannot be bound, 71 a system error, 73 the log
+ * file cannot be opened.
+ */
+int cli_lab_status(const struct lab_error *error);
 
 int cli_lint(int argc, char **argv);
 int cli_check(int argc, char **argv);

@@ -26,14 +26,7 @@ struct demo {
 	struct lab_scenario *scenario; /* the server plays it: freed after the server */
 	struct lab_server *server;
 	struct lab_background *background; /* the thread that runs the server */
-	int status;
 };
-
-static int demo_usage(const char *what, const char *arg)
-{
-	fprintf(stderr, "smtpscope demo: %s: %s\nTry 'smtpscope demo --help'.\n", what, arg);
-	return CLI_EXIT_USAGE;
-}
 
 /* Reads the demo's own options into args; returns 0, -1 after --help, or a code. */
 static int parse_demo(int argc, char **argv, struct check_args *args, const char **scenario,
@@ -58,7 +51,7 @@ static int parse_demo(int argc, char **argv, struct check_args *args, const char
 		else if ((v = cli_opt_value(argc, argv, &i, "--helo")) != NULL)
 			args->session.helo = v;
 		else if (argv[i][0] == '-')
-			return demo_usage("unknown option", argv[i]);
+			return cli_usage_error("smtpscope demo", "unknown option", argv[i]);
 		else
 			*scenario = argv[i];
 	}
@@ -69,18 +62,19 @@ static int parse_demo(int argc, char **argv, struct check_args *args, const char
 static int start_lab(struct demo *d, const char *name)
 {
 	struct lab_config config = {.listen = "127.0.0.1", .port = 0, .once = true};
+	struct lab_error error;
 	char err[256];
 	bool syntax = false;
 
 	d->scenario = lab_scenario_open(name, &syntax, err, sizeof err);
 	if (d->scenario == NULL) {
 		fprintf(stderr, "smtpscope demo: %s\n", err);
-		return syntax ? 65 : CLI_EXIT_NOINPUT;
+		return syntax ? CLI_EXIT_DATAERR : CLI_EXIT_NOINPUT;
 	}
-	d->server = lab_server_start(d->scenario, &config, &d->status, err, sizeof err);
+	d->server = lab_server_start(d->scenario, &config, &error);
 	if (d->server == NULL) {
-		fprintf(stderr, "smtpscope demo: cannot start the lab server: %s\n", err);
-		return d->status;
+		fprintf(stderr, "smtpscope demo: cannot start the lab server: %s\n", error.text);
+		return cli_lab_status(&error);
 	}
 	d->background = lab_background_start(d->server);
 	if (d->background == NULL) {
@@ -94,7 +88,7 @@ static int start_lab(struct demo *d, const char *name)
 
 int cli_demo(int argc, char **argv)
 {
-	struct demo d = {NULL, NULL, NULL, 0};
+	struct demo d = {NULL, NULL, NULL};
 	const char *scenario = "misordered";
 	bool batch = false, plain = false;
 	struct check_args args;

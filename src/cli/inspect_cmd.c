@@ -495,8 +495,7 @@ static void run_sessions(struct inspect *in)
 int inspect_run(struct inspect *in)
 {
 	char err[256];
-	const char *no_color = getenv("NO_COLOR");
-	unsigned flags = no_color != NULL && no_color[0] != '\0' ? UI_NO_COLOR : 0;
+	unsigned flags = cli_no_color() ? UI_NO_COLOR : 0;
 	bool over;
 
 	if (in->args.no_mouse)

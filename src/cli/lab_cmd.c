@@ -11,8 +11,8 @@
 
 #include "cli.h"
 #include "lab/lab.h"
+#include "net/net.h"
 
-#define LAB_ERR_MAX 512
 
 static const char *const usage_text =
     "usage: smtpscope lab [--port N] [--listen ADDR] [--once] [--cert FILE [--key FILE]]\n"
@@ -56,12 +56,6 @@ struct lab_args {
 	const char *scenario;
 };
 
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "smtpscope lab: %s: %s\nTry 'smtpscope lab --help'.\n", what, arg);
-	return CLI_EXIT_USAGE;
-}
-
 /* A decimal number from min to max, of at most 6 digits. */
 static int parse_number(const char *text, unsigned long min, unsigned long max, unsigned *out)
 {
@@ -86,13 +80,16 @@ static int parse_limit(int argc, char **argv, int *i, struct lab_config *cfg)
 
 	if ((v = cli_opt_value(argc, argv, i, "--max-clients")) != NULL) {
 		if (parse_number(v, 1, LAB_CLIENTS_MAX, &cfg->max_clients) != 0)
-			return usage_error("--max-clients takes a number from 1 to 4096", v);
+			return cli_usage_error("smtpscope lab",
+			                       "--max-clients takes a number from 1 to 4096", v);
 	} else if ((v = cli_opt_value(argc, argv, i, "--idle-timeout")) != NULL) {
 		if (parse_number(v, 1, LAB_TIMEOUT_MAX, &cfg->idle_timeout) != 0)
-			return usage_error("--idle-timeout takes seconds from 1 to 86400", v);
+			return cli_usage_error("smtpscope lab",
+			                       "--idle-timeout takes seconds from 1 to 86400", v);
 	} else if ((v = cli_opt_value(argc, argv, i, "--session-timeout")) != NULL) {
 		if (parse_number(v, 1, LAB_TIMEOUT_MAX, &cfg->session_timeout) != 0)
-			return usage_error("--session-timeout takes seconds from 1 to 86400", v);
+			return cli_usage_error(
+			    "smtpscope lab", "--session-timeout takes seconds from 1 to 86400", v);
 	} else {
 		return 0;
 	}
@@ -106,8 +103,9 @@ static int parse_value(int argc, char **argv, int *i, struct lab_args *args)
 	const char *v;
 
 	if ((v = cli_opt_value(argc, argv, i, "--port")) != NULL) {
-		if (parse_number(v, 0, 65535, &cfg->port) != 0)
-			return usage_error("--port takes a number from 0 to 65535", v);
+		if (net_port_parse(v, &cfg->port) != NET_PORT_OK)
+			return cli_usage_error("smtpscope lab",
+			                       "--port takes a number from 0 to 65535", v);
 	} else if ((v = cli_opt_value(argc, argv, i, "--listen")) != NULL) {
 		cfg->listen = v;
 	} else if ((v = cli_opt_value(argc, argv, i, "--cert")) != NULL) {
@@ -121,7 +119,8 @@ static int parse_value(int argc, char **argv, int *i, struct lab_args *args)
 	} else if ((v = cli_opt_value(argc, argv, i, "--tls-max")) != NULL) {
 		if (strcmp(v, "1.0") != 0 && strcmp(v, "1.1") != 0 && strcmp(v, "1.2") != 0 &&
 		    strcmp(v, "1.3") != 0)
-			return usage_error("--tls-max takes 1.0, 1.1, 1.2 or 1.3", v);
+			return cli_usage_error("smtpscope lab",
+			                       "--tls-max takes 1.0, 1.1, 1.2 or 1.3", v);
 		cfg->tls_max = v;
 	} else {
 		return parse_limit(argc, argv, i, cfg);
@@ -145,17 +144,20 @@ static int parse_args(int argc, char **argv, struct lab_args *args)
 			if (rc != 1)
 				return rc;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			return usage_error("unknown option or missing value", argv[i]);
+			return cli_usage_error("smtpscope lab", "unknown option or missing value",
+			                       argv[i]);
 		} else if (args->scenario != NULL) {
-			return usage_error("more than one scenario", argv[i]);
+			return cli_usage_error("smtpscope lab", "more than one scenario", argv[i]);
 		} else {
 			args->scenario = argv[i];
 		}
 	}
 	if (args->config.key_file != NULL && args->config.cert_file == NULL)
-		return usage_error("--key needs --cert", args->config.key_file);
+		return cli_usage_error("smtpscope lab", "--key needs --cert",
+		                       args->config.key_file);
 	if (!args->list && args->scenario == NULL)
-		return usage_error("no scenario", "give a name from --list or a file");
+		return cli_usage_error("smtpscope lab", "no scenario",
+		                       "give a name from --list or a file");
 	return 0;
 }
 
@@ -190,16 +192,35 @@ static int check_readable(const char *path)
 	return CLI_EXIT_NOINPUT;
 }
 
+int cli_lab_status(const struct lab_error *error)
+{
+	switch (error->fail) {
+	case LAB_FAIL_NONE:
+		return CLI_EXIT_OK;
+	case LAB_FAIL_ADDRESS:
+		return CLI_EXIT_USAGE;
+	case LAB_FAIL_CERT:
+		return CLI_EXIT_DATAERR;
+	case LAB_FAIL_BIND:
+		return CLI_EXIT_UNAVAILABLE;
+	case LAB_FAIL_LOG:
+		return CLI_EXIT_CANTCREAT;
+	case LAB_FAIL_SYSTEM:
+		break;
+	}
+	return CLI_EXIT_OSERR;
+}
+
 static int serve(const struct lab_scenario *scenario, const struct lab_config *config)
 {
-	char err[LAB_ERR_MAX];
+	struct lab_error error;
 	struct lab_server *server;
-	int status, rc;
+	int rc;
 
-	server = lab_server_start(scenario, config, &status, err, sizeof err);
+	server = lab_server_start(scenario, config, &error);
 	if (server == NULL) {
-		fprintf(stderr, "smtpscope lab: %s\n", err);
-		return status;
+		fprintf(stderr, "smtpscope lab: %s\n", error.text);
+		return cli_lab_status(&error);
 	}
 	printf("listening on %s\n", lab_server_address(server));
 	rc = cli_stdout_flush("smtpscope lab");
@@ -218,7 +239,7 @@ int cli_lab(int argc, char **argv)
 {
 	struct lab_args args;
 	struct lab_scenario *scenario;
-	char err[LAB_ERR_MAX];
+	char err[LAB_ERROR_MAX];
 	bool syntax;
 	int rc;
 
@@ -236,7 +257,7 @@ int cli_lab(int argc, char **argv)
 	scenario = lab_scenario_open(args.scenario, &syntax, err, sizeof err);
 	if (scenario == NULL) {
 		fprintf(stderr, "smtpscope lab: %s\n", err);
-		return syntax                         ? 65
+		return syntax                         ? CLI_EXIT_DATAERR
 		       : strstr(err, "out of memory") ? CLI_EXIT_OSERR
 		                                      : CLI_EXIT_NOINPUT;
 	}

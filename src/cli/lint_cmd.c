@@ -70,12 +70,6 @@ struct lint_args {
 	bool show_secrets;
 };
 
-static int usage_error(const char *what, const char *arg)
-{
-	fprintf(stderr, "smtpscope lint: %s: %s\nTry 'smtpscope lint --help'.\n", what, arg);
-	return CLI_EXIT_USAGE;
-}
-
 static int parse_args(int argc, char **argv, struct lint_args *args)
 {
 	const char *v;
@@ -93,14 +87,15 @@ static int parse_args(int argc, char **argv, struct lint_args *args)
 			return -1;
 		} else if ((v = cli_opt_value(argc, argv, &i, "--format")) != NULL) {
 			if (proto_format_parse(v, &args->format) != 0)
-				return usage_error(
+				return cli_usage_error(
+				    "smtpscope lint",
 				    "unknown format (auto, raw, swaks, transcript, jsonl)", v);
 		} else if ((v = cli_opt_value(argc, argv, &i, "--color")) != NULL) {
 			args->color = v;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-			return usage_error("unknown option", argv[i]);
+			return cli_usage_error("smtpscope lint", "unknown option", argv[i]);
 		} else if (args->file != NULL) {
-			return usage_error("more than one input", argv[i]);
+			return cli_usage_error("smtpscope lint", "more than one input", argv[i]);
 		} else {
 			args->file = argv[i];
 		}
@@ -185,7 +180,8 @@ int cli_lint(int argc, char **argv)
 	if (rc != 0)
 		return rc < 0 ? cli_stdout_flush("smtpscope lint") : rc;
 	if (cli_color_parse(args.color, STDOUT_FILENO, &color) != 0)
-		return usage_error("--color takes auto, always or never", args.color);
+		return cli_usage_error("smtpscope lint", "--color takes auto, always or never",
+		                       args.color);
 	run = calloc(1, sizeof *run);
 	if (run == NULL)
 		return CLI_EXIT_OSERR;

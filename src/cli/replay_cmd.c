@@ -453,12 +453,11 @@ static void loop(struct replay *r)
 /* The inspector over the file; the exit status. */
 static int inspect(struct replay *r)
 {
-	const char *no_color = getenv("NO_COLOR");
 	char err[256];
 
 	r->shown.started_ms = net_now_ms();
-	r->ui = ui_new(&r->shown, &replay_ops, r, no_color != NULL && no_color[0] ? UI_NO_COLOR : 0,
-	               err, sizeof err);
+	r->ui =
+	    ui_new(&r->shown, &replay_ops, r, cli_no_color() ? UI_NO_COLOR : 0, err, sizeof err);
 	if (r->ui == NULL) {
 		fprintf(stderr, "smtpscope replay: %s\nUse 'smtpscope lint %s' instead.\n", err,
 		        r->path);

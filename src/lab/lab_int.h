@@ -105,12 +105,10 @@ struct lab_session {
 	const atomic_bool *halt; /* the server's own stop: set when lab_server_run ends */
 	int fd;                  /* accepted, non-blocking; closed by lab_session_serve */
 	long long idle_ms;       /* a client silent this long is dropped */
-	long long deadline;      /* lab_now_ms() at which the connection is cut */
+	long long deadline;      /* net_now_ms() at which the connection is cut */
 	long long session_ms;    /* the session timeout, for the message at the deadline */
 };
 
-/* CLOCK_MONOTONIC in ms. */
-long long lab_now_ms(void);
 void lab_session_serve(const struct lab_session *session);
 
 /* The connections played at once: a slot and a thread for each (pool.c). */

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lab_int.h"
+#include "net/net.h"
 #include "tls/tls.h"
 
 #define LAB_TICK_MS 100 /* the stop flag is checked at least this often */
@@ -35,12 +36,11 @@ struct lab_server {
 	struct lab_pool *pool;
 	atomic_bool halt; /* tells the sessions to end when the accept loop does */
 	long long idle_ms, session_ms;
-	unsigned port;
-	char address[INET6_ADDRSTRLEN + 8];
+	struct net_addr bound; /* the address listened on, as the kernel bound it */
 };
 
 /* Reads "127.0.0.1", "::1" or "[::1]" and port into ss. */
-static int parse_listen(const char *text, unsigned port, struct sockaddr_storage *ss,
+static int parse_listen(const char *text, unsigned short port, struct sockaddr_storage *ss,
                         socklen_t *len)
 {
 	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
@@ -51,7 +51,7 @@ static int parse_listen(const char *text, unsigned port, struct sockaddr_storage
 	memset(ss, 0, sizeof *ss);
 	if (inet_pton(AF_INET, text, &v4->sin_addr) == 1) {
 		v4->sin_family = AF_INET;
-		v4->sin_port = htons((unsigned short)port);
+		v4->sin_port = htons(port);
 		*len = sizeof *v4;
 		return 0;
 	}
@@ -66,86 +66,74 @@ static int parse_listen(const char *text, unsigned port, struct sockaddr_storage
 	if (inet_pton(AF_INET6, host, &v6->sin6_addr) != 1)
 		return -1;
 	v6->sin6_family = AF_INET6;
-	v6->sin6_port = htons((unsigned short)port);
+	v6->sin6_port = htons(port);
 	*len = sizeof *v6;
 	return 0;
 }
 
-/* Fills the bound port and the "ADDR:PORT" text. */
+/* Reads back the address bound: its port when 0 was asked, its "ADDR:PORT" text. */
 static int describe(struct lab_server *sv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
-	char host[INET6_ADDRSTRLEN];
 
 	if (getsockname(sv->fd, (struct sockaddr *)&ss, &len) != 0)
 		return -1;
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
-		sv->port = ntohs(v4->sin_port);
-		snprintf(sv->address, sizeof sv->address, "%s:%u", host, sv->port);
-	} else {
-		struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
-		sv->port = ntohs(v6->sin6_port);
-		snprintf(sv->address, sizeof sv->address, "[%s]:%u", host, sv->port);
-	}
-	return 0;
+	return net_addr_set(&sv->bound, (struct sockaddr *)&ss, len);
 }
 
-static int open_listener(struct lab_server *sv, const struct lab_config *cfg, int *status,
-                         char *err, size_t errlen)
+/* Fills error with why and its text, like printf; returns -1. */
+static int __attribute__((format(printf, 3, 4)))
+fail(struct lab_error *error, enum lab_fail why, const char *fmt, ...)
+{
+	va_list ap;
+
+	error->fail = why;
+	va_start(ap, fmt);
+	vsnprintf(error->text, sizeof error->text, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int open_listener(struct lab_server *sv, const struct lab_config *cfg,
+                         struct lab_error *error)
 {
 	const char *listen_on = cfg->listen != NULL ? cfg->listen : "127.0.0.1";
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int one = 1;
 
-	*status = 64;
-	if (cfg->port > 65535 || parse_listen(listen_on, cfg->port, &ss, &len) != 0) {
-		snprintf(err, errlen, "cannot listen on %s port %u: not an IP address and port",
-		         listen_on, cfg->port);
-		return -1;
-	}
-	*status = 71;
+	if (parse_listen(listen_on, cfg->port, &ss, &len) != 0)
+		return fail(error, LAB_FAIL_ADDRESS,
+		            "cannot listen on %s port %u: not an IP address and port", listen_on,
+		            cfg->port);
 	sv->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (sv->fd < 0 || setsockopt(sv->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
 	    (ss.ss_family == AF_INET6 &&
-	     setsockopt(sv->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0)) {
-		snprintf(err, errlen, "cannot make a socket: %s", strerror(errno));
-		return -1;
-	}
-	if (bind(sv->fd, (struct sockaddr *)&ss, len) != 0) {
-		*status = 69;
-		snprintf(err, errlen, "cannot bind %s port %u: %s", listen_on, cfg->port,
-		         strerror(errno));
-		return -1;
-	}
-	if (listen(sv->fd, SOMAXCONN) != 0 || describe(sv) != 0) {
-		snprintf(err, errlen, "cannot listen on %s: %s", listen_on, strerror(errno));
-		return -1;
-	}
+	     setsockopt(sv->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0))
+		return fail(error, LAB_FAIL_SYSTEM, "cannot make a socket: %s", strerror(errno));
+	if (bind(sv->fd, (struct sockaddr *)&ss, len) != 0)
+		return fail(error, LAB_FAIL_BIND, "cannot bind %s port %u: %s", listen_on,
+		            cfg->port, strerror(errno));
+	if (listen(sv->fd, SOMAXCONN) != 0 || describe(sv) != 0)
+		return fail(error, LAB_FAIL_SYSTEM, "cannot listen on %s: %s", listen_on,
+		            strerror(errno));
 	return 0;
 }
 
 /* O_APPEND and one write(2) per line keep the lines of concurrent sessions whole. */
-static int open_log(struct lab_server *sv, const char *path, int *status, char *err, size_t errlen)
+static int open_log(struct lab_server *sv, const char *path, struct lab_error *error)
 {
 	if (path == NULL)
 		return 0;
 	sv->log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (sv->log_fd >= 0)
 		return 0;
-	*status = 73;
-	snprintf(err, errlen, "cannot open the log %s: %s", path, strerror(errno));
-	return -1;
+	return fail(error, LAB_FAIL_LOG, "cannot open the log %s: %s", path, strerror(errno));
 }
 
 /* The limits, with the defaults for the fields left 0; the pool of slots. */
-static int open_pool(struct lab_server *sv, const struct lab_config *cfg, char *err, size_t errlen)
+static int open_pool(struct lab_server *sv, const struct lab_config *cfg, struct lab_error *error)
 {
 	unsigned n = cfg->max_clients != 0 ? cfg->max_clients : LAB_CLIENTS_DEFAULT;
 	unsigned idle = cfg->idle_timeout != 0 ? cfg->idle_timeout : LAB_IDLE_DEFAULT;
@@ -156,13 +144,11 @@ static int open_pool(struct lab_server *sv, const struct lab_config *cfg, char *
 	sv->pool = lab_pool_new(n < LAB_CLIENTS_MAX ? n : LAB_CLIENTS_MAX);
 	if (sv->pool != NULL)
 		return 0;
-	snprintf(err, errlen, "out of memory");
-	return -1;
+	return fail(error, LAB_FAIL_SYSTEM, "out of memory");
 }
 
 /* The TLS context, made only when the scenario starts TLS somewhere. */
-static int open_tls(struct lab_server *sv, const struct lab_config *cfg, int *status, char *err,
-                    size_t errlen)
+static int open_tls(struct lab_server *sv, const struct lab_config *cfg, struct lab_error *error)
 {
 	const char *key = cfg->key_file != NULL ? cfg->key_file : cfg->cert_file;
 	char why[256];
@@ -179,20 +165,21 @@ static int open_tls(struct lab_server *sv, const struct lab_config *cfg, int *st
 	    (cfg->tls_max == NULL ||
 	     tls_server_ctx_set_max_version(sv->tls, cfg->tls_max, why, sizeof why) == 0))
 		return 0;
-	*status = sv->tls == NULL && cfg->cert_file != NULL ? 65 : 71;
-	snprintf(err, errlen, "cannot set up TLS: %s", why);
-	return -1;
+	/* A certificate of the user's that cannot be loaded is theirs to fix. */
+	return fail(error,
+	            sv->tls == NULL && cfg->cert_file != NULL ? LAB_FAIL_CERT : LAB_FAIL_SYSTEM,
+	            "cannot set up TLS: %s", why);
 }
 
 struct lab_server *lab_server_start(const struct lab_scenario *scenario,
-                                    const struct lab_config *config, int *status, char *err,
-                                    size_t errlen)
+                                    const struct lab_config *config, struct lab_error *error)
 {
 	struct lab_server *sv = calloc(1, sizeof *sv);
 
-	*status = 71;
+	error->fail = LAB_FAIL_NONE;
+	error->text[0] = '\0';
 	if (sv == NULL) {
-		snprintf(err, errlen, "out of memory");
+		fail(error, LAB_FAIL_SYSTEM, "out of memory");
 		return NULL;
 	}
 	sv->scenario = scenario;
@@ -200,33 +187,22 @@ struct lab_server *lab_server_start(const struct lab_scenario *scenario,
 	sv->fd = -1;
 	sv->log_fd = -1;
 	atomic_init(&sv->halt, false);
-	if (open_pool(sv, config, err, errlen) != 0 ||
-	    open_tls(sv, config, status, err, errlen) != 0 ||
-	    open_log(sv, config->log_file, status, err, errlen) != 0 ||
-	    open_listener(sv, config, status, err, errlen) != 0) {
+	if (open_pool(sv, config, error) != 0 || open_tls(sv, config, error) != 0 ||
+	    open_log(sv, config->log_file, error) != 0 || open_listener(sv, config, error) != 0) {
 		lab_server_free(sv);
 		return NULL;
 	}
-	*status = 0;
 	return sv;
-}
-
-struct lab_server *lab_server_new(const struct lab_scenario *scenario,
-                                  const struct lab_config *config, char *err, size_t errlen)
-{
-	int status;
-
-	return lab_server_start(scenario, config, &status, err, errlen);
 }
 
 const char *lab_server_address(const struct lab_server *server)
 {
-	return server->address;
+	return server->bound.text;
 }
 
 unsigned lab_server_port(const struct lab_server *server)
 {
-	return server->port;
+	return net_addr_port(&server->bound);
 }
 
 /* True when accept failed for a reason that passes. */
@@ -261,10 +237,9 @@ static void refuse(int fd)
 }
 
 /* Waits up to a tick for a connection; 0 with *fd -1 when none came, -1 fatal. */
-static int accept_one(struct lab_server *server, int *fd)
+static int accept_one(struct lab_server *server, const volatile sig_atomic_t *stop, int *fd)
 {
-	struct pollfd pfd = {server->fd, POLLIN, 0};
-	int k = poll(&pfd, 1, LAB_TICK_MS);
+	int k = net_wait_stop(server->fd, false, LAB_TICK_MS, stop);
 
 	*fd = -1;
 	if (k < 0 && errno != EINTR)
@@ -288,7 +263,7 @@ static void dispatch(struct lab_server *server, const volatile sig_atomic_t *sto
 	    .halt = &server->halt,
 	    .fd = fd,
 	    .idle_ms = server->idle_ms,
-	    .deadline = lab_now_ms() + server->session_ms,
+	    .deadline = net_now_ms() + server->session_ms,
 	    .session_ms = server->session_ms,
 	};
 
@@ -305,7 +280,7 @@ int lab_server_run(struct lab_server *server, const volatile sig_atomic_t *stop)
 	atomic_store(&server->halt, false);
 	while (!*stop && rc == 0) {
 		lab_pool_reap(server->pool);
-		rc = accept_one(server, &fd);
+		rc = accept_one(server, stop, &fd);
 		if (fd < 0)
 			continue;
 		dispatch(server, stop, fd);

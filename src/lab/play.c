@@ -1,25 +1,25 @@
 /*
  * play.c: one client connection played from a scenario: the greeting,
  * the section that answers each command, STARTTLS, the message body and
- * the command log. Memory is one struct conn whatever the client or the
- * scenario sends: lines are clipped, output is streamed.
+ * the command log. Memory is one struct conn and its splitter's buffer
+ * (a read and a partial line) whatever the client or the scenario sends:
+ * lines are clipped by proto_split, output is streamed.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lab_int.h"
+#include "net/net.h"
 #include "proto/auth.h"
 #include "proto/escape.h"
+#include "proto/split.h"
 #include "tls/tls.h"
 
 #define LAB_IN_MAX    4096  /* bytes read at a time */
-#define LAB_LINE_MAX  2048  /* bytes of a client line kept; the rest is counted */
 #define LAB_OUT_MAX   16384 /* bytes written at a time */
 #define LAB_IO_MS     30000 /* a write or a handshake stalled this long fails */
 #define LAB_DRAIN_MS  2000  /* reading what the client still sends after a close */
@@ -27,6 +27,9 @@
 #define LAB_LOG_EXTRA 96    /* bytes of a log line around its text: state, note, LF */
 
 enum play { PLAY_ON, PLAY_CLOSE, PLAY_RESET, PLAY_FAIL };
+
+/* What a wait waits for: time alone, or the socket. */
+enum wait_on { WAIT_TIME, WAIT_READ, WAIT_WRITE };
 
 struct conn {
 	const struct lab_session *s;
@@ -37,25 +40,14 @@ struct conn {
 	bool sasl; /* the next line answers a 334: a SASL response */
 	bool auth; /* the "auth" action's exchange is open */
 	struct lab_auth auth_state;
-	bool expired;      /* the session deadline came */
-	unsigned dribble;  /* ms before each byte sent; 0: at once */
-	bool line_cr;      /* the last byte taken into the line was CR */
-	size_t line_len;   /* bytes kept in line */
-	size_t line_extra; /* bytes of the line past LAB_LINE_MAX */
-	size_t in_off, in_len;
+	bool expired;                 /* the session deadline came */
+	unsigned dribble;             /* ms before each byte sent; 0: at once */
+	struct proto_split split;     /* the client's bytes, cut into lines */
+	struct proto_split_line line; /* the line being answered, PROTO_LINE_KEEP bytes kept */
 	size_t out_len;
 	char in[LAB_IN_MAX];
-	char line[LAB_LINE_MAX];
 	char out[LAB_OUT_MAX];
 };
-
-long long lab_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * False once the connection must end: the command's stop flag or the
@@ -65,7 +57,7 @@ static bool going(struct conn *c)
 {
 	if (*c->s->stop || atomic_load(c->s->halt))
 		return false;
-	if (lab_now_ms() >= c->s->deadline) {
+	if (net_now_ms() >= c->s->deadline) {
 		c->expired = true;
 		return false;
 	}
@@ -73,24 +65,24 @@ static bool going(struct conn *c)
 }
 
 /*
- * Waits up to ms for events on the socket, or just sleeps when events is 0.
- * Returns 1 ready, 0 time is up, -1 stopped, failed or past the session
- * deadline, which bounds every wait.
+ * Waits up to ms for the socket, or just sleeps (WAIT_TIME), in slices of
+ * net_wait_stop. Returns 1 ready, 0 time is up, -1 stopped, failed or past
+ * the session deadline, which bounds every wait.
  */
-static int wait_for(struct conn *c, short events, long long ms)
+static int wait_for(struct conn *c, enum wait_on on, long long ms)
 {
-	struct pollfd pfd = {c->s->fd, events, 0};
-	long long now, deadline = lab_now_ms() + ms, left;
+	long long now, deadline = net_now_ms() + ms, left;
 	int k;
 
 	for (;;) {
 		if (!going(c))
 			return -1;
-		now = lab_now_ms();
+		now = net_now_ms();
 		if (deadline - now <= 0)
 			return 0;
 		left = (deadline < c->s->deadline ? deadline : c->s->deadline) - now;
-		k = poll(&pfd, events != 0, left < LAB_SLICE_MS ? (int)left : LAB_SLICE_MS);
+		k = net_wait_stop(on == WAIT_TIME ? -1 : c->s->fd, on == WAIT_WRITE,
+		                  left < LAB_SLICE_MS ? (int)left : LAB_SLICE_MS, c->s->stop);
 		if (k > 0)
 			return 1;
 		if (k < 0 && errno != EINTR)
@@ -102,7 +94,7 @@ static int wait_tls(struct conn *c, enum tls_io r, long long ms)
 {
 	if (r != TLS_IO_WANT_READ && r != TLS_IO_WANT_WRITE)
 		return -1;
-	return wait_for(c, r == TLS_IO_WANT_READ ? POLLIN : POLLOUT, ms) == 1 ? 0 : -1;
+	return wait_for(c, r == TLS_IO_WANT_READ ? WAIT_READ : WAIT_WRITE, ms) == 1 ? 0 : -1;
 }
 
 /* Writes all of p; 0, or -1 when the client is gone, stalls or we stop. */
@@ -124,7 +116,7 @@ static int write_all(struct conn *c, const char *p, size_t n)
 			k = send(c->s->fd, p, n, MSG_NOSIGNAL);
 			if (k < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
 				return -1;
-			if (k < 0 && errno != EINTR && wait_for(c, POLLOUT, LAB_IO_MS) != 1)
+			if (k < 0 && errno != EINTR && wait_for(c, WAIT_WRITE, LAB_IO_MS) != 1)
 				return -1;
 		}
 		if (k > 0) {
@@ -135,14 +127,31 @@ static int write_all(struct conn *c, const char *p, size_t n)
 	return 0;
 }
 
-/* Reads into in; 1 bytes came, 0 the client closed, -1 failed, idle or stopped. */
+/*
+ * Gives the n bytes read into in to the splitter: lent when it holds none,
+ * so that a line within one read is never copied. 0, or -1 out of memory.
+ */
+static int give_split(struct conn *c, size_t n)
+{
+	if (proto_split_pending(&c->split) > 0)
+		return proto_split_feed(&c->split, c->in, n);
+	proto_split_lend(&c->split, c->in, n);
+	return 0;
+}
+
+/*
+ * Reads into in and gives it to the splitter; 1 bytes came, 0 the client
+ * closed, -1 failed, idle, stopped or out of memory.
+ */
 static int read_some(struct conn *c)
 {
 	enum tls_io r;
 	size_t got;
 	ssize_t k;
 
-	c->in_off = c->in_len = 0;
+	/* A partial line lent from in is copied before in is read into again. */
+	if (proto_split_keep(&c->split) != 0)
+		return -1;
 	for (;;) {
 		if (!going(c))
 			return -1; /* a client that never pauses is cut too */
@@ -159,13 +168,11 @@ static int read_some(struct conn *c)
 				return 0;
 			if (k < 0 && errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
 				return -1;
-			if (k < 0 && errno != EINTR && wait_for(c, POLLIN, c->s->idle_ms) != 1)
+			if (k < 0 && errno != EINTR && wait_for(c, WAIT_READ, c->s->idle_ms) != 1)
 				return -1;
 		}
-		if (k > 0) {
-			c->in_len = (size_t)k;
-			return 1;
-		}
+		if (k > 0)
+			return give_split(c, (size_t)k) == 0 ? 1 : -1;
 	}
 }
 
@@ -178,7 +185,7 @@ static int flush_out(struct conn *c)
 	if (c->dribble == 0)
 		rc = write_all(c, c->out, c->out_len);
 	for (i = 0; c->dribble > 0 && rc == 0 && i < c->out_len; i++)
-		rc = wait_for(c, 0, c->dribble) == 0 ? write_all(c, c->out + i, 1) : -1;
+		rc = wait_for(c, WAIT_TIME, c->dribble) == 0 ? write_all(c, c->out + i, 1) : -1;
 	c->out_len = 0;
 	return rc;
 }
@@ -208,7 +215,7 @@ static int put_out(struct conn *c, const char *p, size_t n)
  */
 static void log_text(struct conn *c, const char *text, size_t len, const char *note, size_t count)
 {
-	char esc[PROTO_ESCAPE_MAX(LAB_LINE_MAX)];
+	char esc[PROTO_ESCAPE_MAX(PROTO_LINE_KEEP)];
 	char line[sizeof esc + LAB_LOG_EXTRA];
 	int n, k;
 
@@ -228,32 +235,47 @@ static void log_text(struct conn *c, const char *text, size_t len, const char *n
 		continue;
 }
 
+/* Bytes of the line past the PROTO_LINE_KEEP kept, its line end not counted. */
+static size_t line_extra(const struct proto_split_line *line)
+{
+	size_t end = line->term == PROTO_TERM_CRLF ? 2 : line->term == PROTO_TERM_LF ? 1 : 0;
+
+	return line->wire - end - line->len;
+}
+
+/* The line's text for an AUTH exchange: none when it was clipped. */
+static size_t line_whole(const struct proto_split_line *line)
+{
+	return line->clipped ? 0 : line->len;
+}
+
 /* Logs a command; AUTH keeps its mechanism, SASL responses nothing. */
 static void log_command(struct conn *c)
 {
-	size_t keep = c->line_len, rest;
+	const char *text = c->line.text;
+	size_t len = c->line.len, extra = line_extra(&c->line), keep = len, rest;
 
 	if (c->sasl) {
 		keep = 0;
-	} else if (lab_verb_of(c->line, c->line_len) == LAB_V_AUTH) {
+	} else if (lab_verb_of(text, len) == LAB_V_AUTH) {
 		keep = 4;
-		while (keep < c->line_len && c->line[keep] == ' ')
+		while (keep < len && text[keep] == ' ')
 			keep++;
-		while (keep < c->line_len && c->line[keep] != ' ')
+		while (keep < len && text[keep] != ' ')
 			keep++;
 	}
-	if (keep == c->line_len && c->line_extra == 0) {
-		log_text(c, c->line, keep, NULL, 0);
+	if (keep == len && extra == 0) {
+		log_text(c, text, keep, NULL, 0);
 		return;
 	}
-	if (keep == c->line_len && !c->sasl) {
-		log_text(c, c->line, keep, "clipped", c->line_extra);
+	if (keep == len && !c->sasl) {
+		log_text(c, text, keep, "clipped", extra);
 		return;
 	}
-	rest = c->line_len - keep + c->line_extra;
-	if (keep > 0 && keep < c->line_len)
+	rest = len - keep + extra;
+	if (keep > 0 && keep < len)
 		rest--; /* the space after the mechanism */
-	log_text(c, c->line, keep, "redacted", rest);
+	log_text(c, text, keep, "redacted", rest);
 }
 
 static enum play play(struct conn *c, const struct lab_section *sec);
@@ -261,14 +283,16 @@ static enum play play(struct conn *c, const struct lab_section *sec);
 /* Drops what the client sent after STARTTLS, before the handshake. */
 static void drop_pipelined(struct conn *c)
 {
-	if (c->in_off < c->in_len)
-		log_text(c, "", 0, "discarded after STARTTLS:", c->in_len - c->in_off);
-	c->in_off = c->in_len = 0;
+	size_t n = proto_split_pending(&c->split);
+
+	if (n > 0)
+		log_text(c, "", 0, "discarded after STARTTLS:", n);
+	proto_split_discard(&c->split);
 }
 
 static enum play start_tls(struct conn *c)
 {
-	long long deadline = lab_now_ms() + LAB_IO_MS;
+	long long deadline = net_now_ms() + LAB_IO_MS;
 	enum tls_io r;
 	char err[256];
 
@@ -283,7 +307,7 @@ static enum play start_tls(struct conn *c)
 		return PLAY_FAIL;
 	}
 	while ((r = tls_handshake(c->tls)) != TLS_IO_DONE) {
-		if (wait_tls(c, r, deadline - lab_now_ms()) != 0) {
+		if (wait_tls(c, r, deadline - net_now_ms()) != 0) {
 			fprintf(stderr, "smtpscope lab: TLS handshake failed: %s\n",
 			        r == TLS_IO_ERROR || r == TLS_IO_CLOSED ? tls_error(c->tls)
 			                                                : "timed out or stopped");
@@ -310,7 +334,7 @@ static enum play auth_begin(struct conn *c, const struct lab_action *a)
 	char reply[PROTO_BASE64_LEN(LAB_AUTH_CHALLENGE_MAX) + 16];
 	bool more =
 	    lab_auth_start(&c->auth_state, pool + a->off, a->len, pool + a->off + a->len, a->count,
-	                   c->line, c->line_extra > 0 ? 0 : c->line_len, reply, sizeof reply);
+	                   c->line.text, line_whole(&c->line), reply, sizeof reply);
 
 	return auth_reply(c, more, reply);
 }
@@ -330,7 +354,7 @@ static enum play play_action(struct conn *c, const struct lab_action *a)
 		return PLAY_FAIL;
 	switch (a->kind) {
 	case LAB_A_DELAY:
-		return wait_for(c, 0, a->ms) == 0 ? PLAY_ON : PLAY_FAIL;
+		return wait_for(c, WAIT_TIME, a->ms) == 0 ? PLAY_ON : PLAY_FAIL;
 	case LAB_A_DRIBBLE:
 		c->dribble = a->ms;
 		return PLAY_ON;
@@ -368,14 +392,16 @@ static enum play play(struct conn *c, const struct lab_section *sec)
 }
 
 /* A line of the message body; the line "." after a CRLF ends it. */
-static enum play body_line(struct conn *c, bool crlf)
+static enum play body_line(struct conn *c)
 {
-	if (crlf && c->body_crlf && c->line_len == 1 && c->line[0] == '.' && c->line_extra == 0) {
+	bool crlf = c->line.term == PROTO_TERM_CRLF;
+
+	if (crlf && c->body_crlf && c->line.len == 1 && c->line.text[0] == '.') {
 		c->body = false;
 		log_text(c, "", 0, "message body,", (size_t)c->body_bytes);
 		return play(c, lab_section_for(c->s->scenario, LAB_V_DOT, c->tls != NULL));
 	}
-	c->body_bytes += c->line_len + c->line_extra + (crlf ? 2 : 1);
+	c->body_bytes += c->line.wire;
 	c->body_crlf = crlf;
 	return PLAY_ON;
 }
@@ -388,46 +414,15 @@ static enum play command_line(struct conn *c)
 	log_command(c);
 	if (c->auth) {
 		char reply[PROTO_BASE64_LEN(LAB_AUTH_CHALLENGE_MAX) + 16];
-		bool more =
-		    lab_auth_response(&c->auth_state, c->line, c->line_extra > 0 ? 0 : c->line_len,
-		                      reply, sizeof reply);
+		bool more = lab_auth_response(&c->auth_state, c->line.text, line_whole(&c->line),
+		                              reply, sizeof reply);
 
 		return auth_reply(c, more, reply);
 	}
-	verb = c->sasl ? LAB_V_DEFAULT : lab_verb_of(c->line, c->line_len);
+	verb = c->sasl ? LAB_V_DEFAULT : lab_verb_of(c->line.text, c->line.len);
 	sec = lab_section_for(c->s->scenario, verb, c->tls != NULL);
 	c->sasl = sec->sasl;
 	return play(c, sec);
-}
-
-/*
- * Moves input up to the next LF into the line, keeping LAB_LINE_MAX bytes.
- * Returns true when the line is complete; *crlf tells its ending.
- */
-static bool take_line(struct conn *c, bool *crlf)
-{
-	const char *p = c->in + c->in_off, *lf;
-	size_t avail = c->in_len - c->in_off, n, keep;
-
-	lf = memchr(p, '\n', avail);
-	n = lf != NULL ? (size_t)(lf - p) : avail;
-	keep = sizeof c->line - c->line_len;
-	if (keep > n)
-		keep = n;
-	memcpy(c->line + c->line_len, p, keep);
-	c->line_len += keep;
-	c->line_extra += n - keep;
-	if (n > 0)
-		c->line_cr = p[n - 1] == '\r';
-	c->in_off += n + (lf != NULL);
-	if (lf == NULL)
-		return false;
-	*crlf = c->line_cr;
-	if (*crlf && c->line_extra > 0)
-		c->line_extra--;
-	else if (*crlf)
-		c->line_len--;
-	return true;
 }
 
 /* Closes at once with a TCP RST: a linger time of zero drops what is unsent. */
@@ -443,7 +438,7 @@ static void reset(struct conn *c)
 /* After a close: ends TLS, stops sending and reads what is left, so no reset loses a reply. */
 static void finish(struct conn *c, enum play rc)
 {
-	long long deadline = lab_now_ms() + LAB_DRAIN_MS;
+	long long deadline = net_now_ms() + LAB_DRAIN_MS;
 
 	if (rc == PLAY_RESET) {
 		reset(c);
@@ -452,7 +447,7 @@ static void finish(struct conn *c, enum play rc)
 	if (c->tls != NULL && rc != PLAY_FAIL)
 		tls_shutdown(c->tls);
 	if (rc != PLAY_FAIL && shutdown(c->s->fd, SHUT_WR) == 0) {
-		while (wait_for(c, POLLIN, deadline - lab_now_ms()) == 1 &&
+		while (wait_for(c, WAIT_READ, deadline - net_now_ms()) == 1 &&
 		       recv(c->s->fd, c->in, sizeof c->in, 0) > 0)
 			continue;
 	}
@@ -468,23 +463,24 @@ void lab_session_serve(const struct lab_session *session)
 {
 	struct conn *c = calloc(1, sizeof *c);
 	enum play rc;
-	bool crlf;
 
 	if (c == NULL) {
 		close(session->fd);
 		return;
 	}
 	c->s = session;
+	c->line.text = "";
+	proto_split_init(&c->split);
 	rc = play(c, lab_section_for(session->scenario, LAB_V_GREETING, false));
 	while (rc == PLAY_ON) {
-		if (c->in_off == c->in_len && read_some(c) <= 0)
-			break;
-		if (!take_line(c, &crlf))
+		if (proto_split_next(&c->split, &c->line) == 0) {
+			if (read_some(c) <= 0)
+				break;
 			continue;
-		rc = c->body ? body_line(c, crlf) : command_line(c);
-		c->line_len = c->line_extra = 0;
-		c->line_cr = false;
+		}
+		rc = c->body ? body_line(c) : command_line(c);
 	}
 	finish(c, rc);
+	proto_split_free(&c->split);
 	free(c);
 }

@@ -87,6 +87,14 @@ static int point_at(struct net_dns *dns, const char *resolver, char *err, size_t
 	return 0;
 }
 
+int net_dns_malformed(const struct net_dns *dns, char *err, size_t errlen)
+{
+	net_err(err, errlen,
+	        "the answer of %s holds a malformed record; ask another server with --resolver",
+	        dns->server);
+	return -1;
+}
+
 int net_dns_open(struct net_dns *dns, const char *resolver, char *err, size_t errlen)
 {
 	memset(dns, 0, sizeof *dns);

@@ -50,13 +50,8 @@ static int collect(const struct net_dns *dns, ns_msg *msg, struct net_mx *out, s
 
 	for (i = 0; i < count; i++) {
 		if (ns_parserr(msg, ns_s_an, i, &rr) != 0 ||
-		    (ns_rr_type(rr) == ns_t_mx && read_mx(msg, &rr, &mx) != 0)) {
-			net_err(err, errlen,
-			        "the answer of %s holds a malformed record; ask another server "
-			        "with --resolver",
-			        dns->server);
-			return -1;
-		}
+		    (ns_rr_type(rr) == ns_t_mx && read_mx(msg, &rr, &mx) != 0))
+			return net_dns_malformed(dns, err, errlen);
 		if (ns_rr_type(rr) != ns_t_mx || ns_rr_class(rr) != ns_c_in)
 			continue;
 		(*records)++;

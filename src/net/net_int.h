@@ -43,6 +43,8 @@ struct net_resolve_opts net_opts(const struct net_resolve_opts *opts);
 /* Opens a resolver state asking resolver ("ADDR[:PORT]") or, for NULL, the system's servers. */
 int net_dns_open(struct net_dns *dns, const char *resolver, char *err, size_t errlen);
 void net_dns_close(struct net_dns *dns);
+/* Says that the answer of dns holds a record that cannot be read; returns -1. */
+int net_dns_malformed(const struct net_dns *dns, char *err, size_t errlen);
 /*
  * Asks for the records of one type within budget_ms. Returns 1 with msg
  * ready to read, 0 when the name exists without such records, -1 with err.

@@ -32,6 +32,14 @@ int net_addr_set(struct net_addr *addr, const struct sockaddr *sa, socklen_t len
 	return 0;
 }
 
+unsigned short net_addr_port(const struct net_addr *addr)
+{
+	const struct sockaddr_in *v4 = (const struct sockaddr_in *)&addr->ss;
+	const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)&addr->ss;
+
+	return ntohs(addr->ss.ss_family == AF_INET ? v4->sin_port : v6->sin6_port);
+}
+
 static bool all_digits(const char *s)
 {
 	if (*s == '\0')
@@ -117,13 +125,8 @@ static int append_answer(const struct net_dns *dns, ns_msg *msg, ns_type type, c
 
 	for (i = 0; i < count && *n < max; i++) {
 		if (ns_parserr(msg, ns_s_an, i, &rr) != 0 ||
-		    (ns_rr_type(rr) == type && ns_rr_rdlen(rr) != size)) {
-			net_err(err, errlen,
-			        "the answer of %s holds a malformed record; ask another server "
-			        "with --resolver",
-			        dns->server);
-			return -1;
-		}
+		    (ns_rr_type(rr) == type && ns_rr_rdlen(rr) != size))
+			return net_dns_malformed(dns, err, errlen);
 		if (ns_rr_type(rr) != type || ns_rr_class(rr) != ns_c_in)
 			continue;
 		if (inet_ntop(family, ns_rr_rdata(rr), text, sizeof text) == NULL)

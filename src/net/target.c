@@ -89,13 +89,33 @@ static int split_plain(const char *text, struct parts *p, char *err, size_t errl
 	return ambiguous_port(text, err, errlen);
 }
 
+enum net_port_error net_port_parse(const char *text, unsigned short *port)
+{
+	size_t n = strlen(text), i;
+	unsigned long value = 0;
+
+	if (n == 0)
+		return NET_PORT_EMPTY;
+	for (i = 0; i < n; i++)
+		if (text[i] < '0' || text[i] > '9')
+			return NET_PORT_NOT_DIGITS;
+	if (n > 5)
+		return NET_PORT_RANGE;
+	for (i = 0; i < n; i++)
+		value = value * 10 + (unsigned long)(text[i] - '0');
+	if (value > 65535)
+		return NET_PORT_RANGE;
+	*port = (unsigned short)value;
+	return NET_PORT_OK;
+}
+
 /* The port given, or the default: a decimal number from 1 to 65535. */
 static int set_port(struct net_target *target, const char *port, const char *default_port,
                     char *err, size_t errlen)
 {
-	unsigned long value = 0;
+	enum net_port_error why;
+	unsigned short value = 0;
 	char shown[24];
-	const char *c;
 
 	if (port == NULL) {
 		if (strlen(default_port) >= sizeof target->port)
@@ -104,23 +124,20 @@ static int set_port(struct net_target *target, const char *port, const char *def
 		return 0;
 	}
 	net_quote(shown, sizeof shown, port, strlen(port));
-	if (*port == '\0') {
+	why = net_port_parse(port, &value);
+	if (why == NET_PORT_EMPTY) {
 		net_err(err, errlen, "the port after ':' is empty");
 		return -1;
 	}
-	for (c = port; *c != '\0'; c++) {
-		if (*c < '0' || *c > '9') {
-			net_err(err, errlen, "port \"%s\" is not a number", shown);
-			return -1;
-		}
-		if (value <= 65535)
-			value = value * 10 + (unsigned long)(*c - '0');
+	if (why == NET_PORT_NOT_DIGITS) {
+		net_err(err, errlen, "port \"%s\" is not a number", shown);
+		return -1;
 	}
-	if (value < 1 || value > 65535) {
+	if (why == NET_PORT_RANGE || value == 0) {
 		net_err(err, errlen, "port %s is outside 1-65535", shown);
 		return -1;
 	}
-	snprintf(target->port, sizeof target->port, "%lu", value);
+	snprintf(target->port, sizeof target->port, "%u", value);
 	return 0;
 }
 

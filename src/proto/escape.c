@@ -25,6 +25,61 @@ static size_t plain_run(const char *text, size_t len, int extra1, int extra2)
 	return i;
 }
 
+/* Writes one byte that does not pass unchanged: the bytes written, 0 when room is too small. */
+typedef size_t escape_byte_fn(char *out, size_t room, unsigned char c);
+
+/*
+ * The loop of every escaper: runs of plain bytes (but for extra1 and extra2)
+ * are copied, each other byte goes to byte; out stops, whole, at cap - 1.
+ */
+static size_t escape_with(char *out, size_t cap, const char *text, size_t len, int extra1,
+                          int extra2, escape_byte_fn *byte)
+{
+	size_t o = 0, i = 0, run, k;
+
+	while (i < len) {
+		run = plain_run(text + i, len - i, extra1, extra2);
+		if (run > cap - o - 1)
+			run = cap - o - 1;
+		memcpy(out + o, text + i, run);
+		o += run;
+		i += run;
+		if (i == len || (k = byte(out + o, cap - o - 1, (unsigned char)text[i])) == 0)
+			break;
+		o += k;
+		i++;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* "\xHH": 4 bytes. */
+static size_t hex_byte(char *out, unsigned char c)
+{
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hex[c >> 4];
+	out[3] = hex[c & 15];
+	return 4;
+}
+
+static size_t term_byte(char *out, size_t room, unsigned char c)
+{
+	if (room < (c < 0x20 || c == 0x7f || c == '^' || c == '\\' ? 2u : 4u))
+		return 0;
+	if (c == '^' || c == '\\') {
+		out[0] = '\\';
+		out[1] = (char)c;
+		return 2;
+	}
+	if (c < 0x20 || c == 0x7f) {
+		out[0] = '^';
+		out[1] = c == 0x7f ? '?' : (char)(c + '@');
+		return 2;
+	}
+	return hex_byte(out, c);
+}
+
 /*
  * Caret form. The two characters that begin an escape, the caret and the
  * backslash, are escaped themselves (a backslash before each), so that a
@@ -33,59 +88,22 @@ static size_t plain_run(const char *text, size_t len, int extra1, int extra2)
  */
 size_t proto_escape_term(char *out, size_t cap, const char *text, size_t len)
 {
-	size_t o = 0, i = 0, run;
-	unsigned char c;
-
-	while (i < len) {
-		run = plain_run(text + i, len - i, '^', '\\');
-		if (run > cap - o - 1)
-			run = cap - o - 1;
-		memcpy(out + o, text + i, run);
-		o += run;
-		i += run;
-		if (i == len)
-			break;
-		c = (unsigned char)text[i];
-		if (cap - o - 1 < (c < 0x20 || c == 0x7f || c == '^' || c == '\\' ? 2u : 4u))
-			break;
-		i++;
-		if (c == '^' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c < 0x20 || c == 0x7f) {
-			out[o++] = '^';
-			out[o++] = c == 0x7f ? '?' : (char)(c + '@');
-		} else {
-			out[o++] = '\\';
-			out[o++] = 'x';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-	return o;
+	return escape_with(out, cap, text, len, '^', '\\', term_byte);
 }
 
-/* Bytes json_byte writes for c. */
-static size_t json_size(unsigned char c)
+static size_t json_byte(char *out, size_t room, unsigned char c)
 {
-	return c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' ? 2 : 6;
-}
+	static const char short_form[][3] = {
+	    ['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t"};
 
-static size_t json_byte(char *out, unsigned char c)
-{
-	switch (c) {
-	case '"':
-		return (void)memcpy(out, "\\\"", 2), 2;
-	case '\\':
-		return (void)memcpy(out, "\\\\", 2), 2;
-	case '\n':
-		return (void)memcpy(out, "\\n", 2), 2;
-	case '\r':
-		return (void)memcpy(out, "\\r", 2), 2;
-	case '\t':
-		return (void)memcpy(out, "\\t", 2), 2;
+	if (c < sizeof short_form / sizeof short_form[0] && short_form[c][0] != '\0') {
+		if (room < 2)
+			return 0;
+		memcpy(out, short_form[c], 2);
+		return 2;
 	}
+	if (room < 6)
+		return 0;
 	memcpy(out, "\\u00", 4);
 	out[4] = hex[c >> 4];
 	out[5] = hex[c & 15];
@@ -94,52 +112,23 @@ static size_t json_byte(char *out, unsigned char c)
 
 size_t proto_escape_json(char *out, size_t cap, const char *text, size_t len)
 {
-	size_t o = 0, i = 0, run;
+	return escape_with(out, cap, text, len, '"', '\\', json_byte);
+}
 
-	while (i < len) {
-		run = plain_run(text + i, len - i, '"', '\\');
-		if (run > cap - o - 1)
-			run = cap - o - 1;
-		memcpy(out + o, text + i, run);
-		o += run;
-		i += run;
-		if (i == len || cap - o - 1 < json_size((unsigned char)text[i]))
-			break;
-		o += json_byte(out + o, (unsigned char)text[i++]);
-	}
-	out[o] = '\0';
-	return o;
+static size_t transcript_byte(char *out, size_t room, unsigned char c)
+{
+	if (room < (c == '\\' ? 2u : 4u))
+		return 0;
+	if (c != '\\')
+		return hex_byte(out, c);
+	out[0] = '\\';
+	out[1] = '\\';
+	return 2;
 }
 
 size_t proto_escape_transcript(char *out, size_t cap, const char *text, size_t len)
 {
-	size_t o = 0, i = 0, run;
-	unsigned char c;
-
-	while (i < len) {
-		run = plain_run(text + i, len - i, '\\', -1);
-		if (run > cap - o - 1)
-			run = cap - o - 1;
-		memcpy(out + o, text + i, run);
-		o += run;
-		i += run;
-		if (i == len)
-			break;
-		c = (unsigned char)text[i];
-		if (cap - o - 1 < (c == '\\' ? 2u : 4u))
-			break;
-		i++;
-		out[o++] = '\\';
-		if (c == '\\') {
-			out[o++] = '\\';
-			continue;
-		}
-		out[o++] = 'x';
-		out[o++] = hex[c >> 4];
-		out[o++] = hex[c & 15];
-	}
-	out[o] = '\0';
-	return o;
+	return escape_with(out, cap, text, len, '\\', -1, transcript_byte);
 }
 
 int proto_hex_value(int c)

@@ -162,6 +162,18 @@ static bool looks_like_reply(const char *p, size_t len)
 	       p[2] >= '0' && p[2] <= '9' && (len == 3 || p[3] == ' ' || p[3] == '-');
 }
 
+/* Gives one line of the input to the linter, as the side dir names. */
+static void lint_line(struct proto_source *src, enum proto_dir dir, bool tls, const char *text,
+                      size_t len, enum proto_term term)
+{
+	if (dir == PROTO_DIR_SERVER)
+		proto_lint_server(src->lint, src->n, text, len, term, tls);
+	else if (dir == PROTO_DIR_CLIENT)
+		proto_lint_client(src->lint, src->n, text, len, tls);
+	else
+		proto_lint_info(src->lint, src->n, text, len);
+}
+
 static void raw_line(struct proto_source *src, const struct proto_split_line *cut)
 {
 	struct proto_lint *lint = src->lint;
@@ -197,12 +209,7 @@ static void swaks_line(struct proto_source *src, const struct proto_split_line *
 			proto_lint_info(src->lint, src->n, cut->text, cut->len);
 		return;
 	}
-	if (mark->dir == PROTO_DIR_SERVER)
-		proto_lint_server(src->lint, src->n, p, len, PROTO_TERM_UNKNOWN, mark->tls);
-	else if (mark->dir == PROTO_DIR_CLIENT)
-		proto_lint_client(src->lint, src->n, p, len, mark->tls);
-	else
-		proto_lint_info(src->lint, src->n, p, len);
+	lint_line(src, mark->dir, mark->tls, p, len, PROTO_TERM_UNKNOWN);
 }
 
 /* Days from 1970-01-01 to the first of month m (1-12) of year y, proleptic Gregorian. */
@@ -295,12 +302,7 @@ static void transcript_line(struct proto_source *src, const struct proto_split_l
 		len = proto_unescape_transcript(src->unescaped, text, len);
 		text = src->unescaped;
 	}
-	if (mark->dir == PROTO_DIR_SERVER)
-		proto_lint_server(src->lint, src->n, text, len, term, mark->tls);
-	else if (mark->dir == PROTO_DIR_CLIENT)
-		proto_lint_client(src->lint, src->n, text, len, mark->tls);
-	else
-		proto_lint_info(src->lint, src->n, text, len);
+	lint_line(src, mark->dir, mark->tls, text, len, term);
 }
 
 /* A line of the JSON Lines transcript; other objects are skipped. */
@@ -318,12 +320,7 @@ static void jsonl_line(struct proto_source *src, const struct proto_split_line *
 		return;
 	}
 	src->time_ms = l.time_ms;
-	if (l.dir == PROTO_DIR_SERVER)
-		proto_lint_server(src->lint, src->n, l.text, l.len, l.term, l.tls);
-	else if (l.dir == PROTO_DIR_CLIENT)
-		proto_lint_client(src->lint, src->n, l.text, l.len, l.tls);
-	else
-		proto_lint_info(src->lint, src->n, l.text, l.len);
+	lint_line(src, l.dir, l.tls, l.text, l.len, l.term);
 }
 
 struct proto_source *proto_source_new(enum proto_format format, const struct proto_lint_ops *ops,

@@ -95,6 +95,14 @@ size_t proto_split_pending(const struct proto_split *split)
 	return split->len - split->pos;
 }
 
+/* The bytes go without a copy or a move, so the line cut last keeps its text. */
+void proto_split_discard(struct proto_split *split)
+{
+	split->pos = split->len;
+	split->clipping = false;
+	split->prev_cr = false;
+}
+
 const char *proto_split_partial(const struct proto_split *split, size_t *len, size_t *wire)
 {
 	size_t avail = split->len - split->pos;

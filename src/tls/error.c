@@ -42,27 +42,52 @@ void tls_msg_cb(int write_p, int version, int content_type, const void *buf, siz
 	conn->hello_version = msg[4] << 8 | msg[5];
 }
 
-/* True for reasons that mean OpenSSL's security level or version limits said no. */
-static bool refused_by_policy(unsigned long code)
+/* True when code is one of libssl's reasons in list, of n. */
+static bool ssl_reason_in(unsigned long code, const int *list, size_t n)
 {
+	size_t i;
+
 	if (ERR_GET_LIB(code) != ERR_LIB_SSL)
 		return false;
-	switch (ERR_GET_REASON(code)) {
-	case SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED:
-	case SSL_R_UNSUPPORTED_PROTOCOL:
-	case SSL_R_VERSION_TOO_LOW:
-	case SSL_R_NO_PROTOCOLS_AVAILABLE:
-	case SSL_R_WRONG_CIPHER_RETURNED:
-	case SSL_R_WRONG_SIGNATURE_TYPE:
-	case SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM:
-	case SSL_R_DH_KEY_TOO_SMALL:
-	case SSL_R_EE_KEY_TOO_SMALL:
-	case SSL_R_CA_KEY_TOO_SMALL:
-	case SSL_R_CA_MD_TOO_WEAK:
-		return true;
-	default:
-		return false;
-	}
+	for (i = 0; i < n; i++)
+		if (ERR_GET_REASON(code) == list[i])
+			return true;
+	return false;
+}
+
+/* Reasons that mean OpenSSL's security level or version limits said no. */
+static const int policy_reasons[] = {
+    SSL_R_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED,
+    SSL_R_UNSUPPORTED_PROTOCOL,
+    SSL_R_VERSION_TOO_LOW,
+    SSL_R_NO_PROTOCOLS_AVAILABLE,
+    SSL_R_WRONG_CIPHER_RETURNED,
+    SSL_R_WRONG_SIGNATURE_TYPE,
+    SSL_R_NO_SUITABLE_SIGNATURE_ALGORITHM,
+    SSL_R_DH_KEY_TOO_SMALL,
+    SSL_R_EE_KEY_TOO_SMALL,
+    SSL_R_CA_KEY_TOO_SMALL,
+    SSL_R_CA_MD_TOO_WEAK,
+};
+
+/* Reasons that mean the peer's bytes are not TLS records at all. */
+static const int not_tls_reasons[] = {
+    SSL_R_WRONG_VERSION_NUMBER, SSL_R_UNKNOWN_PROTOCOL,       SSL_R_HTTP_REQUEST,
+    SSL_R_HTTPS_PROXY_REQUEST,  SSL_R_PACKET_LENGTH_TOO_LONG,
+};
+
+/* True for a failure that OpenSSL's policy caused. */
+static bool refused_by_policy(unsigned long code)
+{
+	return ssl_reason_in(code, policy_reasons,
+	                     sizeof policy_reasons / sizeof policy_reasons[0]);
+}
+
+/* True for a failure to read the peer's bytes as TLS. */
+static bool not_tls(unsigned long code)
+{
+	return ssl_reason_in(code, not_tls_reasons,
+	                     sizeof not_tls_reasons / sizeof not_tls_reasons[0]);
 }
 
 /*
@@ -103,23 +128,6 @@ static void add_alert(struct tls_text *t, const char *who, int alert)
 		tls_text_addf(t, "%s sent alert %d", who, alert & 0xff);
 	else
 		tls_text_addf(t, "%s sent alert '%s'", who, desc);
-}
-
-/* True for reasons that mean the peer's bytes are not TLS records at all. */
-static bool not_tls(unsigned long code)
-{
-	if (ERR_GET_LIB(code) != ERR_LIB_SSL)
-		return false;
-	switch (ERR_GET_REASON(code)) {
-	case SSL_R_WRONG_VERSION_NUMBER:
-	case SSL_R_UNKNOWN_PROTOCOL:
-	case SSL_R_HTTP_REQUEST:
-	case SSL_R_HTTPS_PROXY_REQUEST:
-	case SSL_R_PACKET_LENGTH_TOO_LONG:
-		return true;
-	default:
-		return false;
-	}
 }
 
 /* The reason of one queued error, in OpenSSL's words. */

@@ -77,22 +77,16 @@ static int set_names(X509 *cert, const char *host, const struct tls_bytes *odd)
 	return X509_set_issuer_name(cert, name) == 1 ? 0 : -1;
 }
 
-/* Appends one IP address, given as text, to a list of names. */
-static int add_ip(GENERAL_NAMES *gens, const char *text)
+/* Appends a name of type (GEN_IPADD, GEN_DNS) holding value, which it takes over. */
+static int push_name(GENERAL_NAMES *gens, int type, ASN1_STRING *value)
 {
-	unsigned char addr[16];
-	int len = inet_pton(AF_INET, text, addr) == 1 ? 4 : 16;
 	GENERAL_NAME *gen = GENERAL_NAME_new();
-	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
 
-	if (len == 16 && inet_pton(AF_INET6, text, addr) != 1)
-		abort();
-	if (gen == NULL || os == NULL || ASN1_OCTET_STRING_set(os, addr, len) != 1) {
-		GENERAL_NAME_free(gen);
-		ASN1_OCTET_STRING_free(os);
+	if (gen == NULL) {
+		ASN1_STRING_free(value);
 		return -1;
 	}
-	GENERAL_NAME_set0_value(gen, GEN_IPADD, os);
+	GENERAL_NAME_set0_value(gen, type, value);
 	if (sk_GENERAL_NAME_push(gens, gen) <= 0) {
 		GENERAL_NAME_free(gen);
 		return -1;
@@ -100,22 +94,32 @@ static int add_ip(GENERAL_NAMES *gens, const char *text)
 	return 0;
 }
 
+/* Appends one IP address, given as text, to a list of names. */
+static int add_ip(GENERAL_NAMES *gens, const char *text)
+{
+	unsigned char addr[16];
+	int len = inet_pton(AF_INET, text, addr) == 1 ? 4 : 16;
+	ASN1_OCTET_STRING *os;
+
+	if (len == 16 && inet_pton(AF_INET6, text, addr) != 1)
+		abort();
+	os = ASN1_OCTET_STRING_new();
+	if (os == NULL || ASN1_OCTET_STRING_set(os, addr, len) != 1) {
+		ASN1_OCTET_STRING_free(os);
+		return -1;
+	}
+	return push_name(gens, GEN_IPADD, os);
+}
+
 static int add_dns(GENERAL_NAMES *gens, const void *host, int len)
 {
-	GENERAL_NAME *gen = GENERAL_NAME_new();
 	ASN1_IA5STRING *ia5 = ASN1_IA5STRING_new();
 
-	if (gen == NULL || ia5 == NULL || ASN1_STRING_set(ia5, host, len) != 1) {
-		GENERAL_NAME_free(gen);
+	if (ia5 == NULL || ASN1_STRING_set(ia5, host, len) != 1) {
 		ASN1_IA5STRING_free(ia5);
 		return -1;
 	}
-	GENERAL_NAME_set0_value(gen, GEN_DNS, ia5);
-	if (sk_GENERAL_NAME_push(gens, gen) <= 0) {
-		GENERAL_NAME_free(gen);
-		return -1;
-	}
-	return 0;
+	return push_name(gens, GEN_DNS, ia5);
 }
 
 /* subjectAltName: the host (a DNS name, or an address), 127.0.0.1, ::1, the odd bytes. */

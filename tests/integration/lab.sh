@@ -198,6 +198,9 @@ lab_rc 66 "missing scenario file" "$work/none.scn"
 lab_rc 66 "unknown scenario name" no-such-scenario
 lab_rc 64 "no scenario" --port 0
 lab_rc 64 "bad port" --port 65536 correct
+# A port is at most 5 digits (net_port_parse), as for check and targets.
+lab_rc 64 "--port of 6 digits" --port 000025 correct
+lab_rc 64 "--port with a sign" --port +25 correct
 lab_rc 64 "unknown option" --bogus correct
 lab_rc 64 "--max-clients 0" --max-clients 0 correct
 lab_rc 64 "--max-clients over 4096" --max-clients 4097 correct

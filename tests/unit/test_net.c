@@ -125,6 +125,60 @@ static void test_parse_target_host_length(void **state)
 	check_target(text, "25", NULL, NULL, "host longer than 255 bytes");
 }
 
+/* ---- net_port_parse ---- */
+
+static const struct {
+	const char *in;
+	enum net_port_error want;
+	unsigned short port; /* with NET_PORT_OK */
+} ports[] = {
+    {"", NET_PORT_EMPTY, 0},
+    {"0", NET_PORT_OK, 0},
+    {"1", NET_PORT_OK, 1},
+    {"25", NET_PORT_OK, 25},
+    {"00025", NET_PORT_OK, 25},
+    {"65535", NET_PORT_OK, 65535},
+    {"65536", NET_PORT_RANGE, 0},
+    {"99999", NET_PORT_RANGE, 0},
+    {"000025", NET_PORT_RANGE, 0}, /* more than 5 digits, whatever their value */
+    {"100000", NET_PORT_RANGE, 0},
+    {"99999999999999999999999999999999999999", NET_PORT_RANGE, 0},
+    {"00000000000000000000000000000000000001", NET_PORT_RANGE, 0},
+    {"+1", NET_PORT_NOT_DIGITS, 0},
+    {"-1", NET_PORT_NOT_DIGITS, 0},
+    {" 1", NET_PORT_NOT_DIGITS, 0},
+    {"1 ", NET_PORT_NOT_DIGITS, 0},
+    {"1x", NET_PORT_NOT_DIGITS, 0},
+    {"0x19", NET_PORT_NOT_DIGITS, 0},
+    {"smtp", NET_PORT_NOT_DIGITS, 0},
+    {"99999999999999999999x", NET_PORT_NOT_DIGITS, 0},
+};
+
+static void test_port_parse(void **state)
+{
+	unsigned short port;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof ports / sizeof ports[0]; i++) {
+		port = 7;
+		if (net_port_parse(ports[i].in, &port) != ports[i].want)
+			fail_msg("\"%s\": want %d", ports[i].in, (int)ports[i].want);
+		if (ports[i].want == NET_PORT_OK && port != ports[i].port)
+			fail_msg("\"%s\": port %u, want %u", ports[i].in, port, ports[i].port);
+		if (ports[i].want != NET_PORT_OK && port != 7)
+			fail_msg("\"%s\": refused, but *port changed", ports[i].in);
+	}
+}
+
+/* Targets with more than 5 digits of port are refused, leading zeros or not. */
+static void test_parse_target_port_digits(void **state)
+{
+	(void)state;
+	check_target("host:000025", "25", NULL, NULL, "port 000025 is outside 1-65535");
+	check_target("host:00000", "25", NULL, NULL, "port 00000 is outside 1-65535");
+}
+
 /* ---- helpers ---- */
 
 /* True when a socket can be bound to [::1] here. */
@@ -163,6 +217,7 @@ static void test_resolve_ipv4_literal(void **state)
 	assert_string_equal(addrs[0].text, "127.0.0.1:25");
 	assert_int_equal(sin->sin_family, AF_INET);
 	assert_int_equal(ntohs(sin->sin_port), 25);
+	assert_int_equal(net_addr_port(&addrs[0]), 25);
 	assert_int_equal(addrs[0].len, sizeof *sin);
 	assert_int_equal(ntohl(sin->sin_addr.s_addr), INADDR_LOOPBACK);
 }
@@ -184,6 +239,7 @@ static void test_resolve_ipv6_literal(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(addrs[0].text, "[::1]:2525");
 	assert_int_equal(addrs[0].ss.ss_family, AF_INET6);
+	assert_int_equal(net_addr_port(&addrs[0]), 2525);
 }
 
 static void test_resolve_literal_family(void **state)
@@ -805,12 +861,32 @@ static void test_wait_stop(void **state)
 	close(sv[1]);
 }
 
+/* With fd -1 a wait is a sleep, which the flag still ends (the lab's delays). */
+static void test_wait_sleep(void **state)
+{
+	long long start, took;
+
+	(void)state;
+	start = net_now_ms();
+	assert_int_equal(net_wait(-1, false, 100), 0);
+	assert_true(net_now_ms() - start >= 90);
+	alarm_in(100, true);
+	start = net_now_ms();
+	assert_int_equal(net_wait_stop(-1, false, 5000, &stop_flag), -1);
+	took = net_now_ms() - start;
+	assert_int_equal(errno, EINTR);
+	assert_true(took >= 80 && took < 2000);
+	signal(SIGALRM, SIG_DFL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_target),
 	    cmocka_unit_test(test_parse_target_default_port),
 	    cmocka_unit_test(test_parse_target_host_length),
+	    cmocka_unit_test(test_port_parse),
+	    cmocka_unit_test(test_parse_target_port_digits),
 	    cmocka_unit_test(test_resolve_ipv4_literal),
 	    cmocka_unit_test(test_resolve_ipv6_literal),
 	    cmocka_unit_test(test_resolve_literal_family),
@@ -828,6 +904,7 @@ int main(void)
 	    cmocka_unit_test(test_connect_timeout),
 	    cmocka_unit_test(test_wait),
 	    cmocka_unit_test(test_wait_stop),
+	    cmocka_unit_test(test_wait_sleep),
 	};
 
 	return cmocka_run_group_tests(tests, server_start, server_stop);

@@ -13,6 +13,7 @@
 
 #include "proto/reader.h"
 #include "proto/reply.h"
+#include "proto/split.h"
 
 #define MAXL 12
 
@@ -390,6 +391,73 @@ static void test_push(void **state)
 	proto_reader_free(r);
 }
 
+/* Feeds bytes in chunks of at most chunk bytes until a line comes; 1, or 0 when none. */
+static int split_line(struct proto_split *split, const char *in, size_t len, size_t chunk,
+                      struct proto_split_line *line)
+{
+	size_t off, n;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < chunk ? len - off : chunk;
+		assert_int_equal(proto_split_feed(split, in + off, n), 0);
+		if (off + n < len)
+			assert_int_equal(proto_split_next(split, line), 0);
+	}
+	return proto_split_next(split, line);
+}
+
+/* What the lab's command reader counts on: clipping, line ends, pipelined bytes dropped. */
+static void test_split_lab(void **state)
+{
+	static char in[6000];
+	struct proto_split split;
+	struct proto_split_line line;
+	const char *pipe = "EHLO x\r\nSTARTTLS\r\nNOOP\r\n";
+
+	(void)state;
+	proto_split_init(&split);
+	assert_int_equal(proto_split_feed(&split, pipe, strlen(pipe)), 0);
+	assert_int_equal(proto_split_next(&split, &line), 1);
+	assert_int_equal(proto_split_next(&split, &line), 1);
+	assert_int_equal(proto_split_pending(&split), 6);
+	proto_split_discard(&split);
+	assert_int_equal(proto_split_pending(&split), 0);
+	assert_int_equal(line.len, 8);
+	assert_memory_equal(line.text, "STARTTLS", 8);
+	assert_int_equal(proto_split_next(&split, &line), 0);
+	/* 2048 bytes, then CR at the end of one read and LF at the start of the next. */
+	memset(in, 'a', 2048);
+	memcpy(in + 2048, "\r\n", 2);
+	assert_int_equal(split_line(&split, in, 2050, 2049, &line), 1);
+	assert_int_equal(line.len, 2048);
+	assert_false(line.clipped);
+	assert_int_equal(line.term, PROTO_TERM_CRLF);
+	assert_int_equal(line.wire, 2050);
+	/* A 5005-byte command read 4096 bytes at a time keeps 2048 bytes. */
+	memcpy(in, "EHLO ", 5);
+	memset(in + 5, 'a', 5000);
+	memcpy(in + 5005, "\r\n", 2);
+	assert_int_equal(split_line(&split, in, 5007, 4096, &line), 1);
+	assert_true(line.clipped);
+	assert_int_equal(line.len, 2048);
+	assert_int_equal(line.term, PROTO_TERM_CRLF);
+	assert_int_equal(line.wire - 2 - line.len, 2957);
+	/* The CR of a clipped line in one read, its LF in the next: still CR LF. */
+	memset(in, 'b', 3000);
+	in[3000] = '\r';
+	in[3001] = '\n';
+	assert_int_equal(split_line(&split, in, 3002, 3001, &line), 1);
+	assert_true(line.clipped);
+	assert_int_equal(line.term, PROTO_TERM_CRLF);
+	assert_int_equal(line.wire, 3002);
+	/* A bare LF ends a line too, and says so. */
+	assert_int_equal(split_line(&split, ".\n", 2, 2, &line), 1);
+	assert_int_equal(line.term, PROTO_TERM_LF);
+	assert_int_equal(line.len, 1);
+	assert_int_equal(line.wire, 2);
+	proto_split_free(&split);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +468,7 @@ int main(void)
 	    cmocka_unit_test(test_reply_assembly),
 	    cmocka_unit_test(test_reply_bounded),
 	    cmocka_unit_test(test_push),
+	    cmocka_unit_test(test_split_lab),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
