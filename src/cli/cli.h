@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "json.h"
 #include "proto.h"
 
 /* Exit codes, sysexits.h style for usage and I/O errors (docs/formats.md, docs/check.md). */
@@ -50,6 +51,12 @@ struct cli_out {
 
 void cli_out_init(struct cli_out *out, int fd, bool color);
 void cli_out_write(struct cli_out *out, const char *p, size_t n);
+/*
+ * Room for n more bytes at the end of the buffer (n at most its size),
+ * drained first when needed; the caller writes there and adds what it wrote
+ * to out->len. NULL in memory (fd -1) when the room is not left.
+ */
+char *cli_out_space(struct cli_out *out, size_t n);
 void cli_out_str(struct cli_out *out, const char *s);
 void cli_out_uint(struct cli_out *out, unsigned long value);
 /* A number right-aligned in width columns. */

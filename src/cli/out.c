@@ -57,6 +57,18 @@ void cli_out_write(struct cli_out *out, const char *p, size_t n)
 	out->len += n;
 }
 
+char *cli_out_space(struct cli_out *out, size_t n)
+{
+	if (n > sizeof out->buf)
+		abort();
+	if (n > sizeof out->buf - out->len) {
+		if (out->fd < 0)
+			return NULL;
+		drain(out);
+	}
+	return out->buf + out->len;
+}
+
 void cli_out_str(struct cli_out *out, const char *s)
 {
 	cli_out_write(out, s, strlen(s));
