@@ -18,7 +18,8 @@
 
 struct cli_out;
 
-#define CLI_JSON_DEPTH 8 /* objects and arrays open at once, at most */
+#define CLI_JSON_DEPTH   8  /* objects and arrays open at once, at most */
+#define CLI_JSON_KEY_MAX 64 /* bytes of a key, at most */
 
 struct cli_json {
 	struct cli_out *out;
@@ -35,7 +36,7 @@ void cli_json_object(struct cli_json *j);
 void cli_json_array(struct cli_json *j);
 /* Closes the innermost object or array. */
 void cli_json_end(struct cli_json *j);
-/* A member's name, in the innermost object; the value follows. Our own text. */
+/* A member's name (our own text), in the innermost object; the value follows. */
 void cli_json_key(struct cli_json *j, const char *key);
 /* The next member or item starts on a new line (after its comma). */
 void cli_json_newline(struct cli_json *j);
@@ -50,12 +51,14 @@ void cli_json_uint(struct cli_json *j, unsigned long value);
 void cli_json_bool(struct cli_json *j, bool value);
 void cli_json_null(struct cli_json *j);
 
-/* A key and its value in one call. */
+/* A key and its value in one call; with key NULL, the value alone. */
 void cli_json_key_str(struct cli_json *j, const char *key, const char *s);
 void cli_json_key_bytes(struct cli_json *j, const char *key, const char *p, size_t n);
 void cli_json_key_uint(struct cli_json *j, const char *key, unsigned long value);
 void cli_json_key_bool(struct cli_json *j, const char *key, bool value);
 void cli_json_key_null(struct cli_json *j, const char *key);
+void cli_json_key_object(struct cli_json *j, const char *key);
+void cli_json_key_array(struct cli_json *j, const char *key);
 
 /* Escapes our own text as cli_json_str does, without quotes; out needs 6 * len bytes. */
 size_t cli_json_escape_text(char *out, const char *text, size_t len);

@@ -83,17 +83,19 @@ static void test_nesting_and_commas(void **state)
 	cli_json_bool(&c.j, true);
 	cli_json_bool(&c.j, false);
 	cli_json_end(&c.j);
-	cli_json_key(&c.j, "c");
-	cli_json_object(&c.j);
+	cli_json_key_object(&c.j, "c");
 	cli_json_key_null(&c.j, "d");
 	cli_json_key_bool(&c.j, "e", false);
 	cli_json_key_uint(&c.j, "f", 12);
 	cli_json_key_bytes(&c.j, "g", "y\0z", 3);
+	cli_json_key_array(&c.j, "h");
+	cli_json_end(&c.j);
 	cli_json_end(&c.j);
 	cli_json_end(&c.j);
 	cli_json_done(&c.j);
-	assert_output(&c, "{\"a\":\"x\",\"b\":[0,4294967295,{},[],null,true,false],"
-	                  "\"c\":{\"d\":null,\"e\":false,\"f\":12,\"g\":\"y\\u0000z\"}}\n");
+	assert_output(&c,
+	              "{\"a\":\"x\",\"b\":[0,4294967295,{},[],null,true,false],"
+	              "\"c\":{\"d\":null,\"e\":false,\"f\":12,\"g\":\"y\\u0000z\",\"h\":[]}}\n");
 }
 
 /* Newlines go after the comma, before the member or item; a close drops one pending. */
@@ -391,6 +393,16 @@ static void done_while_open(struct cli_json *j)
 	cli_json_done(j);
 }
 
+static void key_too_long(struct cli_json *j)
+{
+	char key[CLI_JSON_KEY_MAX + 2];
+
+	memset(key, 'k', sizeof key - 1);
+	key[sizeof key - 1] = '\0';
+	cli_json_object(j);
+	cli_json_key(j, key);
+}
+
 static void newline_after_key(struct cli_json *j)
 {
 	cli_json_object(j);
@@ -425,8 +437,9 @@ static void expect_abort(misuse_fn fn)
 static void test_misuse_aborts(void **state)
 {
 	static const misuse_fn cases[] = {
-	    key_at_top,     key_in_array, value_without_key, key_after_key,   end_after_key,
-	    end_of_nothing, too_deep,     two_roots,         done_while_open, newline_after_key,
+	    key_at_top,      key_in_array,      value_without_key, key_after_key,
+	    end_after_key,   end_of_nothing,    too_deep,          two_roots,
+	    done_while_open, newline_after_key, key_too_long,
 	};
 	size_t i;
 
