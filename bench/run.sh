@@ -1,33 +1,47 @@
 #!/usr/bin/env bash
-# Times "smtpscope lint" on a large generated transcript against the floor of
-# "grep -c STARTTLS" over the same file, in the same hyperfine run.
+# Times "smtpscope lint" on two large generated inputs, the same conversation
+# in smtpscope's transcript format and in swaks' output format, against the
+# floor of "grep -c STARTTLS" over the same file, all in one hyperfine run.
 #
 # usage: bench/run.sh [BUILD_DIR] [MEGABYTES]   (defaults: build 100)
+#   RUNS=20    hyperfine runs of each command
+#   SMTPSCOPE=path/to/smtpscope   the binary timed (default BUILD_DIR/smtpscope)
 # Needs hyperfine (apt-get install hyperfine). Results go to bench/out/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 mb=${2:-100}
+bin=${SMTPSCOPE:-$build/smtpscope}
 out=bench/out
 mkdir -p "$out"
-for tool in hyperfine "$build/smtpscope" "$build/gen-transcript"; do
+for tool in hyperfine python3 "$bin" "$build/gen-transcript"; do
 	command -v "$tool" >/dev/null || { echo "bench/run.sh: $tool not found" >&2; exit 69; }
 done
-file="$out/transcript-${mb}mb.txt"
-[ -s "$file" ] || "$build/gen-transcript" "$mb" >"$file"
-ls -l "$file"
+transcript="$out/transcript-${mb}mb.txt"
+swaks="$out/swaks-${mb}mb.txt"
+[ -s "$transcript" ] || "$build/gen-transcript" "$mb" >"$transcript"
+[ -s "$swaks" ] || "$build/gen-transcript" --swaks "$mb" >"$swaks"
+ls -l "$transcript" "$swaks"
+"$bin" --version 2>/dev/null || true
 # Outputs go to files, not /dev/null: GNU grep stops at the first match when
 # its output is /dev/null, which would not be a pass over the file.
-# smtpscope exits 1 on error findings (the file has them on purpose).
-hyperfine --warmup 3 --runs "${RUNS:-20}" --export-json "$out/lint.json" \
-	"grep -c STARTTLS $file > $out/grep.out" \
-	"$build/smtpscope lint --summary $file > $out/summary.out || test \$? = 1" \
-	"$build/smtpscope lint $file > $out/text.out || test \$? = 1" \
-	"$build/smtpscope lint --json $file > $out/json.out || test \$? = 1"
-python3 - "$out/lint.json" <<'PY'
+# smtpscope exits 1 on error findings (the files have them on purpose).
+cmds=()
+for input in transcript swaks; do
+	file=${!input}
+	cmds+=("grep -c STARTTLS $file > $out/$input-grep.out"
+		"$bin lint --summary $file > $out/$input-summary.out || test \$? = 1"
+		"$bin lint $file > $out/$input-text.out || test \$? = 1"
+		"$bin lint --json $file > $out/$input-json.out || test \$? = 1")
+done
+hyperfine --warmup 3 --runs "${RUNS:-20}" --export-json "$out/lint.json" "${cmds[@]}"
+# Each command's median against the grep of its own file (the first of its four).
+python3 - "$out/lint.json" <<'PY' | tee "$out/lint.md"
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
-floor = r[0]["median"]
-for x in r:
-    print(f'{x["median"]*1000:8.1f} ms median  {x["median"]/floor:5.2f}x grep  {x["command"]}')
+print("| command | median | × grep |")
+print("|---------|-------:|-------:|")
+for i, x in enumerate(r):
+    floor = r[i - i % 4]["median"]
+    print(f'| `{x["command"]}` | {x["median"]*1000:.1f} ms | {x["median"]/floor:.2f} |')
 PY

@@ -53,9 +53,8 @@ static void check_head(struct cli_report *report)
 	const char *target = c->args->mx != NULL ? c->args->mx : c->args->target;
 
 	if (report->json) {
-		cli_out_str(out, c->args->mx != NULL ? "\"mx\":" : "\"target\":");
-		cli_out_json(out, target, strlen(target));
-		cli_out_str(out, ",");
+		cli_json_key_bytes(&report->jw, c->args->mx != NULL ? "mx" : "target", target,
+		                   strlen(target));
 		return;
 	}
 	cli_out_str(out, "smtpscope check: ");
@@ -63,58 +62,74 @@ static void check_head(struct cli_report *report)
 	cli_out_str(out, c->args->mx != NULL ? " (MX hosts)\n\n" : "\n\n");
 }
 
-static void json_field(struct cli_out *out, const char *key, const char *value, bool first)
+/* A member whose value came from the peer (a certificate, the TLS library's words). */
+static void json_field(struct cli_json *j, const char *key, const char *value)
 {
-	cli_out_str(out, first ? "\"" : ",\"");
-	cli_out_str(out, key);
-	cli_out_str(out, "\":");
-	cli_out_json(out, value, strlen(value));
+	cli_json_key_bytes(j, key, value, strlen(value));
 }
 
-static void json_cert(struct cli_out *out, const struct tls_cert_facts *f)
+static void json_cert(struct cli_json *j, const struct tls_cert_facts *f)
 {
-	json_field(out, "subject", f->subject, true);
-	json_field(out, "issuer", f->issuer, false);
-	json_field(out, "sans", f->sans, false);
-	json_field(out, "not_before", f->not_before, false);
-	json_field(out, "not_after", f->not_after, false);
-	json_field(out, "key_type", f->key_type, false);
-	cli_out_str(out, ",\"key_bits\":");
-	cli_out_uint(out, f->key_bits > 0 ? (unsigned long)f->key_bits : 0);
-	json_field(out, "sig_alg", f->sig_alg, false);
-	json_field(out, "sha256", f->sha256, false);
+	cli_json_object(j);
+	json_field(j, "subject", f->subject);
+	json_field(j, "issuer", f->issuer);
+	json_field(j, "sans", f->sans);
+	json_field(j, "not_before", f->not_before);
+	json_field(j, "not_after", f->not_after);
+	json_field(j, "key_type", f->key_type);
+	cli_json_key_uint(j, "key_bits", f->key_bits > 0 ? (unsigned long)f->key_bits : 0);
+	json_field(j, "sig_alg", f->sig_alg);
+	json_field(j, "sha256", f->sha256);
+	cli_json_end(j);
 }
 
-static void json_tls(struct check *c, struct cli_out *out)
+static void json_tls(struct check *c, struct cli_json *j)
 {
 	const struct tls_facts *f = &c->live.facts;
 	size_t i;
 
-	cli_out_str(out, ",\n\"tls\":{\"established\":");
-	cli_out_str(out, f->established ? "true" : "false");
+	cli_json_newline(j);
+	cli_json_key(j, "tls");
+	cli_json_object(j);
+	cli_json_key_bool(j, "established", f->established);
 	if (f->established) {
-		cli_out_str(out, ",");
-		json_field(out, "version", f->version, true);
-		json_field(out, "cipher", f->cipher, false);
-		json_field(out, "group", f->group, false);
+		json_field(j, "version", f->version);
+		json_field(j, "cipher", f->cipher);
+		json_field(j, "group", f->group);
 	} else {
-		cli_out_str(out, ",\"version\":null,\"cipher\":null,\"group\":null");
+		cli_json_key_null(j, "version");
+		cli_json_key_null(j, "cipher");
+		cli_json_key_null(j, "group");
 	}
-	cli_out_str(out, f->verified ? ",\"verified\":true" : ",\"verified\":false");
-	cli_out_str(out, ",\"verify_error\":");
+	cli_json_key_bool(j, "verified", f->verified);
 	if (f->verified || !c->live.tls_tried)
-		cli_out_str(out, "null");
+		cli_json_key_null(j, "verify_error");
 	else
-		cli_out_json(out, f->verify_error, strlen(f->verify_error));
-	cli_out_str(out, ",\"chain\":[");
-	for (i = 0; i < f->nchain; i++) {
-		cli_out_str(out, i > 0 ? ",{" : "{");
-		json_cert(out, &f->chain[i]);
-		cli_out_str(out, "}");
-	}
-	cli_out_str(out, "],\"chain_total\":");
-	cli_out_uint(out, f->chain_total);
-	cli_out_str(out, "}");
+		json_field(j, "verify_error", f->verify_error);
+	cli_json_key(j, "chain");
+	cli_json_array(j);
+	for (i = 0; i < f->nchain; i++)
+		json_cert(j, &f->chain[i]);
+	cli_json_end(j);
+	cli_json_key_uint(j, "chain_total", f->chain_total);
+	cli_json_end(j);
+}
+
+/* The TLS facts, the address and how the session ended. */
+static void json_tail(struct check *c, struct cli_json *j, bool done, const char *error)
+{
+	json_tls(c, j);
+	cli_json_newline(j);
+	json_field(j, "address", c->live.address);
+	cli_json_newline(j);
+	cli_json_key(j, "outcome");
+	cli_json_object(j);
+	cli_json_key_bool(j, "completed", done);
+	if (done)
+		cli_json_key_null(j, "error");
+	else
+		json_field(j, "error", error);
+	cli_json_end(j);
 }
 
 static void check_tail(struct cli_report *report)
@@ -125,15 +140,7 @@ static void check_tail(struct cli_report *report)
 	bool done = proto_session_state(c->live.session) == PROTO_S_DONE;
 
 	if (report->json) {
-		json_tls(c, out);
-		cli_out_str(out, ",\n\"address\":");
-		cli_out_json(out, c->live.address, strlen(c->live.address));
-		cli_out_str(out, ",\n\"outcome\":{\"completed\":");
-		cli_out_str(out, done ? "true,\"error\":null}" : "false,\"error\":");
-		if (!done) {
-			cli_out_json(out, error, strlen(error));
-			cli_out_str(out, "}");
-		}
+		json_tail(c, &report->jw, done, error);
 		return;
 	}
 	live_tls_text(out, &c->live);

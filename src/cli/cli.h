@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "json.h"
 #include "proto/ehlo.h"
 #include "proto/findings.h"
 #include "proto/lint.h"
@@ -54,6 +55,12 @@ struct cli_out {
 
 void cli_out_init(struct cli_out *out, int fd, bool color);
 void cli_out_write(struct cli_out *out, const char *p, size_t n);
+/*
+ * Room for n more bytes at the end of the buffer (n at most its size),
+ * drained first when needed; the caller writes there and adds what it wrote
+ * to out->len. NULL in memory (fd -1) when the room is not left.
+ */
+char *cli_out_space(struct cli_out *out, size_t n);
 void cli_out_str(struct cli_out *out, const char *s);
 void cli_out_uint(struct cli_out *out, unsigned long value);
 /* A number right-aligned in width columns. */
@@ -63,10 +70,6 @@ void cli_out_pad(struct cli_out *out, size_t n);
 void cli_out_sgr(struct cli_out *out, const char *sgr);
 /* Peer bytes in caret form, never raw. */
 void cli_out_term(struct cli_out *out, const char *p, size_t n);
-/* Our own UTF-8 text (catalogue, profiles) as a JSON string, quotes included. */
-void cli_out_json_text(struct cli_out *out, const char *s);
-/* Peer bytes as a JSON string, quotes included; 8-bit bytes as \u0080-\u00ff. */
-void cli_out_json(struct cli_out *out, const char *p, size_t n);
 /*
  * Prose wrapped at width columns, each line after indent spaces; the first
  * line goes on from column col when col is not 0.
@@ -120,12 +123,13 @@ struct cli_report {
 	const char *name;
 	const struct proto_lint *lint; /* whose first EHLO reply feeds the matrix */
 	void *owner;
-	/* Writes the heading (text) or first fields, each followed by ',' (JSON). */
+	/* Writes the heading (text) or first members through jw (JSON). */
 	void (*head)(struct cli_report *report);
-	/* Writes more sections (text) or fields, each after ',' (JSON); may be NULL. */
+	/* Writes more sections (text) or members through jw (JSON); may be NULL. */
 	void (*tail)(struct cli_report *report);
 	/* State. */
 	bool started;
+	struct cli_json jw; /* JSON: the writer on out, the report's object open */
 	unsigned nlines;
 	unsigned count[PROTO_F_COUNT];
 	unsigned shown[PROTO_F_COUNT][REPORT_LINES_SHOWN];
@@ -153,6 +157,7 @@ struct cli_transcript {
 	const char *refused; /* after a failed open: what the name is, as a sentence's end */
 	const char *reason;  /* after a failed open: said instead of strerror, or NULL */
 	struct cli_out out;
+	struct cli_json jw; /* JSON Lines: one document a line */
 };
 
 /*

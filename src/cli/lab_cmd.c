@@ -13,7 +13,6 @@
 #include "lab/lab.h"
 #include "net/net.h"
 
-
 static const char *const usage_text =
     "usage: smtpscope lab [--port N] [--listen ADDR] [--once] [--cert FILE [--key FILE]]\n"
     "                     [--hostname NAME] [--log FILE] [--tls-max VERSION]\n"

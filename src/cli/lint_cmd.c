@@ -47,11 +47,8 @@ static void lint_head(struct cli_report *report)
 	const char *format = proto_format_name(proto_source_format(run->source));
 
 	if (report->json) {
-		cli_out_str(out, "\"input\":");
-		cli_out_json(out, report->name, strlen(report->name));
-		cli_out_str(out, ",\"format\":\"");
-		cli_out_str(out, format);
-		cli_out_str(out, "\",");
+		cli_json_key_bytes(&report->jw, "input", report->name, strlen(report->name));
+		cli_json_key_str(&report->jw, "format", format);
 		return;
 	}
 	cli_out_str(out, "smtpscope lint: ");

@@ -58,6 +58,18 @@ void cli_out_write(struct cli_out *out, const char *p, size_t n)
 	out->len += n;
 }
 
+char *cli_out_space(struct cli_out *out, size_t n)
+{
+	if (n > sizeof out->buf)
+		abort();
+	if (n > sizeof out->buf - out->len) {
+		if (out->fd < 0)
+			return NULL;
+		drain(out);
+	}
+	return out->buf + out->len;
+}
+
 void cli_out_str(struct cli_out *out, const char *s)
 {
 	cli_out_write(out, s, strlen(s));
@@ -110,42 +122,6 @@ void cli_out_term(struct cli_out *out, const char *p, size_t n)
 	if (n > PROTO_LINE_KEEP)
 		n = PROTO_LINE_KEEP;
 	cli_out_write(out, buf, proto_escape_term(buf, sizeof buf, p, n));
-}
-
-void cli_out_json(struct cli_out *out, const char *p, size_t n)
-{
-	char buf[PROTO_ESCAPE_MAX(PROTO_LINE_KEEP)];
-	size_t chunk;
-
-	cli_out_write(out, "\"", 1);
-	while (n > 0) {
-		chunk = n < PROTO_LINE_KEEP ? n : PROTO_LINE_KEEP;
-		cli_out_write(out, buf, proto_escape_json(buf, sizeof buf, p, chunk));
-		p += chunk;
-		n -= chunk;
-	}
-	cli_out_write(out, "\"", 1);
-}
-
-void cli_out_json_text(struct cli_out *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	char esc[8];
-
-	cli_out_write(out, "\"", 1);
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)*p;
-			cli_out_write(out, esc, 2);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			snprintf(esc, sizeof esc, "\\u%04x", *p);
-			cli_out_write(out, esc, 6);
-		} else {
-			cli_out_write(out, (const char *)p, 1);
-		}
-	}
-	cli_out_write(out, "\"", 1);
 }
 
 void cli_out_wrap(struct cli_out *out, const char *text, size_t indent, size_t width, size_t col)

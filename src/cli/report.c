@@ -25,16 +25,22 @@ static enum proto_severity severity_of(const struct cli_report *run, enum proto_
 	return proto_finding(id)->severity;
 }
 
-/* The owner's heading (text) or first fields (JSON), then the lines. */
+/* The owner's heading (text) or first members (JSON), then the lines. */
 static void open_report(struct cli_report *run)
 {
 	run->started = true;
-	if (run->json)
-		cli_out_str(&run->out, "{\"smtpscope\":\"" SMTPSCOPE_VERSION "\",");
+	if (run->json) {
+		cli_json_init(&run->jw, &run->out);
+		cli_json_object(&run->jw);
+		cli_json_key_str(&run->jw, "smtpscope", SMTPSCOPE_VERSION);
+	}
 	if (run->head != NULL)
 		run->head(run);
-	if (run->json)
-		cli_out_str(&run->out, "\n\"lines\":[");
+	if (run->json) {
+		cli_json_newline(&run->jw);
+		cli_json_key(&run->jw, "lines");
+		cli_json_array(&run->jw);
+	}
 }
 
 /* Colours of the roles and severities, as SGR parameters. */
@@ -107,67 +113,57 @@ static void human_line(struct cli_report *run, const struct proto_lint_line *lin
 	cli_out_write(out, "\n", 1);
 }
 
-static void json_span(struct cli_out *out, const char *key, const char *text,
-                      struct proto_span span)
+static void json_span(struct cli_json *j, const char *key, const char *text, struct proto_span span)
 {
-	cli_out_str(out, ",\"");
-	cli_out_str(out, key);
-	cli_out_str(out, "\":");
-	cli_out_json(out, text + span.off, span.len);
+	cli_json_key_bytes(j, key, text + span.off, span.len);
 }
 
 /* The grammar parts of an EHLO reply line. */
-static void json_ehlo(struct cli_out *out, const struct proto_lint_line *line)
+static void json_ehlo(struct cli_json *j, const struct proto_lint_line *line)
 {
 	const struct proto_ehlo_line *e = line->ehlo;
 	unsigned i;
 
-	cli_out_str(out, ",\"production\":");
-	cli_out_json_text(out, e->production);
+	cli_json_key_str(j, "production", e->production);
 	if (e->role == PROTO_ROLE_GREETING) {
-		json_span(out, "domain", line->text, e->head);
+		json_span(j, "domain", line->text, e->head);
 		return;
 	}
 	if (e->head.len == 0)
 		return;
-	json_span(out, "keyword", line->text, e->head);
+	json_span(j, "keyword", line->text, e->head);
 	if (e->role != PROTO_ROLE_EHLO_LINE || e->nparams == 0)
 		return;
-	cli_out_str(out, ",\"params\":[");
-	for (i = 0; i < e->nparams && i < PROTO_EHLO_PARAMS; i++) {
-		if (i > 0)
-			cli_out_write(out, ",", 1);
-		cli_out_json(out, line->text + e->param[i].off, e->param[i].len);
-	}
-	cli_out_write(out, "]", 1);
+	cli_json_key(j, "params");
+	cli_json_array(j);
+	for (i = 0; i < e->nparams && i < PROTO_EHLO_PARAMS; i++)
+		cli_json_bytes(j, line->text + e->param[i].off, e->param[i].len);
+	cli_json_end(j);
 }
 
+/* One line of the listing, on a line of its own. */
 static void json_line(struct cli_report *run, const struct proto_lint_line *line)
 {
-	struct cli_out *out = &run->out;
+	struct cli_json *j = &run->jw;
 	unsigned i;
 
-	cli_out_str(out, run->nlines > 1 ? ",\n{\"n\":" : "\n{\"n\":");
-	cli_out_uint(out, line->n);
-	cli_out_str(out, ",\"dir\":\"");
-	cli_out_str(out, proto_dir_name(line->dir));
-	cli_out_str(out,
-	            line->tls ? "\",\"tls\":true,\"role\":\"" : "\",\"tls\":false,\"role\":\"");
-	cli_out_str(out, proto_role_name(line->role));
-	cli_out_str(out, "\",\"text\":");
-	cli_out_json(out, line->text, line->len);
+	cli_json_newline(j);
+	cli_json_object(j);
+	cli_json_key_uint(j, "n", line->n);
+	cli_json_key_str(j, "dir", proto_dir_name(line->dir));
+	cli_json_key_bool(j, "tls", line->tls);
+	cli_json_key_str(j, "role", proto_role_name(line->role));
+	cli_json_key_bytes(j, "text", line->text, line->len);
 	if (line->ehlo != NULL)
-		json_ehlo(out, line);
+		json_ehlo(j, line);
 	if (line->nfindings > 0) {
-		cli_out_str(out, ",\"findings\":[");
-		for (i = 0; i < line->nfindings; i++) {
-			cli_out_str(out, i > 0 ? ",\"" : "\"");
-			cli_out_str(out, proto_finding(line->finding[i])->id);
-			cli_out_str(out, "\"");
-		}
-		cli_out_str(out, "]");
+		cli_json_key(j, "findings");
+		cli_json_array(j);
+		for (i = 0; i < line->nfindings; i++)
+			cli_json_str(j, proto_finding(line->finding[i])->id);
+		cli_json_end(j);
 	}
-	cli_out_str(out, "}");
+	cli_json_end(j);
 }
 
 void cli_report_line(void *ctx, const struct proto_lint_line *line)
@@ -358,75 +354,87 @@ static int hit_cmp(const void *a, const void *b)
 	return (int)x->id - (int)y->id;
 }
 
+/* Closes the lines; every finding, sorted by line, each on a line of its own. */
 static void json_findings(struct cli_report *run)
 {
-	struct cli_out *out = &run->out;
+	struct cli_json *j = &run->jw;
 	size_t i;
 
 	if (run->nhits > 1)
 		qsort(run->hits, run->nhits, sizeof *run->hits, hit_cmp);
-	cli_out_str(out, "],\n\"findings\":[");
+	cli_json_end(j);
+	cli_json_newline(j);
+	cli_json_key(j, "findings");
+	cli_json_array(j);
 	for (i = 0; i < run->nhits; i++) {
 		const struct proto_finding_info *info = proto_finding(run->hits[i].id);
 
-		cli_out_str(out, i > 0 ? ",\n{\"id\":\"" : "\n{\"id\":\"");
-		cli_out_str(out, info->id);
-		cli_out_str(out, "\",\"severity\":\"");
-		cli_out_str(out, proto_severity_name(severity_of(run, run->hits[i].id)));
-		cli_out_str(out, "\",\"line\":");
-		cli_out_uint(out, run->hits[i].n);
-		cli_out_str(out, ",\"rfc\":");
-		cli_out_json_text(out, info->rfc);
-		cli_out_str(out, ",\"message\":");
-		cli_out_json_text(out, info->message);
-		cli_out_str(out, "}");
+		cli_json_newline(j);
+		cli_json_object(j);
+		cli_json_key_str(j, "id", info->id);
+		cli_json_key_str(j, "severity",
+		                 proto_severity_name(severity_of(run, run->hits[i].id)));
+		cli_json_key_uint(j, "line", run->hits[i].n);
+		cli_json_key_str(j, "rfc", info->rfc);
+		cli_json_key_str(j, "message", info->message);
+		cli_json_end(j);
 	}
-	cli_out_str(out, "]");
+	cli_json_end(j);
+}
+
+/* One client of the matrix: does it see STARTTLS, where, and by what rule. */
+static void json_client(struct cli_report *run, const struct proto_client *c,
+                        const struct proto_reply *reply)
+{
+	struct cli_json *j = &run->jw;
+	int at = proto_client_starttls_line(c, reply);
+
+	cli_json_newline(j);
+	cli_json_key(j, proto_client_id(c));
+	cli_json_object(j);
+	cli_json_key_bool(j, "starttls", at >= 0);
+	if (at >= 0)
+		cli_json_key_uint(j, "line", proto_lint_first_ehlo_n(run->lint, (unsigned)at));
+	else
+		cli_json_key_null(j, "line");
+	if (proto_client_regardless(c))
+		cli_json_key_bool(j, "without_looking", true);
+	cli_json_key_str(j, "rule", proto_client_rule(c));
+	cli_json_key_str(j, "basis", proto_client_basis(c));
+	cli_json_end(j);
 }
 
 static void json_clients(struct cli_report *run)
 {
-	const struct proto_lint *lint = run->lint;
-	const struct proto_reply *reply = proto_lint_first_ehlo(lint, NULL);
-	struct cli_out *out = &run->out;
+	const struct proto_reply *reply = proto_lint_first_ehlo(run->lint, NULL);
+	struct cli_json *j = &run->jw;
 	size_t i;
-	int at;
 
-	cli_out_str(out, ",\n\"clients\":{");
-	for (i = 0; reply != NULL && i < proto_client_count(); i++) {
-		const struct proto_client *c = proto_client_at(i);
-
-		at = proto_client_starttls_line(c, reply);
-		cli_out_str(out, i > 0 ? ",\n\"" : "\n\"");
-		cli_out_str(out, proto_client_id(c));
-		cli_out_str(out, at >= 0 ? "\":{\"starttls\":true,\"line\":"
-		                         : "\":{\"starttls\":false,\"line\":null");
-		if (at >= 0)
-			cli_out_uint(out, proto_lint_first_ehlo_n(lint, (unsigned)at));
-		if (proto_client_regardless(c))
-			cli_out_str(out, ",\"without_looking\":true");
-		cli_out_str(out, ",\"rule\":");
-		cli_out_json_text(out, proto_client_rule(c));
-		cli_out_str(out, ",\"basis\":");
-		cli_out_json_text(out, proto_client_basis(c));
-		cli_out_str(out, "}");
-	}
-	cli_out_str(out, "},\n\"ehlo_line\":");
+	cli_json_newline(j);
+	cli_json_key(j, "clients");
+	cli_json_object(j);
+	for (i = 0; reply != NULL && i < proto_client_count(); i++)
+		json_client(run, proto_client_at(i), reply);
+	cli_json_end(j);
+	cli_json_newline(j);
 	if (reply == NULL) {
-		cli_out_str(out, "null,\n\"ehlo_lines\":null");
+		cli_json_key_null(j, "ehlo_line");
+		cli_json_newline(j);
+		cli_json_key_null(j, "ehlo_lines");
 		return;
 	}
-	cli_out_uint(out, proto_lint_first_ehlo_n(lint, 0));
-	cli_out_str(out, ",\n\"ehlo_lines\":{\"judged\":");
-	cli_out_uint(out, reply->nkept);
-	cli_out_str(out, ",\"total\":");
-	cli_out_uint(out, reply->nlines);
-	cli_out_str(out, "}");
+	cli_json_key_uint(j, "ehlo_line", proto_lint_first_ehlo_n(run->lint, 0));
+	cli_json_newline(j);
+	cli_json_key(j, "ehlo_lines");
+	cli_json_object(j);
+	cli_json_key_uint(j, "judged", reply->nkept);
+	cli_json_key_uint(j, "total", reply->nlines);
+	cli_json_end(j);
 }
 
 static void json_tail(struct cli_report *run)
 {
-	struct cli_out *out = &run->out;
+	struct cli_json *j = &run->jw;
 
 	if (!run->started)
 		open_report(run);
@@ -434,17 +442,17 @@ static void json_tail(struct cli_report *run)
 	json_clients(run);
 	if (run->tail != NULL)
 		run->tail(run);
-	cli_out_str(out, ",\n\"summary\":{\"lines\":");
-	cli_out_uint(out, run->nlines);
-	cli_out_str(out, ",\"errors\":");
-	cli_out_uint(out, run->severity[PROTO_SEV_ERROR]);
-	cli_out_str(out, ",\"warnings\":");
-	cli_out_uint(out, run->severity[PROTO_SEV_WARNING]);
-	cli_out_str(out, ",\"info\":");
-	cli_out_uint(out, run->severity[PROTO_SEV_INFO]);
-	cli_out_str(out, ",\"findings_dropped\":");
-	cli_out_uint(out, run->dropped);
-	cli_out_str(out, "}}\n");
+	cli_json_newline(j);
+	cli_json_key(j, "summary");
+	cli_json_object(j);
+	cli_json_key_uint(j, "lines", run->nlines);
+	cli_json_key_uint(j, "errors", run->severity[PROTO_SEV_ERROR]);
+	cli_json_key_uint(j, "warnings", run->severity[PROTO_SEV_WARNING]);
+	cli_json_key_uint(j, "info", run->severity[PROTO_SEV_INFO]);
+	cli_json_key_uint(j, "findings_dropped", run->dropped);
+	cli_json_end(j);
+	cli_json_end(j);
+	cli_json_done(j);
 }
 
 void cli_report_end(struct cli_report *run)

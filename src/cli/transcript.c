@@ -262,6 +262,7 @@ int cli_transcript_open(struct cli_transcript *t, const char *path, bool json, b
 	if (t->fd < 0)
 		return -1;
 	cli_out_init(&t->out, t->fd, false);
+	cli_json_init(&t->jw, &t->out);
 	if (!json) {
 		cli_out_str(&t->out, PROTO_TRANSCRIPT_MAGIC "\n# target ");
 		cli_out_term(&t->out, target, strlen(target));
@@ -310,40 +311,50 @@ static void text_line(struct cli_transcript *t, const char *ts, const struct pro
 	cli_out_str(&t->out, "\n");
 }
 
-/* How the line ended: what the text format marks with \\n and \\z. */
+/* How the line ended, what the text format marks with \\n and \\z: "lf", "none", "crlf". */
 static const char *eol_name(const struct proto_lint_line *l)
 {
-	if (l->dir == PROTO_DIR_INFO)
-		return "null";
 	if (l->flags & PROTO_L_BARE_LF)
-		return "\"lf\"";
-	return l->flags & PROTO_L_NO_EOL ? "\"none\"" : "\"crlf\"";
+		return "lf";
+	return l->flags & PROTO_L_NO_EOL ? "none" : "crlf";
+}
+
+/* Opens an object of the JSON Lines form with its time stamp (PROTO_JSONL_MAGIC). */
+static void json_open(struct cli_transcript *t, const char *ts)
+{
+	cli_json_object(&t->jw);
+	cli_json_key_str(&t->jw, "t", ts);
+}
+
+/* Closes the object and its line. */
+static void json_close(struct cli_transcript *t)
+{
+	cli_json_end(&t->jw);
+	cli_json_done(&t->jw);
 }
 
 static void json_line(struct cli_transcript *t, const char *ts, const struct proto_lint_line *l)
 {
+	struct cli_json *j = &t->jw;
 	unsigned i;
 
-	cli_out_str(&t->out, "{\"t\":\"");
-	cli_out_str(&t->out, ts);
-	cli_out_str(&t->out, "\",\"n\":");
-	cli_out_uint(&t->out, l->n);
-	cli_out_str(&t->out, ",\"dir\":\"");
-	cli_out_str(&t->out, proto_dir_name(l->dir));
-	cli_out_str(&t->out,
-	            l->tls ? "\",\"tls\":true,\"role\":\"" : "\",\"tls\":false,\"role\":\"");
-	cli_out_str(&t->out, proto_role_name(l->role));
-	cli_out_str(&t->out, "\",\"eol\":");
-	cli_out_str(&t->out, eol_name(l));
-	cli_out_str(&t->out, ",\"text\":");
-	cli_out_json(&t->out, l->text, l->len);
-	cli_out_str(&t->out, ",\"findings\":[");
-	for (i = 0; i < l->nfindings; i++) {
-		cli_out_str(&t->out, i > 0 ? ",\"" : "\"");
-		cli_out_str(&t->out, proto_finding(l->finding[i])->id);
-		cli_out_str(&t->out, "\"");
-	}
-	cli_out_str(&t->out, "]}\n");
+	json_open(t, ts);
+	cli_json_key_uint(j, "n", l->n);
+	cli_json_key_str(j, "dir", proto_dir_name(l->dir));
+	cli_json_key_bool(j, "tls", l->tls);
+	cli_json_key_str(j, "role", proto_role_name(l->role));
+	/* An info line is a note of ours, not bytes of the wire: it has no ending. */
+	if (l->dir == PROTO_DIR_INFO)
+		cli_json_key_null(j, "eol");
+	else
+		cli_json_key_str(j, "eol", eol_name(l));
+	cli_json_key_bytes(j, "text", l->text, l->len);
+	cli_json_key(j, "findings");
+	cli_json_array(j);
+	for (i = 0; i < l->nfindings; i++)
+		cli_json_str(j, proto_finding(l->finding[i])->id);
+	cli_json_end(j);
+	json_close(t);
 }
 
 void cli_transcript_line(struct cli_transcript *t, const struct proto_lint_line *line)
@@ -373,13 +384,10 @@ void cli_transcript_finding(struct cli_transcript *t, enum proto_finding_id id, 
 	if (t->fd < 0 || !t->json)
 		return;
 	timestamp(ts, sizeof ts);
-	cli_out_str(&t->out, "{\"t\":\"");
-	cli_out_str(&t->out, ts);
-	cli_out_str(&t->out, "\",\"finding\":\"");
-	cli_out_str(&t->out, proto_finding(id)->id);
-	cli_out_str(&t->out, "\",\"line\":");
-	cli_out_uint(&t->out, n);
-	cli_out_str(&t->out, "}\n");
+	json_open(t, ts);
+	cli_json_key_str(&t->jw, "finding", proto_finding(id)->id);
+	cli_json_key_uint(&t->jw, "line", n);
+	json_close(t);
 	cli_out_flush(&t->out);
 }
 
@@ -390,9 +398,9 @@ static void end_mark(struct cli_transcript *t)
 
 	timestamp(ts, sizeof ts);
 	if (t->json) {
-		cli_out_str(&t->out, "{\"t\":\"");
-		cli_out_str(&t->out, ts);
-		cli_out_str(&t->out, "\",\"end\":true}\n");
+		json_open(t, ts);
+		cli_json_key_bool(&t->jw, "end", true);
+		json_close(t);
 	} else {
 		cli_out_str(&t->out, "# end ");
 		cli_out_str(&t->out, ts);

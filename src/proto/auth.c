@@ -227,7 +227,7 @@ bool proto_auth_command(const char *text, size_t len)
 {
 	size_t i = skip_blanks(text, len, 0);
 
-	return len - i >= 4 && strncasecmp(text + i, "AUTH", 4) == 0 &&
+	return len - i >= 4 && proto_letters_eq(text + i, "AUTH", 4) &&
 	       (len - i == 4 || is_blank(text[i + 4]));
 }
 

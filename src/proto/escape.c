@@ -3,6 +3,7 @@
  * 0x20, DEL or a byte with the high bit set leaves these functions raw.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "proto/escape.h"
@@ -15,11 +16,42 @@ static bool plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f;
 }
 
-/* Length of the leading run of bytes that pass unchanged, but for extra. */
+#define ONES  UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/*
+ * True when one of the eight bytes in w does not pass unchanged: a control,
+ * DEL, an 8-bit byte, or one of the two extra bytes (x1, x2: each repeated
+ * in every byte). Each term is exact for its lowest byte, so the test is.
+ */
+static bool word_stops(uint64_t w, uint64_t x1, uint64_t x2)
+{
+	uint64_t a = w ^ x1, b = w ^ x2, del = w ^ (ONES * 0x7f);
+
+	return ((w - ONES * 0x20) | (a - ONES) | (b - ONES) | (del - ONES) | w) & HIGHS;
+}
+
+/* Length of the leading run of bytes that pass unchanged, but for extra (-1: none). */
 static size_t plain_run(const char *text, size_t len, int extra1, int extra2)
 {
+	uint64_t x1, x2, w;
 	size_t i = 0;
 
+	if (extra2 < 0)
+		extra2 = extra1;
+	x1 = ONES * (unsigned char)extra1;
+	x2 = ONES * (unsigned char)extra2;
+	/* Eight bytes at a time; when all words passed, the tail is the last word again. */
+	for (; len - i >= 8; i += 8) {
+		memcpy(&w, text + i, 8);
+		if (word_stops(w, x1, x2))
+			break;
+	}
+	if (i < len && len >= 8 && len - i < 8) {
+		memcpy(&w, text + len - 8, 8);
+		if (!word_stops(w, x1, x2))
+			return len;
+	}
 	while (i < len && plain((unsigned char)text[i]) && text[i] != extra1 && text[i] != extra2)
 		i++;
 	return i;

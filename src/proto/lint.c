@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "proto/auth.h"
 #include "proto/ehlo.h"
@@ -419,10 +418,9 @@ static enum lint_kind command_kind(const char *text, size_t len)
 
 	while (verb < len && text[verb] != ' ')
 		verb++;
-	if ((verb == 4 && strncasecmp(text, "EHLO", 4) == 0) ||
-	    (verb == 4 && strncasecmp(text, "LHLO", 4) == 0))
+	if (verb == 4 && (proto_letters_eq(text, "EHLO", 4) || proto_letters_eq(text, "LHLO", 4)))
 		return KIND_EHLO;
-	if (verb == 8 && strncasecmp(text, "STARTTLS", 8) == 0)
+	if (verb == 8 && proto_letters_eq(text, "STARTTLS", 8))
 		return KIND_STARTTLS;
 	return KIND_OTHER;
 }

@@ -19,6 +19,20 @@ struct proto_doc_section {
 extern const struct proto_doc_section proto_finding_docs[];
 extern const size_t proto_finding_ndocs;
 
+/*
+ * True when the n bytes at p spell word in any case, as strncasecmp says;
+ * word holds ASCII letters only, for which folding bit 0x20 is exact.
+ */
+static inline bool proto_letters_eq(const char *p, const char *word, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)p[i] | 0x20) != ((unsigned char)word[i] | 0x20))
+			return false;
+	return true;
+}
+
 /* Returns the PROTO_L_* flags the bytes of a line body earn on their own. */
 unsigned proto_scan(const char *text, size_t len);
 

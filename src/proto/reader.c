@@ -8,6 +8,7 @@
 
 #include "proto/reader.h"
 #include "proto/reply.h"
+#include "proto/split.h"
 #include "proto_int.h"
 
 struct proto_reader {

@@ -13,6 +13,7 @@
 #include "proto/lint.h"
 #include "proto/reply.h"
 #include "proto/source.h"
+#include "proto/split.h"
 #include "proto_int.h"
 
 struct proto_source {
@@ -22,6 +23,11 @@ struct proto_source {
 	unsigned n;         /* number of the last line read */
 	unsigned cut_n;     /* the line the input ended in the middle of, or 0 */
 	long long time_ms;  /* the time stamp of the line being read, or 0 */
+	/* The minute of the last time stamp read ("YYYY-MM-DDTHH:MM"), in ms: most lines share it.
+	 */
+	bool minute_known;
+	char minute[16];
+	long long minute_ms;
 	struct proto_lint *lint;
 	struct proto_split split;
 	char *detect; /* input held back until the format is known */
@@ -257,6 +263,32 @@ int proto_time_parse(const char *p, size_t len, long long *ms)
 	return 0;
 }
 
+/*
+ * The time stamp of a transcript line, as proto_time_parse reads it. A stamp
+ * in the same minute as the one before is read from its seconds alone: its
+ * first 16 bytes, equal to a stamp already checked, hold the same values.
+ */
+static int stamp_parse(struct proto_source *src, const char *p, size_t len, long long *ms)
+{
+	int s, f;
+
+	if (src->minute_known && len >= 24 && memcmp(p, src->minute, 16) == 0 && p[16] == ':' &&
+	    p[19] == '.' && p[23] == 'Z') {
+		s = digits(p + 17, 2);
+		f = digits(p + 20, 3);
+		if (s >= 0 && s <= 60 && f >= 0) {
+			*ms = src->minute_ms + s * 1000LL + f;
+			return 0;
+		}
+	}
+	if (proto_time_parse(p, len, ms) != 0)
+		return -1;
+	memcpy(src->minute, p, 16);
+	src->minute_ms = *ms - digits(p + 17, 2) * 1000LL - digits(p + 20, 3);
+	src->minute_known = true;
+	return 0;
+}
+
 /* A stored line ends in "\n" (LF alone) or "\z" (no ending) when not CR LF. */
 static enum proto_term transcript_term(const char *p, size_t *len)
 {
@@ -286,7 +318,7 @@ static void transcript_line(struct proto_source *src, const struct proto_split_l
 
 	if (cut->len == 0 || cut->text[0] == '#')
 		return;
-	if (proto_time_parse(cut->text, cut->len, &src->time_ms) != 0)
+	if (stamp_parse(src, cut->text, cut->len, &src->time_ms) != 0)
 		src->time_ms = 0;
 	off = sp ? (size_t)(sp - cut->text) + 1 : cut->len;
 	mark = find_mark(cut->text + off, cut->len - off);

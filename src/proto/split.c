@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "proto/reply.h"
+#include "proto/split.h"
 #include "proto_int.h"
 
 void proto_split_init(struct proto_split *split)

@@ -269,9 +269,16 @@ static void on_timed_line(void *ctx, const struct proto_lint_line *line)
 		t->ms[t->count++] = proto_source_time_ms(t->src);
 }
 
+static void on_timed_finding(void *ctx, enum proto_finding_id id, unsigned n)
+{
+	(void)ctx;
+	(void)id;
+	(void)n;
+}
+
 static void read_times(const char *in, struct times *t)
 {
-	static const struct proto_lint_ops timed_ops = {on_timed_line, NULL};
+	static const struct proto_lint_ops timed_ops = {on_timed_line, on_timed_finding};
 
 	memset(t, 0, sizeof *t);
 	t->src = proto_source_new(PROTO_FORMAT_AUTO, &timed_ops, t);
@@ -302,6 +309,22 @@ static void test_line_times(void **state)
 	           &t);
 	assert_int_equal(t.count, 1);
 	assert_true(t.ms[0] == 1002);
+	/* Within one minute only the seconds are read again; they are still checked. */
+	read_times("# smtpscope transcript 1\n"
+	           "2026-11-22T07:10:00.123Z <-  220 mx.example\n"
+	           "2026-11-22T07:10:59.001Z  -> EHLO c.example\n"
+	           "2026-11-22T07:10:6x.001Z <-  250-mx.example\n"
+	           "2026-11-22T07:10:60.000Z <-  250-8BITMIME\n"
+	           "2026-11-22T07:10:61.000Z <-  250-SIZE\n"
+	           "2026-11-22T07:11:00.000Z <-  250 HELP\n",
+	           &t);
+	assert_int_equal(t.count, 6);
+	assert_true(t.ms[0] == 1795331400123LL);
+	assert_true(t.ms[1] == 1795331459001LL);
+	assert_true(t.ms[2] == 0);
+	assert_true(t.ms[3] == 1795331460000LL);
+	assert_true(t.ms[4] == 0);
+	assert_true(t.ms[5] == 1795331460000LL);
 	read_times("220 mx.example\n", &t);
 	assert_true(t.count == 1 && t.ms[0] == 0);
 	assert_int_equal(proto_time_parse("2026-13-01T00:00:00.000Z", 24, &ms), -1);
