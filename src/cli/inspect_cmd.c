@@ -217,7 +217,7 @@ static void not_sent(struct inspect *in, int rc)
 		         "wait: a command is still waiting for its reply");
 }
 
-static void ui_send(void *ctx, const char *command)
+static void inspect_send(void *ctx, const char *command)
 {
 	struct inspect *in = ctx;
 
@@ -233,7 +233,7 @@ static void ui_confirm(void *ctx)
 	struct inspect *in = ctx;
 
 	proto_session_confirm(in->live.session);
-	ui_send(ctx, NULL);
+	inspect_send(ctx, NULL);
 }
 
 /* The word after "set " names a setting when it starts with it: "set helo x". */
@@ -318,7 +318,7 @@ static void ui_reconnect(void *ctx)
 }
 
 static const struct ui_ops inspect_ops = {
-    .send = ui_send,
+    .send = inspect_send,
     .command = ui_command,
     .skip = ui_skip,
     .run = ui_run,
