@@ -81,8 +81,8 @@ static const char *const usage_text =
     "created, or its name is refused; 74 output could not be written; 130\n"
     "SIGINT, 143 SIGTERM; 141 standard output's reader is gone (check | head).\n";
 
-/* Options that take no value; returns 1 when argv[i] was one. */
-static int flag_option(struct check_args *a, const char *arg)
+/* Options that take no value; true when argv[i] was one. */
+static bool flag_option(struct check_args *a, const char *arg)
 {
 	const struct {
 		const char *name;
@@ -102,7 +102,7 @@ static int flag_option(struct check_args *a, const char *arg)
 	for (k = 0; k < sizeof flags / sizeof flags[0]; k++) {
 		if (strcmp(arg, flags[k].name) == 0) {
 			*flags[k].flag = true;
-			return 1;
+			return true;
 		}
 	}
 	if (strcmp(arg, "-4") == 0)
@@ -112,8 +112,8 @@ static int flag_option(struct check_args *a, const char *arg)
 	else if (strcmp(arg, "--no-tls") == 0)
 		a->session.starttls = PROTO_STARTTLS_NEVER;
 	else
-		return 0;
-	return 1;
+		return false;
+	return true;
 }
 
 /* Seconds from 0.001 to 3600 into *ms; 0, or a usage error naming the option. */
@@ -143,8 +143,8 @@ static int add_rcpt(struct check_args *a, const char *v)
 
 /*
  * --auth and --auth-password: the password is copied, then blanked in argv
- * so that ps shows it no longer. Returns 1 when taken, 0 when not one, or
- * an exit code.
+ * so that ps shows it no longer. Returns CLI_OPT_TAKEN, CLI_OPT_NONE or an
+ * exit code.
  */
 static int auth_option(struct check_args *a, int argc, char **argv, int *i)
 {
@@ -152,7 +152,7 @@ static int auth_option(struct check_args *a, int argc, char **argv, int *i)
 
 	if ((v = (char *)cli_opt_value(argc, argv, i, "--auth")) != NULL)
 		return proto_auth_mech_parse(v, &a->session.auth) == 0
-		           ? 1
+		           ? CLI_OPT_TAKEN
 		           : cli_usage_error(a->prog,
 		                             "--auth takes plain, login, cram-md5 or xoauth2", v);
 	if ((v = (char *)cli_opt_value(argc, argv, i, "--auth-password")) == NULL)
@@ -162,7 +162,7 @@ static int auth_option(struct check_args *a, int argc, char **argv, int *i)
 	memcpy(a->secret_buf, v, strlen(v) + 1);
 	memset(v, 'x', strlen(v));
 	a->session.auth_secret = a->secret_buf;
-	return 1;
+	return CLI_OPT_TAKEN;
 }
 
 /* Reads the first line of --auth-password-file as the secret; 0, or an exit code. */
@@ -215,7 +215,7 @@ static int check_auth(struct check_args *a)
 	return a->auth_password_file != NULL ? read_secret(a) : 0;
 }
 
-/* Options with a value; returns 1 when taken, 0 when not one, or an exit code. */
+/* Options with a value; returns CLI_OPT_TAKEN, CLI_OPT_NONE or an exit code. */
 static int value_option(struct check_args *a, int argc, char **argv, int *i)
 {
 	struct {
@@ -242,19 +242,20 @@ static int value_option(struct check_args *a, int argc, char **argv, int *i)
 	for (k = 0; k < sizeof strings / sizeof strings[0]; k++) {
 		if ((v = cli_opt_value(argc, argv, i, strings[k].name)) != NULL) {
 			*strings[k].slot = v;
-			return 1;
+			return CLI_OPT_TAKEN;
 		}
 	}
 	if ((v = cli_opt_value(argc, argv, i, "--to")) != NULL)
-		return add_rcpt(a, v) == 0 ? 1 : CLI_EXIT_USAGE;
+		return add_rcpt(a, v) == 0 ? CLI_OPT_TAKEN : CLI_EXIT_USAGE;
 	if ((v = cli_opt_value(argc, argv, i, "--timeout")) != NULL)
-		return parse_seconds(a, "--timeout", v, &a->timeout_ms) == 0 ? 1 : CLI_EXIT_USAGE;
+		return parse_seconds(a, "--timeout", v, &a->timeout_ms) == 0 ? CLI_OPT_TAKEN
+		                                                             : CLI_EXIT_USAGE;
 	if ((v = cli_opt_value(argc, argv, i, "--idle-warn")) != NULL)
-		return parse_seconds(a, "--idle-warn", v, &a->idle_warn_ms) == 0 ? 1
+		return parse_seconds(a, "--idle-warn", v, &a->idle_warn_ms) == 0 ? CLI_OPT_TAKEN
 		                                                                 : CLI_EXIT_USAGE;
 	if ((v = cli_opt_value(argc, argv, i, "--quit-after")) != NULL)
 		return proto_quit_after_parse(v, &a->session.quit_after) == 0
-		           ? 1
+		           ? CLI_OPT_TAKEN
 		           : cli_usage_error(
 		                 a->prog,
 		                 "--quit-after takes connect, ehlo, starttls, tls-ehlo, "
@@ -262,7 +263,7 @@ static int value_option(struct check_args *a, int argc, char **argv, int *i)
 		                 v);
 	if ((v = cli_opt_value(argc, argv, i, "--starttls")) != NULL)
 		return proto_starttls_policy_parse(v, &a->session.starttls) == 0
-		           ? 1
+		           ? CLI_OPT_TAKEN
 		           : cli_usage_error(a->prog, "--starttls takes auto, strict or force", v);
 	return auth_option(a, argc, argv, i);
 }
@@ -313,9 +314,9 @@ int check_parse_args(int argc, char **argv, struct check_args *a)
 		if (flag_option(a, argv[i]))
 			continue;
 		rc = value_option(a, argc, argv, &i);
-		if (rc == 1)
+		if (rc == CLI_OPT_TAKEN)
 			continue;
-		if (rc != 0)
+		if (rc != CLI_OPT_NONE)
 			return rc;
 		if (argv[i][0] == '-')
 			return cli_usage_error(

@@ -14,6 +14,14 @@
 #include "proto/lint.h"
 
 /* Exit codes, sysexits.h style for usage and I/O errors (docs/formats.md, docs/check.md). */
+/*
+ * What a reader of one option returns: CLI_OPT_NONE when argv[i] is not one
+ * of its options, CLI_OPT_TAKEN when it read it, or else the exit code of
+ * its usage error. Exit codes are never negative, so none is mistaken for
+ * CLI_OPT_TAKEN (as 1, CLI_EXIT_FINDINGS, once was).
+ */
+enum { CLI_OPT_NONE = 0, CLI_OPT_TAKEN = -2 };
+
 enum {
 	CLI_EXIT_OK = 0,           /* no error-level finding */
 	CLI_EXIT_FINDINGS = 1,     /* error-level findings */

@@ -72,7 +72,7 @@ static int parse_number(const char *text, unsigned long min, unsigned long max, 
 	return 0;
 }
 
-/* The limits on connections; returns 1 when argv[*i] was one of them. */
+/* The limits on connections; CLI_OPT_TAKEN, CLI_OPT_NONE or an exit code. */
 static int parse_limit(int argc, char **argv, int *i, struct lab_config *cfg)
 {
 	const char *v;
@@ -90,12 +90,12 @@ static int parse_limit(int argc, char **argv, int *i, struct lab_config *cfg)
 			return cli_usage_error(
 			    "smtpscope lab", "--session-timeout takes seconds from 1 to 86400", v);
 	} else {
-		return 0;
+		return CLI_OPT_NONE;
 	}
-	return 1;
+	return CLI_OPT_TAKEN;
 }
 
-/* The options that take a value; returns 1 when argv[*i] was one of them. */
+/* The options that take a value; CLI_OPT_TAKEN, CLI_OPT_NONE or an exit code. */
 static int parse_value(int argc, char **argv, int *i, struct lab_args *args)
 {
 	struct lab_config *cfg = &args->config;
@@ -124,7 +124,7 @@ static int parse_value(int argc, char **argv, int *i, struct lab_args *args)
 	} else {
 		return parse_limit(argc, argv, i, cfg);
 	}
-	return 1;
+	return CLI_OPT_TAKEN;
 }
 
 static int parse_args(int argc, char **argv, struct lab_args *args)
@@ -139,8 +139,8 @@ static int parse_args(int argc, char **argv, struct lab_args *args)
 		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			fputs(usage_text, stdout);
 			return -1;
-		} else if ((rc = parse_value(argc, argv, &i, args)) != 0) {
-			if (rc != 1)
+		} else if ((rc = parse_value(argc, argv, &i, args)) != CLI_OPT_NONE) {
+			if (rc != CLI_OPT_TAKEN)
 				return rc;
 		} else if (argv[i][0] == '-' && argv[i][1] != '\0') {
 			return cli_usage_error("smtpscope lab", "unknown option or missing value",

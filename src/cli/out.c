@@ -181,7 +181,6 @@ int cli_stdout_flush(const char *prefix)
 
 int cli_color_parse(const char *when, int fd, bool *color)
 {
-	const char *no_color = getenv("NO_COLOR");
 	const char *term = getenv("TERM");
 
 	if (strcmp(when, "always") == 0) {
@@ -189,8 +188,8 @@ int cli_color_parse(const char *when, int fd, bool *color)
 	} else if (strcmp(when, "never") == 0) {
 		*color = false;
 	} else if (strcmp(when, "auto") == 0) {
-		*color = isatty(fd) && (no_color == NULL || no_color[0] == '\0') &&
-		         (term == NULL || strcmp(term, "dumb") != 0);
+		*color =
+		    isatty(fd) && !cli_no_color() && (term == NULL || strcmp(term, "dumb") != 0);
 	} else {
 		return -1;
 	}
