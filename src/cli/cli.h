@@ -73,6 +73,9 @@ void cli_out_str(struct cli_out *out, const char *s);
 void cli_out_uint(struct cli_out *out, unsigned long value);
 /* A number right-aligned in width columns. */
 void cli_out_uint_right(struct cli_out *out, unsigned long value, size_t width);
+/* The decimal digits of value at dst (CLI_UINT_DIGITS bytes at most, no NUL); their count. */
+#define CLI_UINT_DIGITS 24
+size_t cli_uint_digits(char *dst, unsigned long value);
 void cli_out_pad(struct cli_out *out, size_t n);
 /* Starts an SGR colour when colour is on; cli_out_sgr(out, NULL) resets. */
 void cli_out_sgr(struct cli_out *out, const char *sgr);

@@ -181,20 +181,6 @@ static size_t key_lead(struct cli_json *j, char *dst, const char *key, size_t kl
 	return o;
 }
 
-/* A number's digits at dst. */
-static size_t put_uint(char *dst, unsigned long value)
-{
-	char digits[24];
-	size_t i = sizeof digits;
-
-	do {
-		digits[--i] = (char)('0' + value % 10);
-		value /= 10;
-	} while (value > 0);
-	memcpy(dst, digits + i, sizeof digits - i);
-	return sizeof digits - i;
-}
-
 /* Escapes at most one chunk of a string; dst holds PROTO_ESCAPE_MAX(len). */
 static size_t put_chunk(char *dst, const char *p, size_t len, bool peer)
 {
@@ -212,7 +198,7 @@ static size_t put_value(char *dst, const struct json_value *v)
 	case JSON_NONE:
 		return 0;
 	case JSON_UINT:
-		return put_uint(dst, v->u);
+		return cli_uint_digits(dst, v->u);
 	case JSON_RAW:
 		memcpy(dst, v->p, v->n);
 		return v->n;

@@ -80,18 +80,27 @@ void cli_out_uint(struct cli_out *out, unsigned long value)
 	cli_out_uint_right(out, value, 0);
 }
 
-void cli_out_uint_right(struct cli_out *out, unsigned long value, size_t width)
+size_t cli_uint_digits(char *dst, unsigned long value)
 {
-	char digits[24];
+	char digits[CLI_UINT_DIGITS];
 	size_t i = sizeof digits;
 
 	do {
 		digits[--i] = (char)('0' + value % 10);
 		value /= 10;
 	} while (value > 0);
-	if (sizeof digits - i < width)
-		cli_out_pad(out, width - (sizeof digits - i));
-	cli_out_write(out, digits + i, sizeof digits - i);
+	memcpy(dst, digits + i, sizeof digits - i);
+	return sizeof digits - i;
+}
+
+void cli_out_uint_right(struct cli_out *out, unsigned long value, size_t width)
+{
+	char digits[CLI_UINT_DIGITS];
+	size_t n = cli_uint_digits(digits, value);
+
+	if (n < width)
+		cli_out_pad(out, width - n);
+	cli_out_write(out, digits, n);
 }
 
 void cli_out_pad(struct cli_out *out, size_t n)
