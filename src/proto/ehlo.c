@@ -299,27 +299,33 @@ static void starttls_checks(const struct proto_ehlo *ehlo, const char *kw,
 
 /*
  * The hash of a keyword for the duplicate check: FNV-1a over its eight-byte
- * words, the last one padded with zeros, the length mixed in first.
+ * words, the last one padded with zeros, the length mixed in first; avail:
+ * the bytes of the line from kw on, which a word may be read from.
  * Clearing bit 0x20 of every byte folds case and keeps digits and "-" apart
  * from letters (and from the zero padding). A keyword of up to eight bytes
  * cannot collide with another: each step is a bijection of its word.
  */
-static uint64_t keyword_hash(const char *kw, size_t len)
+static uint64_t keyword_hash(const char *kw, size_t len, size_t avail)
 {
 	const uint64_t fold = ~UINT64_C(0x2020202020202020);
-	uint64_t hash = 0xcbf29ce484222325u ^ len, w;
-	size_t i;
+	uint64_t hash = 0xcbf29ce484222325u ^ len, w = 0;
+	size_t i, j;
 
 	for (i = 0; i + 8 <= len; i += 8) {
 		memcpy(&w, kw + i, 8);
 		hash = (hash ^ (w & fold)) * 0x100000001b3u;
 	}
-	if (i < len) {
-		w = 0;
-		memcpy(&w, kw + i, len - i);
-		hash = (hash ^ (w & fold)) * 0x100000001b3u;
+	if (i == len)
+		return hash;
+	/* The tail: a whole word when the line goes on that far, its bytes past len cleared. */
+	if (avail - i >= 8) {
+		memcpy(&w, kw + i, 8);
+		w &= ~UINT64_C(0) >> (8 * (8 - (len - i)));
+	} else {
+		for (j = 0, w = 0; j < len - i; j++)
+			w |= (uint64_t)(unsigned char)kw[i + j] << (8 * j);
 	}
-	return hash;
+	return (hash ^ (w & fold)) * 0x100000001b3u;
 }
 
 /* Lines 2 and later: ehlo-keyword *(SP ehlo-param). */
@@ -367,7 +373,7 @@ static void keyword_line(struct proto_ehlo *ehlo, const char *text, size_t off, 
 		emit(ctx, bad, index);
 	if (starttls)
 		starttls_checks(ehlo, kw, out, emit, ctx, index);
-	if (seen_before(ehlo, keyword_hash(kw, kwlen)))
+	if (seen_before(ehlo, keyword_hash(kw, kwlen, len)))
 		emit(ctx, PROTO_F_DUPLICATE_KEYWORD, index);
 }
 
