@@ -50,21 +50,24 @@ void cli_interrupt_last_resort(void (*handler)(int));
 
 /*
  * A buffered writer on a file descriptor; errors are sticky. With fd -1 it
- * writes to memory only: buf holds the text, and error says it was cut.
+ * writes to memory only: buf holds the text (CLI_OUT_MEMORY bytes at most),
+ * and error says it was cut.
  */
+#define CLI_OUT_BUFFER (1024 * 1024) /* bytes held before one write(2) */
+#define CLI_OUT_MEMORY (64 * 1024)   /* bytes kept in memory (fd -1) */
 struct cli_out {
 	int fd;
 	bool error;
 	int errnum; /* errno of the first failed write, once error is set */
 	bool color;
 	size_t len;
-	char buf[64 * 1024];
+	char buf[CLI_OUT_BUFFER];
 };
 
 void cli_out_init(struct cli_out *out, int fd, bool color);
 void cli_out_write(struct cli_out *out, const char *p, size_t n);
 /*
- * Room for n more bytes at the end of the buffer (n at most its size),
+ * Room for n more bytes at the end of the buffer (n at most CLI_OUT_MEMORY),
  * drained first when needed; the caller writes there and adds what it wrote
  * to out->len. NULL in memory (fd -1) when the room is not left.
  */

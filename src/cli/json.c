@@ -216,7 +216,7 @@ static size_t put_value(char *dst, const struct json_value *v)
 /* Room for JSON_ROOM bytes in the buffer, without a call while it has them. */
 static char *room(struct cli_out *out)
 {
-	if (sizeof out->buf - out->len >= JSON_ROOM)
+	if (out->fd >= 0 && sizeof out->buf - out->len >= JSON_ROOM)
 		return out->buf + out->len;
 	return cli_out_space(out, JSON_ROOM);
 }

@@ -42,8 +42,8 @@ static void drain(struct cli_out *out)
 void cli_out_write(struct cli_out *out, const char *p, size_t n)
 {
 	/* In memory (fd -1), what does not fit is cut, and the cut is sticky. */
-	if (out->fd < 0 && n > sizeof out->buf - out->len) {
-		n = sizeof out->buf - out->len;
+	if (out->fd < 0 && n > CLI_OUT_MEMORY - out->len) {
+		n = CLI_OUT_MEMORY - out->len;
 		out->error = true;
 	}
 	if (n > sizeof out->buf - out->len)
@@ -60,13 +60,12 @@ void cli_out_write(struct cli_out *out, const char *p, size_t n)
 
 char *cli_out_space(struct cli_out *out, size_t n)
 {
-	if (n > sizeof out->buf)
+	if (n > CLI_OUT_MEMORY)
 		abort();
-	if (n > sizeof out->buf - out->len) {
-		if (out->fd < 0)
-			return NULL;
+	if (out->fd < 0)
+		return n <= CLI_OUT_MEMORY - out->len ? out->buf + out->len : NULL;
+	if (n > sizeof out->buf - out->len)
 		drain(out);
-	}
 	return out->buf + out->len;
 }
 

@@ -17,6 +17,7 @@
 #include "proto/ehlo.h"
 #include "proto/findings.h"
 #include "proto/reply.h"
+#include "proto_int.h"
 
 /* Registered and common extension keywords, for line 1 checks. */
 static const char *const known_keywords[] = {
@@ -299,25 +300,52 @@ static void starttls_checks(const struct proto_ehlo *ehlo, const char *kw,
 		emit(ctx, PROTO_F_STARTTLS_NOT_UPPERCASE, index);
 }
 
+/*
+ * The hash of a keyword for the duplicate check: FNV-1a over its eight-byte
+ * words, the last one padded with zeros, the length mixed in first; avail:
+ * the bytes of the line from kw on, which a word may be read from.
+ * Clearing bit 0x20 of every byte folds case and keeps digits and "-" apart
+ * from letters (and from the zero padding). A keyword of up to eight bytes
+ * cannot collide with another: each step is a bijection of its word.
+ */
+static uint64_t keyword_hash(const char *kw, size_t len, size_t avail)
+{
+	const uint64_t fold = ~UINT64_C(0x2020202020202020);
+	uint64_t hash = 0xcbf29ce484222325u ^ len, w = 0;
+	size_t i, j;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, kw + i, 8);
+		hash = (hash ^ (w & fold)) * 0x100000001b3u;
+	}
+	if (i == len)
+		return hash;
+	/* The tail: a whole word when the line goes on that far, its bytes past len cleared. */
+	if (avail - i >= 8) {
+		memcpy(&w, kw + i, 8);
+		w &= ~UINT64_C(0) >> (8 * (8 - (len - i)));
+	} else {
+		for (j = 0, w = 0; j < len - i; j++)
+			w |= (uint64_t)(unsigned char)kw[i + j] << (8 * j);
+	}
+	return (hash ^ (w & fold)) * 0x100000001b3u;
+}
+
 /* Lines 2 and later: ehlo-keyword *(SP ehlo-param). */
 static void keyword_line(struct proto_ehlo *ehlo, const char *text, size_t off, size_t len,
                          struct proto_ehlo_line *out, proto_emit_fn emit, void *ctx, unsigned index)
 {
 	const char *kw = text + off;
 	size_t kwlen = 0, end = off + len;
-	uint64_t hash = 0xcbf29ce484222325u;
 	enum proto_finding_id bad;
+	bool starttls;
 
-	/*
-	 * The keyword, hashed on the way for the duplicate check. Clearing bit
-	 * 0x20 folds case and keeps digits and "-" apart from letters.
-	 */
-	while (kwlen < len && (kw_class[(unsigned char)kw[kwlen]] &
-	                       (kwlen > 0 ? KW_LET_DIG | KW_HYPHEN : KW_LET_DIG))) {
-		hash = (hash ^ ((unsigned char)kw[kwlen] & 0xdf)) * 0x100000001b3u;
-		kwlen++;
-	}
-	if (kwlen == 8 && span_is(kw, kwlen, "STARTTLS"))
+	/* The keyword: a letter or digit, then letters, digits and "-". */
+	if (len > 0 && kw_class[(unsigned char)kw[0]] == KW_LET_DIG)
+		for (kwlen = 1; kwlen < len && kw_class[(unsigned char)kw[kwlen]] != 0; kwlen++)
+			;
+	starttls = kwlen == 8 && proto_letters_eq(kw, "STARTTLS", 8);
+	if (starttls)
 		ehlo->starttls = true;
 	out->head = mkspan(off, kwlen);
 	out->production_1869 = "ehlo-line";
@@ -346,9 +374,9 @@ static void keyword_line(struct proto_ehlo *ehlo, const char *text, size_t off, 
 	bad = parse_params(text, off + kwlen, end, out);
 	if (bad != PROTO_F_COUNT)
 		emit(ctx, bad, index);
-	if (span_is(kw, kwlen, "STARTTLS"))
+	if (starttls)
 		starttls_checks(ehlo, kw, out, emit, ctx, index);
-	if (seen_before(ehlo, hash))
+	if (seen_before(ehlo, keyword_hash(kw, kwlen, len)))
 		emit(ctx, PROTO_F_DUPLICATE_KEYWORD, index);
 }
 

@@ -78,8 +78,8 @@ static const unsigned short scan_class[256] = {
     C16(C_8BIT),
 };
 
-/* True when any of the eight bytes in w is below 0x20, is DEL or is 8-bit. */
-static bool word_unusual(uint64_t w)
+/* The high bit of each byte of w that is below 0x20, is DEL or is 8-bit (exact when none is). */
+static uint64_t word_unusual(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
 	uint64_t del = w ^ (ones * 0x7f);
@@ -91,28 +91,26 @@ unsigned proto_scan(const char *text, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	unsigned acc = 0;
-	size_t i = 0, j;
-	uint64_t w;
+	uint64_t w, unusual = 0;
+	size_t i;
 
-	if (len < 8) {
-		for (; i < len; i++)
-			acc |= scan_class[p[i]];
-		return acc;
-	}
 	/*
-	 * Eight bytes at a time while they are all plain, as most are; the last
-	 * word overlaps the one before it instead of a byte loop for the tail.
+	 * Eight bytes at a time, the last word over the one before it, one test
+	 * at the end: most lines hold no byte to flag. A line that does is read
+	 * again byte by byte.
 	 */
-	for (;; i += 8) {
-		if (i + 8 > len)
-			i = len - 8;
-		memcpy(&w, p + i, 8);
-		if (word_unusual(w))
-			for (j = i; j < i + 8; j++)
-				acc |= scan_class[p[j]];
-		if (i + 8 == len)
-			return acc;
+	if (len >= 8) {
+		for (i = 0; i + 8 < len; i += 8) {
+			memcpy(&w, p + i, 8);
+			unusual |= word_unusual(w);
+		}
+		memcpy(&w, p + len - 8, 8);
+		if ((unusual | word_unusual(w)) == 0)
+			return 0;
 	}
+	for (i = 0; i < len; i++)
+		acc |= scan_class[p[i]];
+	return acc;
 }
 
 struct proto_reader *proto_reader_new(unsigned options)

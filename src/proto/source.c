@@ -72,7 +72,6 @@ struct mark {
 	bool tls;
 };
 
-/* Grouped by first byte, the most common first in each group. */
 static const struct mark marks[] = {
     {"<-  ", PROTO_DIR_SERVER, false}, {"<~  ", PROTO_DIR_SERVER, true},
     {"<** ", PROTO_DIR_SERVER, false}, {"<~* ", PROTO_DIR_SERVER, true},
@@ -82,33 +81,42 @@ static const struct mark marks[] = {
     {"*** ", PROTO_DIR_INFO, false},   {"=== ", PROTO_DIR_INFO, false},
 };
 
+/* The first three bytes of a mark as one number, for a switch. */
+#define MARK_KEY(a, b, c)                                                                          \
+	((unsigned)(unsigned char)(a) | (unsigned)(unsigned char)(b) << 8 |                        \
+	 (unsigned)(unsigned char)(c) << 16)
+
 /* The mark at p, or NULL: three bytes, then a space or the end of the line. */
 static const struct mark *find_mark(const char *p, size_t len)
 {
-	size_t i, first = 0;
-
 	if (len < 3 || (len > 3 && p[3] != ' '))
 		return NULL;
-	/* The table is grouped by first byte: start at the group. */
-	switch (p[0]) {
-	case '<':
-		break;
-	case ' ':
-		first = 5;
-		break;
-	case '*':
-		first = 8;
-		break;
-	case '=':
-		first = 11;
-		break;
-	default:
-		return NULL;
+	switch (MARK_KEY(p[0], p[1], p[2])) {
+	case MARK_KEY('<', '-', ' '):
+		return &marks[0];
+	case MARK_KEY('<', '~', ' '):
+		return &marks[1];
+	case MARK_KEY('<', '*', '*'):
+		return &marks[2];
+	case MARK_KEY('<', '~', '*'):
+		return &marks[3];
+	case MARK_KEY('<', ' ', ' '):
+		return &marks[4];
+	case MARK_KEY(' ', '-', '>'):
+		return &marks[5];
+	case MARK_KEY(' ', '~', '>'):
+		return &marks[6];
+	case MARK_KEY(' ', ' ', '>'):
+		return &marks[7];
+	case MARK_KEY('*', '*', '>'):
+		return &marks[8];
+	case MARK_KEY('*', '~', '>'):
+		return &marks[9];
+	case MARK_KEY('*', '*', '*'):
+		return &marks[10];
+	case MARK_KEY('=', '=', '='):
+		return &marks[11];
 	}
-	for (i = first; i < sizeof marks / sizeof marks[0]; i++)
-		if (p[1] == marks[i].text[1] && p[0] == marks[i].text[0] &&
-		    p[2] == marks[i].text[2])
-			return &marks[i];
 	return NULL;
 }
 
@@ -270,14 +278,20 @@ int proto_time_parse(const char *p, size_t len, long long *ms)
  */
 static int stamp_parse(struct proto_source *src, const char *p, size_t len, long long *ms)
 {
-	int s, f;
+	const unsigned char *u = (const unsigned char *)p;
+	unsigned s1, s2, f1, f2, f3;
 
 	if (src->minute_known && len >= 24 && memcmp(p, src->minute, 16) == 0 && p[16] == ':' &&
 	    p[19] == '.' && p[23] == 'Z') {
-		s = digits(p + 17, 2);
-		f = digits(p + 20, 3);
-		if (s >= 0 && s <= 60 && f >= 0) {
-			*ms = src->minute_ms + s * 1000LL + f;
+		/* The five digits of SS.mmm, each checked (a byte below '0' wraps high). */
+		s1 = u[17] - '0';
+		s2 = u[18] - '0';
+		f1 = u[20] - '0';
+		f2 = u[21] - '0';
+		f3 = u[22] - '0';
+		if ((s1 < 10) & (s2 < 10) & (f1 < 10) & (f2 < 10) & (f3 < 10) &
+		    (s1 * 10 + s2 <= 60)) {
+			*ms = src->minute_ms + (s1 * 10 + s2) * 1000LL + f1 * 100 + f2 * 10 + f3;
 			return 0;
 		}
 	}

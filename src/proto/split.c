@@ -169,7 +169,7 @@ static void split_end_clip(struct proto_split *split, struct proto_split_line *l
 	split->clipping = false;
 }
 
-static void split_plain(struct proto_split_line *line, const char *p, size_t n, bool lf)
+static inline void split_plain(struct proto_split_line *line, const char *p, size_t n, bool lf)
 {
 	line->text = p;
 	line->wire = n + (lf ? 1 : 0);

@@ -336,6 +336,26 @@ static void test_many_strings(void **state)
 	free(c.text);
 }
 
+/* In memory (fd -1) the writer keeps CLI_OUT_MEMORY bytes and says the rest was cut. */
+static void test_memory_cut(void **state)
+{
+	struct cli_out *out = malloc(sizeof *out);
+	struct cli_json j;
+	size_t i;
+
+	(void)state;
+	assert_non_null(out);
+	cli_out_init(out, -1, false);
+	cli_json_init(&j, out);
+	cli_json_array(&j);
+	for (i = 0; i < 3000 && !out->error; i++)
+		cli_json_bytes(&j, "0123456789abcdef0123456789abcdef0123456789abcdef", 48);
+	assert_true(out->error);
+	assert_int_equal(out->len, CLI_OUT_MEMORY);
+	assert_memory_equal(out->buf, "[\"0123", 6);
+	free(out);
+}
+
 typedef void (*misuse_fn)(struct cli_json *j);
 
 static void key_at_top(struct cli_json *j)
@@ -456,7 +476,7 @@ int main(void)
 	    cmocka_unit_test(test_documents),           cmocka_unit_test(test_every_byte),
 	    cmocka_unit_test(test_peer_matches_engine), cmocka_unit_test(test_runs_at_every_offset),
 	    cmocka_unit_test(test_long_runs),           cmocka_unit_test(test_many_strings),
-	    cmocka_unit_test(test_misuse_aborts),
+	    cmocka_unit_test(test_memory_cut),          cmocka_unit_test(test_misuse_aborts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -331,6 +331,58 @@ static void test_line_times(void **state)
 	assert_int_equal(proto_time_parse("2026-11-22T07:10:00.12xZ", 24, &ms), -1);
 }
 
+/* Every swaks mark, and lines that only look like one, with their direction and TLS. */
+static void test_swaks_marks(void **state)
+{
+	static const struct {
+		const char *line;
+		enum proto_dir dir;
+		bool tls;
+		const char *text;
+	} cases[] = {
+	    {"<-  220 a", PROTO_DIR_SERVER, false, "220 a"},
+	    {" -> EHLO b", PROTO_DIR_CLIENT, false, "EHLO b"},
+	    {"<~  250 c", PROTO_DIR_SERVER, true, "250 c"},
+	    {" ~> QUIT", PROTO_DIR_CLIENT, true, "QUIT"},
+	    {"<** 554 d", PROTO_DIR_SERVER, false, "554 d"},
+	    {"<~* 554 e", PROTO_DIR_SERVER, true, "554 e"},
+	    {"<   250 f", PROTO_DIR_SERVER, false, "250 f"},
+	    {"  > DATA", PROTO_DIR_CLIENT, false, "DATA"},
+	    {"**> RCPT", PROTO_DIR_CLIENT, false, "RCPT"},
+	    {"*~> MAIL", PROTO_DIR_CLIENT, true, "MAIL"},
+	    {"*** error", PROTO_DIR_INFO, false, "error"},
+	    {"=== note", PROTO_DIR_INFO, false, "note"},
+	    {"===", PROTO_DIR_INFO, false, ""},
+	    {"<-x 250 g", PROTO_DIR_INFO, false, "<-x 250 g"},
+	    {"<--  250 h", PROTO_DIR_INFO, false, "<--  250 h"},
+	    {"==> i", PROTO_DIR_INFO, false, "==> i"},
+	    {"~~> j", PROTO_DIR_INFO, false, "~~> j"},
+	    {"=== k", PROTO_DIR_INFO, false, "k"},
+	};
+	char in[1024];
+	size_t i, len = 0;
+	struct got *got = calloc(1, sizeof *got);
+	struct proto_source *src;
+
+	(void)state;
+	assert_non_null(got);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		len += (size_t)snprintf(in + len, sizeof in - len, "%s\n", cases[i].line);
+	src = proto_source_new(PROTO_FORMAT_SWAKS, &ops, got);
+	assert_non_null(src);
+	assert_int_equal(proto_source_feed(src, in, len), 0);
+	assert_int_equal(proto_source_end(src), 0);
+	proto_source_free(src);
+	assert_int_equal(got->count, sizeof cases / sizeof cases[0]);
+	for (i = 0; i < got->count; i++) {
+		assert_int_equal(got->line[i].dir, cases[i].dir);
+		assert_int_equal(got->line[i].tls, cases[i].tls);
+		assert_int_equal(got->line[i].len, strlen(cases[i].text));
+		assert_memory_equal(got->line[i].text, cases[i].text, got->line[i].len);
+	}
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +393,7 @@ int main(void)
 	    cmocka_unit_test(test_jsonl_odd_lines),
 	    cmocka_unit_test(test_text_and_jsonl_agree),
 	    cmocka_unit_test(test_line_times),
+	    cmocka_unit_test(test_swaks_marks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
