@@ -143,7 +143,8 @@ struct cli_report {
 	void (*tail)(struct cli_report *report);
 	/* State. */
 	bool started;
-	struct cli_json jw; /* JSON: the writer on out, the report's object open */
+	struct cli_json jw;                /* JSON: the writer on out, the report's object open */
+	size_t role_len[PROTO_ROLE_COUNT]; /* JSON: the lengths of the role names */
 	unsigned nlines;
 	unsigned count[PROTO_F_COUNT];
 	unsigned shown[PROTO_F_COUNT][REPORT_LINES_SHOWN];

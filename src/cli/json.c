@@ -17,7 +17,7 @@
 
 #define JSON_CHUNK PROTO_LINE_KEEP /* input bytes of a string escaped per reservation */
 /* The most one reservation takes: separator, key, a chunk of a string. */
-#define JSON_ROOM (2 + 6 * CLI_JSON_KEY_MAX + 3 + PROTO_ESCAPE_MAX(JSON_CHUNK) + 2)
+#define JSON_ROOM (2 + CLI_JSON_KEY_MAX + 3 + PROTO_ESCAPE_MAX(JSON_CHUNK) + 2)
 #define ONES      UINT64_C(0x0101010101010101)
 #define HIGHS     UINT64_C(0x8080808080808080)
 
@@ -126,59 +126,120 @@ size_t cli_json_escape_text(char *out, const char *text, size_t len)
 	return o + (len - i);
 }
 
+/*
+ * Copies a short run of our own bytes (a key, a name) in whole words, the
+ * last one overlapping the one before, so no call and no byte past the end.
+ */
+static inline void copy_short(char *dst, const char *src, size_t n)
+{
+	uint64_t w;
+	uint32_t h;
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			memcpy(&w, src + i, 8);
+			memcpy(dst + i, &w, 8);
+		}
+		memcpy(&w, src + n - 8, 8);
+		memcpy(dst + n - 8, &w, 8);
+	} else if (n >= 4) {
+		memcpy(&h, src, 4);
+		memcpy(dst, &h, 4);
+		memcpy(&h, src + n - 4, 4);
+		memcpy(dst + n - 4, &h, 4);
+	} else {
+		for (i = 0; i < n; i++)
+			dst[i] = src[i];
+	}
+}
+
 /* A value, as the calls below hand it to emit. */
-enum json_kind { JSON_NONE, JSON_TEXT, JSON_PEER, JSON_UINT, JSON_RAW };
+enum json_kind { JSON_NONE, JSON_TEXT, JSON_PEER, JSON_NAME, JSON_UINT, JSON_RAW };
 
 struct json_value {
 	enum json_kind kind;
-	const char *p; /* JSON_TEXT, JSON_PEER: the bytes; JSON_RAW: the text as written */
+	const char
+	    *p; /* JSON_TEXT, JSON_PEER, JSON_NAME: the bytes; JSON_RAW: the text as written */
 	size_t n;
 	unsigned long u;
 };
 
-/* The separator before a key or an item: a comma after a sibling, a newline when asked for. */
-static size_t separator(struct cli_json *j, char *dst)
+/*
+ * True when our own name (a key, a NAME value) needs no escape. Only builds
+ * with assertions (Debug) read its bytes to check it.
+ */
+static bool plain_name(const char *p, size_t n)
+{
+#ifdef NDEBUG
+	(void)p;
+	(void)n;
+	return true;
+#else
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f || p[i] == '"' || p[i] == '\\')
+			return false;
+	return true;
+#endif
+}
+
+/* Says which rule a key or a value broke; only called once a check has failed. */
+static _Noreturn void misplaced(const struct cli_json *j, struct cli_json_name key)
+{
+	if (key.p == NULL && j->depth == 0)
+		misuse("a second value at the top level before cli_json_done");
+	if (key.p == NULL)
+		misuse("a value in an object without its key");
+	if (key.n > CLI_JSON_KEY_MAX)
+		misuse("a key longer than CLI_JSON_KEY_MAX");
+	if (j->after_key)
+		misuse("a key where its value was due");
+	if (j->depth == 0 || j->open[j->depth - 1] != '{')
+		misuse("a key outside an object");
+	misuse("a key with a byte that needs an escape");
+}
+
+/* True when a key (or NULL, a value) may stand here. */
+static bool placed(const struct cli_json *j, struct cli_json_name key)
+{
+	bool in_object = j->depth > 0 && j->open[j->depth - 1] == '{';
+
+	if (key.p == NULL)
+		return !in_object && (j->depth > 0 || !j->more);
+	return in_object && !j->after_key && key.n <= CLI_JSON_KEY_MAX && plain_name(key.p, key.n);
+}
+
+/*
+ * The separator before a key or an item (a comma after a sibling, a newline
+ * when asked for), then the key, as it is, and its colon. A value right
+ * after its key gets nothing.
+ */
+static size_t lead(struct cli_json *j, char *dst, struct cli_json_name key)
 {
 	size_t n = 0;
 
+	if (key.p == NULL && j->after_key) {
+		j->after_key = false;
+		return 0;
+	}
+	if (!placed(j, key))
+		misplaced(j, key);
 	if (j->more)
 		dst[n++] = ',';
 	if (j->newline)
 		dst[n++] = '\n';
 	j->newline = false;
 	j->more = true;
+	if (key.p == NULL)
+		return n;
+	dst[n++] = '"';
+	copy_short(dst + n, key.p, key.n);
+	n += key.n;
+	dst[n++] = '"';
+	dst[n++] = ':';
 	return n;
-}
-
-/* Checks that a value may stand here, and writes its separator. */
-static size_t value_lead(struct cli_json *j, char *dst)
-{
-	if (j->after_key) {
-		j->after_key = false;
-		return 0;
-	}
-	if (j->depth == 0 && j->more)
-		misuse("a second value at the top level before cli_json_done");
-	if (j->depth > 0 && j->open[j->depth - 1] == '{')
-		misuse("a value in an object without its key");
-	return separator(j, dst);
-}
-
-/* Checks that a key may stand here, and writes it with its separator and colon. */
-static size_t key_lead(struct cli_json *j, char *dst, const char *key, size_t klen)
-{
-	size_t o;
-
-	if (j->depth == 0 || j->open[j->depth - 1] != '{')
-		misuse("a key outside an object");
-	if (j->after_key)
-		misuse("a key where its value was due");
-	o = separator(j, dst);
-	dst[o++] = '"';
-	o += cli_json_escape_text(dst + o, key, klen);
-	dst[o++] = '"';
-	dst[o++] = ':';
-	return o;
 }
 
 /* Escapes at most one chunk of a string; dst holds PROTO_ESCAPE_MAX(len). */
@@ -190,7 +251,7 @@ static size_t put_chunk(char *dst, const char *p, size_t len, bool peer)
 }
 
 /* The value at dst: a string's first chunk, and its closing quote when it is the last. */
-static size_t put_value(char *dst, const struct json_value *v)
+static inline size_t put_value(char *dst, const struct json_value *v)
 {
 	size_t o;
 
@@ -200,8 +261,13 @@ static size_t put_value(char *dst, const struct json_value *v)
 	case JSON_UINT:
 		return cli_uint_digits(dst, v->u);
 	case JSON_RAW:
-		memcpy(dst, v->p, v->n);
+		copy_short(dst, v->p, v->n);
 		return v->n;
+	case JSON_NAME:
+		dst[0] = '"';
+		copy_short(dst + 1, v->p, v->n);
+		dst[v->n + 1] = '"';
+		return v->n + 2;
 	default:
 		break;
 	}
@@ -219,15 +285,6 @@ static char *room(struct cli_out *out)
 	if (out->fd >= 0 && sizeof out->buf - out->len >= JSON_ROOM)
 		return out->buf + out->len;
 	return cli_out_space(out, JSON_ROOM);
-}
-
-/* Separator, key (or NULL) and value, into dst, which holds JSON_ROOM. */
-static size_t build(struct cli_json *j, char *dst, const char *key, size_t klen,
-                    const struct json_value *v)
-{
-	size_t o = key != NULL ? key_lead(j, dst, key, klen) : value_lead(j, dst);
-
-	return o + put_value(dst + o, v);
 }
 
 /* Keeps what was built: in the buffer, or, in memory when it was full, through cli_out_write. */
@@ -258,49 +315,173 @@ static void emit_rest(struct cli_out *out, const char *p, size_t n, bool peer)
 }
 
 /* Writes a key (or NULL) and a value in one reservation; a long string goes on after it. */
-static void emit(struct cli_json *j, const char *key, const struct json_value *v)
+static void emit(struct cli_json *j, struct cli_json_name key, const struct json_value *v)
 {
-	char tmp[JSON_ROOM], *dst;
-	size_t klen = 0;
+	char tmp[JSON_ROOM], *dst = room(j->out), *at = dst != NULL ? dst : tmp;
+	size_t o = lead(j, at, key);
 
-	if (key != NULL) {
-		klen = strlen(key);
-		if (klen > CLI_JSON_KEY_MAX)
-			misuse("a key longer than CLI_JSON_KEY_MAX");
-	}
-	dst = room(j->out);
-	commit(j->out, dst, tmp, build(j, dst != NULL ? dst : tmp, key, klen, v));
-	if ((v->kind == JSON_TEXT || v->kind == JSON_PEER) && v->n > JSON_CHUNK)
+	commit(j->out, dst, tmp, o + put_value(at + o, v));
+	if (v->n > JSON_CHUNK && (v->kind == JSON_TEXT || v->kind == JSON_PEER))
 		emit_rest(j->out, v->p + JSON_CHUNK, v->n - JSON_CHUNK, v->kind == JSON_PEER);
 }
 
-static void open_container(struct cli_json *j, const char *key, char c)
+/* A member's value, for emit: a long string, or a full buffer in memory. */
+static struct json_value member_value(const struct cli_json_member *m)
+{
+	switch (m->kind) {
+	case CLI_JSON_NAME:
+		return (struct json_value){JSON_NAME, m->p, m->n, 0};
+	case CLI_JSON_TEXT:
+		return (struct json_value){JSON_TEXT, m->p, m->n, 0};
+	case CLI_JSON_BYTES:
+		return (struct json_value){JSON_PEER, m->p, m->n, 0};
+	case CLI_JSON_UINT:
+		return (struct json_value){JSON_UINT, NULL, 0, m->u};
+	case CLI_JSON_BOOL:
+		break;
+	}
+	return (struct json_value){JSON_RAW, m->u ? "true" : "false", m->u ? 4 : 5, 0};
+}
+
+/* A member's value at dst, which holds JSON_ROOM; strings are at most JSON_CHUNK. */
+static size_t put_member(char *dst, const struct cli_json_member *m)
+{
+	size_t o = 1;
+
+	switch (m->kind) {
+	case CLI_JSON_UINT:
+		return cli_uint_digits(dst, m->u);
+	case CLI_JSON_BOOL:
+		copy_short(dst, m->u ? "true" : "false", m->u ? 4 : 5);
+		return m->u ? 4 : 5;
+	case CLI_JSON_NAME:
+		copy_short(dst + 1, m->p, m->n);
+		o += m->n;
+		break;
+	case CLI_JSON_TEXT:
+		o += cli_json_escape_text(dst + 1, m->p, m->n);
+		break;
+	case CLI_JSON_BYTES:
+		o += proto_escape_json(dst + 1, PROTO_ESCAPE_MAX(m->n), m->p, m->n);
+		break;
+	}
+	dst[0] = '"';
+	dst[o++] = '"';
+	return o;
+}
+
+/* The key of a member, out of its lead: ,"key": less the comma and the colon. */
+static struct cli_json_name member_key(const struct cli_json_member *m)
+{
+	if (m->nlead < 4 || m->nlead - 4 > CLI_JSON_KEY_MAX || m->lead[0] != ',' ||
+	    m->lead[1] != '"' || memcmp(m->lead + m->nlead - 2, "\":", 2) != 0)
+		misuse("a member whose lead is not ,\"key\":");
+	return (struct cli_json_name){m->lead + 2, m->nlead - 4};
+}
+
+/* Checks a member, in builds with assertions: its key, and a NAME value that needs no escape. */
+static void check_member(const struct cli_json_member *m)
+{
+	if (m->kind == CLI_JSON_NAME && m->n > JSON_CHUNK)
+		misuse("a name value longer than a chunk");
+#ifndef NDEBUG
+	struct cli_json_name key = member_key(m);
+
+	if (!plain_name(key.p, key.n))
+		misuse("a key with a byte that needs an escape");
+	if (m->kind == CLI_JSON_NAME && !plain_name(m->p, m->n))
+		misuse("a name value with a byte that needs an escape");
+#else
+	(void)m;
+#endif
+}
+
+/* The most a member takes in the buffer, or 0 when it is too long for one reservation. */
+static size_t member_room(const struct cli_json_member *m)
+{
+	if (m->nlead > CLI_JSON_KEY_MAX + 4)
+		return 0;
+	switch (m->kind) {
+	case CLI_JSON_UINT:
+		return m->nlead + CLI_UINT_DIGITS;
+	case CLI_JSON_BOOL:
+		return m->nlead + 5;
+	case CLI_JSON_NAME:
+		return m->nlead + m->n + 2;
+	case CLI_JSON_TEXT:
+	case CLI_JSON_BYTES:
+		break;
+	}
+	return m->n > JSON_CHUNK ? 0 : m->nlead + PROTO_ESCAPE_MAX(m->n) + 2;
+}
+
+/* The members one by one, each through emit: a long one, or a full buffer in memory. */
+static void members_slow(struct cli_json *j, const struct cli_json_member *m, size_t count)
+{
+	struct json_value v;
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		v = member_value(&m[i]);
+		emit(j, member_key(&m[i]), &v);
+	}
+}
+
+/*
+ * All members in one reservation when they fit one, as they mostly do: the
+ * first with the writer's checks and separator, the others with their lead
+ * copied whole.
+ */
+void cli_json_members(struct cli_json *j, const struct cli_json_member *m, size_t count)
+{
+	size_t need = 0, each, i;
+	char *dst, *p;
+
+	for (i = 0; i < count; i++) {
+		check_member(&m[i]);
+		each = member_room(&m[i]);
+		need += each != 0 ? each : JSON_ROOM;
+	}
+	dst = count > 0 && need <= JSON_ROOM ? room(j->out) : NULL;
+	if (dst == NULL) {
+		members_slow(j, m, count);
+		return;
+	}
+	p = dst + lead(j, dst, member_key(&m[0]));
+	p += put_member(p, &m[0]);
+	for (i = 1; i < count; i++) {
+		copy_short(p, m[i].lead, m[i].nlead);
+		p += m[i].nlead;
+		p += put_member(p, &m[i]);
+	}
+	j->out->len += (size_t)(p - dst);
+}
+
+static void open_container(struct cli_json *j, struct cli_json_name key, char c)
 {
 	struct json_value v = {JSON_RAW, &c, 1, 0};
+	char *dst = room(j->out);
+	size_t o;
 
 	if (j->depth == CLI_JSON_DEPTH)
 		misuse("objects and arrays nested deeper than CLI_JSON_DEPTH");
-	emit(j, key, &v);
+	if (dst != NULL) {
+		o = lead(j, dst, key);
+		dst[o] = c;
+		j->out->len += o + 1;
+	} else {
+		emit(j, key, &v);
+	}
 	j->open[j->depth++] = c;
 	j->more = false;
 }
 
-void cli_json_object(struct cli_json *j)
-{
-	open_container(j, NULL, '{');
-}
-
-void cli_json_array(struct cli_json *j)
-{
-	open_container(j, NULL, '[');
-}
-
-void cli_json_key_object(struct cli_json *j, const char *key)
+void cli_json_put_object(struct cli_json *j, struct cli_json_name key)
 {
 	open_container(j, key, '{');
 }
 
-void cli_json_key_array(struct cli_json *j, const char *key)
+void cli_json_put_array(struct cli_json *j, struct cli_json_name key)
 {
 	open_container(j, key, '[');
 }
@@ -317,7 +498,10 @@ void cli_json_end(struct cli_json *j)
 	/* The container just closed is a value of its parent. */
 	j->more = true;
 	j->newline = false;
-	cli_out_write(j->out, &c, 1);
+	if (j->out->fd >= 0 && j->out->len < sizeof j->out->buf)
+		j->out->buf[j->out->len++] = c;
+	else
+		cli_out_write(j->out, &c, 1);
 }
 
 void cli_json_newline(struct cli_json *j)
@@ -336,70 +520,47 @@ void cli_json_done(struct cli_json *j)
 	j->newline = false;
 }
 
-void cli_json_key(struct cli_json *j, const char *key)
+void cli_json_put_key(struct cli_json *j, struct cli_json_name key)
 {
 	struct json_value v = {JSON_NONE, NULL, 0, 0};
 
+	if (key.p == NULL)
+		misuse("a key that is NULL");
 	emit(j, key, &v);
 	j->after_key = true;
 }
 
-void cli_json_key_str(struct cli_json *j, const char *key, const char *s)
+void cli_json_put_str(struct cli_json *j, struct cli_json_name key, const char *s, size_t n)
 {
-	struct json_value v = {JSON_TEXT, s, strlen(s), 0};
+	struct json_value v = {JSON_TEXT, s, n, 0};
 
 	emit(j, key, &v);
 }
 
-void cli_json_key_bytes(struct cli_json *j, const char *key, const char *p, size_t n)
+void cli_json_put_bytes(struct cli_json *j, struct cli_json_name key, const char *p, size_t n)
 {
 	struct json_value v = {JSON_PEER, p, n, 0};
 
 	emit(j, key, &v);
 }
 
-void cli_json_key_uint(struct cli_json *j, const char *key, unsigned long value)
+void cli_json_put_uint(struct cli_json *j, struct cli_json_name key, unsigned long value)
 {
 	struct json_value v = {JSON_UINT, NULL, 0, value};
 
 	emit(j, key, &v);
 }
 
-void cli_json_key_bool(struct cli_json *j, const char *key, bool value)
+void cli_json_put_bool(struct cli_json *j, struct cli_json_name key, bool value)
 {
 	struct json_value v = {JSON_RAW, value ? "true" : "false", value ? 4 : 5, 0};
 
 	emit(j, key, &v);
 }
 
-void cli_json_key_null(struct cli_json *j, const char *key)
+void cli_json_put_null(struct cli_json *j, struct cli_json_name key)
 {
 	struct json_value v = {JSON_RAW, "null", 4, 0};
 
 	emit(j, key, &v);
-}
-
-void cli_json_str(struct cli_json *j, const char *s)
-{
-	cli_json_key_str(j, NULL, s);
-}
-
-void cli_json_bytes(struct cli_json *j, const char *p, size_t n)
-{
-	cli_json_key_bytes(j, NULL, p, n);
-}
-
-void cli_json_uint(struct cli_json *j, unsigned long value)
-{
-	cli_json_key_uint(j, NULL, value);
-}
-
-void cli_json_bool(struct cli_json *j, bool value)
-{
-	cli_json_key_bool(j, NULL, value);
-}
-
-void cli_json_null(struct cli_json *j)
-{
-	cli_json_key_null(j, NULL);
 }

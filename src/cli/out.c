@@ -79,17 +79,38 @@ void cli_out_uint(struct cli_out *out, unsigned long value)
 	cli_out_uint_right(out, value, 0);
 }
 
+/* Counts the digits first, then writes them from the last, by pairs from a table. */
 size_t cli_uint_digits(char *dst, unsigned long value)
 {
-	char digits[CLI_UINT_DIGITS];
-	size_t i = sizeof digits;
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+	                            "25262728293031323334353637383940414243444546474849"
+	                            "50515253545556575859606162636465666768697071727374"
+	                            "75767778798081828384858687888990919293949596979899";
+	unsigned long long power = 10; /* 10^n, past every unsigned long when n is 20 */
+	size_t n = 1, i;
 
-	do {
-		digits[--i] = (char)('0' + value % 10);
-		value /= 10;
-	} while (value > 0);
-	memcpy(dst, digits + i, sizeof digits - i);
-	return sizeof digits - i;
+	while (n < 20 && value >= power) {
+		power *= 10;
+		n++;
+	}
+	/* Four digits a step: the two pairs of a step do not wait for each other. */
+	for (i = n; value >= 10000; value /= 10000) {
+		unsigned four = (unsigned)(value % 10000);
+
+		i -= 4;
+		memcpy(dst + i, pairs + 2 * (four / 100), 2);
+		memcpy(dst + i + 2, pairs + 2 * (four % 100), 2);
+	}
+	if (value >= 100) {
+		i -= 2;
+		memcpy(dst + i, pairs + 2 * (value % 100), 2);
+		value /= 100;
+	}
+	if (value >= 10)
+		memcpy(dst + i - 2, pairs + 2 * value, 2);
+	else
+		dst[i - 1] = (char)('0' + value);
+	return n;
 }
 
 void cli_out_uint_right(struct cli_out *out, unsigned long value, size_t width)

@@ -28,8 +28,12 @@ static enum proto_severity severity_of(const struct cli_report *run, enum proto_
 /* The owner's heading (text) or first members (JSON), then the lines. */
 static void open_report(struct cli_report *run)
 {
+	unsigned r;
+
 	run->started = true;
 	if (run->json) {
+		for (r = 0; r < PROTO_ROLE_COUNT; r++)
+			run->role_len[r] = strlen(proto_role_name((enum proto_role)r));
 		cli_json_init(&run->jw, &run->out);
 		cli_json_object(&run->jw);
 		cli_json_key_str(&run->jw, "smtpscope", SMTPSCOPE_VERSION);
@@ -113,26 +117,31 @@ static void human_line(struct cli_report *run, const struct proto_lint_line *lin
 	cli_out_write(out, "\n", 1);
 }
 
-static void json_span(struct cli_json *j, const char *key, const char *text, struct proto_span span)
+/* Members of a line's object: our own names from a table, peer bytes of the line. */
+#define NAME(key, name) CLI_JSON_MEMBER(key, CLI_JSON_NAME, name, strlen(name), 0)
+#define SPAN(key, text, span)                                                                      \
+	CLI_JSON_MEMBER(key, CLI_JSON_BYTES, (text) + (span).off, (span).len, 0)
+
+/* The grammar parts of an EHLO reply line, after m[k]; the new count. */
+static size_t json_ehlo(const struct proto_lint_line *line, struct cli_json_member *m, size_t k)
 {
-	cli_json_key_bytes(j, key, text + span.off, span.len);
+	const struct proto_ehlo_line *e = line->ehlo;
+
+	m[k++] = NAME("production", e->production);
+	if (e->role == PROTO_ROLE_GREETING)
+		m[k++] = SPAN("domain", line->text, e->head);
+	else if (e->head.len > 0)
+		m[k++] = SPAN("keyword", line->text, e->head);
+	return k;
 }
 
-/* The grammar parts of an EHLO reply line. */
-static void json_ehlo(struct cli_json *j, const struct proto_lint_line *line)
+/* The parameters of an EHLO keyword line, when it has some. */
+static void json_params(struct cli_json *j, const struct proto_lint_line *line)
 {
 	const struct proto_ehlo_line *e = line->ehlo;
 	unsigned i;
 
-	cli_json_key_str(j, "production", e->production);
-	if (e->role == PROTO_ROLE_GREETING) {
-		json_span(j, "domain", line->text, e->head);
-		return;
-	}
-	if (e->head.len == 0)
-		return;
-	json_span(j, "keyword", line->text, e->head);
-	if (e->role != PROTO_ROLE_EHLO_LINE || e->nparams == 0)
+	if (e == NULL || e->role != PROTO_ROLE_EHLO_LINE || e->head.len == 0 || e->nparams == 0)
 		return;
 	cli_json_key(j, "params");
 	cli_json_array(j);
@@ -145,17 +154,25 @@ static void json_ehlo(struct cli_json *j, const struct proto_lint_line *line)
 static void json_line(struct cli_report *run, const struct proto_lint_line *line)
 {
 	struct cli_json *j = &run->jw;
+	struct cli_json_member m[8];
+	size_t k = 0;
 	unsigned i;
 
+	m[k++] = CLI_JSON_MEMBER("n", CLI_JSON_UINT, NULL, 0, line->n);
+	m[k++] = NAME("dir", proto_dir_name(line->dir));
+	m[k++] = CLI_JSON_MEMBER("tls", CLI_JSON_BOOL, NULL, 0, line->tls);
+	if (line->role < PROTO_ROLE_COUNT)
+		m[k++] = CLI_JSON_MEMBER("role", CLI_JSON_NAME, proto_role_name(line->role),
+		                         run->role_len[line->role], 0);
+	else
+		m[k++] = NAME("role", proto_role_name(line->role));
+	m[k++] = CLI_JSON_MEMBER("text", CLI_JSON_BYTES, line->text, line->len, 0);
+	if (line->ehlo != NULL)
+		k = json_ehlo(line, m, k);
 	cli_json_newline(j);
 	cli_json_object(j);
-	cli_json_key_uint(j, "n", line->n);
-	cli_json_key_str(j, "dir", proto_dir_name(line->dir));
-	cli_json_key_bool(j, "tls", line->tls);
-	cli_json_key_str(j, "role", proto_role_name(line->role));
-	cli_json_key_bytes(j, "text", line->text, line->len);
-	if (line->ehlo != NULL)
-		json_ehlo(j, line);
+	cli_json_members(j, m, k);
+	json_params(j, line);
 	if (line->nfindings > 0) {
 		cli_json_key(j, "findings");
 		cli_json_array(j);

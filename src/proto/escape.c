@@ -32,7 +32,7 @@ static bool word_stops(uint64_t w, uint64_t x1, uint64_t x2)
 }
 
 /* Length of the leading run of bytes that pass unchanged, but for extra (-1: none). */
-static size_t plain_run(const char *text, size_t len, int extra1, int extra2)
+static inline size_t plain_run(const char *text, size_t len, int extra1, int extra2)
 {
 	uint64_t x1, x2, w;
 	size_t i = 0;
@@ -64,11 +64,32 @@ typedef size_t escape_byte_fn(char *out, size_t room, unsigned char c);
  * The loop of every escaper: runs of plain bytes (but for extra1 and extra2)
  * are copied, each other byte goes to byte; out stops, whole, at cap - 1.
  */
-static size_t escape_with(char *out, size_t cap, const char *text, size_t len, int extra1,
-                          int extra2, escape_byte_fn *byte)
+static inline size_t escape_with(char *out, size_t cap, const char *text, size_t len, int extra1,
+                                 int extra2, escape_byte_fn *byte)
 {
+	uint64_t x1 = ONES * (unsigned char)extra1, x2, w;
 	size_t o = 0, i = 0, run, k;
 
+	x2 = extra2 < 0 ? x1 : ONES * (unsigned char)extra2;
+	/* Whole words that pass are copied as they are read, while out has room for one. */
+	while (len - i >= 8 && cap - o > 8) {
+		memcpy(&w, text + i, 8);
+		if (word_stops(w, x1, x2))
+			break;
+		memcpy(out + o, &w, 8);
+		i += 8;
+		o += 8;
+	}
+	/* A tail after whole words that passed: the last word again, over the bytes copied. */
+	if (i > 0 && i < len && len - i < 8 && cap - o > 8) {
+		memcpy(&w, text + len - 8, 8);
+		if (!word_stops(w, x1, x2)) {
+			memcpy(out + o - (8 - (len - i)), &w, 8);
+			o += len - i;
+			out[o] = '\0';
+			return o;
+		}
+	}
 	while (i < len) {
 		run = plain_run(text + i, len - i, extra1, extra2);
 		if (run > cap - o - 1)

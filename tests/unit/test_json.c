@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "proto/escape.h"
+#include "proto/reply.h"
 #include "cli.h"
 
 /* The writer on a temporary file, read back whole at the end. */
@@ -356,6 +357,130 @@ static void test_memory_cut(void **state)
 	free(out);
 }
 
+/* cli_uint_digits against printf, at every power of ten and its neighbours. */
+static void test_uint_digits(void **state)
+{
+	char got[CLI_UINT_DIGITS + 1], want[32];
+	unsigned long v, p = 1;
+	size_t n;
+	int k;
+
+	(void)state;
+	for (v = 0; v < 20000; v++) {
+		n = cli_uint_digits(got, v);
+		got[n] = '\0';
+		snprintf(want, sizeof want, "%lu", v);
+		assert_string_equal(got, want);
+	}
+	for (;;) {
+		for (k = -1; k <= 1; k++) {
+			v = p + (unsigned long)k;
+			n = cli_uint_digits(got, v);
+			got[n] = '\0';
+			snprintf(want, sizeof want, "%lu", v);
+			assert_string_equal(got, want);
+		}
+		if (p > (unsigned long)-1 / 10)
+			break;
+		p *= 10;
+	}
+	n = cli_uint_digits(got, (unsigned long)-1);
+	got[n] = '\0';
+	snprintf(want, sizeof want, "%lu", (unsigned long)-1);
+	assert_string_equal(got, want);
+}
+
+/* The same object written by cli_json_members and by one call a member. */
+static void members_both_ways(const char *text, size_t len, struct capture *a, struct capture *b)
+{
+	const struct cli_json_member m[] = {
+	    CLI_JSON_MEMBER("n", CLI_JSON_UINT, NULL, 0, 4294967295UL),
+	    CLI_JSON_MEMBER("dir", CLI_JSON_NAME, "server", 6, 0),
+	    CLI_JSON_MEMBER("tls", CLI_JSON_BOOL, NULL, 0, 1),
+	    CLI_JSON_MEMBER("no", CLI_JSON_BOOL, NULL, 0, 0),
+	    CLI_JSON_MEMBER("our", CLI_JSON_TEXT, "a \"quoted\"\tword", 15, 0),
+	    CLI_JSON_MEMBER("text", CLI_JSON_BYTES, text, len, 0),
+	};
+
+	capture_begin(a);
+	cli_json_array(&a->j);
+	cli_json_newline(&a->j);
+	cli_json_object(&a->j);
+	cli_json_members(&a->j, m, sizeof m / sizeof m[0]);
+	cli_json_end(&a->j);
+	cli_json_end(&a->j);
+	cli_json_done(&a->j);
+	capture_begin(b);
+	cli_json_array(&b->j);
+	cli_json_newline(&b->j);
+	cli_json_object(&b->j);
+	cli_json_key_uint(&b->j, "n", 4294967295UL);
+	cli_json_key_str(&b->j, "dir", "server");
+	cli_json_key_bool(&b->j, "tls", true);
+	cli_json_key_bool(&b->j, "no", false);
+	cli_json_key_str(&b->j, "our", "a \"quoted\"\tword");
+	cli_json_key_bytes(&b->j, "text", text, len);
+	cli_json_end(&b->j);
+	cli_json_end(&b->j);
+	cli_json_done(&b->j);
+	capture_end(a);
+	capture_end(b);
+}
+
+/* Members come out as the single calls write them: short, 8-bit, and past a chunk. */
+static void test_members(void **state)
+{
+	static const size_t lens[] = {0, 1, 7, 8, 9, 2047, 2048, 2049, 5000};
+	struct capture a, b;
+	char text[5000];
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof text; i++)
+		text[i] = (char)(i % 7 == 3 ? 0x80 + i % 100 : 'a' + i % 26);
+	for (k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+		members_both_ways(text, lens[k], &a, &b);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.text, b.text, a.len);
+		free(a.text);
+		free(b.text);
+	}
+	members_both_ways("250-STARTTLS", 12, &a, &b);
+	assert_string_equal(
+	    a.text, "[\n{\"n\":4294967295,\"dir\":\"server\",\"tls\":true,\"no\":false,"
+	            "\"our\":\"a \\\"quoted\\\"\\u0009word\",\"text\":\"250-STARTTLS\"}]\n");
+	assert_string_equal(a.text, b.text);
+	free(a.text);
+	free(b.text);
+}
+
+/* In memory, members stop at the cut, within CLI_OUT_MEMORY, and the cut is sticky. */
+static void test_members_in_memory(void **state)
+{
+	const struct cli_json_member m[] = {
+	    CLI_JSON_MEMBER("a", CLI_JSON_NAME, "x", 1, 0),
+	    CLI_JSON_MEMBER("b", CLI_JSON_UINT, NULL, 0, 7),
+	};
+	struct cli_out *out = malloc(sizeof *out);
+	struct cli_json j;
+	size_t i;
+
+	(void)state;
+	assert_non_null(out);
+	cli_out_init(out, -1, false);
+	cli_json_init(&j, out);
+	cli_json_array(&j);
+	for (i = 0; !out->error && i < CLI_OUT_MEMORY; i++) {
+		cli_json_object(&j);
+		cli_json_members(&j, m, 2);
+		cli_json_end(&j);
+	}
+	assert_true(out->error);
+	assert_true(out->len <= CLI_OUT_MEMORY);
+	assert_memory_equal(out->buf, "[{\"a\":\"x\",\"b\":7},{\"a\":\"x\",\"b\":7}", 32);
+	free(out);
+}
+
 typedef void (*misuse_fn)(struct cli_json *j);
 
 static void key_at_top(struct cli_json *j)
@@ -424,6 +549,24 @@ static void key_too_long(struct cli_json *j)
 	cli_json_key(j, key);
 }
 
+static void members_in_array(struct cli_json *j)
+{
+	const struct cli_json_member m = CLI_JSON_MEMBER("a", CLI_JSON_UINT, NULL, 0, 1);
+
+	cli_json_array(j);
+	cli_json_members(j, &m, 1);
+}
+
+static void name_too_long(struct cli_json *j)
+{
+	static char name[PROTO_LINE_KEEP + 1];
+	const struct cli_json_member m = CLI_JSON_MEMBER("a", CLI_JSON_NAME, name, sizeof name, 0);
+
+	memset(name, 'x', sizeof name);
+	cli_json_object(j);
+	cli_json_members(j, &m, 1);
+}
+
 static void newline_after_key(struct cli_json *j)
 {
 	cli_json_object(j);
@@ -458,9 +601,9 @@ static void expect_abort(misuse_fn fn)
 static void test_misuse_aborts(void **state)
 {
 	static const misuse_fn cases[] = {
-	    key_at_top,      key_in_array,      value_without_key, key_after_key,
-	    end_after_key,   end_of_nothing,    too_deep,          two_roots,
-	    done_while_open, newline_after_key, key_too_long,
+	    key_at_top,     key_in_array,     value_without_key, key_after_key,   end_after_key,
+	    end_of_nothing, too_deep,         two_roots,         done_while_open, newline_after_key,
+	    key_too_long,   members_in_array, name_too_long,
 	};
 	size_t i;
 
@@ -477,6 +620,8 @@ int main(void)
 	    cmocka_unit_test(test_peer_matches_engine), cmocka_unit_test(test_runs_at_every_offset),
 	    cmocka_unit_test(test_long_runs),           cmocka_unit_test(test_many_strings),
 	    cmocka_unit_test(test_memory_cut),          cmocka_unit_test(test_misuse_aborts),
+	    cmocka_unit_test(test_uint_digits),         cmocka_unit_test(test_members),
+	    cmocka_unit_test(test_members_in_memory),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
