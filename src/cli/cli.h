@@ -143,8 +143,12 @@ struct cli_report {
 	void (*tail)(struct cli_report *report);
 	/* State. */
 	bool started;
-	struct cli_json jw;                /* JSON: the writer on out, the report's object open */
-	size_t role_len[PROTO_ROLE_COUNT]; /* JSON: the lengths of the role names */
+	struct cli_json jw; /* JSON: the writer on out, the report's object open */
+	/* JSON: the lengths of the engine's names, measured once. */
+	size_t role_len[PROTO_ROLE_COUNT];
+	size_t dir_len[PROTO_DIR_INFO + 1];
+	const char *production; /* the last production written, and its length */
+	size_t production_len;
 	unsigned nlines;
 	unsigned count[PROTO_F_COUNT];
 	unsigned shown[PROTO_F_COUNT][REPORT_LINES_SHOWN];

@@ -429,12 +429,13 @@ static void members_slow(struct cli_json *j, const struct cli_json_member *m, si
 
 /*
  * All members in one reservation when they fit one, as they mostly do: the
- * first with the writer's checks and separator, the others with their lead
- * copied whole.
+ * object's brace first when it is opened here, the first member with the
+ * writer's checks and separator, the others with their lead copied whole.
  */
-void cli_json_members(struct cli_json *j, const struct cli_json_member *m, size_t count)
+static void write_members(struct cli_json *j, bool open, const struct cli_json_member *m,
+                          size_t count)
 {
-	size_t need = 0, each, i;
+	size_t need = 2, each, i;
 	char *dst, *p;
 
 	for (i = 0; i < count; i++) {
@@ -442,19 +443,42 @@ void cli_json_members(struct cli_json *j, const struct cli_json_member *m, size_
 		each = member_room(&m[i]);
 		need += each != 0 ? each : JSON_ROOM;
 	}
-	dst = count > 0 && need <= JSON_ROOM ? room(j->out) : NULL;
-	if (dst == NULL) {
+	dst = need <= JSON_ROOM ? room(j->out) : NULL;
+	if (dst == NULL || j->depth == CLI_JSON_DEPTH) {
+		if (open)
+			cli_json_object(j);
 		members_slow(j, m, count);
 		return;
 	}
-	p = dst + lead(j, dst, member_key(&m[0]));
-	p += put_member(p, &m[0]);
-	for (i = 1; i < count; i++) {
-		copy_short(p, m[i].lead, m[i].nlead);
-		p += m[i].nlead;
+	p = dst;
+	if (open) {
+		p += lead(j, p, (struct cli_json_name){NULL, 0});
+		*p++ = '{';
+		j->open[j->depth++] = '{';
+		j->more = false;
+	}
+	for (i = 0; i < count; i++) {
+		if (i == 0) {
+			/* The writer's checks and separator; the same bytes as a lead after a
+			 * member. */
+			p += lead(j, p, member_key(&m[0]));
+		} else {
+			copy_short(p, m[i].lead, m[i].nlead);
+			p += m[i].nlead;
+		}
 		p += put_member(p, &m[i]);
 	}
 	j->out->len += (size_t)(p - dst);
+}
+
+void cli_json_members(struct cli_json *j, const struct cli_json_member *m, size_t count)
+{
+	write_members(j, false, m, count);
+}
+
+void cli_json_object_members(struct cli_json *j, const struct cli_json_member *m, size_t count)
+{
+	write_members(j, true, m, count);
 }
 
 static void open_container(struct cli_json *j, struct cli_json_name key, char c)

@@ -90,6 +90,8 @@ struct cli_json_member {
 
 /* Writes count members into the innermost object, which must be open. */
 void cli_json_members(struct cli_json *j, const struct cli_json_member *m, size_t count);
+/* Opens an object, as a value, with these members; cli_json_end closes it. */
+void cli_json_object_members(struct cli_json *j, const struct cli_json_member *m, size_t count);
 
 /* Opens an object or an array, as a value. */
 static inline void cli_json_object(struct cli_json *j)

@@ -34,6 +34,8 @@ static void open_report(struct cli_report *run)
 	if (run->json) {
 		for (r = 0; r < PROTO_ROLE_COUNT; r++)
 			run->role_len[r] = strlen(proto_role_name((enum proto_role)r));
+		for (r = 0; r <= PROTO_DIR_INFO; r++)
+			run->dir_len[r] = strlen(proto_dir_name((enum proto_dir)r));
 		cli_json_init(&run->jw, &run->out);
 		cli_json_object(&run->jw);
 		cli_json_key_str(&run->jw, "smtpscope", SMTPSCOPE_VERSION);
@@ -117,17 +119,23 @@ static void human_line(struct cli_report *run, const struct proto_lint_line *lin
 	cli_out_write(out, "\n", 1);
 }
 
-/* Members of a line's object: our own names from a table, peer bytes of the line. */
+/* A member of a line's object: peer bytes of the line. */
 #define NAME(key, name) CLI_JSON_MEMBER(key, CLI_JSON_NAME, name, strlen(name), 0)
 #define SPAN(key, text, span)                                                                      \
 	CLI_JSON_MEMBER(key, CLI_JSON_BYTES, (text) + (span).off, (span).len, 0)
 
 /* The grammar parts of an EHLO reply line, after m[k]; the new count. */
-static size_t json_ehlo(const struct proto_lint_line *line, struct cli_json_member *m, size_t k)
+static size_t json_ehlo(struct cli_report *run, const struct proto_lint_line *line,
+                        struct cli_json_member *m, size_t k)
 {
 	const struct proto_ehlo_line *e = line->ehlo;
 
-	m[k++] = NAME("production", e->production);
+	if (e->production != run->production) {
+		run->production = e->production;
+		run->production_len = strlen(e->production);
+	}
+	m[k++] =
+	    CLI_JSON_MEMBER("production", CLI_JSON_NAME, e->production, run->production_len, 0);
 	if (e->role == PROTO_ROLE_GREETING)
 		m[k++] = SPAN("domain", line->text, e->head);
 	else if (e->head.len > 0)
@@ -159,19 +167,16 @@ static void json_line(struct cli_report *run, const struct proto_lint_line *line
 	unsigned i;
 
 	m[k++] = CLI_JSON_MEMBER("n", CLI_JSON_UINT, NULL, 0, line->n);
-	m[k++] = NAME("dir", proto_dir_name(line->dir));
+	m[k++] = CLI_JSON_MEMBER("dir", CLI_JSON_NAME, proto_dir_name(line->dir),
+	                         line->dir <= PROTO_DIR_INFO ? run->dir_len[line->dir] : 0, 0);
 	m[k++] = CLI_JSON_MEMBER("tls", CLI_JSON_BOOL, NULL, 0, line->tls);
-	if (line->role < PROTO_ROLE_COUNT)
-		m[k++] = CLI_JSON_MEMBER("role", CLI_JSON_NAME, proto_role_name(line->role),
-		                         run->role_len[line->role], 0);
-	else
-		m[k++] = NAME("role", proto_role_name(line->role));
+	m[k++] = CLI_JSON_MEMBER("role", CLI_JSON_NAME, proto_role_name(line->role),
+	                         line->role < PROTO_ROLE_COUNT ? run->role_len[line->role] : 0, 0);
 	m[k++] = CLI_JSON_MEMBER("text", CLI_JSON_BYTES, line->text, line->len, 0);
 	if (line->ehlo != NULL)
-		k = json_ehlo(line, m, k);
+		k = json_ehlo(run, line, m, k);
 	cli_json_newline(j);
-	cli_json_object(j);
-	cli_json_members(j, m, k);
+	cli_json_object_members(j, m, k);
 	json_params(j, line);
 	if (line->nfindings > 0) {
 		cli_json_key(j, "findings");
