@@ -390,7 +390,7 @@ static void test_uint_digits(void **state)
 	assert_string_equal(got, want);
 }
 
-/* The same object written by cli_json_members and by one call a member. */
+/* The same object written by cli_json_object_members and by one call a member. */
 static void members_both_ways(const char *text, size_t len, struct capture *a, struct capture *b)
 {
 	const struct cli_json_member m[] = {
@@ -405,8 +405,7 @@ static void members_both_ways(const char *text, size_t len, struct capture *a, s
 	capture_begin(a);
 	cli_json_array(&a->j);
 	cli_json_newline(&a->j);
-	cli_json_object(&a->j);
-	cli_json_members(&a->j, m, sizeof m / sizeof m[0]);
+	cli_json_object_members(&a->j, m, sizeof m / sizeof m[0]);
 	cli_json_end(&a->j);
 	cli_json_end(&a->j);
 	cli_json_done(&a->j);
