@@ -216,7 +216,7 @@ static bool placed(const struct cli_json *j, struct cli_json_name key)
  * when asked for), then the key, as it is, and its colon. A value right
  * after its key gets nothing.
  */
-static size_t lead(struct cli_json *j, char *dst, struct cli_json_name key)
+static inline size_t lead(struct cli_json *j, char *dst, struct cli_json_name key)
 {
 	size_t n = 0;
 
@@ -344,7 +344,7 @@ static struct json_value member_value(const struct cli_json_member *m)
 }
 
 /* A member's value at dst, which holds JSON_ROOM; strings are at most JSON_CHUNK. */
-static size_t put_member(char *dst, const struct cli_json_member *m)
+static inline size_t put_member(char *dst, const struct cli_json_member *m)
 {
 	size_t o = 1;
 

@@ -357,37 +357,34 @@ static void test_memory_cut(void **state)
 	free(out);
 }
 
-/* cli_uint_digits against printf, at every power of ten and its neighbours. */
-static void test_uint_digits(void **state)
+/* One number through cli_uint_digits, against printf. */
+static void check_digits(unsigned long v)
 {
 	char got[CLI_UINT_DIGITS + 1], want[32];
+	size_t n = cli_uint_digits(got, v);
+
+	got[n] = '\0';
+	snprintf(want, sizeof want, "%lu", v);
+	assert_string_equal(got, want);
+}
+
+/* cli_uint_digits against printf: the small numbers, every power of ten and its neighbours. */
+static void test_uint_digits(void **state)
+{
 	unsigned long v, p = 1;
-	size_t n;
-	int k;
 
 	(void)state;
-	for (v = 0; v < 20000; v++) {
-		n = cli_uint_digits(got, v);
-		got[n] = '\0';
-		snprintf(want, sizeof want, "%lu", v);
-		assert_string_equal(got, want);
-	}
+	for (v = 0; v < 20000; v++)
+		check_digits(v);
 	for (;;) {
-		for (k = -1; k <= 1; k++) {
-			v = p + (unsigned long)k;
-			n = cli_uint_digits(got, v);
-			got[n] = '\0';
-			snprintf(want, sizeof want, "%lu", v);
-			assert_string_equal(got, want);
-		}
+		check_digits(p - 1);
+		check_digits(p);
+		check_digits(p + 1);
 		if (p > (unsigned long)-1 / 10)
 			break;
 		p *= 10;
 	}
-	n = cli_uint_digits(got, (unsigned long)-1);
-	got[n] = '\0';
-	snprintf(want, sizeof want, "%lu", (unsigned long)-1);
-	assert_string_equal(got, want);
+	check_digits((unsigned long)-1);
 }
 
 /* The same object written by cli_json_object_members and by one call a member. */
