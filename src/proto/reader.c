@@ -79,7 +79,7 @@ static const unsigned short scan_class[256] = {
 };
 
 /* The high bit of each byte of w that is below 0x20, is DEL or is 8-bit (exact when none is). */
-static uint64_t word_unusual(uint64_t w)
+static inline uint64_t word_unusual(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
 	uint64_t del = w ^ (ones * 0x7f);
@@ -87,7 +87,8 @@ static uint64_t word_unusual(uint64_t w)
 	return (((w - ones * 0x20) & ~w) | w | ((del - ones) & ~del)) & highs;
 }
 
-unsigned proto_scan(const char *text, size_t len)
+/* proto_scan's body, inlined into the reader's hot path. */
+static inline unsigned scan_line(const char *text, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	unsigned acc = 0;
@@ -111,6 +112,11 @@ unsigned proto_scan(const char *text, size_t len)
 	for (i = 0; i < len; i++)
 		acc |= scan_class[p[i]];
 	return acc;
+}
+
+unsigned proto_scan(const char *text, size_t len)
+{
+	return scan_line(text, len);
 }
 
 struct proto_reader *proto_reader_new(unsigned options)
@@ -187,10 +193,10 @@ static size_t crlf_octets(const struct proto_split_line *cut)
 	return cut->wire - ending + 2;
 }
 
-static void classify(struct proto_reader *reader, const struct proto_split_line *cut,
-                     struct proto_line *line)
+static inline void classify(struct proto_reader *reader, const struct proto_split_line *cut,
+                            struct proto_line *line)
 {
-	unsigned flags = proto_scan(cut->text, cut->len) | cut->dropped_flags;
+	unsigned flags = scan_line(cut->text, cut->len) | cut->dropped_flags;
 
 	if (cut->term == PROTO_TERM_LF && !(reader->options & PROTO_READER_ENDINGS_UNKNOWN))
 		flags |= PROTO_L_BARE_LF;
