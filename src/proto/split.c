@@ -184,7 +184,8 @@ static inline void split_plain(struct proto_split_line *line, const char *p, siz
 	    line->clipped ? proto_scan(p + PROTO_LINE_KEEP, n - PROTO_LINE_KEEP) : 0;
 }
 
-int proto_split_next(struct proto_split *split, struct proto_split_line *line)
+/* proto_split_next for every case: a line being clipped, no LF yet, the end. */
+static int split_next_any(struct proto_split *split, struct proto_split_line *line)
 {
 	/* Nothing fed yet leaves data NULL, and NULL + 0 is undefined. */
 	const char *p = split->data != NULL ? split->data + split->pos : "";
@@ -221,6 +222,26 @@ int proto_split_next(struct proto_split *split, struct proto_split_line *line)
 		split->pos = split->len;
 	}
 	return 0;
+}
+
+/*
+ * The common case first, with little to save across the search: an LF ends
+ * a line that is not being clipped. Any other case goes to split_next_any.
+ */
+int proto_split_next(struct proto_split *split, struct proto_split_line *line)
+{
+	size_t avail = split->len - split->pos;
+	const char *p, *lf;
+
+	if (avail == 0 || split->clipping)
+		return split_next_any(split, line);
+	p = split->data + split->pos;
+	lf = memchr(p, '\n', avail);
+	if (lf == NULL)
+		return split_next_any(split, line);
+	split->pos += (size_t)(lf - p) + 1;
+	split_plain(line, p, (size_t)(lf - p), true);
+	return 1;
 }
 
 /* The fields, then the bytes not yet cut; the split must not hold lent memory. */
