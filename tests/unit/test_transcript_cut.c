@@ -356,6 +356,35 @@ static void test_line_times_off(void **state)
 	assert_true(t.count == 3 && t.ms[0] == 1795331400123LL);
 }
 
+/*
+ * Of every three bytes drawn from the marks' own and a few others, only the
+ * twelve marks make a line of swaks: the marks' hash lets no other through.
+ */
+static void test_swaks_marks_only(void **state)
+{
+	static const char *const marks[] = {"<- ", "<~ ", "<**", "<~*", "<  ", " ->",
+	                                    " ~>", "  >", "**>", "*~>", "***", "==="};
+	static const char bytes[] = "<-~* >=x\0\377";
+	char line[5] = {0, 0, 0, ' ', '\n'};
+	size_t a, b, c, m, nbytes = sizeof bytes - 1;
+	bool mark;
+
+	(void)state;
+	for (a = 0; a < nbytes; a++)
+		for (b = 0; b < nbytes; b++)
+			for (c = 0; c < nbytes; c++) {
+				line[0] = bytes[a];
+				line[1] = bytes[b];
+				line[2] = bytes[c];
+				for (m = 0, mark = false; m < 12; m++)
+					mark = mark || memcmp(line, marks[m], 3) == 0;
+				assert_int_equal(proto_format_detect(line, 5) == PROTO_FORMAT_SWAKS,
+				                 mark);
+				assert_int_equal(proto_format_detect(line, 3) == PROTO_FORMAT_SWAKS,
+				                 mark);
+			}
+}
+
 /* Every swaks mark, and lines that only look like one, with their direction and TLS. */
 static void test_swaks_marks(void **state)
 {
@@ -420,6 +449,7 @@ int main(void)
 	    cmocka_unit_test(test_line_times),
 	    cmocka_unit_test(test_line_times_off),
 	    cmocka_unit_test(test_swaks_marks),
+	    cmocka_unit_test(test_swaks_marks_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
