@@ -4,6 +4,8 @@
 #ifndef SMTPSCOPE_PROTO_INTERNAL_H
 #define SMTPSCOPE_PROTO_INTERNAL_H
 
+#include <string.h>
+
 #include "proto/lint.h"
 #include "proto/reader.h"
 #include "proto/reply.h"
@@ -35,6 +37,48 @@ static inline bool proto_letters_eq(const char *p, const char *word, size_t n)
 
 /* Returns the PROTO_L_* flags the bytes of a line body earn on their own. */
 unsigned proto_scan(const char *text, size_t len);
+
+/* Fills a cut line from its n bytes at p, which an LF ends (lf) or the end of the input. */
+static inline void proto_split_plain(struct proto_split_line *line, const char *p, size_t n,
+                                     bool lf)
+{
+	line->text = p;
+	line->wire = n + (lf ? 1 : 0);
+	line->term = lf ? PROTO_TERM_LF : PROTO_TERM_EOF;
+	if (lf && n > 0 && p[n - 1] == '\r') {
+		line->term = PROTO_TERM_CRLF;
+		n--;
+	}
+	line->clipped = n > PROTO_LINE_KEEP;
+	line->len = line->clipped ? PROTO_LINE_KEEP : n;
+	line->dropped_flags =
+	    line->clipped ? proto_scan(p + PROTO_LINE_KEEP, n - PROTO_LINE_KEEP) : 0;
+}
+
+/* proto_split_next for every case: a line being clipped, no LF yet, the end (split.c). */
+int proto_split_next_any(struct proto_split *split, struct proto_split_line *line);
+
+/*
+ * proto_split_next, inlined where lines are cut in bulk (source.c). The
+ * common case is cut here, with little to keep across the search: an LF
+ * ends a line that is not being clipped. Any other goes to
+ * proto_split_next_any.
+ */
+static inline int proto_split_next_inline(struct proto_split *split, struct proto_split_line *line)
+{
+	size_t avail = split->len - split->pos;
+	const char *p, *lf;
+
+	if (avail == 0 || split->clipping)
+		return proto_split_next_any(split, line);
+	p = split->data + split->pos;
+	lf = memchr(p, '\n', avail);
+	if (lf == NULL)
+		return proto_split_next_any(split, line);
+	split->pos += (size_t)(lf - p) + 1;
+	proto_split_plain(line, p, (size_t)(lf - p), true);
+	return 1;
+}
 
 /* A line object of smtpscope's JSON Lines transcript, read back (jsonl.c). */
 struct proto_jsonl_line {

@@ -178,8 +178,8 @@ static bool looks_like_reply(const char *p, size_t len)
 }
 
 /* Gives one line of the input to the linter, as the side dir names. */
-static void lint_line(struct proto_source *src, enum proto_dir dir, bool tls, const char *text,
-                      size_t len, enum proto_term term)
+static inline void lint_line(struct proto_source *src, enum proto_dir dir, bool tls,
+                             const char *text, size_t len, enum proto_term term)
 {
 	if (dir == PROTO_DIR_SERVER)
 		proto_lint_server(src->lint, src->n, text, len, term, tls);
@@ -419,7 +419,7 @@ static void drain(struct proto_source *src)
 {
 	struct proto_split_line cut;
 
-	while (proto_split_next(&src->split, &cut)) {
+	while (proto_split_next_inline(&src->split, &cut)) {
 		src->n++;
 		src->time_ms = 0;
 		if (cut.term == PROTO_TERM_EOF &&
