@@ -374,7 +374,7 @@ void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, si
 	out.nfindings = 0;
 	out.tls = tls || lint->tls;
 	lint->cur = &out;
-	proto_reader_push(lint->reader, text, len, term, &line);
+	proto_reader_push_inline(lint->reader, text, len, term, &line);
 	lint->hidden.line = hold_back(lint, &line, n);
 	if (line.index == 0)
 		start_reply(lint, &out, line.code, out.tls);

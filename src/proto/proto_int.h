@@ -38,6 +38,123 @@ static inline bool proto_letters_eq(const char *p, const char *word, size_t n)
 /* Returns the PROTO_L_* flags the bytes of a line body earn on their own. */
 unsigned proto_scan(const char *text, size_t len);
 
+/* The high bit of each byte of w that is below 0x20, is DEL or is 8-bit (exact when none is). */
+static inline uint64_t proto_word_unusual(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t del = w ^ (ones * 0x7f);
+
+	return (((w - ones * 0x20) & ~w) | w | ((del - ones) & ~del)) & highs;
+}
+
+/*
+ * True when none of the len bytes (at least 8) at text earns a flag: eight
+ * bytes at a time, the last word over the one before it, one test at the
+ * end. Most lines hold no byte to flag; proto_scan reads one that does
+ * again byte by byte.
+ */
+static inline bool proto_scan_clean(const char *text, size_t len)
+{
+	uint64_t w, unusual = 0;
+	size_t i;
+
+	for (i = 0; i + 8 < len; i += 8) {
+		memcpy(&w, text + i, 8);
+		unusual |= proto_word_unusual(w);
+	}
+	memcpy(&w, text + len - 8, 8);
+	return (unusual | proto_word_unusual(w)) == 0;
+}
+
+/* The reply reader (reader.c), here so that lint.c can push lines inline. */
+struct proto_reader {
+	unsigned options;
+	struct proto_split split;
+	bool inside;    /* a multi-line reply is open */
+	unsigned index; /* index of the next line in its reply */
+	int first_code; /* code of the open reply's first line */
+	struct proto_reply reply;
+};
+
+/* Reads the Reply-code of RFC 5321 §4.2: %x32-35 %x30-35 %x30-39. */
+static inline int proto_reader_code(const char *text, size_t len, unsigned *flags)
+{
+	int code;
+
+	if (len < 3 || text[0] < '0' || text[0] > '9' || text[1] < '0' || text[1] > '9' ||
+	    text[2] < '0' || text[2] > '9') {
+		*flags |= PROTO_L_BAD_CODE;
+		return -1;
+	}
+	code = (text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0');
+	if (text[0] < '2' || text[0] > '5' || text[1] > '5')
+		*flags |= PROTO_L_BAD_CODE;
+	return code;
+}
+
+/* Places a line in its reply: index, last, mixed codes. */
+static inline void proto_reader_place(struct proto_reader *reader, struct proto_line *line)
+{
+	if (!reader->inside) {
+		proto_reply_reset(&reader->reply);
+		reader->index = 0;
+		reader->first_code = line->code;
+	} else if (line->code >= 0 && reader->first_code >= 0 && line->code != reader->first_code) {
+		line->flags |= PROTO_L_MIXED_CODE;
+	}
+	line->index = reader->index++;
+	line->last = line->sep != '-';
+	reader->inside = !line->last;
+	if (!(reader->options & PROTO_READER_NO_REPLY))
+		proto_reply_add(&reader->reply, line);
+}
+
+/* Flags a cut line, reads its code and places it in its reply. */
+static inline void proto_reader_classify(struct proto_reader *reader,
+                                         const struct proto_split_line *cut,
+                                         struct proto_line *line)
+{
+	unsigned flags = cut->dropped_flags;
+	/* The octets the line would have with CRLF, the measure of §4.5.3.1.5. */
+	size_t ending = cut->term == PROTO_TERM_CRLF ? 2 : cut->term == PROTO_TERM_EOF ? 0 : 1;
+
+	if (cut->len < 8 || !proto_scan_clean(cut->text, cut->len))
+		flags |= proto_scan(cut->text, cut->len);
+	if (cut->term == PROTO_TERM_LF && !(reader->options & PROTO_READER_ENDINGS_UNKNOWN))
+		flags |= PROTO_L_BARE_LF;
+	if (cut->term == PROTO_TERM_EOF)
+		flags |= PROTO_L_NO_EOL;
+	if (cut->wire - ending + 2 > PROTO_LINE_MAX)
+		flags |= PROTO_L_TOO_LONG;
+	if (cut->clipped)
+		flags |= PROTO_L_CLIPPED;
+	line->text = cut->text;
+	line->len = cut->len;
+	line->wire_len = cut->wire;
+	line->code = proto_reader_code(cut->text, cut->len, &flags);
+	line->sep = cut->len > 3 ? (unsigned char)cut->text[3] : -1;
+	if (line->code >= 0 && line->sep != -1 && line->sep != ' ' && line->sep != '-')
+		flags |= PROTO_L_NO_SEP;
+	line->flags = flags;
+	proto_reader_place(reader, line);
+}
+
+/* proto_reader_push, inlined into the linter (lint.c). */
+static inline void proto_reader_push_inline(struct proto_reader *reader, const char *text,
+                                            size_t len, enum proto_term term,
+                                            struct proto_line *line)
+{
+	struct proto_split_line cut;
+
+	cut.text = text;
+	cut.len = len > PROTO_LINE_KEEP ? PROTO_LINE_KEEP : len;
+	cut.clipped = len > PROTO_LINE_KEEP;
+	cut.dropped_flags = cut.clipped ? proto_scan(text + cut.len, len - cut.len) : 0;
+	cut.term = term;
+	cut.wire = len + (term == PROTO_TERM_CRLF ? 2 : term == PROTO_TERM_EOF ? 0 : 1);
+	proto_reader_classify(reader, &cut, line);
+}
+
 /* Fills a cut line from its n bytes at p, which an LF ends (lf) or the end of the input. */
 static inline void proto_split_plain(struct proto_split_line *line, const char *p, size_t n,
                                      bool lf)
