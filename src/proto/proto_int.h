@@ -23,12 +23,25 @@ extern const size_t proto_finding_ndocs;
 
 /*
  * True when the n bytes at p spell word in any case, as strncasecmp says;
- * word holds ASCII letters only, for which folding bit 0x20 is exact.
+ * word holds ASCII letters only, for which folding bit 0x20 is exact. Four
+ * or eight bytes (the verbs) are compared as one word, folded alike.
  */
 static inline bool proto_letters_eq(const char *p, const char *word, size_t n)
 {
+	uint64_t a, b;
+	uint32_t c, d;
 	size_t i;
 
+	if (n == 8) {
+		memcpy(&a, p, 8);
+		memcpy(&b, word, 8);
+		return (a | UINT64_C(0x2020202020202020)) == (b | UINT64_C(0x2020202020202020));
+	}
+	if (n == 4) {
+		memcpy(&c, p, 4);
+		memcpy(&d, word, 4);
+		return (c | UINT32_C(0x20202020)) == (d | UINT32_C(0x20202020));
+	}
 	for (i = 0; i < n; i++)
 		if (((unsigned char)p[i] | 0x20) != ((unsigned char)word[i] | 0x20))
 			return false;

@@ -16,6 +16,7 @@
 #include "proto/ehlo.h"
 #include "proto/findings.h"
 #include "proto/reply.h"
+#include "proto_int.h"
 
 #define MAX_LINES   8
 #define MAX_WANT    4
@@ -631,6 +632,28 @@ static void test_keyword_run(void **state)
 	}
 }
 
+/* Words of four and eight letters are compared whole: every byte value at every place. */
+static void test_letters_eq(void **state)
+{
+	static const char *const words[] = {"EHLO", "STARTTLS", "AUTH", "ab", "quit"};
+	char text[8];
+	size_t w, n, at;
+	unsigned c;
+	bool want;
+
+	(void)state;
+	for (w = 0; w < sizeof words / sizeof words[0]; w++) {
+		n = strlen(words[w]);
+		for (at = 0; at < n; at++)
+			for (c = 0; c < 256; c++) {
+				memcpy(text, words[w], n);
+				text[at] = (char)c;
+				want = (c | 0x20) == ((unsigned char)words[w][at] | 0x20u);
+				assert_int_equal(proto_letters_eq(text, words[w], n), want);
+			}
+	}
+}
+
 /* The banner's parts: code, Domain (first line only) and textstring. */
 static void test_banner(void **state)
 {
@@ -668,6 +691,7 @@ int main(void)
 	    cmocka_unit_test(test_is_domain),     cmocka_unit_test(test_is_ehlo_keyword),
 	    cmocka_unit_test(test_length_bounds), cmocka_unit_test(test_stop),
 	    cmocka_unit_test(test_banner),        cmocka_unit_test(test_keyword_run),
+	    cmocka_unit_test(test_letters_eq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
