@@ -92,17 +92,24 @@ struct proto_reader {
 /* Reads the Reply-code of RFC 5321 §4.2: %x32-35 %x30-35 %x30-39. */
 static inline int proto_reader_code(const char *text, size_t len, unsigned *flags)
 {
-	int code;
+	const unsigned char *u = (const unsigned char *)text;
+	unsigned d0, d1, d2;
 
-	if (len < 3 || text[0] < '0' || text[0] > '9' || text[1] < '0' || text[1] > '9' ||
-	    text[2] < '0' || text[2] > '9') {
+	if (len < 3) {
 		*flags |= PROTO_L_BAD_CODE;
 		return -1;
 	}
-	code = (text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0');
-	if (text[0] < '2' || text[0] > '5' || text[1] > '5')
+	/* Each digit checked without a branch: a byte below '0' wraps high. */
+	d0 = u[0] - (unsigned)'0';
+	d1 = u[1] - (unsigned)'0';
+	d2 = u[2] - (unsigned)'0';
+	if (!((d0 < 10) & (d1 < 10) & (d2 < 10))) {
 		*flags |= PROTO_L_BAD_CODE;
-	return code;
+		return -1;
+	}
+	if ((d0 - 2 > 3) | (d1 > 5))
+		*flags |= PROTO_L_BAD_CODE;
+	return (int)(d0 * 100 + d1 * 10 + d2);
 }
 
 /* Places a line in its reply: index, last, mixed codes. */
