@@ -53,6 +53,12 @@ unsigned proto_source_cut(const struct proto_source *source);
  */
 long long proto_source_time_ms(const struct proto_source *source);
 /*
+ * Whether a transcript's time stamps are read (they are by default): a
+ * caller that never asks proto_source_time_ms turns them off, and the time
+ * is then 0 for every line.
+ */
+void proto_source_read_times(struct proto_source *source, bool read);
+/*
  * A source's state between two feeds, kept compact (a few KiB plus the
  * bytes it holds): restore makes a new source that reads on from that point
  * exactly as the saved one would, its lines going to ops. Save returns NULL

@@ -195,6 +195,8 @@ int cli_lint(int argc, char **argv)
 	run->source = proto_source_new(args.format, &ops, &run->report);
 	if (run->source != NULL) {
 		proto_source_show_secrets(run->source, args.show_secrets);
+		/* The report shows no times: the stamps are skipped, not read. */
+		proto_source_read_times(run->source, false);
 		run->report.lint = proto_source_lint(run->source);
 	}
 	rc = run->source != NULL ? read_input(run, fd) : CLI_EXIT_OSERR;

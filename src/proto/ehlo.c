@@ -53,6 +53,45 @@ static bool is_let_dig(int c)
 	return kw_class[(unsigned char)c] == KW_LET_DIG;
 }
 
+/* The high bit of each byte of w that is not a letter, a digit or "-" (exact, byte by byte). */
+static inline uint64_t word_not_keyword(uint64_t w)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones << 7;
+	/* Each sum stays below 0x100 in its byte: no carry crosses into the next. */
+	uint64_t x = w & ~highs, y = x | ones * 0x20, hy = x ^ ones * '-';
+	uint64_t alpha = (y + ones * (0x80 - 'a')) & ~(y + ones * (0x7f - 'z'));
+	uint64_t digit = (x + ones * (0x80 - '0')) & ~(x + ones * (0x7f - '9'));
+	uint64_t hyphen = ~(hy + ones * 0x7f);
+
+	return (~(alpha | digit | hyphen) & highs) | (w & highs);
+}
+
+/*
+ * Length of the leading run of letters, digits and "-" in the len bytes at
+ * p. On a little-endian machine it reads eight bytes at a time while eight
+ * remain, and counts the bytes below the first that stops the run with a
+ * multiply; the rest, one byte at a time. Nothing past p + len is read.
+ */
+static size_t keyword_run(const char *p, size_t len)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint16_t probe = 1;
+	unsigned char little;
+	uint64_t w, stop;
+	size_t i = 0;
+
+	memcpy(&little, &probe, 1);
+	for (; little && i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		stop = word_not_keyword(w);
+		if (stop != 0)
+			return i + (size_t)(((((stop - 1) & ones) * ones) >> 56) - 1);
+	}
+	while (i < len && kw_class[(unsigned char)p[i]] != 0)
+		i++;
+	return i;
+}
+
 static int upper(int c)
 {
 	return c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c;
@@ -187,25 +226,27 @@ static struct proto_span mkspan(size_t off, size_t len)
 /* Length of the leading run of bytes not in stop (one to three bytes). */
 static size_t run_until(const char *p, size_t len, const char *stop)
 {
-	char a = stop[0], b = stop[1] ? stop[1] : a, c = stop[1] && stop[2] ? stop[2] : b;
-	size_t i;
+	const char *hit;
 
-	for (i = 0; i < len; i++)
-		if (p[i] == a || p[i] == b || p[i] == c)
-			return i;
+	/* A memchr for each stop byte, each within the run the one before left: wide compares. */
+	for (; *stop != '\0' && len > 0; stop++) {
+		hit = memchr(p, *stop, len);
+		if (hit != NULL)
+			len = (size_t)(hit - p);
+	}
 	return len;
 }
 
-/* Notes STARTTLS in any line and any form: the leading run of keyword characters. */
+/*
+ * Notes STARTTLS in any line and any form: the leading run of keyword
+ * characters. Eight letters spelling it make a run of exactly eight when
+ * the byte after them is not a keyword character.
+ */
 static void note_starttls(struct proto_ehlo *ehlo, const char *body, size_t len)
 {
-	size_t word = 0;
-
-	if (ehlo->starttls)
+	if (ehlo->starttls || len < 8 || !proto_letters_eq(body, "STARTTLS", 8))
 		return;
-	while (word < len && (is_let_dig(body[word]) || body[word] == '-'))
-		word++;
-	if (span_is(body, word, "STARTTLS"))
+	if (len == 8 || kw_class[(unsigned char)body[8]] == 0)
 		ehlo->starttls = true;
 }
 
@@ -342,8 +383,7 @@ static void keyword_line(struct proto_ehlo *ehlo, const char *text, size_t off, 
 
 	/* The keyword: a letter or digit, then letters, digits and "-". */
 	if (len > 0 && kw_class[(unsigned char)kw[0]] == KW_LET_DIG)
-		for (kwlen = 1; kwlen < len && kw_class[(unsigned char)kw[kwlen]] != 0; kwlen++)
-			;
+		kwlen = keyword_run(kw, len);
 	starttls = kwlen == 8 && proto_letters_eq(kw, "STARTTLS", 8);
 	if (starttls)
 		ehlo->starttls = true;

@@ -374,7 +374,7 @@ void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, si
 	out.nfindings = 0;
 	out.tls = tls || lint->tls;
 	lint->cur = &out;
-	proto_reader_push(lint->reader, text, len, term, &line);
+	proto_reader_push_inline(lint->reader, text, len, term, &line);
 	lint->hidden.line = hold_back(lint, &line, n);
 	if (line.index == 0)
 		start_reply(lint, &out, line.code, out.tls);
@@ -414,10 +414,9 @@ void proto_lint_server(struct proto_lint *lint, unsigned n, const char *text, si
 /* What the reply to a command answers, from its verb. */
 static enum lint_kind command_kind(const char *text, size_t len)
 {
-	size_t verb = 0;
+	const char *sp = len > 0 ? memchr(text, ' ', len) : NULL;
+	size_t verb = sp != NULL ? (size_t)(sp - text) : len;
 
-	while (verb < len && text[verb] != ' ')
-		verb++;
 	if (verb == 4 && (proto_letters_eq(text, "EHLO", 4) || proto_letters_eq(text, "LHLO", 4)))
 		return KIND_EHLO;
 	if (verb == 8 && proto_letters_eq(text, "STARTTLS", 8))

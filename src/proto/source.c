@@ -23,6 +23,7 @@ struct proto_source {
 	unsigned n;         /* number of the last line read */
 	unsigned cut_n;     /* the line the input ended in the middle of, or 0 */
 	long long time_ms;  /* the time stamp of the line being read, or 0 */
+	bool no_times;      /* time stamps are not read (proto_source_read_times) */
 	/* The minute of the last time stamp read ("YYYY-MM-DDTHH:MM"), in ms: most lines share it.
 	 */
 	bool minute_known;
@@ -177,8 +178,8 @@ static bool looks_like_reply(const char *p, size_t len)
 }
 
 /* Gives one line of the input to the linter, as the side dir names. */
-static void lint_line(struct proto_source *src, enum proto_dir dir, bool tls, const char *text,
-                      size_t len, enum proto_term term)
+static inline void lint_line(struct proto_source *src, enum proto_dir dir, bool tls,
+                             const char *text, size_t len, enum proto_term term)
 {
 	if (dir == PROTO_DIR_SERVER)
 		proto_lint_server(src->lint, src->n, text, len, term, tls);
@@ -332,7 +333,7 @@ static void transcript_line(struct proto_source *src, const struct proto_split_l
 
 	if (cut->len == 0 || cut->text[0] == '#')
 		return;
-	if (stamp_parse(src, cut->text, cut->len, &src->time_ms) != 0)
+	if (!src->no_times && stamp_parse(src, cut->text, cut->len, &src->time_ms) != 0)
 		src->time_ms = 0;
 	off = sp ? (size_t)(sp - cut->text) + 1 : cut->len;
 	mark = find_mark(cut->text + off, cut->len - off);
@@ -418,7 +419,7 @@ static void drain(struct proto_source *src)
 {
 	struct proto_split_line cut;
 
-	while (proto_split_next(&src->split, &cut)) {
+	while (proto_split_next_inline(&src->split, &cut)) {
 		src->n++;
 		src->time_ms = 0;
 		if (cut.term == PROTO_TERM_EOF &&
@@ -540,6 +541,11 @@ void proto_source_show_secrets(struct proto_source *src, bool show)
 	else
 		src->options &= ~(unsigned)PROTO_LINT_SHOW_SECRETS;
 	proto_lint_set_options(src->lint, src->options);
+}
+
+void proto_source_read_times(struct proto_source *src, bool read)
+{
+	src->no_times = !read;
 }
 
 const struct proto_lint *proto_source_lint(const struct proto_source *src)

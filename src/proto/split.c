@@ -169,22 +169,8 @@ static void split_end_clip(struct proto_split *split, struct proto_split_line *l
 	split->clipping = false;
 }
 
-static inline void split_plain(struct proto_split_line *line, const char *p, size_t n, bool lf)
-{
-	line->text = p;
-	line->wire = n + (lf ? 1 : 0);
-	line->term = lf ? PROTO_TERM_LF : PROTO_TERM_EOF;
-	if (lf && n > 0 && p[n - 1] == '\r') {
-		line->term = PROTO_TERM_CRLF;
-		n--;
-	}
-	line->clipped = n > PROTO_LINE_KEEP;
-	line->len = line->clipped ? PROTO_LINE_KEEP : n;
-	line->dropped_flags =
-	    line->clipped ? proto_scan(p + PROTO_LINE_KEEP, n - PROTO_LINE_KEEP) : 0;
-}
-
-int proto_split_next(struct proto_split *split, struct proto_split_line *line)
+/* proto_split_next for every case: a line being clipped, no LF yet, the end. */
+int proto_split_next_any(struct proto_split *split, struct proto_split_line *line)
 {
 	/* Nothing fed yet leaves data NULL, and NULL + 0 is undefined. */
 	const char *p = split->data != NULL ? split->data + split->pos : "";
@@ -196,7 +182,7 @@ int proto_split_next(struct proto_split *split, struct proto_split_line *line)
 
 		split->pos += n + 1;
 		if (!split->clipping) {
-			split_plain(line, p, n, true);
+			proto_split_plain(line, p, n, true);
 			return 1;
 		}
 		split_drop(split, p, n);
@@ -213,7 +199,7 @@ int proto_split_next(struct proto_split *split, struct proto_split_line *line)
 	}
 	if (split->eof && avail > 0) {
 		split->pos = split->len;
-		split_plain(line, p, avail, false);
+		proto_split_plain(line, p, avail, false);
 		return 1;
 	}
 	if (avail > PROTO_LINE_KEEP + 1) {
@@ -221,6 +207,11 @@ int proto_split_next(struct proto_split *split, struct proto_split_line *line)
 		split->pos = split->len;
 	}
 	return 0;
+}
+
+int proto_split_next(struct proto_split *split, struct proto_split_line *line)
+{
+	return proto_split_next_inline(split, line);
 }
 
 /* The fields, then the bytes not yet cut; the split must not hold lent memory. */

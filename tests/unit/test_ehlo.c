@@ -16,6 +16,7 @@
 #include "proto/ehlo.h"
 #include "proto/findings.h"
 #include "proto/reply.h"
+#include "proto_int.h"
 
 #define MAX_LINES   8
 #define MAX_WANT    4
@@ -577,6 +578,82 @@ static void test_stop(void **state)
 	}
 }
 
+/* The keyword a line after the first starts with, as its head or as the byte that stops it. */
+static size_t keyword_seen(const char *text, size_t len)
+{
+	struct proto_ehlo ehlo;
+	struct proto_ehlo_line out;
+	struct sink sink = {0};
+	char *copy = malloc(len);
+
+	assert_non_null(copy);
+	memcpy(copy, text, len);
+	proto_ehlo_begin(&ehlo, false);
+	analyse(&ehlo, "250-mx.example.org", 0, &out, &sink);
+	proto_ehlo_line(&ehlo, copy, len, 0, &out, collect, &sink);
+	free(copy);
+	if (out.role == PROTO_ROLE_EHLO_LINE)
+		return out.head.len;
+	assert_int_equal(out.role, PROTO_ROLE_MALFORMED);
+	assert_int_equal(out.stop.len, 1);
+	return out.stop.off - 4;
+}
+
+static bool keyword_byte(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '-';
+}
+
+/*
+ * The keyword's end, read eight bytes at a time: every byte value at every
+ * place of a keyword of up to 20 bytes, and the keyword cut at every length
+ * (the line's end stops it). Each line is a copy of exactly its bytes.
+ */
+static void test_keyword_run(void **state)
+{
+	static const char kw[] = "aZ09-mQ7x-Yb3kLp-0zW";
+	char text[32];
+	size_t at, n, want, kwlen = sizeof kw - 1;
+	unsigned c;
+
+	(void)state;
+	memcpy(text, "250-", 4);
+	for (n = 1; n <= kwlen; n++) {
+		memcpy(text + 4, kw, n);
+		assert_int_equal(keyword_seen(text, 4 + n), n);
+		for (at = 1; at < n; at++)
+			for (c = 0; c < 256; c++) {
+				memcpy(text + 4, kw, n);
+				text[4 + at] = (char)c;
+				want = keyword_byte((unsigned char)c) ? n : at;
+				assert_int_equal(keyword_seen(text, 4 + n), want);
+			}
+	}
+}
+
+/* Words of four and eight letters are compared whole: every byte value at every place. */
+static void test_letters_eq(void **state)
+{
+	static const char *const words[] = {"EHLO", "STARTTLS", "AUTH", "ab", "quit"};
+	char text[8];
+	size_t w, n, at;
+	unsigned c;
+	bool want;
+
+	(void)state;
+	for (w = 0; w < sizeof words / sizeof words[0]; w++) {
+		n = strlen(words[w]);
+		for (at = 0; at < n; at++)
+			for (c = 0; c < 256; c++) {
+				memcpy(text, words[w], n);
+				text[at] = (char)c;
+				want = (c | 0x20) == ((unsigned char)words[w][at] | 0x20u);
+				assert_int_equal(proto_letters_eq(text, words[w], n), want);
+			}
+	}
+}
+
 /* The banner's parts: code, Domain (first line only) and textstring. */
 static void test_banner(void **state)
 {
@@ -613,7 +690,8 @@ int main(void)
 	    cmocka_unit_test(test_spans),         cmocka_unit_test(test_many_params),
 	    cmocka_unit_test(test_is_domain),     cmocka_unit_test(test_is_ehlo_keyword),
 	    cmocka_unit_test(test_length_bounds), cmocka_unit_test(test_stop),
-	    cmocka_unit_test(test_banner),
+	    cmocka_unit_test(test_banner),        cmocka_unit_test(test_keyword_run),
+	    cmocka_unit_test(test_letters_eq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

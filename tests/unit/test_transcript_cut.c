@@ -276,16 +276,22 @@ static void on_timed_finding(void *ctx, enum proto_finding_id id, unsigned n)
 	(void)n;
 }
 
-static void read_times(const char *in, struct times *t)
+static void read_times_if(const char *in, struct times *t, bool read)
 {
 	static const struct proto_lint_ops timed_ops = {on_timed_line, on_timed_finding};
 
 	memset(t, 0, sizeof *t);
 	t->src = proto_source_new(PROTO_FORMAT_AUTO, &timed_ops, t);
 	assert_non_null(t->src);
+	proto_source_read_times(t->src, read);
 	proto_source_feed(t->src, in, strlen(in));
 	proto_source_end(t->src);
 	proto_source_free(t->src);
+}
+
+static void read_times(const char *in, struct times *t)
+{
+	read_times_if(in, t, true);
 }
 
 /* Each line of both forms comes with the time it was recorded; a raw paste with none. */
@@ -329,6 +335,54 @@ static void test_line_times(void **state)
 	assert_true(t.count == 1 && t.ms[0] == 0);
 	assert_int_equal(proto_time_parse("2026-13-01T00:00:00.000Z", 24, &ms), -1);
 	assert_int_equal(proto_time_parse("2026-11-22T07:10:00.12xZ", 24, &ms), -1);
+}
+
+/* With time stamps turned off, every line of a transcript comes with 0, and still comes. */
+static void test_line_times_off(void **state)
+{
+	static const char in[] = "# smtpscope transcript 1\n"
+	                         "2026-11-22T07:10:00.123Z <-  220 mx.example\n"
+	                         "2026-11-22T07:10:59.001Z  -> EHLO c.example\n"
+	                         "garbage without a time\n";
+	struct times t;
+	size_t i;
+
+	(void)state;
+	read_times_if(in, &t, false);
+	assert_int_equal(t.count, 3);
+	for (i = 0; i < t.count; i++)
+		assert_true(t.ms[i] == 0);
+	read_times_if(in, &t, true);
+	assert_true(t.count == 3 && t.ms[0] == 1795331400123LL);
+}
+
+/*
+ * Of every three bytes drawn from the marks' own and a few others, only the
+ * twelve marks make a line of swaks: the marks' hash lets no other through.
+ */
+static void test_swaks_marks_only(void **state)
+{
+	static const char *const marks[] = {"<- ", "<~ ", "<**", "<~*", "<  ", " ->",
+	                                    " ~>", "  >", "**>", "*~>", "***", "==="};
+	static const char bytes[] = "<-~* >=x\0\377";
+	char line[5] = {0, 0, 0, ' ', '\n'};
+	size_t a, b, c, m, nbytes = sizeof bytes - 1;
+	bool mark;
+
+	(void)state;
+	for (a = 0; a < nbytes; a++)
+		for (b = 0; b < nbytes; b++)
+			for (c = 0; c < nbytes; c++) {
+				line[0] = bytes[a];
+				line[1] = bytes[b];
+				line[2] = bytes[c];
+				for (m = 0, mark = false; m < 12; m++)
+					mark = mark || memcmp(line, marks[m], 3) == 0;
+				assert_int_equal(proto_format_detect(line, 5) == PROTO_FORMAT_SWAKS,
+				                 mark);
+				assert_int_equal(proto_format_detect(line, 3) == PROTO_FORMAT_SWAKS,
+				                 mark);
+			}
 }
 
 /* Every swaks mark, and lines that only look like one, with their direction and TLS. */
@@ -393,7 +447,9 @@ int main(void)
 	    cmocka_unit_test(test_jsonl_odd_lines),
 	    cmocka_unit_test(test_text_and_jsonl_agree),
 	    cmocka_unit_test(test_line_times),
+	    cmocka_unit_test(test_line_times_off),
 	    cmocka_unit_test(test_swaks_marks),
+	    cmocka_unit_test(test_swaks_marks_only),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
