@@ -337,6 +337,15 @@ static void test_many_strings(void **state)
 	free(c.text);
 }
 
+/* A writer into memory (fd -1), with an array open. */
+static void memory_array(struct cli_out *out, struct cli_json *j)
+{
+	assert_non_null(out);
+	cli_out_init(out, -1, false);
+	cli_json_init(j, out);
+	cli_json_array(j);
+}
+
 /* In memory (fd -1) the writer keeps CLI_OUT_MEMORY bytes and says the rest was cut. */
 static void test_memory_cut(void **state)
 {
@@ -345,10 +354,7 @@ static void test_memory_cut(void **state)
 	size_t i;
 
 	(void)state;
-	assert_non_null(out);
-	cli_out_init(out, -1, false);
-	cli_json_init(&j, out);
-	cli_json_array(&j);
+	memory_array(out, &j);
 	for (i = 0; i < 3000 && !out->error; i++)
 		cli_json_bytes(&j, "0123456789abcdef0123456789abcdef0123456789abcdef", 48);
 	assert_true(out->error);
@@ -462,10 +468,7 @@ static void test_members_in_memory(void **state)
 	size_t i;
 
 	(void)state;
-	assert_non_null(out);
-	cli_out_init(out, -1, false);
-	cli_json_init(&j, out);
-	cli_json_array(&j);
+	memory_array(out, &j);
 	for (i = 0; !out->error && i < CLI_OUT_MEMORY; i++) {
 		cli_json_object(&j);
 		cli_json_members(&j, m, 2);
