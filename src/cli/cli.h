@@ -125,8 +125,9 @@ struct cli_report_hit {
 
 /*
  * The report of "lint" and "check". The owner fills the settings and hooks,
- * passes cli_report_line and cli_report_finding as its linter's callbacks,
- * and calls cli_report_end once the conversation is over.
+ * passes cli_report_line (or, for a summary, cli_report_count) and
+ * cli_report_finding as its linter's callbacks, and calls cli_report_end once
+ * the conversation is over.
  */
 struct cli_report {
 	struct cli_out out;
@@ -160,6 +161,8 @@ struct cli_report {
 };
 
 void cli_report_line(void *ctx, const struct proto_lint_line *line);
+/* A summary's line callback: counts the line, writes nothing (the report opens at its end). */
+void cli_report_count(void *ctx, const struct proto_lint_line *line);
 void cli_report_finding(void *ctx, enum proto_finding_id id, unsigned n);
 void cli_report_end(struct cli_report *report);
 int cli_report_errors(const struct cli_report *report);

@@ -148,7 +148,7 @@ static int finish(struct lint_run *run, int rc)
 	struct cli_report *report = &run->report;
 
 	if (rc == 0) {
-		if (!report->started && !report->json)
+		if (report->nlines == 0 && !report->json)
 			cli_out_str(&report->out, "smtpscope lint: the input holds no lines.\n");
 		cli_report_end(report);
 		rc = cli_report_errors(report) > 0 ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
@@ -167,7 +167,8 @@ static int finish(struct lint_run *run, int rc)
 
 int cli_lint(int argc, char **argv)
 {
-	static const struct proto_lint_ops ops = {cli_report_line, cli_report_finding};
+	static const struct proto_lint_ops listing = {cli_report_line, cli_report_finding};
+	static const struct proto_lint_ops summary = {cli_report_count, cli_report_finding};
 	struct lint_args args = {false, false, "auto", PROTO_FORMAT_AUTO, NULL, false};
 	struct lint_run *run;
 	bool color;
@@ -192,7 +193,8 @@ int cli_lint(int argc, char **argv)
 		free(run);
 		return CLI_EXIT_NOINPUT;
 	}
-	run->source = proto_source_new(args.format, &ops, &run->report);
+	run->source =
+	    proto_source_new(args.format, args.summary ? &summary : &listing, &run->report);
 	if (run->source != NULL) {
 		proto_source_show_secrets(run->source, args.show_secrets);
 		/* The report shows no times: the stamps are skipped, not read. */

@@ -206,6 +206,12 @@ void cli_report_line(void *ctx, const struct proto_lint_line *line)
 		human_line(run, line);
 }
 
+void cli_report_count(void *ctx, const struct proto_lint_line *line)
+{
+	(void)line;
+	((struct cli_report *)ctx)->nlines++;
+}
+
 void cli_report_finding(void *ctx, enum proto_finding_id id, unsigned n)
 {
 	struct cli_report *run = ctx;

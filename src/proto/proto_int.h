@@ -5,6 +5,9 @@
 #define SMTPSCOPE_PROTO_INTERNAL_H
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h> /* the compiler's own vector types: no library */
+#endif
 
 #include "proto/lint.h"
 #include "proto/reader.h"
@@ -195,6 +198,38 @@ static inline void proto_split_plain(struct proto_split_line *line, const char *
 /* proto_split_next for every case: a line being clipped, no LF yet, the end (split.c). */
 int proto_split_next_any(struct proto_split *split, struct proto_split_line *line);
 
+#if defined(__SSE2__)
+/* One bit for each LF among the 16 bytes at v, in their order. */
+static inline uint64_t proto_lf_bits(const __m128i *v)
+{
+	return (uint64_t)(unsigned)_mm_movemask_epi8(
+	    _mm_cmpeq_epi8(_mm_loadu_si128(v), _mm_set1_epi8('\n')));
+}
+#endif
+
+/*
+ * The first LF of the avail bytes at p, or NULL. Most lines are shorter than
+ * 64 bytes: where SSE2 is (every x86-64), one 64-byte test finds their end,
+ * in fewer instructions than memchr's call and its tests of one vector,
+ * then the next.
+ */
+static inline const char *proto_find_lf(const char *p, size_t avail)
+{
+#if defined(__SSE2__)
+	const __m128i *v = (const __m128i *)(const void *)p;
+	uint64_t hits;
+
+	if (avail >= 64) {
+		hits = proto_lf_bits(v) | proto_lf_bits(v + 1) << 16 | proto_lf_bits(v + 2) << 32 |
+		       proto_lf_bits(v + 3) << 48;
+		if (hits != 0)
+			return p + __builtin_ctzll(hits);
+		return memchr(p + 64, '\n', avail - 64);
+	}
+#endif
+	return memchr(p, '\n', avail);
+}
+
 /*
  * proto_split_next, inlined where lines are cut in bulk (source.c). The
  * common case is cut here, with little to keep across the search: an LF
@@ -209,7 +244,7 @@ static inline int proto_split_next_inline(struct proto_split *split, struct prot
 	if (avail == 0 || split->clipping)
 		return proto_split_next_any(split, line);
 	p = split->data + split->pos;
-	lf = memchr(p, '\n', avail);
+	lf = proto_find_lf(p, avail);
 	if (lf == NULL)
 		return proto_split_next_any(split, line);
 	split->pos += (size_t)(lf - p) + 1;

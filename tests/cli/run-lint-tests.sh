@@ -94,6 +94,18 @@ has '"format":"raw"' "--format overrides detection" \
 	"$bin" lint --format=raw --json "$data/swaks-misordered.in"
 has '"lines":[],' "--summary leaves the lines out of the JSON" \
 	"$bin" lint --summary --json "$data/field-note-misordered.in"
+# A summary counts its lines without listing them: the same count as the listing's.
+"$bin" lint --json "$data/field-note-misordered.in" >"$work/listed.json"
+listed=$(grep -o '"summary":{"lines":[0-9]*' "$work/listed.json")
+if [ -n "$listed" ]; then ok; else bad "the listing's JSON has no line count"; fi
+has "$listed" "--summary counts the lines the listing shows" \
+	"$bin" lint --summary --json "$data/field-note-misordered.in"
+has "smtpscope lint: the input holds no lines." "--summary of an empty input says so" \
+	"$bin" lint --summary /dev/null
+"$bin" lint --summary "$data/field-note-misordered.in" >"$work/summary.txt"
+if head -n 1 "$work/summary.txt" | grep -q '^smtpscope lint: .* format)$'; then ok; else
+	bad "--summary does not open with its heading"
+fi
 "$bin" lint "$data/field-note-misordered.in" >/dev/full 2>"$work/err"
 rc=$?
 if [ "$rc" -eq 74 ]; then ok; else bad "write error: exit $rc, want 74"; fi

@@ -7,7 +7,8 @@
 #     from a public header;
 #   - a system header that a layer owns (OpenSSL, curses, libedit, ...) only
 #     in that layer; proto includes nothing but the C standard library (and
-#     POSIX <strings.h>); ui includes no socket header.
+#     POSIX <strings.h>, and <emmintrin.h>, the compiler's own SSE2 types);
+#     ui includes no socket header.
 # Prints one line per break and exits 1 when there is one. --self-test
 # plants one break of each kind in a copy of the tree and fails unless the
 # check catches every one (ctest: cli.layers, cli.layers-self-test).
@@ -17,7 +18,8 @@ root=${1:?usage: layers.sh ROOT [--self-test]}
 doc=$root/docs/architecture.md
 std=" assert.h complex.h ctype.h errno.h fenv.h float.h inttypes.h iso646.h limits.h locale.h
  math.h setjmp.h signal.h stdalign.h stdarg.h stdatomic.h stdbool.h stddef.h stdint.h stdio.h
- stdlib.h stdnoreturn.h string.h tgmath.h threads.h time.h uchar.h wchar.h wctype.h strings.h "
+ stdlib.h stdnoreturn.h string.h tgmath.h threads.h time.h uchar.h wchar.h wctype.h strings.h
+ emmintrin.h "
 std=" $(tr '\n' ' ' <<<"$std") "
 sockets=" sys/socket.h netinet/ arpa/inet.h netdb.h poll.h sys/select.h "
 

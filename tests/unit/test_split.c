@@ -2,7 +2,8 @@
  * test_split.c: the line splitter as the sources drive it, its common case
  * inlined (proto_split_next_inline). Every case is cut whole, then lent in
  * two chunks cut at every byte offset, then fed the same way, and each
- * time the lines must be the same; a few cases name their lines.
+ * time the lines must be the same; a few cases name their lines. The search
+ * for the LF is tested apart, at every place.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -221,11 +222,39 @@ static void test_clipped(void **state)
 	free(got);
 }
 
+/*
+ * proto_find_lf, whose 64-byte test covers short lines: an LF at every
+ * place of a buffer of every size up to 200 bytes (allocated to its size, so
+ * that an overread shows under ASan), a second LF after it, and none.
+ */
+static void test_find_lf(void **state)
+{
+	size_t size, at;
+	char *buf;
+
+	(void)state;
+	for (size = 0; size <= 200; size++) {
+		buf = malloc(size ? size : 1);
+		assert_non_null(buf);
+		memset(buf, 'a', size);
+		assert_null(proto_find_lf(buf, size));
+		for (at = 0; at < size; at++) {
+			memset(buf, 'a', size);
+			buf[at] = '\n';
+			if (at + 3 < size)
+				buf[at + 3] = '\n';
+			assert_ptr_equal(proto_find_lf(buf, size), buf + at);
+		}
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_clipped),
+	    cmocka_unit_test(test_find_lf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
