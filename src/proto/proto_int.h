@@ -54,13 +54,18 @@ static inline bool proto_letters_eq(const char *p, const char *word, size_t n)
 /* Returns the PROTO_L_* flags the bytes of a line body earn on their own. */
 unsigned proto_scan(const char *text, size_t len);
 
-/* The high bit of each byte of w that is below 0x20, is DEL or is 8-bit (exact when none is). */
+/*
+ * The high bit of each byte of w that is below 0x20, is DEL or is 8-bit.
+ * With x the low seven bits of a byte, x + 1 reaches 0x80 only for DEL and
+ * x + 0x60 stays below it only under 0x20; neither sum carries into the
+ * next byte, so every byte's answer is exact.
+ */
 static inline uint64_t proto_word_unusual(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-	uint64_t del = w ^ (ones * 0x7f);
+	uint64_t x = w & ~highs;
 
-	return (((w - ones * 0x20) & ~w) | w | ((del - ones) & ~del)) & highs;
+	return (w | (x + ones) | ~(x + ones * 0x60)) & highs;
 }
 
 /*

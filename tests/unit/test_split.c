@@ -249,12 +249,40 @@ static void test_find_lf(void **state)
 	}
 }
 
+/*
+ * The word-at-a-time scan of proto_scan against its byte-at-a-time path
+ * (lines under 8 bytes): every byte value, at every place of lines of 8 to
+ * 40 bytes of letters, earns the flags it earns alone, and the word test
+ * calls the line clean exactly when that byte earns none (but HT, allowed
+ * yet left to the byte scan).
+ */
+static void test_scan_words(void **state)
+{
+	char line[40];
+	size_t len, at;
+	unsigned b;
+	char c;
+
+	(void)state;
+	for (len = 8; len <= sizeof line; len++)
+		for (at = 0; at < len; at++)
+			for (b = 0; b < 256; b++) {
+				memset(line, 'a', sizeof line);
+				c = (char)b;
+				line[at] = c;
+				assert_int_equal(proto_scan(line, len), proto_scan(&c, 1));
+				assert_int_equal(proto_scan_clean(line, len),
+				                 proto_scan(&c, 1) == 0 && c != '\t');
+			}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cases),
 	    cmocka_unit_test(test_clipped),
 	    cmocka_unit_test(test_find_lf),
+	    cmocka_unit_test(test_scan_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
