@@ -20,11 +20,17 @@
 #          docs/clients.md (tests/clients/doc.py), with this run's results.
 #   Without the three paths: build/smtpscope, tests and build/tests of the
 #   checkout this script is in.
+#   ONLY="CLIENT ..."  run these clients alone (Postfix among them only if
+#          named); for working on one client. Not with --doc.
 set -uo pipefail
 doc=""
 if [ "${1:-}" = --doc ]; then
 	doc=1
 	shift
+fi
+if [ -n "$doc" ] && [ -n "${ONLY:-}" ]; then
+	echo "run.sh: --doc writes every client's results; it cannot run with ONLY" >&2
+	exit 64
 fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$(dirname "$here")")
@@ -268,9 +274,13 @@ candidate s-nail s-nail "no s-nail command (Debian package s-nail)" s-nail &&
 candidate testssl testssl.sh "no testssl command (Debian package testssl.sh)" testssl &&
 	version testssl "testssl.sh $(testssl --version 2>/dev/null | sed -n 's/^ *testssl *\([0-9][^ ]*\).*/\1/p' | head -1)"
 
+# wanted CLIENT: the client is to run (every one, unless ONLY names some).
+wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
+
 # A first run on the correct shape proves each client works end to end: one
 # that cannot (a broken install) is skipped by name, never compared.
 for client in "${candidates[@]}"; do
+	wanted "$client" || continue
 	# shellcheck disable=SC2046 # once gives one word or none
 	listen "probe.$client" "$bin" lab $(once "$client") --port 0 \
 		--log "$work/run/probe.$client.log" "$work/shape/correct.scn"
@@ -419,7 +429,9 @@ postfix_run() {
 	harness_extra_cleanup
 	return 0
 }
-if ! have postfix || ! have postconf || ! have sendmail; then
+if ! wanted postfix; then
+	echo "not run: postfix (ONLY=$ONLY)"
+elif ! have postfix || ! have postconf || ! have sendmail; then
 	skip postfix postfix "no postfix, postconf or sendmail command (Debian package postfix)"
 elif [ "$(id -u)" -ne 0 ]; then
 	skip postfix postfix "a private Postfix instance needs root (its master runs as root); uid $(id -u)"
