@@ -33,4 +33,35 @@ bool proto_client_skips_first_line(const struct proto_client *client);
 /* Index of the line where the client finds STARTTLS, or -1. */
 int proto_client_starttls_line(const struct proto_client *client, const struct proto_reply *ehlo);
 
+/* What a client does next with an EHLO reply. */
+enum proto_outcome {
+	PROTO_OUTCOME_STARTTLS,  /* sends STARTTLS */
+	PROTO_OUTCOME_PLAINTEXT, /* goes on without TLS */
+	PROTO_OUTCOME_ABORT,     /* rejects the reply or stops: QUIT, HELO, defer, close */
+	PROTO_OUTCOME_STALL,     /* never sees the reply end, and waits */
+};
+
+/* A client's time-out for a reply: none of its own, or not known. */
+#define PROTO_CLIENT_NO_TIMEOUT      0
+#define PROTO_CLIENT_TIMEOUT_UNKNOWN (-1)
+
+#define PROTO_CLIENT_WHY 200 /* the longest reason, with its NUL */
+
+struct proto_client_verdict {
+	enum proto_outcome outcome;
+	int line;                   /* the reply's line (from 0) that decides it, or -1 */
+	int timeout_s;              /* STALL: its time-out in seconds, or one of the two above */
+	char why[PROTO_CLIENT_WHY]; /* the reason in words: our words, never the peer's bytes */
+};
+
+/*
+ * Judges the reply as the client would; every field of *out is set. The why
+ * names lines by numbers[i] for the reply's line i (a transcript's line
+ * numbers), or by i + 1 when numbers is NULL.
+ */
+void proto_client_judge(const struct proto_client *client, const struct proto_reply *ehlo,
+                        const unsigned *numbers, struct proto_client_verdict *out);
+/* "starttls", "plaintext", "abort" or "stall". */
+const char *proto_outcome_name(enum proto_outcome outcome);
+
 #endif

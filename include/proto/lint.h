@@ -100,6 +100,8 @@ bool proto_lint_in_auth(const struct proto_lint *lint);
 const struct proto_reply *proto_lint_first_ehlo(const struct proto_lint *lint, unsigned *first_n);
 /* Input line number of line i of that reply. */
 unsigned proto_lint_first_ehlo_n(const struct proto_lint *lint, unsigned i);
+/* The line numbers of that reply's kept lines, for proto_client_judge. */
+const unsigned *proto_lint_first_ehlo_numbers(const struct proto_lint *lint);
 /* True when the last EHLO reply offered STARTTLS on any line, in any form. */
 bool proto_lint_ehlo_starttls(const struct proto_lint *lint);
 

@@ -66,13 +66,24 @@ static void starttls_advice(const struct proto_lint *lint)
 		return;
 	for (i = 0; i < proto_client_count(); i++) {
 		const struct proto_client *c = proto_client_at(i);
-		char *list = proto_client_starttls_line(c, reply) >= 0 ? yes : no;
-		size_t used = strlen(list);
+		struct proto_client_verdict v;
+		bool send;
+		char *list;
+		size_t used;
 
-		snprintf(list + used, 512 - used, "%s%s", used ? ", " : "", proto_client_id(c));
+		proto_client_judge(c, reply, NULL, &v);
+		send = v.outcome == PROTO_OUTCOME_STARTTLS;
+		list = send ? yes : no;
+		used = strlen(list);
+		if (send)
+			snprintf(list + used, 512 - used, "%s%s", used ? ", " : "",
+			         proto_client_id(c));
+		else
+			snprintf(list + used, 512 - used, "%s%s (%s)", used ? ", " : "",
+			         proto_client_id(c), proto_outcome_name(v.outcome));
 	}
 	if (no[0] == '\0')
-		printf("Every client profiled sees STARTTLS in this EHLO reply.\n");
+		printf("Every client profiled sends STARTTLS after this EHLO reply.\n");
 	else
 		printf("Clients that will not send STARTTLS after this EHLO reply: %s.\n"
 		       "Clients that will: %s.\n",

@@ -285,27 +285,45 @@ static void human_findings(struct cli_report *run)
 	}
 }
 
-/* One sentence naming the clients that miss STARTTLS. */
+/* Appends ", id" (or "id" first) to a bounded list of names. */
+static void add_name(char *names, size_t cap, size_t *len, const char *id)
+{
+	if (*len < cap)
+		*len += (size_t)snprintf(names + *len, cap - *len, "%s%s", *len ? ", " : "", id);
+}
+
+/* One sentence naming the clients that will not use STARTTLS, by what they do instead. */
 static void human_blind(struct cli_out *out, const struct proto_reply *reply)
 {
-	size_t i, blind = 0, n = proto_client_count();
-	char names[1024] = "", line[1200];
-	size_t len = 0;
+	static const enum proto_outcome other[] = {PROTO_OUTCOME_PLAINTEXT, PROTO_OUTCOME_ABORT,
+	                                           PROTO_OUTCOME_STALL};
+	char names[3][512] = {"", "", ""}, line[1800];
+	size_t len[3] = {0, 0, 0}, i, k, blind = 0, n = proto_client_count(), at;
+	struct proto_client_verdict v;
 
 	for (i = 0; i < n; i++) {
-		const struct proto_client *c = proto_client_at(i);
-
-		if (proto_client_starttls_line(c, reply) >= 0 || len >= sizeof names)
-			continue;
-		len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", blind ? ", " : "",
-		                        proto_client_id(c));
-		blind++;
+		proto_client_judge(proto_client_at(i), reply, NULL, &v);
+		for (k = 0; k < 3; k++)
+			if (v.outcome == other[k]) {
+				add_name(names[k], sizeof names[k], &len[k],
+				         proto_client_id(proto_client_at(i)));
+				blind++;
+			}
 	}
-	if (blind == 0)
-		snprintf(line, sizeof line, "Every client profiled here sees STARTTLS.");
-	else
-		snprintf(line, sizeof line, "%zu of %zu clients do not see STARTTLS: %s.", blind, n,
-		         names);
+	if (blind == 0) {
+		cli_out_wrap(out, "Every client profiled here sends STARTTLS.", 2, 79, 0);
+		cli_out_str(out, "\n");
+		return;
+	}
+	at = (size_t)snprintf(line, sizeof line, "%zu of %zu clients will not send STARTTLS.", blind,
+	                      n);
+	for (k = 0; k < 3 && at < sizeof line; k++)
+		if (len[k] > 0)
+			at += (size_t)snprintf(line + at, sizeof line - at, " %s: %s.",
+			                       k == 0   ? "Plaintext"
+			                       : k == 1 ? "Abort"
+			                                : "Stall",
+			                       names[k]);
 	cli_out_wrap(out, line, 2, 79, 0);
 	cli_out_str(out, "\n");
 }
@@ -313,7 +331,7 @@ static void human_blind(struct cli_out *out, const struct proto_reply *reply)
 /* The matrix's question, and what part of a huge reply was judged. */
 static void human_matrix_head(struct cli_out *out, const struct proto_reply *reply, unsigned first)
 {
-	cli_out_str(out, "\nClient matrix: does each client see STARTTLS in the EHLO reply that "
+	cli_out_str(out, "\nClient matrix: what does each client do with the EHLO reply that "
 	                 "starts at line ");
 	cli_out_uint(out, first);
 	cli_out_str(out, "?\n");
@@ -329,6 +347,39 @@ static void human_matrix_head(struct cli_out *out, const struct proto_reply *rep
 	human_blind(out, reply);
 }
 
+/* The SGR colour of an outcome: green for STARTTLS, red for the rest, yellow for a stall. */
+static const char *outcome_sgr(enum proto_outcome outcome)
+{
+	switch (outcome) {
+	case PROTO_OUTCOME_STARTTLS:
+		return "32";
+	case PROTO_OUTCOME_STALL:
+		return "1;33";
+	default:
+		return "1;31";
+	}
+}
+
+/* One client's row: its id, what it does, and why. */
+static void human_client(struct cli_report *run, const struct proto_client *c,
+                         const struct proto_reply *reply)
+{
+	struct cli_out *out = &run->out;
+	struct proto_client_verdict v;
+	const char *what;
+
+	proto_client_judge(c, reply, proto_lint_first_ehlo_numbers(run->lint), &v);
+	what = proto_outcome_name(v.outcome);
+	cli_out_str(out, "  ");
+	cli_out_str(out, proto_client_id(c));
+	pad_after(out, strlen(proto_client_id(c)), 18);
+	cli_out_sgr(out, outcome_sgr(v.outcome));
+	cli_out_str(out, what);
+	cli_out_sgr(out, NULL);
+	pad_after(out, strlen(what), 11);
+	cli_out_wrap(out, v.why, 31, 79, 31);
+}
+
 static void human_clients(struct cli_report *run)
 {
 	const struct proto_lint *lint = run->lint;
@@ -336,7 +387,6 @@ static void human_clients(struct cli_report *run)
 	struct cli_out *out = &run->out;
 	unsigned first;
 	size_t i;
-	int at;
 
 	reply = proto_lint_first_ehlo(lint, &first);
 	if (reply == NULL) {
@@ -344,33 +394,8 @@ static void human_clients(struct cli_report *run)
 		return;
 	}
 	human_matrix_head(out, reply, first);
-	for (i = 0; i < proto_client_count(); i++) {
-		const struct proto_client *c = proto_client_at(i);
-		char cell[48];
-
-		at = proto_client_starttls_line(c, reply);
-		if (proto_client_regardless(c))
-			snprintf(cell, sizeof cell, "%s", PROTO_CLIENT_BLINDLY);
-		else if (at >= 0)
-			snprintf(cell, sizeof cell, "yes (line %u)",
-			         proto_lint_first_ehlo_n(lint, (unsigned)at));
-		else
-			snprintf(cell, sizeof cell, "no");
-		cli_out_str(out, "  ");
-		cli_out_str(out, proto_client_id(c));
-		pad_after(out, strlen(proto_client_id(c)), 18);
-		cli_out_sgr(out, at >= 0 || proto_client_regardless(c) ? "32" : "1;31");
-		cli_out_str(out, cell);
-		cli_out_sgr(out, NULL);
-		/* A cell wider than its column puts the rule on the next line. */
-		if (strlen(cell) >= 16) {
-			cli_out_str(out, "\n");
-			cli_out_wrap(out, proto_client_rule(c), 36, 79, 0);
-			continue;
-		}
-		pad_after(out, strlen(cell), 16);
-		cli_out_wrap(out, proto_client_rule(c), 36, 79, 36);
-	}
+	for (i = 0; i < proto_client_count(); i++)
+		human_client(run, proto_client_at(i), reply);
 }
 
 static int hit_cmp(const void *a, const void *b)
@@ -415,16 +440,23 @@ static void json_client(struct cli_report *run, const struct proto_client *c,
                         const struct proto_reply *reply)
 {
 	struct cli_json *j = &run->jw;
-	int at = proto_client_starttls_line(c, reply);
+	struct proto_client_verdict v;
+	bool starttls;
 
+	proto_client_judge(c, reply, proto_lint_first_ehlo_numbers(run->lint), &v);
+	starttls = v.outcome == PROTO_OUTCOME_STARTTLS;
 	cli_json_newline(j);
 	cli_json_key(j, proto_client_id(c));
 	cli_json_object(j);
-	cli_json_key_bool(j, "starttls", at >= 0);
-	if (at >= 0)
-		cli_json_key_uint(j, "line", proto_lint_first_ehlo_n(run->lint, (unsigned)at));
+	cli_json_key_bool(j, "starttls", starttls);
+	cli_json_key_str(j, "outcome", proto_outcome_name(v.outcome));
+	cli_json_key_str(j, "why", v.why);
+	if (starttls && v.line >= 0)
+		cli_json_key_uint(j, "line", proto_lint_first_ehlo_n(run->lint, (unsigned)v.line));
 	else
 		cli_json_key_null(j, "line");
+	if (v.outcome == PROTO_OUTCOME_STALL && v.timeout_s > 0)
+		cli_json_key_uint(j, "timeout_s", (unsigned)v.timeout_s);
 	if (proto_client_regardless(c))
 		cli_json_key_bool(j, "without_looking", true);
 	cli_json_key_str(j, "rule", proto_client_rule(c));

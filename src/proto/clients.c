@@ -6,6 +6,7 @@
  * names the file and function. One evaluator applies any profile to a reply.
  * The profiles describe bytes only: none of them runs the real client.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "proto/clients.h"
@@ -84,6 +85,11 @@ struct proto_client {
 	const char *delims; /* bytes that end the token of MATCH_TOKEN */
 	bool nocase;
 	bool regardless; /* sends STARTTLS whatever the reply says */
+	/* Without STARTTLS: goes on in plaintext, or, when stops says why, stops. */
+	const char *stops;
+	/* Its time-out for a reply, in seconds; none of its own; or neither known. */
+	unsigned timeout_s;
+	bool no_timeout;
 };
 
 #define WS " \t\n\v\f\r"
@@ -120,6 +126,7 @@ static const struct proto_client clients[] = {
         .match = MATCH_TOKEN,
         .delims = " \t=",
         .nocase = true,
+        .timeout_s = 300, /* smtp_helo_timeout */
     },
     {
         .id = "exim",
@@ -139,6 +146,7 @@ static const struct proto_client clients[] = {
         .lead = "",
         .match = MATCH_TOKEN,
         .delims = WS,
+        .timeout_s = 300, /* command_timeout */
     },
     {
         .id = "sendmail",
@@ -157,6 +165,7 @@ static const struct proto_client clients[] = {
         .match = MATCH_TOKEN,
         .delims = " =",
         .nocase = true,
+        .timeout_s = 300, /* Timeout.helo */
     },
     {
         .id = "python-smtplib",
@@ -170,6 +179,7 @@ static const struct proto_client clients[] = {
         .lead = " \t\r\n",
         .match = MATCH_RUN,
         .nocase = true,
+        .no_timeout = true, /* timeout=None by default */
     },
     {
         .id = "go-net-smtp",
@@ -189,6 +199,7 @@ static const struct proto_client clients[] = {
         .lead = "",
         .match = MATCH_TOKEN,
         .delims = " ",
+        .no_timeout = true, /* no deadline on the connection */
     },
     {
         .id = "dotnet",
@@ -207,6 +218,8 @@ static const struct proto_client clients[] = {
         .lead = "",
         .match = MATCH_PREFIX,
         .nocase = true,
+        .stops = "with EnableSsl it throws SmtpException, no secure connection",
+        .timeout_s = 100, /* SmtpClient.Timeout, 100,000 ms */
     },
     {
         .id = "jakarta-mail",
@@ -222,6 +235,7 @@ static const struct proto_client clients[] = {
         .match = MATCH_TOKEN,
         .delims = " ",
         .nocase = true,
+        .no_timeout = true, /* mail.smtp.timeout: infinite */
     },
     {
         .id = "opensmtpd",
@@ -252,6 +266,7 @@ static const struct proto_client clients[] = {
         .text = TEXT_AT4,
         .lead = "",
         .match = MATCH_PREFIX,
+        .no_timeout = true, /* no --max-time by default */
     },
     {
         .id = "swaks",
@@ -263,6 +278,7 @@ static const struct proto_client clients[] = {
         .text = TEXT_AT4,
         .lead = "",
         .match = MATCH_WHOLE,
+        .timeout_s = 30, /* --timeout */
     },
     {
         .id = "msmtp",
@@ -278,6 +294,8 @@ static const struct proto_client clients[] = {
         .lead = "",
         .match = MATCH_PREFIX,
         .nocase = true,
+        .stops = "with tls on (as tested) it gives up on the session",
+        .no_timeout = true, /* timeout off */
     },
     {
         .id = "openssl-s_client",
@@ -290,6 +308,7 @@ static const struct proto_client clients[] = {
         .lead = "",
         .match = MATCH_ANY,
         .regardless = true,
+        .no_timeout = true,
     },
     {
         .id = "posttls-finger",
@@ -305,6 +324,7 @@ static const struct proto_client clients[] = {
         .match = MATCH_TOKEN,
         .delims = " \t=",
         .nocase = true,
+        .timeout_s = 30, /* -T */
     },
     {
         .id = "testssl",
@@ -320,6 +340,7 @@ static const struct proto_client clients[] = {
         .text = TEXT_AT4,
         .lead = "",
         .match = MATCH_PREFIX,
+        .stops = "its STARTTLS dialog fails",
     },
     {
         .id = "s-nail",
@@ -352,9 +373,11 @@ struct view {
 
 /* What the evaluator carries from one line to the next. */
 struct scan {
-	int found;    /* first line where STARTTLS counts, or -1 */
-	bool greeted; /* the greeting line has been passed */
-	bool ended;   /* a line ended the reply for this client */
+	int found;         /* first line where STARTTLS counts, or -1 */
+	bool greeted;      /* the greeting line has been passed */
+	bool ended;        /* a line ended the reply for this client */
+	int greeting;      /* the line taken as the greeting, or -1 */
+	bool greeting_hit; /* that line offered STARTTLS by the client's rule */
 };
 
 static bool is_ws(unsigned char c)
@@ -574,8 +597,12 @@ static int scan_line(const struct proto_client *c, const struct proto_reply *r, 
 	if (!line_ok(c, &v))
 		return c->bad == BAD_REJECT ? -1 : 0;
 	hit = offers(c, &v, &word);
-	if (!is_greeting(c, s, i, word) && hit && s->found < 0)
+	if (is_greeting(c, s, i, word)) {
+		s->greeting = (int)i;
+		s->greeting_hit = hit;
+	} else if (hit && s->found < 0) {
 		s->found = (int)i;
+	}
 	s->ended = ends_reply(c, &v);
 	return 0;
 }
@@ -632,22 +659,152 @@ bool proto_client_skips_first_line(const struct proto_client *client)
 	return client != NULL && client->skip != SKIP_NONE;
 }
 
+/* Walks the kept lines as the client would; returns the line that voids the reply, or -1. */
+static int walk(const struct proto_client *c, const struct proto_reply *ehlo, struct scan *s)
+{
+	size_t i;
+
+	for (i = 0; i < ehlo->nkept && !s->ended; i++)
+		if (scan_line(c, ehlo, i, s) < 0)
+			return (int)i;
+	return -1;
+}
+
 /*
- * Walks the kept lines as the client would: a rejected line may void the
- * reply, a line may end it early, and a reply the client never sees end
- * (when every line was kept) yields no STARTTLS either.
+ * A rejected line may void the reply, a line may end it early, and a reply
+ * the client never sees end (when every line was kept) yields no STARTTLS
+ * either.
  */
 int proto_client_starttls_line(const struct proto_client *client, const struct proto_reply *ehlo)
 {
-	struct scan s = {-1, false, false};
-	size_t i;
+	struct proto_client_verdict v;
 
+	proto_client_judge(client, ehlo, NULL, &v);
+	return v.outcome == PROTO_OUTCOME_STARTTLS ? v.line : -1;
+}
+
+const char *proto_outcome_name(enum proto_outcome outcome)
+{
+	switch (outcome) {
+	case PROTO_OUTCOME_STARTTLS:
+		return "starttls";
+	case PROTO_OUTCOME_PLAINTEXT:
+		return "plaintext";
+	case PROTO_OUTCOME_ABORT:
+		return "abort";
+	case PROTO_OUTCOME_STALL:
+		return "stall";
+	}
+	return "?";
+}
+
+/* What a line the client rejects lacks, by its line check. */
+static const char *rejected_for(const struct proto_client *c, const struct proto_reply_line *line)
+{
+	struct view v = {(const unsigned char *)line->text, line->len, c->clean};
+
+	if (!code_ok(c->code, &v)) {
+		if (c->code == CODE_250)
+			return "does not start with 250";
+		if (c->code == CODE_2TO5)
+			return "does not start with a code from 200 to 599";
+		return "does not start with three digits";
+	}
+	if (v.len == 3)
+		return "is a code alone";
+	return "has neither a space nor a hyphen after its code";
+}
+
+/* The reason a reply never ends for the client. */
+static const char *never_ends(const struct proto_client *c)
+{
+	switch (c->end) {
+	case END_NOT_HYPHEN:
+		return "every line has a hyphen after its code";
+	case END_SPACE:
+		return "no line is three digits and a space";
+	case END_SPACE_BARE:
+		return "no line is three digits and a space, or the code alone";
+	}
+	return "";
+}
+
+static void judge_stall(const struct proto_client *c, struct proto_client_verdict *out)
+{
+	out->outcome = PROTO_OUTCOME_STALL;
+	if (c->timeout_s > 0) {
+		out->timeout_s = (int)c->timeout_s;
+		snprintf(out->why, sizeof out->why,
+		         "never sees the reply end (%s): waits for its time-out of %u s",
+		         never_ends(c), c->timeout_s);
+	} else if (c->no_timeout) {
+		out->timeout_s = PROTO_CLIENT_NO_TIMEOUT;
+		snprintf(out->why, sizeof out->why,
+		         "never sees the reply end (%s): waits until the server gives up (no "
+		         "time-out of its own by default)",
+		         never_ends(c));
+	} else {
+		snprintf(out->why, sizeof out->why,
+		         "never sees the reply end (%s): waits for its time-out", never_ends(c));
+	}
+}
+
+/* No STARTTLS where the client looks: plaintext, or it stops. greeting_n: the greeting's number. */
+static void judge_without(const struct proto_client *c, const struct scan *s, unsigned greeting_n,
+                          struct proto_client_verdict *out)
+{
+	char seen[96] = "sees no STARTTLS by its rule";
+
+	if (s->greeting >= 0 && s->greeting_hit) {
+		out->line = s->greeting;
+		snprintf(seen, sizeof seen, "takes line %u, which holds STARTTLS, for the greeting",
+		         greeting_n);
+	}
+	if (c->stops != NULL) {
+		out->outcome = PROTO_OUTCOME_ABORT;
+		snprintf(out->why, sizeof out->why, "%s: %s", seen, c->stops);
+	} else {
+		out->outcome = PROTO_OUTCOME_PLAINTEXT;
+		snprintf(out->why, sizeof out->why, "%s: goes on without TLS", seen);
+	}
+}
+
+/* The number the why gives the reply's line i. */
+static unsigned number(const unsigned *numbers, int i)
+{
+	return numbers != NULL ? numbers[i] : (unsigned)i + 1;
+}
+
+void proto_client_judge(const struct proto_client *client, const struct proto_reply *ehlo,
+                        const unsigned *numbers, struct proto_client_verdict *out)
+{
+	struct scan s = {-1, false, false, -1, false};
+	int voided;
+
+	out->outcome = PROTO_OUTCOME_PLAINTEXT;
+	out->line = -1;
+	out->timeout_s = PROTO_CLIENT_TIMEOUT_UNKNOWN;
+	snprintf(out->why, sizeof out->why, "no EHLO reply to judge");
 	if (client == NULL || ehlo == NULL)
-		return -1;
-	for (i = 0; i < ehlo->nkept && !s.ended; i++)
-		if (scan_line(client, ehlo, i, &s) < 0)
-			return -1;
-	if (!s.ended && ehlo->nkept == ehlo->nlines)
-		return -1;
-	return s.found;
+		return;
+	voided = walk(client, ehlo, &s);
+	if (voided >= 0) {
+		out->outcome = PROTO_OUTCOME_ABORT;
+		out->line = voided;
+		snprintf(out->why, sizeof out->why, "rejects the reply: line %u %s",
+		         number(numbers, voided), rejected_for(client, &ehlo->line[voided]));
+	} else if (!s.ended && ehlo->nkept == ehlo->nlines) {
+		judge_stall(client, out);
+	} else if (s.found >= 0) {
+		out->outcome = PROTO_OUTCOME_STARTTLS;
+		out->line = s.found;
+		snprintf(out->why, sizeof out->why, "finds STARTTLS on line %u",
+		         number(numbers, s.found));
+	} else if (client->regardless) {
+		out->outcome = PROTO_OUTCOME_STARTTLS;
+		snprintf(out->why, sizeof out->why, "%s; it finds none in the reply",
+		         PROTO_CLIENT_BLINDLY);
+	} else {
+		judge_without(client, &s, number(numbers, s.greeting < 0 ? 0 : s.greeting), out);
+	}
 }

@@ -509,6 +509,11 @@ unsigned proto_lint_first_ehlo_n(const struct proto_lint *lint, unsigned i)
 	return lint->first_n[i];
 }
 
+const unsigned *proto_lint_first_ehlo_numbers(const struct proto_lint *lint)
+{
+	return lint->first_n;
+}
+
 bool proto_lint_in_auth(const struct proto_lint *lint)
 {
 	return lint->auth;

@@ -1,7 +1,7 @@
 /*
  * view_matrix.c: the findings of the session and the client matrix. Every
  * client profile is applied to the first EHLO reply before TLS, as lint
- * does, to tell which clients see STARTTLS; the same verdicts make the
+ * does, to tell what each client does next; the same verdicts make the
  * message shown before STARTTLS is sent in step mode.
  */
 #include <stdarg.h>
@@ -27,8 +27,9 @@
 
 struct verdict {
 	const struct proto_client *client;
-	int index;  /* line of the reply where it finds STARTTLS, or -1 */
-	unsigned n; /* that line's number in the conversation */
+	enum proto_outcome outcome; /* what it does next (proto_client_judge) */
+	int index;                  /* line of the reply where it finds STARTTLS, or -1 */
+	unsigned n;                 /* that line's number in the conversation */
 };
 
 /* Applies every profile to the first EHLO reply; 0 while there is none. */
@@ -42,8 +43,12 @@ static size_t verdicts(const struct ui *ui, struct verdict *out, unsigned *first
 		return 0;
 	*first_n += ui->model->lint_base;
 	for (i = 0; i < n && i < MATRIX_CLIENTS; i++) {
+		struct proto_client_verdict judged;
+
 		out[i].client = proto_client_at(i);
-		out[i].index = proto_client_starttls_line(out[i].client, reply);
+		proto_client_judge(out[i].client, reply, NULL, &judged);
+		out[i].outcome = judged.outcome;
+		out[i].index = judged.outcome == PROTO_OUTCOME_STARTTLS ? judged.line : -1;
 		out[i].n = out[i].index < 0
 		               ? 0
 		               : proto_lint_first_ehlo_n(lint, (unsigned)out[i].index) +
@@ -57,7 +62,7 @@ static size_t count_blind(const struct verdict *v, size_t n)
 	size_t i, blind = 0;
 
 	for (i = 0; i < n; i++)
-		blind += v[i].index < 0;
+		blind += v[i].outcome != PROTO_OUTCOME_STARTTLS;
 	return blind;
 }
 
@@ -209,25 +214,35 @@ static void add(char *buf, size_t len, const char *fmt, ...)
 
 /* Which clients a list of ids names. */
 enum pick {
-	PICK_BLIND,   /* they read the reply and do not find STARTTLS */
-	PICK_SEE,     /* they read the reply and find it (on line `at`, when not 0) */
-	PICK_BLINDLY, /* they send STARTTLS without looking */
-	PICK_SEND,    /* they send STARTTLS: they find it, or do not look */
+	PICK_BLIND,     /* they will not send STARTTLS */
+	PICK_PLAINTEXT, /* they go on without TLS */
+	PICK_ABORT,     /* they reject the reply or stop */
+	PICK_STALL,     /* they never see the reply end */
+	PICK_SEE,       /* they read the reply and find it (on line `at`, when not 0) */
+	PICK_BLINDLY,   /* they send STARTTLS without looking */
+	PICK_SEND,      /* they send STARTTLS: they find it, or do not look */
 };
 
 static bool picked(const struct verdict *v, enum pick pick, unsigned at)
 {
-	bool blindly = proto_client_regardless(v->client), see = v->index >= 0;
+	bool blindly = proto_client_regardless(v->client),
+	     send = v->outcome == PROTO_OUTCOME_STARTTLS;
 
 	switch (pick) {
 	case PICK_BLIND:
-		return !blindly && !see;
+		return !send;
+	case PICK_PLAINTEXT:
+		return v->outcome == PROTO_OUTCOME_PLAINTEXT;
+	case PICK_ABORT:
+		return v->outcome == PROTO_OUTCOME_ABORT;
+	case PICK_STALL:
+		return v->outcome == PROTO_OUTCOME_STALL;
 	case PICK_SEE:
-		return !blindly && see && (at == 0 || v->n == at);
+		return send && !blindly && v->index >= 0 && (at == 0 || v->n == at);
 	case PICK_BLINDLY:
-		return blindly;
+		return send && blindly;
 	case PICK_SEND:
-		return blindly || see;
+		return send;
 	}
 	return false;
 }
@@ -256,9 +271,9 @@ static void matrix_head(struct ui_doc *doc, const struct verdict *v, size_t n, u
 	ui_doc_put(doc, UI_S_NORMAL, " ");
 	doc->indent = 1;
 	if (blind == 0)
-		snprintf(buf, sizeof buf, "All %zu clients see STARTTLS", n);
+		snprintf(buf, sizeof buf, "All %zu clients send STARTTLS", n);
 	else
-		snprintf(buf, sizeof buf, "%zu of %zu clients do not see STARTTLS", blind, n);
+		snprintf(buf, sizeof buf, "%zu of %zu clients will not send STARTTLS", blind, n);
 	ui_doc_put(doc, blind == 0 ? UI_S_YES : UI_S_NO, buf);
 	snprintf(buf, sizeof buf, " in the EHLO reply that starts at line %u ", first_n);
 	ui_doc_put(doc, UI_S_DIM, buf);
@@ -266,15 +281,15 @@ static void matrix_head(struct ui_doc *doc, const struct verdict *v, size_t n, u
 	doc->indent = 0;
 }
 
-/* A client's cell in the matrix: no, yes (line N), or that it does not look. */
+/* A client's cell in the matrix: starttls (line N), that it does not look, or what it does. */
 static void verdict_text(const struct verdict *v, char *buf, size_t len)
 {
-	if (proto_client_regardless(v->client))
+	if (picked(v, PICK_BLINDLY, 0))
 		snprintf(buf, len, "%s", PROTO_CLIENT_BLINDLY);
-	else if (v->index < 0)
-		snprintf(buf, len, "no");
+	else if (picked(v, PICK_SEE, 0))
+		snprintf(buf, len, "starttls (line %u)", v->n);
 	else
-		snprintf(buf, len, "yes (line %u)", v->n);
+		snprintf(buf, len, "%s", proto_outcome_name(v->outcome));
 }
 
 /* True when the client's name fits after its verdict. */
@@ -330,10 +345,18 @@ static void matrix_compact(struct ui_doc *doc, const struct verdict *v, size_t n
 	char buf[1024], head[32];
 	size_t i, j;
 
-	buf[0] = '\0';
-	add_ids(buf, sizeof buf, v, n, PICK_BLIND, 0);
-	if (buf[0] != '\0') {
-		compact_row(doc, UI_S_NO, "no: ");
+	static const struct {
+		enum pick pick;
+		const char *head;
+	} others[] = {
+	    {PICK_PLAINTEXT, "plaintext: "}, {PICK_ABORT, "abort: "}, {PICK_STALL, "stall: "}};
+
+	for (i = 0; i < sizeof others / sizeof others[0]; i++) {
+		buf[0] = '\0';
+		add_ids(buf, sizeof buf, v, n, others[i].pick, 0);
+		if (buf[0] == '\0')
+			continue;
+		compact_row(doc, UI_S_NO, others[i].head);
 		ui_doc_put(doc, UI_S_NORMAL, buf);
 	}
 	for (i = 0; i < n; i++) {
@@ -343,7 +366,7 @@ static void matrix_compact(struct ui_doc *doc, const struct verdict *v, size_t n
 			continue;
 		buf[0] = '\0';
 		add_ids(buf, sizeof buf, v, n, PICK_SEE, v[i].n);
-		snprintf(head, sizeof head, "yes (line %u): ", v[i].n);
+		snprintf(head, sizeof head, "starttls (line %u): ", v[i].n);
 		compact_row(doc, UI_S_YES, head);
 		ui_doc_put(doc, UI_S_NORMAL, buf);
 	}
@@ -653,19 +676,24 @@ void ui_matrix_pause(struct ui *ui, char *buf, size_t len)
 		return;
 	if (blind == 0) {
 		add(buf, len,
-		    "Every client sees STARTTLS in the EHLO reply that starts at line %u. ",
+		    "Every client sends STARTTLS after the EHLO reply that starts at line %u. ",
 		    first_n);
 		add(buf, len, "Space sends STARTTLS, s skips it.");
 		return;
 	}
-	if (blind == n) {
-		add(buf, len, "No client sees STARTTLS in the EHLO reply that starts at line %u. ",
+	for (i = 0; i < n && v[i].index < 0; i++)
+		;
+	if (blind == n || i == n) {
+		add(buf, len, "No client finds STARTTLS in the EHLO reply that starts at line %u",
 		    first_n);
-		add(buf, len, "Send it anyway? (Space sends, s skips)");
+		if (blind < n) {
+			add(buf, len, " (");
+			add_ids(buf, len, v, n, PICK_BLINDLY, 0);
+			add(buf, len, " sends it without looking)");
+		}
+		add(buf, len, ". Send it anyway? (Space sends, s skips)");
 		return;
 	}
-	for (i = 0; v[i].index < 0; i++)
-		;
 	line = ui_model_find(ui->model, first_n);
 	if (v[i].index == 0 && line < ui->model->nlines &&
 	    ui->model->lines[line].role == PROTO_ROLE_MISORDERED_STARTTLS)

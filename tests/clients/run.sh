@@ -99,7 +99,11 @@ while IFS='|' read -r id ending desc lines; do
 		echo "	send 250-PIPELINING"
 		echo "	send 250 8BITMIME"
 	} >"$work/shape/$id.scn"
-	# The prediction: one "CLIENT yes|no" line per profile.
+	# The prediction: one "CLIENT yes|no" line per profile: yes when the
+	# client finds STARTTLS in the reply (clients.<id>.line). That is its
+	# outcome "starttls", but for openssl s_client, whose outcome is always
+	# "starttls" (it sends the command without looking) and whose message
+	# says whether it found the keyword.
 	if ! "$bin" lint --json --format raw "$work/shape/$id.reply" >"$work/shape/$id.json" 2>&1 &&
 		! python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$work/shape/$id.json" 2>/dev/null; then
 		bad "lint --json on shape $id: $(head -5 "$work/shape/$id.json")"
@@ -108,7 +112,7 @@ while IFS='|' read -r id ending desc lines; do
 	python3 - "$work/shape/$id.json" >"$work/shape/$id.predicted" <<'PY'
 import json, sys
 for k, v in json.load(open(sys.argv[1]))["clients"].items():
-    print(k, "yes" if v["starttls"] else "no")
+    print(k, "yes" if v["line"] is not None else "no")
 PY
 done <"$here/shapes.txt"
 [ "${#ids[@]}" -gt 0 ] || bad "no shapes in $here/shapes.txt"

@@ -288,7 +288,7 @@ printf '\n:NOOP\n\n\n\n' | timeout "$(slow 30)" "$bin" --plain --helo plain.exam
 rc=$?
 if [ "$rc" -eq 1 ]; then ok; else bad "--plain on the field case exits $rc, want 1 (error-level findings)"; fi
 if grep -q "misordered-starttls 250-STARTTLS" "$work/plain.out" &&
-	grep -q "Clients that will not send STARTTLS after this EHLO reply: cisco-esa, postfix" \
+	grep -q "Clients that will not send STARTTLS after this EHLO reply: cisco-esa (plaintext), postfix (plaintext)" \
 		"$work/plain.out" &&
 	grep -q "command             NOOP" "$work/plain.out" &&
 	grep -q "Findings: 2 error" "$work/plain.out"; then

@@ -272,9 +272,138 @@ static void test_regardless(void **state)
 	assert_false(proto_client_regardless(NULL));
 }
 
+/* The verdict of one client on one reply: its outcome, line, time-out and a piece of its why. */
+struct verdict_case {
+	const char *name;
+	const char *line[MAXL];
+	const char *id;
+	enum proto_outcome outcome;
+	int line_at;
+	int timeout_s;
+	const char *why; /* a part of the reason */
+};
+
+static const struct verdict_case verdicts[] = {
+    {"misordered, Postfix",
+     {"250-STARTTLS", "250-mx.example.org", "250 8BITMIME"},
+     "postfix",
+     PROTO_OUTCOME_PLAINTEXT,
+     0,
+     PROTO_CLIENT_TIMEOUT_UNKNOWN,
+     "takes line 1, which holds STARTTLS, for the greeting: goes on without TLS"},
+    {"misordered, .NET stops",
+     {"250-STARTTLS", "250-mx.example.org", "250 8BITMIME"},
+     "dotnet",
+     PROTO_OUTCOME_ABORT,
+     0,
+     PROTO_CLIENT_TIMEOUT_UNKNOWN,
+     "for the greeting: with EnableSsl it throws SmtpException"},
+    {"misordered, curl",
+     {"250-STARTTLS", "250-mx.example.org", "250 8BITMIME"},
+     "curl",
+     PROTO_OUTCOME_STARTTLS,
+     0,
+     PROTO_CLIENT_TIMEOUT_UNKNOWN,
+     "finds STARTTLS on line 1"},
+    {"a bad code, Exim rejects",
+     {"250-mx.example.org", "25O-8BITMIME", "250 STARTTLS"},
+     "exim",
+     PROTO_OUTCOME_ABORT,
+     1,
+     PROTO_CLIENT_TIMEOUT_UNKNOWN,
+     "rejects the reply: line 2 does not start with three digits"},
+    {"no separator, msmtp rejects",
+     {"250-mx.example.org", "250+8BITMIME", "250 STARTTLS"},
+     "msmtp",
+     PROTO_OUTCOME_ABORT,
+     1,
+     PROTO_CLIENT_TIMEOUT_UNKNOWN,
+     "line 2 has neither a space nor a hyphen after its code"},
+    {"a bare code last, swaks waits",
+     {"250-mx.example.org", "250-STARTTLS", "250"},
+     "swaks",
+     PROTO_OUTCOME_STALL,
+     -1,
+     30,
+     "never sees the reply end (no line is three digits and a space): waits for its time-out "
+     "of 30 s"},
+    {"a bare code last, Go waits without a time-out",
+     {"250-mx.example.org", "250-STARTTLS", "250"},
+     "go-net-smtp",
+     PROTO_OUTCOME_STALL,
+     -1,
+     PROTO_CLIENT_NO_TIMEOUT,
+     "waits until the server gives up"},
+    {"a bare code last, smtplib ends there",
+     {"250-mx.example.org", "250-STARTTLS", "250"},
+     "python-smtplib",
+     PROTO_OUTCOME_STARTTLS,
+     1,
+     PROTO_CLIENT_TIMEOUT_UNKNOWN,
+     "finds STARTTLS on line 2"},
+    {"none offered, msmtp gives up",
+     {"250-mx.example.org", "250 8BITMIME"},
+     "msmtp",
+     PROTO_OUTCOME_ABORT,
+     -1,
+     PROTO_CLIENT_TIMEOUT_UNKNOWN,
+     "sees no STARTTLS by its rule: with tls on (as tested) it gives up"},
+    {"none offered, s_client sends it anyway",
+     {"250-mx.example.org", "250 8BITMIME"},
+     "openssl-s_client",
+     PROTO_OUTCOME_STARTTLS,
+     -1,
+     PROTO_CLIENT_TIMEOUT_UNKNOWN,
+     "sends STARTTLS without looking; it finds none in the reply"},
+};
+
+static void test_verdicts(void **state)
+{
+	struct proto_client_verdict v;
+	struct shape s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof verdicts / sizeof verdicts[0]; i++) {
+		const struct verdict_case *c = &verdicts[i];
+
+		memset(&s, 0, sizeof s);
+		memcpy(s.line, c->line, sizeof s.line);
+		build(&s);
+		proto_client_judge(client(c->id), &reply, NULL, &v);
+		if (v.outcome != c->outcome || v.line != c->line_at ||
+		    v.timeout_s != c->timeout_s || strstr(v.why, c->why) == NULL)
+			fail_msg("%s: %s, line %d, time-out %d, \"%s\"", c->name,
+			         proto_outcome_name(v.outcome), v.line, v.timeout_s, v.why);
+		/* The yes/no answer is the outcome's. */
+		assert_int_equal(proto_client_starttls_line(client(c->id), &reply) >= 0,
+		                 v.outcome == PROTO_OUTCOME_STARTTLS && v.line >= 0);
+	}
+}
+
+/* The reason names the caller's line numbers; without a reply there is nothing to judge. */
+static void test_verdict_numbers(void **state)
+{
+	static const struct shape s = {"numbered", {"250-mx.example.org", "250 STARTTLS"}, ""};
+	static const unsigned numbers[] = {41, 42};
+	struct proto_client_verdict v;
+
+	(void)state;
+	build(&s);
+	proto_client_judge(client("postfix"), &reply, numbers, &v);
+	assert_string_equal(v.why, "finds STARTTLS on line 42");
+	proto_client_judge(client("postfix"), NULL, NULL, &v);
+	assert_int_equal(v.outcome, PROTO_OUTCOME_PLAINTEXT);
+	assert_string_equal(v.why, "no EHLO reply to judge");
+	assert_string_equal(proto_outcome_name(PROTO_OUTCOME_STALL), "stall");
+	assert_string_equal(proto_outcome_name(PROTO_OUTCOME_ABORT), "abort");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_verdicts),
+	    cmocka_unit_test(test_verdict_numbers),
 	    cmocka_unit_test(test_matrix),
 	    cmocka_unit_test(test_fact_lower_case),
 	    cmocka_unit_test(test_fact_x_nostarttls),
