@@ -26,6 +26,10 @@ enum code {
 	CODE_DIGITS, /* three digits */
 	CODE_2TO5,   /* a digit 2 to 5, then two digits */
 	CODE_250,    /* exactly 250 */
+	/* Line 1 starts with a 2 (the reply's status, else the client gives up on
+	 * EHLO); any other line has three bytes or more (a shorter one makes the
+	 * client fail). */
+	CODE_STATUS_2,
 };
 
 /* What the client does with a line it does not accept. */
@@ -357,6 +361,25 @@ static const struct proto_client clients[] = {
         .match = MATCH_ALWAYS,
         .regardless = true,
     },
+    {
+        .id = "ruby-net-smtp",
+        .name = "Ruby net-smtp",
+        .rule = "skips line 1; rejects the reply if line 1 does not start with 2 or a later "
+                "line is under 3 bytes; word after the first four bytes, split at whitespace; "
+                "case-sensitive exact",
+        .basis = "ruby net-smtp lib/net/smtp.rb Net::SMTP#do_start, #do_helo, "
+                 "#recv_response, #capable?, Response.parse and Response#capabilities; "
+                 "net/protocol.rb BufferedIO#readline (net-smtp 0.3.1, Debian ruby3.1)",
+        .skip = SKIP_LINE1,
+        .code = CODE_STATUS_2,
+        .bad = BAD_REJECT,
+        .end = END_NOT_HYPHEN,
+        .text = TEXT_AT4,
+        .lead = WS,
+        .match = MATCH_TOKEN,
+        .delims = WS,
+        .timeout_s = 60, /* read_timeout */
+    },
 };
 
 #define NCLIENTS (sizeof clients / sizeof clients[0])
@@ -458,9 +481,11 @@ static bool code_ok(enum code code, const struct view *v)
 	return true;
 }
 
-/* True when the client accepts the line as a reply line at all. */
-static bool line_ok(const struct proto_client *c, const struct view *v)
+/* True when the client accepts line i as a reply line at all. */
+static bool line_ok(const struct proto_client *c, const struct view *v, size_t i)
 {
+	if (c->code == CODE_STATUS_2)
+		return i == 0 ? v->len > 0 && at(v, 0) == '2' : v->len >= 3;
 	if (!code_ok(c->code, v))
 		return false;
 	if (v->len == 3)
@@ -594,7 +619,7 @@ static int scan_line(const struct proto_client *c, const struct proto_reply *r, 
 	struct view v = {(const unsigned char *)r->line[i].text, r->line[i].len, c->clean};
 	bool word, hit;
 
-	if (!line_ok(c, &v))
+	if (!line_ok(c, &v, i))
 		return c->bad == BAD_REJECT ? -1 : 0;
 	hit = offers(c, &v, &word);
 	if (is_greeting(c, s, i, word)) {
@@ -699,10 +724,13 @@ const char *proto_outcome_name(enum proto_outcome outcome)
 }
 
 /* What a line the client rejects lacks, by its line check. */
-static const char *rejected_for(const struct proto_client *c, const struct proto_reply_line *line)
+static const char *rejected_for(const struct proto_client *c, const struct proto_reply_line *line,
+                                int i)
 {
 	struct view v = {(const unsigned char *)line->text, line->len, c->clean};
 
+	if (c->code == CODE_STATUS_2)
+		return i == 0 ? "does not start with 2, a success" : "is shorter than three bytes";
 	if (!code_ok(c->code, &v)) {
 		if (c->code == CODE_250)
 			return "does not start with 250";
@@ -792,7 +820,8 @@ void proto_client_judge(const struct proto_client *client, const struct proto_re
 		out->outcome = PROTO_OUTCOME_ABORT;
 		out->line = voided;
 		snprintf(out->why, sizeof out->why, "rejects the reply: line %u %s",
-		         number(numbers, voided), rejected_for(client, &ehlo->line[voided]));
+		         number(numbers, voided),
+		         rejected_for(client, &ehlo->line[voided], voided));
 	} else if (!s.ended && ehlo->nkept == ehlo->nlines) {
 		judge_stall(client, out);
 	} else if (s.found >= 0) {

@@ -72,6 +72,8 @@ def main(shapes_path, results_path, versions_path, skipped_path, lint_path, md_p
                   "one message, a fresh `HOME`",
         "testssl": "`testssl --ip one -t smtp --protocols` against a lab serving many connections; only its "
                    "own dialog (`EHLO testssl.sh`) is read, and it is stopped once that is done",
+        "ruby-net-smtp": "`Net::SMTP.new`, `enable_starttls_auto` with a context that does not verify, "
+                         "`start`, `finish`",
         "postfix": "a private instance, `smtp_tls_security_level = may`, one message per shape routed "
                    "by `transport_maps` to `smtp:[127.0.0.1]:PORT`",
     }

@@ -211,6 +211,23 @@ client_jakarta-mail() {
 		-cp "$bindir/java:/usr/share/java/jakarta-mail.jar:/usr/share/java/jakarta-activation.jar" \
 		StarttlsProbe "$1"
 }
+client_ruby-net-smtp() {
+	# start() sends EHLO and, with enable_starttls_auto, STARTTLS when
+	# capable_starttls? holds; finish() sends QUIT.
+	ruby - "$1" <<'RB'
+require "net/smtp"
+require "openssl"
+ctx = OpenSSL::SSL::SSLContext.new
+ctx.verify_mode = OpenSSL::SSL::VERIFY_NONE
+smtp = Net::SMTP.new("127.0.0.1", Integer(ARGV[0]))
+smtp.enable_starttls_auto(ctx)
+smtp.open_timeout = 10
+smtp.read_timeout = 10
+smtp.start("client.smtpscope.test")
+puts "capabilities: #{smtp.capabilities.inspect}"
+smtp.finish
+RB
+}
 
 # runclient CLIENT PORT LOG: client_CLIENT under a 30 s limit (timeout runs
 # programs, not functions: hence bash -c and the exports).
@@ -277,6 +294,8 @@ candidate s-nail s-nail "no s-nail command (Debian package s-nail)" s-nail &&
 # Debian's package testssl.sh installs the command as testssl.
 candidate testssl testssl.sh "no testssl command (Debian package testssl.sh)" testssl &&
 	version testssl "testssl.sh $(testssl --version 2>/dev/null | sed -n 's/^ *testssl *\([0-9][^ ]*\).*/\1/p' | head -1)"
+candidate ruby-net-smtp ruby "no ruby command (Debian package ruby)" ruby &&
+	version ruby-net-smtp "net-smtp $(ruby -rnet/smtp -e 'print Net::SMTP::VERSION') on Ruby $(ruby -e 'print RUBY_VERSION')"
 
 # wanted CLIENT: the client is to run (every one, unless ONLY names some).
 wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }

@@ -21,7 +21,7 @@
 static const char *const ids[] = {
     "cisco-esa",        "postfix",        "exim",      "sendmail", "python-smtplib", "go-net-smtp",
     "dotnet",           "jakarta-mail",   "opensmtpd", "curl",     "swaks",          "msmtp",
-    "openssl-s_client", "posttls-finger", "testssl",   "s-nail",
+    "openssl-s_client", "posttls-finger", "testssl",   "s-nail",   "ruby-net-smtp",
 };
 
 #define NIDS (sizeof ids / sizeof ids[0])
@@ -40,41 +40,41 @@ static const struct shape shapes[] = {
     {"field note, misordered",
      {"250-STARTTLS", "250-mail.domain1.com", "250-8BITMIME", "250-PIPELINING", "250-HELP",
       "250-DELIVERBY 300", "250 SIZE 30000000"},
-     "--------00000000"},
+     "--------00000000-"},
     {"field note, correct",
      {"250-mail-esa.com", "250-8BITMIME", "250-SIZE 33554432", "250 STARTTLS"},
-     "3333333333333330"},
-    {"lower-case starttls", {"250-mx.example.org", "250 starttls"}, "11-11-11---1-1-0"},
-    {"mixed-case StartTLS", {"250-mx.example.org", "250 StartTLS"}, "11-11-11---1-1-0"},
+     "33333333333333303"},
+    {"lower-case starttls", {"250-mx.example.org", "250 starttls"}, "11-11-11---1-1-0-"},
+    {"mixed-case StartTLS", {"250-mx.example.org", "250 StartTLS"}, "11-11-11---1-1-0-"},
     {"X-NOSTARTTLS only",
      {"250-mx.example.org", "250-X-NOSTARTTLS", "250 8BITMIME"},
-     "------------1--0"},
+     "------------1--0-"},
     {"greeting text mentions STARTTLS",
      {"250-mx.example.org offers STARTTLS", "250 8BITMIME"},
-     "------------0--0"},
-    {"trailing space", {"250-mx.example.org", "250 STARTTLS "}, "11111111-1-11110"},
-    {"parameter after a space", {"250-mx.example.org", "250 STARTTLS foo"}, "11111111-1-11110"},
-    {"parameter after '='", {"250-mx.example.org", "250 STARTTLS=foo"}, "-1-11-1--1-11110"},
-    {"STARTTLSX", {"250-mx.example.org", "250 STARTTLSX"}, "------1--1-11-10"},
+     "------------0--0-"},
+    {"trailing space", {"250-mx.example.org", "250 STARTTLS "}, "11111111-1-111101"},
+    {"parameter after a space", {"250-mx.example.org", "250 STARTTLS foo"}, "11111111-1-111101"},
+    {"parameter after '='", {"250-mx.example.org", "250 STARTTLS=foo"}, "-1-11-1--1-11110-"},
+    {"STARTTLSX", {"250-mx.example.org", "250 STARTTLSX"}, "------1--1-11-10-"},
     {"tab after the keyword",
      {"250-mx.example.org", "250-STARTTLS\tfoo", "250 8BITMIME"},
-     "--1-1-1--1-11110"},
-    {"tab after the code", {"250-mx.example.org", "250\tSTARTTLS"}, "1---1--11---11-0"},
-    {"keyword and domain swapped", {"250-STARTTLS", "250 mx.example.org"}, "--------00000000"},
+     "--1-1-1--1-111101"},
+    {"tab after the code", {"250-mx.example.org", "250\tSTARTTLS"}, "1---1--11---11-01"},
+    {"keyword and domain swapped", {"250-STARTTLS", "250 mx.example.org"}, "--------00000000-"},
     {"swapped, greeting text",
      {"250-STARTTLS", "250 mx.example.org Hello client [192.0.2.1]"},
-     "--------00000000"},
-    {"single line", {"250 STARTTLS"}, "--------00000000"},
+     "--------00000000-"},
+    {"single line", {"250 STARTTLS"}, "--------00000000-"},
     {"advertised twice",
      {"250-mx.example.org", "250-STARTTLS", "250 STARTTLS"},
-     "1111111111111110"},
-    {"empty greeting line", {"250-", "250 STARTTLS"}, "1-11111111111110"},
-    {"empty reply", {NULL}, "----------------"},
+     "11111111111111101"},
+    {"empty greeting line", {"250-", "250 STARTTLS"}, "1-111111111111101"},
+    {"empty reply", {NULL}, "-----------------"},
     /* Seen running go1.19: Go keeps a line whose code differs from the first
      * line's whole ("252-STARTTLS"), so it yields no STARTTLS. */
     {"mixed codes, 252-STARTTLS",
      {"250-mx.mixed-codes.example", "250-8BITMIME", "252-STARTTLS", "250 SIZE 10240000"},
-     "22-22-22222222-0"},
+     "22-22-22222222-02"},
 };
 
 /* About 70 KB: static, never on the stack. */
@@ -242,14 +242,55 @@ static void test_find(void **state)
 	assert_int_equal(proto_client_starttls_line(client("postfix"), NULL), -1);
 }
 
-/* The grouping the source confirmed: these eight take line 1 as the greeting. */
+/* The grouping the source confirmed: these eight take line 1 as the greeting;
+ * so does Ruby's net-smtp, added after the issue. */
 static void test_skips_first_line(void **state)
 {
 	size_t k;
 
 	(void)state;
 	for (k = 0; k < NIDS; k++)
-		assert_int_equal(proto_client_skips_first_line(client(ids[k])), k < 8);
+		assert_int_equal(proto_client_skips_first_line(client(ids[k])),
+		                 k < 8 || strcmp(ids[k], "ruby-net-smtp") == 0);
+}
+
+/*
+ * Ruby's net-smtp (CODE_STATUS_2): only line 1's first byte is checked (a
+ * reply that does not start with 2 makes it fall back to HELO); a last line
+ * under three bytes makes Response#capabilities raise NoMethodError. Other
+ * lines need no code. Seen running net-smtp 0.3.1 against the lab.
+ */
+static void test_status_2(void **state)
+{
+	static const struct {
+		const char *line[MAXL];
+		int want;
+	} cases[] = {
+	    {{"550-mx.example.org", "250 STARTTLS"}, -1},
+	    {{"2xx-mx.example.org", "250 STARTTLS"}, 1},
+	    {{"", "250 STARTTLS"}, -1},
+	    {{"250-mx.example.org", "250-STARTTLS", "25"}, -1},
+	    {{"250-mx.example.org", "250-STARTTLS", ""}, -1},
+	    {{"250-mx.example.org", "250-STARTTLS", "250"}, 1},
+	    {{"250-mx.example.org", "abc-STARTTLS", "xyz 8BITMIME"}, 1},
+	    {{"250-mx.example.org", "250 \tSTARTTLS"}, 1},
+	    {{"250-mx.example.org", "250-STARTTLS\vx", "250 8BITMIME"}, 1},
+	    {{"250-mx.example.org", "250-STARTTLS=x", "250 8BITMIME"}, -1},
+	};
+	const struct proto_client *ruby = client("ruby-net-smtp");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct shape s = {"status 2", {NULL}, ""};
+		int got;
+
+		memcpy(s.line, cases[i].line, sizeof s.line);
+		build(&s);
+		got = proto_client_starttls_line(ruby, &reply);
+		if (got != cases[i].want)
+			fail_msg("case %zu: got %d, want %d", i, got, cases[i].want);
+	}
 }
 
 /* The clients that send STARTTLS without looking, and only they, say so in their rule. */
@@ -341,6 +382,13 @@ static const struct verdict_case verdicts[] = {
      1,
      PROTO_CLIENT_TIMEOUT_UNKNOWN,
      "finds STARTTLS on line 2"},
+    {"a short last line, Ruby fails",
+     {"250-mx.example.org", "250-STARTTLS", "25"},
+     "ruby-net-smtp",
+     PROTO_OUTCOME_ABORT,
+     2,
+     PROTO_CLIENT_TIMEOUT_UNKNOWN,
+     "rejects the reply: line 3 is shorter than three bytes"},
     {"none offered, msmtp gives up",
      {"250-mx.example.org", "250 8BITMIME"},
      "msmtp",
@@ -412,6 +460,7 @@ int main(void)
 	    cmocka_unit_test(test_find),
 	    cmocka_unit_test(test_skips_first_line),
 	    cmocka_unit_test(test_regardless),
+	    cmocka_unit_test(test_status_2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
