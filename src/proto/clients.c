@@ -68,6 +68,8 @@ enum match {
 	MATCH_PREFIX, /* the text starts with its eight bytes */
 	MATCH_ANY,    /* it appears anywhere in the text */
 	MATCH_ALWAYS, /* no keyword is read: every accepted line counts */
+	MATCH_WORD,   /* the first run of [A-Za-z0-9_-] that holds a letter, digit or
+	               * '_', up to its last such byte (Perl /([-\w]+)\b/) */
 };
 
 struct proto_client {
@@ -380,6 +382,23 @@ static const struct proto_client clients[] = {
         .delims = WS,
         .timeout_s = 60, /* read_timeout */
     },
+    {
+        .id = "perl-net-smtp",
+        .name = "Perl Net::SMTP (libnet)",
+        .rule = "reads every line; lines must start with three digits, else rejects the reply; "
+                "keyword = first match of /([-\\w]+)\\b/ after the code; case-insensitive "
+                "exact; for a caller testing defined supports('STARTTLS')",
+        .basis = "perl libnet Net/SMTP.pm hello() and supports(), Net/Cmd.pm response(), "
+                 "getline() and parse_response() (libnet 3.14, perl 5.36)",
+        .code = CODE_DIGITS,
+        .bare = true,
+        .bad = BAD_REJECT,
+        .end = END_NOT_HYPHEN,
+        .text = TEXT_AT4,
+        .lead = "",
+        .match = MATCH_WORD,
+        .nocase = true,
+    },
 };
 
 #define NCLIENTS (sizeof clients / sizeof clients[0])
@@ -556,6 +575,35 @@ static size_t skip_run(const struct view *v, size_t i)
 	return i;
 }
 
+static bool is_word(unsigned char c)
+{
+	return is_digit(c) || c == '_' || (lower(c) >= 'a' && lower(c) <= 'z');
+}
+
+/*
+ * For MATCH_WORD: the start of the first run of word bytes and hyphens from i
+ * that holds a word byte, or v->len; *end is after its last word byte. A run
+ * of hyphens alone is passed over, like any byte outside the run.
+ */
+static size_t find_word(const struct view *v, size_t i, size_t *end)
+{
+	size_t j, last;
+
+	while (i < v->len) {
+		last = i;
+		for (j = i; j < v->len && (is_word(at(v, j)) || at(v, j) == '-'); j++)
+			if (is_word(at(v, j)))
+				last = j + 1;
+		if (last > i) {
+			*end = last;
+			return i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	*end = v->len;
+	return v->len;
+}
+
 /*
  * True when the line offers STARTTLS by the client's rule. *word tells
  * whether the line yielded a keyword at all, for SKIP_FIRST_WORD.
@@ -586,6 +634,10 @@ static bool offers(const struct proto_client *c, const struct view *v, bool *wor
 	case MATCH_ALWAYS:
 		*word = true;
 		return !c->need_250 || code_ok(CODE_250, v);
+	case MATCH_WORD:
+		i = find_word(v, i, &end);
+		*word = end > i;
+		break;
 	}
 	hit = is_keyword(v, i, end - i, c->nocase);
 	return hit && (!c->need_250 || code_ok(CODE_250, v));

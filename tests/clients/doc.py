@@ -76,6 +76,8 @@ def main(shapes_path, results_path, versions_path, skipped_path, lint_path, md_p
                          "`start`, `finish`",
         "postfix": "a private instance, `smtp_tls_security_level = may`, one message per shape routed "
                    "by `transport_maps` to `smtp:[127.0.0.1]:PORT`",
+        "perl-net-smtp": "`Net::SMTP->new` with `Hello`, `starttls(SSL_verify_mode => 0)` if "
+                         "`defined supports('STARTTLS')`, `quit`",
     }
     for c in clients:
         out.append(f"| `{c}` | {versions.get(c, '?')} | {how.get(c, '')} |")

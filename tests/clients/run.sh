@@ -229,6 +229,22 @@ smtp.finish
 RB
 }
 
+client_perl-net-smtp() {
+	# Net::SMTP's supports() gives '' for a bare keyword: a caller must test
+	# defined, as this one does. starttls() says EHLO again itself.
+	perl - "$1" <<'PL'
+use strict;
+use warnings;
+use Net::SMTP;
+my $s = Net::SMTP->new("127.0.0.1", Port => $ARGV[0], Hello => "client.smtpscope.test",
+	Timeout => 10) or die "Net::SMTP->new: $@\n";
+if (defined $s->supports("STARTTLS")) {
+	$s->starttls(SSL_verify_mode => 0) or die "starttls: " . $s->code . " $@\n";
+}
+$s->quit;
+PL
+}
+
 # runclient CLIENT PORT LOG: client_CLIENT under a 30 s limit (timeout runs
 # programs, not functions: hence bash -c and the exports).
 export work msg bindir
@@ -296,6 +312,11 @@ candidate testssl testssl.sh "no testssl command (Debian package testssl.sh)" te
 	version testssl "testssl.sh $(testssl --version 2>/dev/null | sed -n 's/^ *testssl *\([0-9][^ ]*\).*/\1/p' | head -1)"
 candidate ruby-net-smtp ruby "no ruby command (Debian package ruby)" ruby &&
 	version ruby-net-smtp "net-smtp $(ruby -rnet/smtp -e 'print Net::SMTP::VERSION') on Ruby $(ruby -e 'print RUBY_VERSION')"
+# Net::SMTP is in perl's core modules; its starttls() needs IO::Socket::SSL.
+if have perl && perl -MNet::SMTP -e 'exit !Net::SMTP->can_ssl' 2>/dev/null; then
+	candidates+=(perl-net-smtp)
+	version perl-net-smtp "Net::SMTP $(perl -MNet::SMTP -e 'print $Net::SMTP::VERSION') (libnet) with IO::Socket::SSL $(perl -MIO::Socket::SSL -e 'print $IO::Socket::SSL::VERSION') on perl $(perl -e 'printf "%vd", $^V')"
+else skip perl-net-smtp libio-socket-ssl-perl "no perl with Net::SMTP and IO::Socket::SSL (Debian packages perl, libio-socket-ssl-perl)"; fi
 
 # wanted CLIENT: the client is to run (every one, unless ONLY names some).
 wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }

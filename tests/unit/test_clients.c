@@ -19,9 +19,11 @@
 
 /* The matrix columns, in this order. */
 static const char *const ids[] = {
-    "cisco-esa",        "postfix",        "exim",      "sendmail", "python-smtplib", "go-net-smtp",
-    "dotnet",           "jakarta-mail",   "opensmtpd", "curl",     "swaks",          "msmtp",
-    "openssl-s_client", "posttls-finger", "testssl",   "s-nail",   "ruby-net-smtp",
+    "cisco-esa",        "postfix",        "exim",    "sendmail",
+    "python-smtplib",   "go-net-smtp",    "dotnet",  "jakarta-mail",
+    "opensmtpd",        "curl",           "swaks",   "msmtp",
+    "openssl-s_client", "posttls-finger", "testssl", "s-nail",
+    "ruby-net-smtp",    "perl-net-smtp",
 };
 
 #define NIDS (sizeof ids / sizeof ids[0])
@@ -40,41 +42,41 @@ static const struct shape shapes[] = {
     {"field note, misordered",
      {"250-STARTTLS", "250-mail.domain1.com", "250-8BITMIME", "250-PIPELINING", "250-HELP",
       "250-DELIVERBY 300", "250 SIZE 30000000"},
-     "--------00000000-"},
+     "--------00000000-0"},
     {"field note, correct",
      {"250-mail-esa.com", "250-8BITMIME", "250-SIZE 33554432", "250 STARTTLS"},
-     "33333333333333303"},
-    {"lower-case starttls", {"250-mx.example.org", "250 starttls"}, "11-11-11---1-1-0-"},
-    {"mixed-case StartTLS", {"250-mx.example.org", "250 StartTLS"}, "11-11-11---1-1-0-"},
+     "333333333333333033"},
+    {"lower-case starttls", {"250-mx.example.org", "250 starttls"}, "11-11-11---1-1-0-1"},
+    {"mixed-case StartTLS", {"250-mx.example.org", "250 StartTLS"}, "11-11-11---1-1-0-1"},
     {"X-NOSTARTTLS only",
      {"250-mx.example.org", "250-X-NOSTARTTLS", "250 8BITMIME"},
-     "------------1--0-"},
+     "------------1--0--"},
     {"greeting text mentions STARTTLS",
      {"250-mx.example.org offers STARTTLS", "250 8BITMIME"},
-     "------------0--0-"},
-    {"trailing space", {"250-mx.example.org", "250 STARTTLS "}, "11111111-1-111101"},
-    {"parameter after a space", {"250-mx.example.org", "250 STARTTLS foo"}, "11111111-1-111101"},
-    {"parameter after '='", {"250-mx.example.org", "250 STARTTLS=foo"}, "-1-11-1--1-11110-"},
-    {"STARTTLSX", {"250-mx.example.org", "250 STARTTLSX"}, "------1--1-11-10-"},
+     "------------0--0--"},
+    {"trailing space", {"250-mx.example.org", "250 STARTTLS "}, "11111111-1-1111011"},
+    {"parameter after a space", {"250-mx.example.org", "250 STARTTLS foo"}, "11111111-1-1111011"},
+    {"parameter after '='", {"250-mx.example.org", "250 STARTTLS=foo"}, "-1-11-1--1-11110-1"},
+    {"STARTTLSX", {"250-mx.example.org", "250 STARTTLSX"}, "------1--1-11-10--"},
     {"tab after the keyword",
      {"250-mx.example.org", "250-STARTTLS\tfoo", "250 8BITMIME"},
-     "--1-1-1--1-111101"},
-    {"tab after the code", {"250-mx.example.org", "250\tSTARTTLS"}, "1---1--11---11-01"},
-    {"keyword and domain swapped", {"250-STARTTLS", "250 mx.example.org"}, "--------00000000-"},
+     "--1-1-1--1-1111011"},
+    {"tab after the code", {"250-mx.example.org", "250\tSTARTTLS"}, "1---1--11---11-011"},
+    {"keyword and domain swapped", {"250-STARTTLS", "250 mx.example.org"}, "--------00000000-0"},
     {"swapped, greeting text",
      {"250-STARTTLS", "250 mx.example.org Hello client [192.0.2.1]"},
-     "--------00000000-"},
-    {"single line", {"250 STARTTLS"}, "--------00000000-"},
+     "--------00000000-0"},
+    {"single line", {"250 STARTTLS"}, "--------00000000-0"},
     {"advertised twice",
      {"250-mx.example.org", "250-STARTTLS", "250 STARTTLS"},
-     "11111111111111101"},
-    {"empty greeting line", {"250-", "250 STARTTLS"}, "1-111111111111101"},
-    {"empty reply", {NULL}, "-----------------"},
+     "111111111111111011"},
+    {"empty greeting line", {"250-", "250 STARTTLS"}, "1-1111111111111011"},
+    {"empty reply", {NULL}, "------------------"},
     /* Seen running go1.19: Go keeps a line whose code differs from the first
      * line's whole ("252-STARTTLS"), so it yields no STARTTLS. */
     {"mixed codes, 252-STARTTLS",
      {"250-mx.mixed-codes.example", "250-8BITMIME", "252-STARTTLS", "250 SIZE 10240000"},
-     "22-22-22222222-02"},
+     "22-22-22222222-022"},
 };
 
 /* About 70 KB: static, never on the stack. */
@@ -447,6 +449,52 @@ static void test_verdict_numbers(void **state)
 	assert_string_equal(proto_outcome_name(PROTO_OUTCOME_ABORT), "abort");
 }
 
+/*
+ * MATCH_WORD, Perl Net::SMTP's hello(): the keyword is the first match of
+ * /([-\w]+)\b/ anywhere after the code, bytes read as bytes (8-bit ones are
+ * not \w). want is the line, or -1.
+ */
+static void test_perl_word(void **state)
+{
+	static const struct {
+		const char *line[MAXL];
+		int want;
+	} cases[] = {
+	    {{"250-mx.example.org", "250 STARTTLS"}, 1},
+	    {{"250-mx.example.org", "250 STARTTLS_X"}, -1},        /* '_' is a word byte */
+	    {{"250-mx.example.org", "250 STARTTLS-"}, 1},          /* trailing hyphens cut */
+	    {{"250-mx.example.org", "250 STARTTLS--x"}, -1},       /* inner ones are kept */
+	    {{"250-mx.example.org", "250 -STARTTLS"}, -1},         /* a leading one too */
+	    {{"250-mx.example.org", "250 -- STARTTLS"}, 1},        /* hyphens alone: passed over */
+	    {{"250-mx.example.org", "250 .STARTTLS"}, 1},          /* any other byte too */
+	    {{"250-mx.example.org", "250 ==STARTTLS=x"}, 1},       /* ... and ends the run */
+	    {{"250-mx.example.org", "250 \xe9STARTTLS\xe9"}, 1},   /* 8-bit bytes are not \w */
+	    {{"250-mx.example.org", "2500STARTTLS"}, 1},           /* any fourth byte */
+	    {{"250-mx.example.org", "250 8BITMIME STARTTLS"}, -1}, /* one keyword a line */
+	    {{"250-mx.example.org", "250-STARTTLS", "250"}, 1},    /* the bare code ends it */
+	    {{"250-mx.example.org", "250-STARTTLS", "xyz", "250 8BITMIME"}, -1}, /* rejected */
+	    {{"250-mx.example.org", "250-STARTTLS"}, -1},                /* never ends: it waits */
+	    {{"250-STARTTLS", "250 mx.example.org"}, 0},                 /* line 1 is read */
+	    {{"250-mx.example.org", "252-StartTls", "250 8BITMIME"}, 1}, /* any code */
+	};
+	const struct proto_client *c = client("perl-net-smtp");
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct shape s = {"perl", {NULL}, ""};
+		int got;
+
+		for (k = 0; k < MAXL; k++)
+			s.line[k] = cases[i].line[k];
+		build(&s);
+		got = proto_client_starttls_line(c, &reply);
+		if (got != cases[i].want)
+			fail_msg("case %zu (%s): got %d, want %d", i, cases[i].line[1], got,
+			         cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +508,7 @@ int main(void)
 	    cmocka_unit_test(test_find),
 	    cmocka_unit_test(test_skips_first_line),
 	    cmocka_unit_test(test_regardless),
+	    cmocka_unit_test(test_perl_word),
 	    cmocka_unit_test(test_status_2),
 	};
 
