@@ -25,6 +25,9 @@ enum code {
 	CODE_DIGITS, /* three digits */
 	CODE_2TO5,   /* a digit 2 to 5, then two digits */
 	CODE_250,    /* exactly 250 */
+	/* Line 1 exactly 250, other lines unchecked: the code is read off the
+	 * start of the whole reply only (PHPMailer). */
+	CODE_250_LINE1,
 };
 
 /* What the client does with a line it does not accept. */
@@ -38,6 +41,9 @@ enum end {
 	END_NOT_HYPHEN, /* the byte after the code is not a hyphen */
 	END_SPACE,      /* three digits and a space */
 	END_SPACE_BARE, /* three digits and a space, or the bare code */
+	/* Fewer than four bytes, or a space or CR as the fourth; no code check
+	 * (PHPMailer's get_lines(), which reads up to LF). */
+	END_SHORT_SPACE,
 };
 
 /* Bytes the client rewrites before it parses a line. */
@@ -63,6 +69,9 @@ enum match {
 	MATCH_PREFIX, /* the text starts with its eight bytes */
 	MATCH_ANY,    /* it appears anywhere in the text */
 	MATCH_ALWAYS, /* no keyword is read: every accepted line counts */
+	/* The text trimmed at both ends of the bytes of lead and of NUL (PHP's
+	 * trim()), up to the first byte of delims, equals it (PHPMailer). */
+	MATCH_FIELD,
 };
 
 struct proto_client {
@@ -336,6 +345,25 @@ static const struct proto_client clients[] = {
         .match = MATCH_ALWAYS,
         .regardless = true,
     },
+    {
+        .id = "phpmailer",
+        .name = "PHPMailer (SMTPAutoTLS)",
+        .rule = "skips line 1, which must start 250 (else HELO, no STARTTLS); the reply ends "
+                "at a line under 4 bytes or whose 4th is a space or CR; text after the first "
+                "four bytes, trimmed, up to the first space; case-sensitive exact",
+        .basis = "PHPMailer src/SMTP.php get_lines(), sendCommand(), sendHello(), "
+                 "parseHelloFields() and getServerExt(); src/PHPMailer.php smtpConnect() "
+                 "(SMTPAutoTLS) (6.6.3, Debian 12 libphp-phpmailer 6.6.3-1)",
+        .skip = SKIP_LINE1,
+        .code = CODE_250_LINE1,
+        .bare = true,
+        .bad = BAD_REJECT,
+        .end = END_SHORT_SPACE,
+        .text = TEXT_AT4,
+        .lead = " \t\n\r\v",
+        .match = MATCH_FIELD,
+        .delims = " ",
+    },
 };
 
 #define NCLIENTS (sizeof clients / sizeof clients[0])
@@ -424,7 +452,7 @@ static bool is_keyword(const struct view *v, size_t i, size_t len, bool nocase)
 
 static bool code_ok(enum code code, const struct view *v)
 {
-	if (code == CODE_ANY)
+	if (code == CODE_ANY || code == CODE_250_LINE1)
 		return true;
 	if (v->len < 3 || !is_digit(at(v, 0)) || !is_digit(at(v, 1)) || !is_digit(at(v, 2)))
 		return false;
@@ -435,9 +463,11 @@ static bool code_ok(enum code code, const struct view *v)
 	return true;
 }
 
-/* True when the client accepts the line as a reply line at all. */
-static bool line_ok(const struct proto_client *c, const struct view *v)
+/* True when the client accepts line i as a reply line at all. */
+static bool line_ok(const struct proto_client *c, const struct view *v, size_t i)
 {
+	if (c->code == CODE_250_LINE1 && i == 0 && !code_ok(CODE_250, v))
+		return false;
 	if (!code_ok(c->code, v))
 		return false;
 	if (v->len == 3)
@@ -457,6 +487,8 @@ static bool ends_reply(const struct proto_client *c, const struct view *v)
 		return digits && v->len > 3 && at(v, 3) == ' ';
 	case END_SPACE_BARE:
 		return digits && (v->len == 3 || at(v, 3) == ' ');
+	case END_SHORT_SPACE:
+		return v->len < 4 || at(v, 3) == ' ' || at(v, 3) == '\r';
 	}
 	return true;
 }
@@ -508,6 +540,12 @@ static size_t skip_run(const struct view *v, size_t i)
 	return i;
 }
 
+/* True when MATCH_FIELD trims byte k: a byte of lead, or NUL. */
+static bool trims(const struct proto_client *c, const struct view *v, size_t k)
+{
+	return at(v, k) == '\0' || in_set(c->lead, at(v, k));
+}
+
 /*
  * True when the line offers STARTTLS by the client's rule. *word tells
  * whether the line yielded a keyword at all, for SKIP_FIRST_WORD.
@@ -526,6 +564,15 @@ static bool offers(const struct proto_client *c, const struct view *v, bool *wor
 		break;
 	case MATCH_RUN:
 		end = skip_run(v, i);
+		*word = end > i;
+		break;
+	case MATCH_FIELD:
+		while (i < v->len && trims(c, v, i))
+			i++;
+		while (end > i && trims(c, v, end - 1))
+			end--;
+		if (skip_to(v, i, c->delims) < end)
+			end = skip_to(v, i, c->delims);
 		*word = end > i;
 		break;
 	case MATCH_WHOLE:
@@ -571,7 +618,7 @@ static int scan_line(const struct proto_client *c, const struct proto_reply *r, 
 	struct view v = {(const unsigned char *)r->line[i].text, r->line[i].len, c->clean};
 	bool word, hit;
 
-	if (!line_ok(c, &v))
+	if (!line_ok(c, &v, i))
 		return c->bad == BAD_REJECT ? -1 : 0;
 	hit = offers(c, &v, &word);
 	if (!is_greeting(c, s, i, word) && hit && s->found < 0)

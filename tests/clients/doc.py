@@ -72,6 +72,8 @@ def main(shapes_path, results_path, versions_path, skipped_path, lint_path, md_p
                   "one message, a fresh `HOME`",
         "testssl": "`testssl --ip one -t smtp --protocols` against a lab serving many connections; only its "
                    "own dialog (`EHLO testssl.sh`) is read, and it is stopped once that is done",
+        "phpmailer": "`tests/clients/php`: one message with `SMTPAutoTLS` (its default), `SMTPSecure ''`, "
+                     "no authentication, `Timeout` 10, no certificate check",
         "postfix": "a private instance, `smtp_tls_security_level = may`, one message per shape routed "
                    "by `transport_maps` to `smtp:[127.0.0.1]:PORT`",
     }

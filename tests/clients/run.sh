@@ -207,10 +207,12 @@ client_jakarta-mail() {
 		-cp "$bindir/java:/usr/share/java/jakarta-mail.jar:/usr/share/java/jakarta-activation.jar" \
 		StarttlsProbe "$1"
 }
+# PHPMailer with SMTPAutoTLS (its default), Timeout 10; one message.
+client_phpmailer() { php "$here/php/starttls-probe.php" "$1"; }
 
 # runclient CLIENT PORT LOG: client_CLIENT under a 30 s limit (timeout runs
 # programs, not functions: hence bash -c and the exports).
-export work msg bindir
+export work msg bindir here
 # shellcheck disable=SC2163 # f names a function, which export -f takes
 for f in $(declare -F | awk '$3 ~ /^(client_|testssl_next)/ { print $3 }'); do export -f "$f"; done
 # shellcheck disable=SC2016 # expanded by the inner bash
@@ -273,6 +275,11 @@ candidate s-nail s-nail "no s-nail command (Debian package s-nail)" s-nail &&
 # Debian's package testssl.sh installs the command as testssl.
 candidate testssl testssl.sh "no testssl command (Debian package testssl.sh)" testssl &&
 	version testssl "testssl.sh $(testssl --version 2>/dev/null | sed -n 's/^ *testssl *\([0-9][^ ]*\).*/\1/p' | head -1)"
+if have php && [ -r /usr/share/php/libphp-phpmailer/autoload.php ]; then
+	candidates+=(phpmailer)
+	pm=$(dpkg-query -W -f '${Version}' libphp-phpmailer 2>/dev/null) || pm="(version unknown)"
+	version phpmailer "PHPMailer $pm on PHP $(php -r 'echo PHP_VERSION;')"
+else skip phpmailer libphp-phpmailer "no php command or no /usr/share/php/libphp-phpmailer/autoload.php (Debian packages php-cli, libphp-phpmailer)"; fi
 
 # wanted CLIENT: the client is to run (every one, unless ONLY names some).
 wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }
