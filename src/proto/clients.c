@@ -30,6 +30,9 @@ enum code {
 	 * EHLO); any other line has three bytes or more (a shorter one makes the
 	 * client fail). */
 	CODE_STATUS_2,
+	/* Line 1 exactly 250, other lines unchecked: the code is read off the
+	 * start of the whole reply only (PHPMailer). */
+	CODE_250_LINE1,
 };
 
 /* What the client does with a line it does not accept. */
@@ -43,6 +46,9 @@ enum end {
 	END_NOT_HYPHEN, /* the byte after the code is not a hyphen */
 	END_SPACE,      /* three digits and a space */
 	END_SPACE_BARE, /* three digits and a space, or the bare code */
+	/* Fewer than four bytes, or a space or CR as the fourth; no code check
+	 * (PHPMailer's get_lines(), which reads up to LF). */
+	END_SHORT_SPACE,
 };
 
 /* Bytes the client rewrites before it parses a line. */
@@ -70,6 +76,9 @@ enum match {
 	MATCH_ALWAYS, /* no keyword is read: every accepted line counts */
 	MATCH_WORD,   /* the first run of [A-Za-z0-9_-] that holds a letter, digit or
 	               * '_', up to its last such byte (Perl /([-\w]+)\b/) */
+	/* The text trimmed at both ends of the bytes of lead and of NUL (PHP's
+	 * trim()), up to the first byte of delims, equals it (PHPMailer). */
+	MATCH_FIELD,
 };
 
 struct proto_client {
@@ -399,6 +408,26 @@ static const struct proto_client clients[] = {
         .match = MATCH_WORD,
         .nocase = true,
     },
+    {
+        .id = "phpmailer",
+        .name = "PHPMailer (SMTPAutoTLS)",
+        .rule = "skips line 1, which must start 250 (else HELO, no STARTTLS); the reply ends "
+                "at a line under 4 bytes or whose 4th is a space or CR; text after the first "
+                "four bytes, trimmed, up to the first space; case-sensitive exact",
+        .basis = "PHPMailer src/SMTP.php get_lines(), sendCommand(), sendHello(), "
+                 "parseHelloFields() and getServerExt(); src/PHPMailer.php smtpConnect() "
+                 "(SMTPAutoTLS) (6.6.3, Debian 12 libphp-phpmailer 6.6.3-1)",
+        .skip = SKIP_LINE1,
+        .code = CODE_250_LINE1,
+        .bare = true,
+        .bad = BAD_REJECT,
+        .end = END_SHORT_SPACE,
+        .text = TEXT_AT4,
+        .lead = " \t\n\r\v",
+        .match = MATCH_FIELD,
+        .delims = " ",
+        .timeout_s = 300, /* Timelimit */
+    },
 };
 
 #define NCLIENTS (sizeof clients / sizeof clients[0])
@@ -489,7 +518,7 @@ static bool is_keyword(const struct view *v, size_t i, size_t len, bool nocase)
 
 static bool code_ok(enum code code, const struct view *v)
 {
-	if (code == CODE_ANY)
+	if (code == CODE_ANY || code == CODE_250_LINE1)
 		return true;
 	if (v->len < 3 || !is_digit(at(v, 0)) || !is_digit(at(v, 1)) || !is_digit(at(v, 2)))
 		return false;
@@ -505,6 +534,8 @@ static bool line_ok(const struct proto_client *c, const struct view *v, size_t i
 {
 	if (c->code == CODE_STATUS_2)
 		return i == 0 ? v->len > 0 && at(v, 0) == '2' : v->len >= 3;
+	if (c->code == CODE_250_LINE1 && i == 0 && !code_ok(CODE_250, v))
+		return false;
 	if (!code_ok(c->code, v))
 		return false;
 	if (v->len == 3)
@@ -524,6 +555,8 @@ static bool ends_reply(const struct proto_client *c, const struct view *v)
 		return digits && v->len > 3 && at(v, 3) == ' ';
 	case END_SPACE_BARE:
 		return digits && (v->len == 3 || at(v, 3) == ' ');
+	case END_SHORT_SPACE:
+		return v->len < 4 || at(v, 3) == ' ' || at(v, 3) == '\r';
 	}
 	return true;
 }
@@ -604,6 +637,12 @@ static size_t find_word(const struct view *v, size_t i, size_t *end)
 	return v->len;
 }
 
+/* True when MATCH_FIELD trims byte k: a byte of lead, or NUL. */
+static bool trims(const struct proto_client *c, const struct view *v, size_t k)
+{
+	return at(v, k) == '\0' || in_set(c->lead, at(v, k));
+}
+
 /*
  * True when the line offers STARTTLS by the client's rule. *word tells
  * whether the line yielded a keyword at all, for SKIP_FIRST_WORD.
@@ -622,6 +661,15 @@ static bool offers(const struct proto_client *c, const struct view *v, bool *wor
 		break;
 	case MATCH_RUN:
 		end = skip_run(v, i);
+		*word = end > i;
+		break;
+	case MATCH_FIELD:
+		while (i < v->len && trims(c, v, i))
+			i++;
+		while (end > i && trims(c, v, end - 1))
+			end--;
+		if (skip_to(v, i, c->delims) < end)
+			end = skip_to(v, i, c->delims);
 		*word = end > i;
 		break;
 	case MATCH_WHOLE:
@@ -783,6 +831,8 @@ static const char *rejected_for(const struct proto_client *c, const struct proto
 
 	if (c->code == CODE_STATUS_2)
 		return i == 0 ? "does not start with 2, a success" : "is shorter than three bytes";
+	if (c->code == CODE_250_LINE1)
+		return "does not start with 250 (it falls back to HELO)";
 	if (!code_ok(c->code, &v)) {
 		if (c->code == CODE_250)
 			return "does not start with 250";
@@ -805,6 +855,8 @@ static const char *never_ends(const struct proto_client *c)
 		return "no line is three digits and a space";
 	case END_SPACE_BARE:
 		return "no line is three digits and a space, or the code alone";
+	case END_SHORT_SPACE:
+		return "no line is under four bytes or has a space or CR after its code";
 	}
 	return "";
 }

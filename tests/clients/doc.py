@@ -74,6 +74,8 @@ def main(shapes_path, results_path, versions_path, skipped_path, lint_path, md_p
                    "own dialog (`EHLO testssl.sh`) is read, and it is stopped once that is done",
         "ruby-net-smtp": "`Net::SMTP.new`, `enable_starttls_auto` with a context that does not verify, "
                          "`start`, `finish`",
+        "phpmailer": "`tests/clients/php`: one message with `SMTPAutoTLS` (its default), `SMTPSecure ''`, "
+                     "no authentication, `Timeout` 10, no certificate check",
         "postfix": "a private instance, `smtp_tls_security_level = may`, one message per shape routed "
                    "by `transport_maps` to `smtp:[127.0.0.1]:PORT`",
         "perl-net-smtp": "`Net::SMTP->new` with `Hello`, `starttls(SSL_verify_mode => 0)` if "

@@ -245,9 +245,12 @@ $s->quit;
 PL
 }
 
+# PHPMailer with SMTPAutoTLS (its default), Timeout 10; one message.
+client_phpmailer() { php "$here/php/starttls-probe.php" "$1"; }
+
 # runclient CLIENT PORT LOG: client_CLIENT under a 30 s limit (timeout runs
 # programs, not functions: hence bash -c and the exports).
-export work msg bindir
+export work msg bindir here
 # shellcheck disable=SC2163 # f names a function, which export -f takes
 for f in $(declare -F | awk '$3 ~ /^(client_|testssl_next)/ { print $3 }'); do export -f "$f"; done
 # shellcheck disable=SC2016 # expanded by the inner bash
@@ -317,6 +320,11 @@ if have perl && perl -MNet::SMTP -e 'exit !Net::SMTP->can_ssl' 2>/dev/null; then
 	candidates+=(perl-net-smtp)
 	version perl-net-smtp "Net::SMTP $(perl -MNet::SMTP -e 'print $Net::SMTP::VERSION') (libnet) with IO::Socket::SSL $(perl -MIO::Socket::SSL -e 'print $IO::Socket::SSL::VERSION') on perl $(perl -e 'printf "%vd", $^V')"
 else skip perl-net-smtp libio-socket-ssl-perl "no perl with Net::SMTP and IO::Socket::SSL (Debian packages perl, libio-socket-ssl-perl)"; fi
+if have php && [ -r /usr/share/php/libphp-phpmailer/autoload.php ]; then
+	candidates+=(phpmailer)
+	pm=$(dpkg-query -W -f '${Version}' libphp-phpmailer 2>/dev/null) || pm="(version unknown)"
+	version phpmailer "PHPMailer $pm on PHP $(php -r 'echo PHP_VERSION;')"
+else skip phpmailer libphp-phpmailer "no php command or no /usr/share/php/libphp-phpmailer/autoload.php (Debian packages php-cli, libphp-phpmailer)"; fi
 
 # wanted CLIENT: the client is to run (every one, unless ONLY names some).
 wanted() { [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" $1 "* ]]; }

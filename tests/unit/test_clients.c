@@ -19,11 +19,11 @@
 
 /* The matrix columns, in this order. */
 static const char *const ids[] = {
-    "cisco-esa",        "postfix",        "exim",    "sendmail",
-    "python-smtplib",   "go-net-smtp",    "dotnet",  "jakarta-mail",
-    "opensmtpd",        "curl",           "swaks",   "msmtp",
-    "openssl-s_client", "posttls-finger", "testssl", "s-nail",
-    "ruby-net-smtp",    "perl-net-smtp",
+    "cisco-esa",        "postfix",        "exim",      "sendmail",
+    "python-smtplib",   "go-net-smtp",    "dotnet",    "jakarta-mail",
+    "opensmtpd",        "curl",           "swaks",     "msmtp",
+    "openssl-s_client", "posttls-finger", "testssl",   "s-nail",
+    "ruby-net-smtp",    "perl-net-smtp",  "phpmailer",
 };
 
 #define NIDS (sizeof ids / sizeof ids[0])
@@ -42,41 +42,41 @@ static const struct shape shapes[] = {
     {"field note, misordered",
      {"250-STARTTLS", "250-mail.domain1.com", "250-8BITMIME", "250-PIPELINING", "250-HELP",
       "250-DELIVERBY 300", "250 SIZE 30000000"},
-     "--------00000000-0"},
+     "--------00000000-0-"},
     {"field note, correct",
      {"250-mail-esa.com", "250-8BITMIME", "250-SIZE 33554432", "250 STARTTLS"},
-     "333333333333333033"},
-    {"lower-case starttls", {"250-mx.example.org", "250 starttls"}, "11-11-11---1-1-0-1"},
-    {"mixed-case StartTLS", {"250-mx.example.org", "250 StartTLS"}, "11-11-11---1-1-0-1"},
+     "3333333333333330333"},
+    {"lower-case starttls", {"250-mx.example.org", "250 starttls"}, "11-11-11---1-1-0-1-"},
+    {"mixed-case StartTLS", {"250-mx.example.org", "250 StartTLS"}, "11-11-11---1-1-0-1-"},
     {"X-NOSTARTTLS only",
      {"250-mx.example.org", "250-X-NOSTARTTLS", "250 8BITMIME"},
-     "------------1--0--"},
+     "------------1--0---"},
     {"greeting text mentions STARTTLS",
      {"250-mx.example.org offers STARTTLS", "250 8BITMIME"},
-     "------------0--0--"},
-    {"trailing space", {"250-mx.example.org", "250 STARTTLS "}, "11111111-1-1111011"},
-    {"parameter after a space", {"250-mx.example.org", "250 STARTTLS foo"}, "11111111-1-1111011"},
-    {"parameter after '='", {"250-mx.example.org", "250 STARTTLS=foo"}, "-1-11-1--1-11110-1"},
-    {"STARTTLSX", {"250-mx.example.org", "250 STARTTLSX"}, "------1--1-11-10--"},
+     "------------0--0---"},
+    {"trailing space", {"250-mx.example.org", "250 STARTTLS "}, "11111111-1-11110111"},
+    {"parameter after a space", {"250-mx.example.org", "250 STARTTLS foo"}, "11111111-1-11110111"},
+    {"parameter after '='", {"250-mx.example.org", "250 STARTTLS=foo"}, "-1-11-1--1-11110-1-"},
+    {"STARTTLSX", {"250-mx.example.org", "250 STARTTLSX"}, "------1--1-11-10---"},
     {"tab after the keyword",
      {"250-mx.example.org", "250-STARTTLS\tfoo", "250 8BITMIME"},
-     "--1-1-1--1-1111011"},
-    {"tab after the code", {"250-mx.example.org", "250\tSTARTTLS"}, "1---1--11---11-011"},
-    {"keyword and domain swapped", {"250-STARTTLS", "250 mx.example.org"}, "--------00000000-0"},
+     "--1-1-1--1-1111011-"},
+    {"tab after the code", {"250-mx.example.org", "250\tSTARTTLS"}, "1---1--11---11-011-"},
+    {"keyword and domain swapped", {"250-STARTTLS", "250 mx.example.org"}, "--------00000000-0-"},
     {"swapped, greeting text",
      {"250-STARTTLS", "250 mx.example.org Hello client [192.0.2.1]"},
-     "--------00000000-0"},
-    {"single line", {"250 STARTTLS"}, "--------00000000-0"},
+     "--------00000000-0-"},
+    {"single line", {"250 STARTTLS"}, "--------00000000-0-"},
     {"advertised twice",
      {"250-mx.example.org", "250-STARTTLS", "250 STARTTLS"},
-     "111111111111111011"},
-    {"empty greeting line", {"250-", "250 STARTTLS"}, "1-1111111111111011"},
-    {"empty reply", {NULL}, "------------------"},
+     "1111111111111110111"},
+    {"empty greeting line", {"250-", "250 STARTTLS"}, "1-11111111111110111"},
+    {"empty reply", {NULL}, "-------------------"},
     /* Seen running go1.19: Go keeps a line whose code differs from the first
      * line's whole ("252-STARTTLS"), so it yields no STARTTLS. */
     {"mixed codes, 252-STARTTLS",
      {"250-mx.mixed-codes.example", "250-8BITMIME", "252-STARTTLS", "250 SIZE 10240000"},
-     "22-22-22222222-022"},
+     "22-22-22222222-0222"},
 };
 
 /* About 70 KB: static, never on the stack. */
@@ -253,7 +253,24 @@ static void test_skips_first_line(void **state)
 	(void)state;
 	for (k = 0; k < NIDS; k++)
 		assert_int_equal(proto_client_skips_first_line(client(ids[k])),
-		                 k < 8 || strcmp(ids[k], "ruby-net-smtp") == 0);
+		                 k < 8 || strcmp(ids[k], "ruby-net-smtp") == 0 ||
+		                     strcmp(ids[k], "phpmailer") == 0);
+}
+
+/* A line of len bytes, NUL allowed, for the cases strlen cannot carry. */
+static void add_bytes(const char *text, size_t len, bool last)
+{
+	struct proto_line line;
+
+	memset(&line, 0, sizeof line);
+	line.text = text;
+	line.len = len;
+	line.wire_len = len + 2;
+	line.code = len >= 3 ? atoi(text) : -1;
+	line.sep = len > 3 ? (unsigned char)text[3] : -1;
+	line.last = last;
+	line.index = reply.nlines;
+	proto_reply_add(&reply, &line);
 }
 
 /*
@@ -495,6 +512,106 @@ static void test_perl_word(void **state)
 	}
 }
 
+/* PHPMailer on the lines of one reply, given by build(). */
+static int phpmailer(const struct shape *s)
+{
+	build(s);
+	return proto_client_starttls_line(client("phpmailer"), &reply);
+}
+
+/*
+ * CODE_250_LINE1: sendCommand() reads the code off the start of the whole
+ * reply, so line 1 must start 250 (else EHLO failed and HELO follows), and
+ * no other line's code is looked at.
+ */
+static void test_phpmailer_code(void **state)
+{
+	static const struct shape first_220 = {"", {"220-mx.example.org", "250 STARTTLS"}, ""};
+	static const struct shape first_25x = {"", {"25x-mx.example.org", "250 STARTTLS"}, ""};
+	static const struct shape first_bare = {"", {"250", "250 STARTTLS"}, ""};
+	static const struct shape first_nosep = {"", {"250mx.example.org", "250 STARTTLS"}, ""};
+	static const struct shape later = {
+	    "", {"250-mx.example.org", "xyz-STARTTLS", "554-8BITMIME", "250 SIZE 1"}, ""};
+
+	(void)state;
+	assert_int_equal(phpmailer(&first_220), -1);
+	assert_int_equal(phpmailer(&first_25x), -1);
+	/* The bare code passes the code check but ends the reply at once. */
+	assert_int_equal(phpmailer(&first_bare), -1);
+	/* "250m": no hyphen, but not a space either: get_lines() reads on. */
+	assert_int_equal(phpmailer(&first_nosep), 1);
+	assert_int_equal(phpmailer(&later), 1);
+}
+
+/*
+ * END_SHORT_SPACE: get_lines() stops at a line under four bytes or whose
+ * fourth is a space or CR, whatever the code; any other fourth byte, tab
+ * included, reads on, and a reply that never ends yields nothing.
+ */
+static void test_phpmailer_end(void **state)
+{
+	static const struct shape short_line = {
+	    "", {"250-mx.example.org", "25", "250 STARTTLS"}, ""};
+	static const struct shape empty_line = {"", {"250-mx.example.org", "", "250 STARTTLS"}, ""};
+	static const struct shape no_code_space = {
+	    "", {"250-mx.example.org", "abc STARTTLS", "250 SIZE 1"}, ""};
+	static const struct shape cr_fourth = {
+	    "", {"250-mx.example.org", "250\rSTARTTLS", "250 SIZE 1"}, ""};
+	static const struct shape tab_fourth = {
+	    "", {"250-mx.example.org", "250\tSTARTTLS", "250 SIZE 1"}, ""};
+	static const struct shape x_fourth = {
+	    "", {"250-mx.example.org", "250xSTARTTLS", "250 SIZE 1"}, ""};
+	static const struct shape never = {"", {"250-mx.example.org", "250-STARTTLS"}, ""};
+
+	(void)state;
+	assert_int_equal(phpmailer(&short_line), -1);
+	assert_int_equal(phpmailer(&empty_line), -1);
+	assert_int_equal(phpmailer(&no_code_space), 1);
+	assert_int_equal(phpmailer(&cr_fourth), 1);
+	assert_int_equal(phpmailer(&tab_fourth), 1);
+	assert_int_equal(phpmailer(&x_fourth), 1);
+	assert_int_equal(phpmailer(&never), -1);
+}
+
+/*
+ * MATCH_FIELD: parseHelloFields() trims the text (space, tab, LF, CR, VT,
+ * NUL; not FF), then takes the first field split at a space; the name is an
+ * array key, so the comparison is exact and case-sensitive.
+ */
+static void test_phpmailer_field(void **state)
+{
+	static const struct shape trailing_tab = {"", {"250-mx.example.org", "250 STARTTLS\t"}, ""};
+	static const struct shape trailing_ws = {
+	    "", {"250-mx.example.org", "250 STARTTLS \t\v\r"}, ""};
+	static const struct shape leading_tab = {"", {"250-mx.example.org", "250 \tSTARTTLS"}, ""};
+	static const struct shape inner_tab = {"", {"250-mx.example.org", "250 STARTTLS\t x"}, ""};
+	static const struct shape trailing_ff = {"", {"250-mx.example.org", "250 STARTTLS\f"}, ""};
+	static const struct shape lower = {"", {"250-mx.example.org", "250 starttls"}, ""};
+	static const char nul_end[] = "250 STARTTLS\0";
+	static const char nul_lead[] = "250 \0STARTTLS";
+	static const char nul_inner[] = "250 STARTTLS\0x";
+
+	(void)state;
+	assert_int_equal(phpmailer(&trailing_tab), 1);
+	assert_int_equal(phpmailer(&trailing_ws), 1);
+	assert_int_equal(phpmailer(&leading_tab), 1);
+	assert_int_equal(phpmailer(&inner_tab), -1);
+	assert_int_equal(phpmailer(&trailing_ff), -1);
+	assert_int_equal(phpmailer(&lower), -1);
+	proto_reply_reset(&reply);
+	add_line("250-mx.example.org", false);
+	add_bytes(nul_end, sizeof nul_end - 1, true);
+	assert_int_equal(proto_client_starttls_line(client("phpmailer"), &reply), 1);
+	proto_reply_reset(&reply);
+	add_line("250-mx.example.org", false);
+	add_bytes(nul_lead, sizeof nul_lead - 1, true);
+	assert_int_equal(proto_client_starttls_line(client("phpmailer"), &reply), 1);
+	proto_reply_reset(&reply);
+	add_line("250-mx.example.org", false);
+	add_bytes(nul_inner, sizeof nul_inner - 1, true);
+	assert_int_equal(proto_client_starttls_line(client("phpmailer"), &reply), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -510,6 +627,9 @@ int main(void)
 	    cmocka_unit_test(test_regardless),
 	    cmocka_unit_test(test_perl_word),
 	    cmocka_unit_test(test_status_2),
+	    cmocka_unit_test(test_phpmailer_field),
+	    cmocka_unit_test(test_phpmailer_end),
+	    cmocka_unit_test(test_phpmailer_code),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
