@@ -917,7 +917,7 @@ void proto_client_judge(const struct proto_client *client, const struct proto_re
 	out->line = -1;
 	out->timeout_s = PROTO_CLIENT_TIMEOUT_UNKNOWN;
 	snprintf(out->why, sizeof out->why, "no EHLO reply to judge");
-	if (client == NULL || ehlo == NULL)
+	if (client == NULL || ehlo == NULL || ehlo->nkept == 0)
 		return;
 	voided = walk(client, ehlo, &s);
 	if (voided >= 0) {

@@ -462,6 +462,11 @@ static void test_verdict_numbers(void **state)
 	proto_client_judge(client("postfix"), NULL, NULL, &v);
 	assert_int_equal(v.outcome, PROTO_OUTCOME_PLAINTEXT);
 	assert_string_equal(v.why, "no EHLO reply to judge");
+	/* A reply of no line is no reply: nothing for a client to wait for. */
+	proto_reply_reset(&reply);
+	proto_client_judge(client("swaks"), &reply, NULL, &v);
+	assert_int_equal(v.outcome, PROTO_OUTCOME_PLAINTEXT);
+	assert_string_equal(v.why, "no EHLO reply to judge");
 	assert_string_equal(proto_outcome_name(PROTO_OUTCOME_STALL), "stall");
 	assert_string_equal(proto_outcome_name(PROTO_OUTCOME_ABORT), "abort");
 }
