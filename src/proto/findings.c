@@ -18,7 +18,8 @@ static const struct proto_finding_info catalogue[PROTO_F_COUNT] = {
          "STARTTLS stands on line 1 of the EHLO reply, where the server's domain belongs",
          "The first line of an EHLO reply is \"250\" SP/\"-\" Domain [SP ehlo-greet]; keywords "
          "only follow it. Clients that read by the grammar (Postfix, Exim, Sendmail, Cisco ESA, "
-         "Python smtplib, Go, .NET, Jakarta Mail) take this line as the greeting and never see "
+         "Python smtplib, Go, .NET, Jakarta Mail, Ruby net-smtp, PHPMailer) take this line as "
+         "the greeting and never see "
          "STARTTLS: they report \"STARTTLS not supported\" or deliver in plaintext. Fix: make the "
          "server send its domain on the first line and STARTTLS on a later one."},
     [PROTO_F_KEYWORD_BEFORE_GREETING] =
