@@ -339,6 +339,7 @@ static const struct proto_client clients[] = {
         .match = MATCH_TOKEN,
         .delims = " \t=",
         .nocase = true,
+        .stops = "a TLS probe: it says STARTTLS is not offered and quits",
         .timeout_s = 30, /* -T */
     },
     {

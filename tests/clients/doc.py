@@ -2,9 +2,11 @@
 """Writes the section "Verified against the real clients" of docs/clients.md
 from one run of tests/clients/run.sh (run.sh --doc calls it).
 
-usage: doc.py SHAPES RESULTS VERSIONS SKIPPED LINT_JSON CLIENTS_MD
+usage: doc.py SHAPES RESULTS OUTCOMES VERSIONS SKIPPED LINT_JSON CLIENTS_MD
   SHAPES     tests/clients/shapes.txt
-  RESULTS    lines "SHAPE CLIENT PREDICTED OBSERVED"
+  RESULTS    lines "SHAPE CLIENT PREDICTED OBSERVED": does it find STARTTLS (yes, no)
+  OUTCOMES   lines "SHAPE CLIENT PREDICTED OBSERVED": what it does next
+             (starttls, plaintext, abort, stall)
   VERSIONS   lines "CLIENT|VERSION"
   SKIPPED    lines "CLIENT|REASON"
   LINT_JSON  smtpscope lint --json of any shape: the profiles, in order
@@ -23,7 +25,22 @@ def shown(line):
     return line.replace("\\x20", "␠").replace("\\t", "<TAB>").replace("|", "\\|")
 
 
-def main(shapes_path, results_path, versions_path, skipped_path, lint_path, md_path):
+def read_pairs(path, clients):
+    """{(shape, client): (predicted, observed)} of a results file; new clients go to clients."""
+    pairs = {}
+    for raw in open(path, encoding="utf-8"):
+        fields = raw.split()
+        if len(fields) != 4:  # a shape lint could not read: run.sh has failed it
+            continue
+        sid, client, pred, obs = fields
+        pairs[(sid, client)] = (pred, obs)
+        if client not in clients:
+            clients.append(client)
+    return pairs
+
+
+def main(shapes_path, results_path, outcomes_path, versions_path, skipped_path, lint_path,
+         md_path):
     shapes = []
     for raw in open(shapes_path, encoding="utf-8"):
         raw = raw.rstrip("\n")
@@ -31,32 +48,32 @@ def main(shapes_path, results_path, versions_path, skipped_path, lint_path, md_p
             continue
         sid, ending, desc, *lines = raw.split("|")
         shapes.append((sid, ending, desc, lines))
-    results, clients = {}, []
-    for raw in open(results_path, encoding="utf-8"):
-        fields = raw.split()
-        if len(fields) != 4:  # a shape lint could not read: run.sh has failed it
-            continue
-        sid, client, pred, obs = fields
-        results[(sid, client)] = (pred, obs)
-        if client not in clients:
-            clients.append(client)
+    clients = []
+    results = read_pairs(results_path, clients)
+    outcomes = read_pairs(outcomes_path, clients)
     versions = dict(l.rstrip("\n").split("|", 1) for l in open(versions_path, encoding="utf-8") if "|" in l)
     skipped = dict(l.rstrip("\n").split("|", 1) for l in open(skipped_path, encoding="utf-8") if "|" in l)
     profiles = list(json.load(open(lint_path, encoding="utf-8"))["clients"])
 
     agree = sum(1 for p, o in results.values() if p == o)
+    oagree = sum(1 for p, o in outcomes.values() if p == o)
     out = [BEGIN, "", "## Verified against the real clients", ""]
     out.append(
         "`tests/clients/run.sh` (ctest `clients.matrix`) runs each client below against the lab "
         "server, one connection per EHLO reply shape of `tests/clients/shapes.txt`, with "
-        "opportunistic TLS, and reads from the lab's `--log` whether the client sent STARTTLS "
+        "opportunistic TLS and one message to send, and reads from the lab's `--log` what the "
+        "client did after the EHLO reply: `starttls` (STARTTLS came next), `plaintext` (MAIL came "
+        "next), `stall` (nothing came and the client took 8 s or more: it waited), `abort` "
+        "(anything else: QUIT, HELO, a close). It also reads whether the client found STARTTLS "
         "(for `openssl s_client`, which always sends it, whether it printed \"Didn't find "
-        "STARTTLS in server response\"; for testssl.sh, which opens many connections, whether its "
-        "own dialog, the first to say EHLO, did). It compares that with `smtpscope lint --json` on the "
-        "same reply lines. This section is written by `tests/clients/run.sh --doc`; do not "
-        "edit it by hand.")
+        "STARTTLS in server response\"; for testssl.sh, which opens many connections, only its "
+        "own dialog, the first to say EHLO, counts). It compares both with `smtpscope lint "
+        "--json` on the same reply lines (`outcome`, and `line` not null). A cell gives the "
+        "outcome predicted and ✓ when both observations agree. This section is written by "
+        "`tests/clients/run.sh --doc`; do not edit it by hand.")
     out.append("")
-    out.append(f"**{len(clients)} clients × {len(shapes)} shapes, {agree}/{len(results)} agree.**")
+    out.append(f"**{len(clients)} clients × {len(shapes)} shapes: {agree}/{len(results)} agree on "
+               f"whether the client finds STARTTLS, {oagree}/{len(outcomes)} on what it does next.**")
     out += ["", "### Clients and versions", "", "| id | Version run | How it was run |", "|---|---|---|"]
     how = {
         "python-smtplib": "`smtplib.SMTP`, `ehlo()`, `starttls()` if `has_extn('starttls')`, `quit()`",
@@ -96,14 +113,20 @@ def main(shapes_path, results_path, versions_path, skipped_path, lint_path, md_p
         cells = []
         for c in clients:
             p, o = results.get((sid, c), ("?", "?"))
-            cells.append(f"{p} ✓" if p == o else f"{p} / {o} ✗")
+            op, oo = outcomes.get((sid, c), ("?", "?"))
+            if p == o and op == oo:
+                cells.append(f"{op} ✓")
+            else:
+                cells.append(f"{op} ({p}) / {oo} ({o}) ✗")
         out.append(f"| `{sid}` | " + " | ".join(cells) + " |")
     out += ["", "### Which profiles are verified", "", "| id | Status |", "|---|---|"]
     for c in profiles:
         if c in clients:
             n = sum(1 for (s, cc) in results if cc == c)
             k = sum(1 for (s, cc), (p, o) in results.items() if cc == c and p == o)
-            out.append(f"| `{c}` | Verified by `tests/clients/run.sh`: {k}/{n} shapes agree ({versions.get(c, '?')}). |")
+            ko = sum(1 for (s, cc), (p, o) in outcomes.items() if cc == c and p == o)
+            out.append(f"| `{c}` | Verified by `tests/clients/run.sh`: {k}/{n} shapes agree, "
+                       f"{ko}/{n} on the outcome ({versions.get(c, '?')}). |")
         else:
             out.append(f"| `{c}` | Rests on its source alone: {skipped.get(c, 'not run')}. |")
     out += ["", END]
@@ -119,6 +142,6 @@ def main(shapes_path, results_path, versions_path, skipped_path, lint_path, md_p
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 7:
+    if len(sys.argv) != 8:
         sys.exit(__doc__)
     main(*sys.argv[1:])

@@ -3,13 +3,17 @@
 # shape of tests/clients/shapes.txt it writes a lab scenario (the greeting,
 # that EHLO reply, STARTTLS accepted, an EHLO reply inside TLS without
 # STARTTLS, the defaults for MAIL, RCPT, DATA and QUIT), runs each real
-# client against its own one-connection lab server with opportunistic TLS,
-# and reads from the lab's --log whether the client sent STARTTLS
-# ("plain STARTTLS"). openssl s_client sends STARTTLS in every case; for it
-# the observation is its own message "Didn't find STARTTLS in server
-# response". testssl.sh opens many connections, so its lab serves more than
-# one and only its own dialog ("EHLO testssl.sh") is read. The observation is compared with "smtpscope lint --json" on the
-# same reply lines (clients.<id>.starttls); any disagreement fails.
+# client against its own one-connection lab server with opportunistic TLS and
+# one message to send, and reads from the lab's --log two things. What the
+# client did next after the EHLO reply (observe_outcome): STARTTLS, MAIL in
+# plaintext, nothing while it waited 8 s or more (a stall), or anything else
+# (an abort). And whether it found STARTTLS (observe): it sent STARTTLS; for
+# openssl s_client, which sends STARTTLS in every case, its own message
+# "Didn't find STARTTLS in server response". testssl.sh opens many
+# connections, so its lab serves more than one and only its own dialog
+# ("EHLO testssl.sh") is read. Both are compared with "smtpscope lint --json"
+# on the same reply lines (clients.<id>.outcome, and clients.<id>.line not
+# null); any disagreement fails.
 #
 # A client that cannot be run here is reported as SKIPPED, with its name and
 # why; with CI set, a client whose package scripts/install-deps installs must
@@ -45,10 +49,12 @@ PATH="$PATH:/usr/sbin:/sbin"
 started=$(date +%s)
 chmod 755 "$work" # the Postfix daemons read the message queue under it
 mkdir -p "$work/shape" "$work/run"
-results="$work/results"   # SHAPE CLIENT PREDICTED OBSERVED
+results="$work/results"   # SHAPE CLIENT PREDICTED OBSERVED (does it send STARTTLS)
+outcomes="$work/outcomes" # SHAPE CLIENT PREDICTED OBSERVED (what it does next)
 versions="$work/versions" # CLIENT|VERSION
 skipped="$work/skipped"   # CLIENT|REASON
 : >"$results"
+: >"$outcomes"
 : >"$versions"
 : >"$skipped"
 ran=()
@@ -112,11 +118,12 @@ while IFS='|' read -r id ending desc lines; do
 	python3 - "$work/shape/$id.json" >"$work/shape/$id.predicted" <<'PY'
 import json, sys
 for k, v in json.load(open(sys.argv[1]))["clients"].items():
-    print(k, "yes" if v["line"] is not None else "no")
+    print(k, "yes" if v["line"] is not None else "no", v["outcome"])
 PY
 done <"$here/shapes.txt"
 [ "${#ids[@]}" -gt 0 ] || bad "no shapes in $here/shapes.txt"
 predicted() { awk -v c="$2" '$1 == c { print $2 }' "$work/shape/$1.predicted"; }
+predicted_outcome() { awk -v c="$2" '$1 == c { print $3 }' "$work/shape/$1.predicted"; }
 
 # ---------------------------------------------------------------- the clients
 # Each client_ID PORT runs the client once against 127.0.0.1:PORT, with
@@ -128,7 +135,7 @@ mkdir -p "$work/pfconf"
 printf 'From: a@client.smtpscope.test\r\nTo: b@example.org\r\nSubject: smtpscope clients test\r\n\r\nHello.\r\n' >"$msg"
 
 client_python-smtplib() {
-	python3 - "$1" <<'PY'
+	python3 - "$1" "$msg" <<'PY'
 import smtplib, ssl, sys
 s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="client.smtpscope.test", timeout=10)
 s.ehlo()
@@ -138,13 +145,14 @@ if s.has_extn("starttls"):
     ctx.verify_mode = ssl.CERT_NONE
     s.starttls(context=ctx)
     s.ehlo()
+s.sendmail("a@client.smtpscope.test", ["b@example.org"], open(sys.argv[2], "rb").read())
 s.quit()
 PY
 }
 client_swaks() {
 	swaks --server 127.0.0.1 --port "$1" --helo client.smtpscope.test \
 		--from a@client.smtpscope.test --to b@example.org --tls-optional \
-		--quit-after tls --timeout 10
+		--timeout 10
 }
 client_curl() {
 	curl -sS --ssl -k --connect-timeout 5 --max-time 15 --mail-from a@client.smtpscope.test \
@@ -213,8 +221,8 @@ client_jakarta-mail() {
 }
 client_ruby-net-smtp() {
 	# start() sends EHLO and, with enable_starttls_auto, STARTTLS when
-	# capable_starttls? holds; finish() sends QUIT.
-	ruby - "$1" <<'RB'
+	# capable_starttls? holds; then one message; finish() sends QUIT.
+	ruby - "$1" "$msg" <<'RB'
 require "net/smtp"
 require "openssl"
 ctx = OpenSSL::SSL::SSLContext.new
@@ -225,14 +233,16 @@ smtp.open_timeout = 10
 smtp.read_timeout = 10
 smtp.start("client.smtpscope.test")
 puts "capabilities: #{smtp.capabilities.inspect}"
+smtp.send_message(File.binread(ARGV[1]), "a@client.smtpscope.test", "b@example.org")
 smtp.finish
 RB
 }
 
 client_perl-net-smtp() {
 	# Net::SMTP's supports() gives '' for a bare keyword: a caller must test
-	# defined, as this one does. starttls() says EHLO again itself.
-	perl - "$1" <<'PL'
+	# defined, as this one does. starttls() says EHLO again itself. Then one
+	# message, in TLS or not.
+	perl - "$1" "$msg" <<'PL'
 use strict;
 use warnings;
 use Net::SMTP;
@@ -241,6 +251,10 @@ my $s = Net::SMTP->new("127.0.0.1", Port => $ARGV[0], Hello => "client.smtpscope
 if (defined $s->supports("STARTTLS")) {
 	$s->starttls(SSL_verify_mode => 0) or die "starttls: " . $s->code . " $@\n";
 }
+open(my $fh, "<", $ARGV[1]) or die "$ARGV[1]: $!\n";
+my $text = do { local $/; <$fh> };
+$s->mail("a\@client.smtpscope.test") && $s->to("b\@example.org") && $s->data($text)
+	or die "message: " . $s->code . "\n";
 $s->quit;
 PL
 }
@@ -255,6 +269,13 @@ export work msg bindir here
 for f in $(declare -F | awk '$3 ~ /^(client_|testssl_next)/ { print $3 }'); do export -f "$f"; done
 # shellcheck disable=SC2016 # expanded by the inner bash
 runclient() { timeout 30 bash -c 'client_$0 "$1" "$2"' "$1" "$2" "$3"; }
+# runtimed SHAPE CLIENT PORT: runclient on the shape's lab, its output in the
+# run's .out file, the seconds it took in .secs (a stall shows as a wait).
+runtimed() {
+	local start=$SECONDS
+	runclient "$2" "$3" "$work/run/$1.$2.log" >"$work/run/$1.$2.out" 2>&1
+	echo $((SECONDS - start)) >"$work/run/$1.$2.secs"
+}
 # once CLIENT: the lab option for CLIENT; testssl.sh needs more than one connection.
 once() { [ "$1" = testssl ] || echo --once; }
 
@@ -371,6 +392,35 @@ observe() {
 	fi
 }
 
+# observe_outcome SHAPE CLIENT: what the client did after the EHLO reply, by
+# the lab's log: starttls (STARTTLS came next), plaintext (MAIL came next),
+# stall (nothing came, and the client took 8 s or more: it waited for the
+# reply to end, until its time-out of 10 s or the limit of 30 s), abort
+# (anything else: QUIT, RSET, HELO, a close); no-session without an EHLO.
+# testssl.sh's own dialog is the one after its "EHLO testssl.sh"; nothing
+# after it there is an abort (its dialog failed and closed).
+observe_outcome() {
+	local log="$work/run/$1.$2.log" next secs=0
+	if ! grep -qi '^plain EHLO ' "$log" 2>/dev/null; then
+		echo no-session
+		return
+	fi
+	if [ "$2" = testssl ]; then
+		# Its run is long and many connections; its dialog's end is its own.
+		next=$(testssl_next "$log")
+		[ -n "$next" ] || next="(closed)"
+	else
+		next=$(awk 'toupper($0) ~ /^PLAIN EHLO / && !e { e = 1; next } e { print; exit }' "$log")
+	fi
+	[ -r "$work/run/$1.$2.secs" ] && read -r secs <"$work/run/$1.$2.secs"
+	case ${next^^} in
+	"PLAIN STARTTLS") echo starttls ;;
+	"PLAIN MAIL "*) echo plaintext ;;
+	"") if [ "$secs" -ge 8 ]; then echo stall; else echo abort; fi ;;
+	*) echo abort ;;
+	esac
+}
+
 # Each shape: one lab per client, the clients in parallel (at most 4 at once).
 # testssl.sh, slow to start (some 3 s), is not waited for shape by shape: its
 # runs (at most 2 at once) overlap the next shapes, and its labs (without
@@ -383,7 +433,7 @@ for id in "${ids[@]}"; do
 		# shellcheck disable=SC2046 # once gives one word or none
 		listen "$id.$client" "$bin" lab $(once "$client") --port 0 \
 			--log "$work/run/$id.$client.log" "$work/shape/$id.scn"
-		runclient "$client" "$port" "$work/run/$id.$client.log" >"$work/run/$id.$client.out" 2>&1 &
+		runtimed "$id" "$client" "$port" &
 		if [ -z "$(once "$client")" ]; then
 			slowlabs+=("${pids[-1]}")
 			slow+=($!)
@@ -406,6 +456,8 @@ for pid in "${slowlabs[@]}"; do kill "$pid" 2>/dev/null; done
 for id in "${ids[@]}"; do
 	for client in "${ran[@]}"; do
 		echo "$id $client $(predicted "$id" "$client") $(observe "$id" "$client")" >>"$results"
+		echo "$id $client $(predicted_outcome "$id" "$client") $(observe_outcome "$id" "$client")" \
+			>>"$outcomes"
 	done
 done
 
@@ -477,6 +529,8 @@ postfix_run() {
 	done
 	for id in "${ids[@]}"; do
 		echo "$id postfix $(predicted "$id" postfix) $(observe "$id" postfix)" >>"$results"
+		echo "$id postfix $(predicted_outcome "$id" postfix) $(observe_outcome "$id" postfix)" \
+			>>"$outcomes"
 	done
 	harness_extra_cleanup
 	return 0
@@ -513,11 +567,22 @@ while read -r id client pred obs; do
 		bad "shape $id, client $client: predicted ${pred:-none}, observed $obs"
 	fi
 done <"$results"
+oagree=0
+ototal=0
+while read -r id client pred obs; do
+	ototal=$((ototal + 1))
+	if [ "$pred" = "$obs" ]; then
+		oagree=$((oagree + 1))
+		ok
+	else
+		bad "shape $id, client $client: outcome predicted ${pred:-none}, observed $obs"
+	fi
+done <"$outcomes"
 echo "ran: ${ran[*]}"
-echo "${#ran[@]} clients x ${#ids[@]} shapes, $agree/$total agree"
+echo "${#ran[@]} clients x ${#ids[@]} shapes, $agree/$total agree on STARTTLS, $oagree/$ototal on the outcome"
 echo "took $(($(date +%s) - started)) s"
 if [ -n "$doc" ]; then
-	if python3 "$here/doc.py" "$here/shapes.txt" "$results" "$versions" "$skipped" \
+	if python3 "$here/doc.py" "$here/shapes.txt" "$results" "$outcomes" "$versions" "$skipped" \
 		"$work/shape/correct.json" "$root/docs/clients.md"; then
 		echo "wrote $root/docs/clients.md"
 	else

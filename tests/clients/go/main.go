@@ -1,7 +1,8 @@
 // Command starttls-probe is the Go net/smtp client of tests/clients/run.sh:
 // it connects to 127.0.0.1:PORT, says EHLO, and calls StartTLS only when
 // Extension("STARTTLS") reports it, as an opportunistic client does. It
-// prints "starttls offered" or "starttls not offered", then quits.
+// prints "starttls offered" or "starttls not offered", sends one message
+// (in TLS or not) and quits.
 // Standard library only; it never leaves the loopback address it is given.
 package main
 
@@ -43,5 +44,27 @@ func main() {
 	} else {
 		fmt.Println("starttls not offered")
 	}
+	if err := send(c); err != nil {
+		fmt.Fprintln(os.Stderr, "message:", err)
+		os.Exit(1)
+	}
 	_ = c.Quit()
+}
+
+// send gives the server one message, in TLS or not, as a sender would.
+func send(c *smtp.Client) error {
+	if err := c.Mail("a@client.smtpscope.test"); err != nil {
+		return err
+	}
+	if err := c.Rcpt("b@example.org"); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprint(w, "Subject: smtpscope clients test\r\n\r\nHello.\r\n"); err != nil {
+		return err
+	}
+	return w.Close()
 }
