@@ -292,7 +292,7 @@ static void add_name(char *names, size_t cap, size_t *len, const char *id)
 		*len += (size_t)snprintf(names + *len, cap - *len, "%s%s", *len ? ", " : "", id);
 }
 
-/* One sentence naming the clients that will not use STARTTLS, by what they do instead. */
+/* One sentence naming the clients that will not send STARTTLS, by what they do instead. */
 static void human_blind(struct cli_out *out, const struct proto_reply *reply)
 {
 	static const enum proto_outcome other[] = {PROTO_OUTCOME_PLAINTEXT, PROTO_OUTCOME_ABORT,
