@@ -28,7 +28,7 @@ static const char *const usage_text =
     "Reads an EHLO reply as pasted, a swaks transcript or a smtpscope transcript\n"
     "(text, or JSON Lines from check --transcript-json; from FILE, or standard\n"
     "input when FILE is - or absent) and shows each line's role in the RFC 5321\n"
-    "grammar, the findings and which SMTP clients see STARTTLS. A transcript cut\n"
+    "grammar, the findings and what each SMTP client does with it. A transcript cut\n"
     "short is read up to its last complete line, with a note.\n"
     "\n"
     "  --json            one JSON object on standard output (docs/formats.md)\n"

@@ -435,7 +435,7 @@ static void json_findings(struct cli_report *run)
 	cli_json_end(j);
 }
 
-/* One client of the matrix: does it see STARTTLS, where, and by what rule. */
+/* One client of the matrix: what it does, why, where it finds STARTTLS, by what rule. */
 static void json_client(struct cli_report *run, const struct proto_client *c,
                         const struct proto_reply *reply)
 {
