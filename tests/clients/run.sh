@@ -556,30 +556,27 @@ done
 skip dotnet "" "no .NET runtime in Debian 12; from source, not yet verified"
 
 # ---------------------------------------------------------------- the verdict
-agree=0
-total=0
-while read -r id client pred obs; do
-	total=$((total + 1))
-	if [ "$pred" = "$obs" ]; then
-		agree=$((agree + 1))
-		ok
-	else
-		bad "shape $id, client $client: predicted ${pred:-none}, observed $obs"
-	fi
-done <"$results"
-oagree=0
-ototal=0
-while read -r id client pred obs; do
-	ototal=$((ototal + 1))
-	if [ "$pred" = "$obs" ]; then
-		oagree=$((oagree + 1))
-		ok
-	else
-		bad "shape $id, client $client: outcome predicted ${pred:-none}, observed $obs"
-	fi
-done <"$outcomes"
+# verdict FILE WHAT: each line "SHAPE CLIENT PREDICTED OBSERVED" of FILE is a
+# check (ok or bad, here: not in a subshell, which would lose the counts);
+# sets agreed to "AGREE/TOTAL". WHAT names the observation in a failure.
+verdict() {
+	local id client pred obs agree=0 total=0
+	while read -r id client pred obs; do
+		total=$((total + 1))
+		if [ "$pred" = "$obs" ]; then
+			agree=$((agree + 1))
+			ok
+		else
+			bad "shape $id, client $client: $2 predicted ${pred:-none}, observed $obs"
+		fi
+	done <"$1"
+	agreed="$agree/$total"
+}
+verdict "$results" "STARTTLS found"
+found=$agreed
+verdict "$outcomes" outcome
 echo "ran: ${ran[*]}"
-echo "${#ran[@]} clients x ${#ids[@]} shapes, $agree/$total agree on STARTTLS, $oagree/$ototal on the outcome"
+echo "${#ran[@]} clients x ${#ids[@]} shapes, $found agree on STARTTLS, $agreed on the outcome"
 echo "took $(($(date +%s) - started)) s"
 if [ -n "$doc" ]; then
 	if python3 "$here/doc.py" "$here/shapes.txt" "$results" "$outcomes" "$versions" "$skipped" \
